@@ -1,0 +1,60 @@
+"""Session setup: the real codifier and the demo are loaded once per test database."""
+import os
+
+import pytest
+
+from hromada import testing
+
+# Playwright's sync API leaves an asyncio loop on the worker that ran the browser tests; Django would then refuse
+# ORM calls of later tests in that process as "async-unsafe". Tests are synchronous, so that check is moot here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytest_plugins = ["hromada.browser_testing"]
+
+
+def pytest_collection_modifyitems(config, items):
+    # All browser tests share one live server and one chromium: keep them on one xdist worker.
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+@pytest.fixture(autouse=True)
+def _ukrainian_first():
+    # Requests with an English Accept-Language leave English active in the worker's thread; every test starts in
+    # the product's default language so messages do not depend on which tests ran before on that worker.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        testing.ensure_demo()
+
+
+@pytest.fixture
+def demo(db):
+    testing.ensure_demo()
+
+
+def _role_fixture(name):
+    @pytest.fixture
+    def fixture(demo):
+        return testing.user(name)
+    fixture.__name__ = name
+    return fixture
+
+
+for _name in testing.DEMO_USERS:
+    globals()[_name] = _role_fixture(_name)
+
+
+@pytest.fixture
+def api():
+    """api(user) → a JSON API client with a bearer token for that user (None: anonymous)."""
+    return testing.ApiClient

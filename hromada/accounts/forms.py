@@ -1,0 +1,24 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class OtpForm(forms.Form):
+    otp = forms.CharField(label=_("Код з застосунку автентифікації"), max_length=12, min_length=6,
+                          widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                                        "autofocus": True, "pattern": "[0-9 ]*"}))
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label=_("Поточний пароль"), strip=False,
+                                   widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    new_password1 = forms.CharField(label=_("Новий пароль"), strip=False,
+                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                    help_text=_("Щонайменше 9 символів, не лише цифри, не схожий на ім’я."))
+    new_password2 = forms.CharField(label=_("Новий пароль ще раз"), strip=False,
+                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password1") and data.get("new_password2") and data["new_password1"] != data["new_password2"]:
+            self.add_error("new_password2", _("Паролі не збігаються."))
+        return data

@@ -1,0 +1,82 @@
+"""Staff users with one role and one scope; API tokens."""
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    FRONT_SPECIALIST = "front_specialist", _("Фахівець фронт-офісу")
+    BACK_SPECIALIST = "back_specialist", _("Фахівець бек-офісу")
+    BACK_HEAD = "back_head", _("Керівник бек-офісу")
+    HROMADA_ADMIN = "hromada_admin", _("Адміністратор громади")
+    CHILD_SERVICE = "child_service", _("Фахівець служби у справах дітей")
+    OBLAST_MONITOR = "oblast_monitor", _("Моніторинг області")
+    MINISTRY = "ministry", _("Міністерство")
+    AUDITOR = "auditor", _("Аудитор")
+    SYSADMIN = "sysadmin", _("Системний адміністратор")
+
+
+OFFICE_ROLES = {Role.FRONT_SPECIALIST, Role.BACK_SPECIALIST, Role.BACK_HEAD}
+TERRITORY_ROLES = {Role.HROMADA_ADMIN, Role.CHILD_SERVICE, Role.OBLAST_MONITOR}
+NATIONAL_ROLES = {Role.MINISTRY, Role.AUDITOR, Role.SYSADMIN}
+# Roles whose accounts must pass TOTP two-factor authentication (settings.HROMADA_REQUIRE_2FA).
+TWO_FACTOR_ROLES = {Role.BACK_HEAD, Role.MINISTRY, Role.SYSADMIN, Role.AUDITOR}
+
+
+class User(AbstractUser):
+    patronymic = models.CharField(_("по батькові"), max_length=150, blank=True)
+    role = models.CharField(_("роль"), max_length=32, choices=Role.choices)
+    # Scope: an office (front/back staff) or a territory unit (hromada, raion, oblast); national roles none.
+    office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="staff", verbose_name=_("офіс"))
+    territory = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("територія"))
+    phone = models.CharField(_("телефон"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("користувач")
+        verbose_name_plural = _("користувачі")
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(role__in=[r.value for r in OFFICE_ROLES], office__isnull=False)
+                           | models.Q(role__in=[r.value for r in TERRITORY_ROLES], territory__isnull=False)
+                           | models.Q(role__in=[r.value for r in NATIONAL_ROLES])),
+                name="user_scope_matches_role"),
+        ]
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p) or self.username
+
+    @property
+    def short_name(self) -> str:
+        """'Коваленко О. П.' as used on printed documents."""
+        initials = "".join(f"{p[0]}. " for p in (self.first_name, self.patronymic) if p).strip()
+        return f"{self.last_name} {initials}".strip() or self.username
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API. Only a hash is stored; tokens expire and can be revoked."""
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API-токен")
+        verbose_name_plural = _("API-токени")
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -1,0 +1,138 @@
+"""Writes for accounts: staff users and API tokens."""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from hromada.audit.services import record
+from hromada.core.errors import HromadaError, NotFound, Unauthorized, ValidationFailed
+
+from . import twofactor
+from .models import NATIONAL_ROLES, OFFICE_ROLES, TERRITORY_ROLES, ApiToken, Role, User
+
+TOKEN_PREFIX = "hm_"
+
+
+@transaction.atomic
+def create_staff_user(*, username: str, password: str, role: str, first_name: str = "", last_name: str = "",
+                      patronymic: str = "", email: str = "", office=None, territory=None,
+                      check_password: bool = True) -> User:
+    """Create (or update, for idempotent seeding) a staff user whose scope fits the role."""
+    role = Role(role)
+    if role in OFFICE_ROLES and office is None:
+        raise ValidationFailed("Для цієї ролі потрібно вказати офіс.", code="office_required")
+    if role in TERRITORY_ROLES and territory is None:
+        raise ValidationFailed("Для цієї ролі потрібно вказати територію.", code="territory_required")
+    if role in NATIONAL_ROLES:
+        office = territory = None
+    if check_password:
+        try:
+            validate_password(password)
+        except ValidationError as exc:
+            raise ValidationFailed(" ".join(exc.messages), code="weak_password") from exc
+    user, _ = User.objects.update_or_create(
+        username=username,
+        defaults=dict(role=role, first_name=first_name, last_name=last_name, patronymic=patronymic,
+                      email=email, office=office, territory=territory, is_active=True,
+                      is_staff=role == Role.SYSADMIN, is_superuser=role == Role.SYSADMIN))
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+def issue_api_token(*, request, username: str, password: str, name: str = "api",
+                    otp: str | None = None) -> tuple[str, ApiToken]:
+    """Check the credentials (through django-axes, so failures count towards lock-out) and, for the roles
+    that need two-factor authentication, the TOTP code; return a new raw token (shown once) with its record.
+
+    Deliberately not one transaction: a failed attempt must stay recorded for the lock-out / OTP throttle.
+    """
+    user = authenticate(request, username=username, password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise HromadaError("Забагато невдалих спроб входу. Вхід тимчасово заблоковано.", code="account_locked",
+                           status=429)
+    if user is None or not user.is_active:
+        raise Unauthorized("Неправильне ім'я користувача або пароль.", code="invalid_credentials")
+    if twofactor.two_factor_required(user):
+        twofactor.verify_code(user=user, token=otp, request=request)
+    with transaction.atomic():
+        raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = ApiToken.objects.create(
+            user=user, name=name[:100], prefix=raw[:12], key_hash=ApiToken.hash(raw),
+            expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_TTL_HOURS))
+        record(actor=user, action="account.token_issue", object_type="accounts.apitoken", object_id=token.pk,
+               request=request)
+    return raw, token
+
+
+def user_for_token(raw: str) -> User | None:
+    """The active user behind a valid token, else None. Records last use at most once a minute."""
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = ApiToken.objects.select_related("user", "user__office", "user__territory").filter(
+        key_hash=ApiToken.hash(raw)).first()
+    if token is None or not token.is_valid or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+@transaction.atomic
+def revoke_api_token(*, user: User, raw: str | None = None, token_id: int | None = None, request=None) -> int:
+    qs = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    if raw is not None:
+        qs = qs.filter(key_hash=ApiToken.hash(raw))
+    elif token_id is not None:
+        qs = qs.filter(pk=token_id)
+    ids = list(qs.values_list("pk", flat=True))
+    for token_pk in ids:
+        record(actor=user, action="account.token_revoke", object_type="accounts.apitoken", object_id=token_pk,
+               request=request)
+    return qs.update(revoked_at=timezone.now())
+
+
+def own_tokens(*, user: User):
+    """The user's own tokens, newest first (others' tokens never show)."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+@transaction.atomic
+def revoke_own_token(*, user: User, token_id: int, request=None) -> ApiToken:
+    """Revoke one of the user's tokens; another user's (or an unknown) id is "not found"."""
+    token = ApiToken.objects.select_for_update().filter(user=user, pk=token_id).first()
+    if token is None:
+        raise NotFound("Токен не знайдено.", code="token_not_found")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record(actor=user, action="account.token_revoke", object_type="accounts.apitoken", object_id=token.pk,
+               request=request)
+    return token
+
+
+@transaction.atomic
+def change_password(*, user: User, old_password: str, new_password: str, request=None) -> User:
+    """Change the user's own password after checking the old one and the password policy."""
+    if not user.check_password(old_password):
+        raise ValidationFailed("Поточний пароль введено неправильно.", code="wrong_password")
+    if old_password == new_password:
+        raise ValidationFailed("Новий пароль має відрізнятися від поточного.", code="same_password")
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ValidationFailed(" ".join(exc.messages), code="weak_password") from exc
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    # Tokens issued under the old password stop working: a leaked password must not keep API access.
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    record(actor=user, action="account.password_change", obj=user, request=request)
+    return user

@@ -1,0 +1,80 @@
+"""The permission layer: role + scope decide, every check with two users of different territories."""
+from datetime import date
+
+import pytest
+
+from hromada.accounts import access
+from hromada.applications.models import Application, Status
+from hromada.catalog.models import ServiceType
+from hromada.core.errors import Forbidden, NotFound
+from hromada.demo.services import BARANIVSKA, OBLAST, TETERIVSKA
+from hromada.territory.models import Unit
+
+
+def make_application(front_user, status=Status.SUBMITTED, number=None):
+    office = front_user.office
+    from hromada.offices.selectors import back_office_for
+    return Application.objects.create(
+        number=number or f"T-{office.pk}-{Application.objects.count() + 1}",
+        service=ServiceType.objects.get(code="birth_assistance"), status=status, front_office=office,
+        hromada=office.hromada, back_office=back_office_for(office.hromada), registered_by=front_user,
+        application_date=date(2026, 11, 2))
+
+
+def test_scopes_of_demo_roles(front, front2, back, head, hadmin, oblast, ministry, back2):
+    baranivska, teterivska = Unit.objects.get(code=BARANIVSKA), Unit.objects.get(code=TETERIVSKA)
+    assert access.scope_of(front).hromada_ids == {baranivska.pk}
+    assert access.scope_of(front2).hromada_ids == {teterivska.pk}
+    assert baranivska.pk in access.scope_of(back).hromada_ids
+    assert teterivska.pk not in access.scope_of(back).hromada_ids
+    assert teterivska.pk in access.scope_of(back2).hromada_ids
+    assert access.scope_of(head) == access.scope_of(back)
+    assert access.scope_of(hadmin).hromada_ids == {baranivska.pk}
+    assert access.scope_of(oblast).level == "oblast"
+    assert access.scope_of(oblast).oblast_id == Unit.objects.get(code=OBLAST).pk
+    assert access.scope_of(ministry).level == "country"
+
+
+def test_front_office_sees_only_its_hromada(front, front2):
+    mine, theirs = make_application(front), make_application(front2)
+    ours = [mine.pk, theirs.pk]  # the demo has applications of its own
+    assert list(access.visible(front, Application).filter(pk__in=ours)) == [mine]
+    assert list(access.visible(front2, Application).filter(pk__in=ours)) == [theirs]
+    assert not access.visible(front, Application).exclude(hromada=front.office.hromada).exists()
+    assert access.get_visible(front, Application, pk=mine.pk) == mine
+    with pytest.raises(NotFound):
+        access.get_visible(front, Application, pk=theirs.pk)
+    with pytest.raises(NotFound):
+        access.get_visible(front, Application, pk="not-a-number")
+
+
+def test_back_office_sees_served_hromadas_and_never_drafts(front, front2, back, back2):
+    sent, draft, other = make_application(front), make_application(front, Status.DRAFT), make_application(front2)
+    ours = [sent.pk, draft.pk, other.pk]
+    assert list(access.visible(back, Application).filter(pk__in=ours)) == [sent]
+    assert list(access.visible(back2, Application).filter(pk__in=ours)) == [other]
+    assert not access.visible(back, Application).filter(status=Status.DRAFT).exists()
+
+
+def test_aggregate_roles_do_not_read_case_files(front, oblast, ministry, sysadmin):
+    make_application(front)
+    for user in (oblast, ministry, sysadmin):
+        assert access.visible(user, Application).count() == 0
+
+
+def test_actions_by_role(front, back, head, ministry):
+    assert access.may(front, "application.intake") and not access.may(front, "application.review")
+    assert access.may(back, "application.review") and not access.may(back, "application.assign")
+    assert access.may(head, "application.assign")
+    assert access.may(ministry, "billing.run") and not access.may(front, "billing.run")
+    with pytest.raises(Forbidden):
+        access.require(front, "billing.run")
+    with pytest.raises(KeyError):
+        access.require(front, "no.such.action")
+
+
+def test_inactive_user_sees_nothing(front):
+    make_application(front)
+    front.is_active = False
+    assert access.visible(front, Application).count() == 0
+    assert not access.may(front, "application.intake")

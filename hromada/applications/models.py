@@ -1,0 +1,203 @@
+"""Applications (electronic cases): participants, scanned documents, the event history.
+
+The status field is changed only by hromada.applications.workflow (the state machine).
+"""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Чернетка")
+    SUBMITTED = "submitted", _("Надіслано до бек-офісу")
+    IN_REVIEW = "in_review", _("На розгляді")
+    RETURNED = "returned", _("Повернуто на доопрацювання")
+    RESUBMITTED = "resubmitted", _("Надіслано повторно")
+    DECIDED_GRANTED = "decided_granted", _("Рішення: призначено")
+    DECIDED_REFUSED = "decided_refused", _("Рішення: відмовлено")
+    RESULT_SENT = "result_sent", _("Результат у фронт-офісі")
+    RESULT_ISSUED = "result_issued", _("Результат видано заявнику")
+    CLOSED = "closed", _("Закрито")
+    WITHDRAWN = "withdrawn", _("Відкликано заявником")
+
+
+class Channel(models.TextChoices):
+    IN_PERSON = "in_person", _("Особисто у фронт-офісі")
+    CNAP = "cnap", _("Через ЦНАП")
+    POST = "post", _("Поштою")
+    ELECTRONIC = "electronic", _("Електронно (Дія, API)")
+
+
+class ParticipantRole(models.TextChoices):
+    APPLICANT = "applicant", _("Заявник")
+    REPRESENTATIVE = "representative", _("Представник")
+    FAMILY_MEMBER = "family_member", _("Член сім’ї")
+    DEPENDANT = "dependant", _("Утриманець")
+    RECIPIENT = "recipient", _("Отримувач")
+
+
+class Application(models.Model):
+    number = models.CharField(_("номер"), max_length=32, unique=True)
+    service = models.ForeignKey("catalog.ServiceType", on_delete=models.PROTECT, related_name="applications",
+                                verbose_name=_("послуга"))
+    status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.DRAFT,
+                              db_index=True)
+    channel = models.CharField(_("канал"), max_length=16, choices=Channel.choices, default=Channel.IN_PERSON)
+    front_office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, related_name="accepted_applications",
+                                     verbose_name=_("фронт-офіс"))
+    # The front office's hromada, copied at creation: scoping and billing key (never changes).
+    hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("громада"))
+    back_office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="incoming_applications", verbose_name=_("бек-офіс"))
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                      verbose_name=_("фахівець фронт-офісу"))
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="assigned_applications", verbose_name=_("виконавець"))
+    registered_at = models.DateTimeField(_("зареєстровано"), auto_now_add=True)
+    # The legal application date (registration day, moved to the next working day if a day off).
+    application_date = models.DateField(_("дата звернення"))
+    # When the paper application was received (post, ЦНАП): hand-over must follow within 3 working days.
+    paper_received_on = models.DateField(_("паперову заяву отримано"), null=True, blank=True)
+    handover_late = models.BooleanField(_("передано із запізненням"), default=False)
+    documents_deadline = models.DateField(_("строк донесення документів"), null=True, blank=True)
+    first_submitted_at = models.DateTimeField(_("вперше надіслано"), null=True, blank=True, db_index=True)
+    submitted_at = models.DateTimeField(_("надіслано"), null=True, blank=True)
+    due_date = models.DateField(_("строк рішення"), null=True, blank=True, db_index=True)
+    decided_at = models.DateTimeField(_("рішення прийнято"), null=True, blank=True)
+    result_sent_at = models.DateTimeField(null=True, blank=True)
+    issued_at = models.DateTimeField(_("результат видано"), null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Days the case spent returned to the front office (see workflow.py for the rule).
+    returned_days = models.PositiveSmallIntegerField(default=0)
+    return_count = models.PositiveSmallIntegerField(default=0)
+    # Draft form data saved as the specialist types (autosave), cleared on submission.
+    draft_data = models.JSONField(default=dict, blank=True)
+    # Optimistic lock: every change increments it; a stale version is a conflict.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("заява")
+        verbose_name_plural = _("заяви")
+        ordering = ["-registered_at"]
+        indexes = [
+            models.Index(fields=["back_office", "status", "due_date"]),
+            models.Index(fields=["hromada", "status"]),
+            models.Index(fields=["hromada", "first_submitted_at"]),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def applicant(self):
+        for p in self.participants.all():
+            if p.role == ParticipantRole.APPLICANT:
+                return p.person
+        return None
+
+
+class Participant(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="participants")
+    person = models.ForeignKey("persons.Person", on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(_("роль"), max_length=20, choices=ParticipantRole.choices)
+
+    class Meta:
+        verbose_name = _("учасник")
+        verbose_name_plural = _("учасники")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "person", "role"], name="unique_participant_role"),
+            models.UniqueConstraint(fields=["application"], condition=models.Q(role="applicant"),
+                                    name="one_applicant_per_application"),
+        ]
+
+
+class NumberSequence(models.Model):
+    """Per hromada and year counter for readable application numbers (row-locked on increment)."""
+    hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["hromada", "year"], name="unique_sequence")]
+
+
+def document_upload_to(instance, filename):
+    # Content-addressed, no personal data in the path.
+    return f"documents/{instance.application.registered_at:%Y/%m}/{instance.application_id}/{instance.sha256}"
+
+
+class Document(models.Model):
+    """One scanned file for a checklist item of the application."""
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    requirement_code = models.SlugField(_("код документа"), max_length=64)
+    file = models.FileField(upload_to=document_upload_to, max_length=255)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    pages = models.PositiveIntegerField(default=1)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Arrived after the case was sent (a "may follow" item brought later).
+    late = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("документ")
+        verbose_name_plural = _("документи")
+        ordering = ["requirement_code", "uploaded_at"]
+        constraints = [models.UniqueConstraint(fields=["application", "sha256"], name="unique_file_per_application")]
+
+
+class Event(models.Model):
+    """Append-only history of an application: who did what, when, from which state, why."""
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=32)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    comment = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("подія заяви")
+        verbose_name_plural = _("історія заяв")
+
+
+class IdempotencyRecord(models.Model):
+    """The answer given to a request with an Idempotency-Key, replayed for the same key."""
+    key = models.CharField(max_length=128)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=64)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, null=True, related_name="+")
+    status_code = models.PositiveSmallIntegerField(default=200)
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "scope", "key"], name="unique_idempotency_key")]
+
+
+def receipt_upload_to(instance, filename):
+    return f"receipts/{instance.application_id}/{instance.sha256}.pdf"
+
+
+class Receipt(models.Model):
+    """The stored "Повідомлення про прийняття заяви" PDF (the latest one is handed to the resident)."""
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="receipts")
+    file = models.FileField(upload_to=receipt_upload_to, max_length=255)
+    sha256 = models.CharField(max_length=64)
+    # The application version the receipt was rendered from (for the history of receipts).
+    application_version = models.PositiveIntegerField(default=0)
+    # Hash of what the receipt states (documents, dates, offices): a new receipt only when one of them changed.
+    content_key = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("повідомлення про прийняття заяви")
+        verbose_name_plural = _("повідомлення про прийняття заяв")
+        ordering = ["-created_at", "-id"]

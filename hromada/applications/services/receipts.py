@@ -1,0 +1,136 @@
+"""The "Повідомлення про прийняття заяви" PDF given to the resident, rendered once per case version."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from reportlab.lib.units import mm
+
+from hromada.accounts import access
+from hromada.audit import services as audit
+from hromada.catalog.models import Timing
+from hromada.core.errors import Conflict
+from hromada.core.pdf import build_pdf, fmt_date, grid_table, kv_table, para
+
+from .. import selectors
+from ..models import Application, Receipt, Status
+
+TITLE = "Повідомлення про прийняття заяви"
+
+
+def _id_document(person) -> str:
+    if not person.id_document_number:
+        return "—"
+    return f"{person.get_id_document_type_display()} № {person.id_document_number}"
+
+
+def _rnokpp(person) -> str:
+    if person.rnokpp:
+        return person.masked_rnokpp
+    return "відмова від РНОКПП (ідентифікація за паспортом)" if person.no_rnokpp_reason else "—"
+
+
+def build_receipt_pdf(app: Application) -> bytes:
+    """The receipt's bytes for a case that was sent to the back office."""
+    items = selectors.checklist(app)
+    applicant = app.applicant
+    office = app.front_office
+    specialist = app.registered_by
+    story = [
+        para(TITLE, "title"),
+        para(f"№ {app.number} від {fmt_date(app.application_date)}", "subtitle"),
+        kv_table([
+            ("Номер заяви", app.number),
+            ("Дата реєстрації (дата звернення)", fmt_date(app.application_date)),
+            ("Послуга", app.service.name_uk),
+            ("Правова підстава", app.service.legal_basis),
+            ("Канал подання", str(app.get_channel_display())),
+        ]),
+        para("Заявник", "h2"),
+        kv_table([
+            ("Прізвище, ім’я, по батькові", applicant.full_name if applicant else "—"),
+            ("Адреса", (applicant.address if applicant else "") or "—"),
+            ("Документ, що посвідчує особу", _id_document(applicant) if applicant else "—"),
+            ("РНОКПП", _rnokpp(applicant) if applicant else "—"),
+        ]),
+        para("Прийняті документи", "h2"),
+    ]
+    accepted = [[i.title, str(len(i.documents)), str(i.pages)] for i in items if i.provided]
+    if accepted:
+        story.append(grid_table(["Документ", "Файлів", "Сторінок"], accepted, widths=(124 * mm, 23 * mm, 23 * mm)))
+    else:
+        story.append(para("Документи не додано."))
+    follow = [i for i in items if not i.provided and i.timing == Timing.MAY_FOLLOW]
+    story.append(para("Документи, які потрібно донести", "h2"))
+    if follow:
+        deadline = app.documents_deadline or (follow[0].deadline if follow else None)
+        story.append(grid_table(["Документ", "Донести до"], [[i.title, fmt_date(deadline)] for i in follow],
+                                widths=(135 * mm, 35 * mm)))
+        story.append(para(
+            f"Якщо документи буде подано до {fmt_date(deadline)} включно, датою звернення вважається дата "
+            f"реєстрації заяви ({fmt_date(app.application_date)}).", "small"))
+    else:
+        story.append(para("Усі потрібні документи подано."))
+    conditional = [i for i in items if not i.provided and i.timing == Timing.CONDITIONAL]
+    if conditional:
+        story.append(para("Додаткові документи, якщо застосовується умова:", "small"))
+        for i in conditional:
+            story.append(para(f"• {i.title} — {i.condition}", "small"))
+    story += [
+        para("Прийняв", "h2"),
+        kv_table([
+            ("Фронт-офіс", office.name),
+            ("Адреса фронт-офісу", office.address or "—"),
+            ("Фахівець", specialist.get_full_name() or specialist.username),
+            ("Заяву передано до", app.back_office.name if app.back_office_id else "—"),
+            ("Очікувана дата рішення", fmt_date(app.due_date)),
+        ]),
+        para("Як дізнатися результат", "h2"),
+        para(f"Про рішення вас повідомлять. Дізнатися стан розгляду можна за телефоном фронт-офісу "
+             f"{office.phone or '—'} або особисто, назвавши номер заяви {app.number}. "
+             f"Результат видається у фронт-офісі, який прийняв заяву."),
+        para(f"Сформовано {timezone.localtime():%d.%m.%Y %H:%M}.", "small"),
+    ]
+    return build_pdf(story, title=f"{TITLE} № {app.number}")
+
+
+def content_key(app: Application) -> str:
+    """What the receipt states, hashed: the back office taking the case must not produce a new receipt,
+    a late document or a moved due date must."""
+    docs = sorted((d.requirement_code, d.sha256, d.pages) for d in app.documents.all())
+    people = sorted((p.person_id, p.role) for p in app.participants.all())
+    facts = [app.number, str(app.application_date), str(app.due_date), str(app.documents_deadline),
+             app.back_office_id, app.front_office_id, app.registered_by_id, app.service_id, docs, people]
+    return hashlib.sha256(json.dumps(facts, default=str).encode()).hexdigest()
+
+
+def store_receipt(*, application_id: int) -> Receipt:
+    """Render and store the receipt of the case as it is now (the stored one is reused if nothing changed)."""
+    with transaction.atomic():
+        app = (Application.objects.select_related("service", "front_office", "back_office", "registered_by")
+               .get(pk=application_id))
+        if app.status == Status.DRAFT or app.first_submitted_at is None:
+            raise Conflict(_("Повідомлення про прийняття формується після надсилання заяви."), code="not_submitted")
+        key = content_key(app)
+        latest = selectors.latest_receipt(app)
+        if latest is not None and latest.content_key == key:
+            return latest
+        pdf = build_receipt_pdf(app)
+        sha = hashlib.sha256(pdf).hexdigest()
+        receipt = Receipt(application=app, sha256=sha, application_version=app.version, content_key=key)
+        receipt.file.save(f"{sha}.pdf", ContentFile(pdf), save=False)
+        receipt.save()
+    return receipt
+
+
+def receipt_for(*, actor, application_id, request=None) -> Receipt:
+    """The stored receipt for a visible case (rendered now if the background job has not run); audited."""
+    app = access.get_visible(actor, Application, pk=application_id)
+    receipt = store_receipt(application_id=app.pk)
+    audit.record(actor=actor, action="application.receipt_download", obj=app, request=request,
+                 details={"receipt": receipt.pk})
+    return receipt

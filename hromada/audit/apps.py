@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+
+
+def _audit_scope_q(user, scope):
+    from django.db.models import Q
+
+    from hromada.territory.models import Unit
+
+    if scope.level == "country":
+        return Q()
+    if scope.level == "oblast":
+        return Q(hromada_id__in=Unit.objects.filter(oblast_id=scope.oblast_id).values("id"))
+    return Q(hromada_id__in=sorted(scope.hromada_ids))
+
+
+class AuditConfig(AppConfig):
+    name = "hromada.audit"
+    label = "audit"
+    verbose_name = "Журнал аудиту"
+
+    def ready(self):
+        from hromada.accounts.access import register
+
+        from . import guard
+        from .models import AuditEntry
+
+        connection_created.connect(guard.register_sqlite_function, dispatch_uid="hromada_audit_sqlite_guard")
+        register(AuditEntry, view_action="audit.view", q=_audit_scope_q)

@@ -1,0 +1,74 @@
+"""Append-only guard for the audit table, enforced by the database itself.
+
+PostgreSQL: row triggers refuse UPDATE and DELETE (TRUNCATE, used by test flushes, should be revoked
+from the application's role in production — see SECURITY.md).
+SQLite: triggers refuse UPDATE always and DELETE unless ``hromada_audit_maintenance()`` returns 1; that
+SQL function exists only on Django connections and returns 1 only while ``manage.py flush`` runs, so a
+plain ``sqlite3`` shell cannot delete entries either (the function is unknown there, the statement fails).
+"""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+
+TABLE = "audit_auditentry"
+_state = threading.local()
+
+POSTGRES_SQL = f"""
+CREATE OR REPLACE FUNCTION hromada_audit_refuse() RETURNS trigger AS $$
+BEGIN
+  RAISE EXCEPTION 'audit log is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+END; $$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS audit_append_only ON {TABLE};
+CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON {TABLE}
+  FOR EACH ROW EXECUTE FUNCTION hromada_audit_refuse();
+"""
+POSTGRES_REVERSE = f"DROP TRIGGER IF EXISTS audit_append_only ON {TABLE}; DROP FUNCTION IF EXISTS hromada_audit_refuse();"
+
+SQLITE_SQL = [
+    "DROP TRIGGER IF EXISTS audit_no_update",
+    f"""CREATE TRIGGER audit_no_update BEFORE UPDATE ON {TABLE}
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only: UPDATE refused'); END""",
+    "DROP TRIGGER IF EXISTS audit_no_delete",
+    f"""CREATE TRIGGER audit_no_delete BEFORE DELETE ON {TABLE} WHEN hromada_audit_maintenance() = 0
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only: DELETE refused'); END""",
+]
+SQLITE_REVERSE = ["DROP TRIGGER IF EXISTS audit_no_update", "DROP TRIGGER IF EXISTS audit_no_delete"]
+
+
+def _maintenance() -> int:
+    return 1 if getattr(_state, "maintenance", False) else 0
+
+
+def register_sqlite_function(sender, connection, **kwargs) -> None:
+    """connection_created handler: define the maintenance switch on every SQLite connection."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("hromada_audit_maintenance", 0, _maintenance)
+
+
+@contextmanager
+def maintenance():
+    """Allow wiping the audit table (database flush only). Not for application code."""
+    _state.maintenance = True
+    try:
+        yield
+    finally:
+        _state.maintenance = False
+
+
+def install(connection) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(POSTGRES_SQL)
+        elif connection.vendor == "sqlite":
+            for sql in SQLITE_SQL:
+                cursor.execute(sql)
+
+
+def uninstall(connection) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(POSTGRES_REVERSE)
+        elif connection.vendor == "sqlite":
+            for sql in SQLITE_REVERSE:
+                cursor.execute(sql)

@@ -1,0 +1,25 @@
+from contextlib import contextmanager
+
+from django.db import connection
+
+from hromada.audit import guard
+
+
+@contextmanager
+def guard_disabled():
+    """Switch the append-only triggers off inside the test's transaction (rolled back with it)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Superuser switch that skips ordinary triggers (ALTER TABLE … DISABLE TRIGGER would trip over
+            # the deferred FK checks pending in the test transaction).
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        else:
+            for sql in guard.SQLITE_REVERSE:
+                cursor.execute(sql)
+    try:
+        yield
+    finally:
+        guard.install(connection) if connection.vendor == "sqlite" else None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = origin")

@@ -1,0 +1,128 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+from django.test import RequestFactory
+
+from hromada.audit.models import AuditEntry
+from hromada.audit.services import GENESIS, record, verify_chain
+
+from .helpers import guard_disabled
+
+
+@pytest.fixture
+def chain(front):
+    checked, problems = verify_chain()
+    assert problems == [], problems  # whatever the demo wrote is intact
+    return [record(actor=front, action="test.read", object_type="test.thing", object_id=i, details={"n": i})
+            for i in range(5)]
+
+
+def _kinds(problems):
+    return {(p.kind, p.entry_id) for p in problems}
+
+
+def test_entries_are_chained_and_verify_clean(chain):
+    assert chain[0].prev_hash != ""
+    for earlier, later in zip(chain, chain[1:]):
+        assert later.prev_hash == earlier.hash
+    checked, problems = verify_chain()
+    assert problems == [] and checked >= 5
+
+
+def test_first_entry_links_to_genesis(front):
+    if AuditEntry.objects.exists():
+        assert AuditEntry.objects.order_by("id").first().prev_hash == GENESIS
+    else:
+        assert record(actor=front, action="test.read").prev_hash == GENESIS
+
+
+def test_request_id_and_ip_are_recorded(front):
+    request = RequestFactory().get("/", REMOTE_ADDR="10.1.2.3", HTTP_X_REQUEST_ID="req-12345678")
+    entry = record(actor=front, action="test.read", request=request)
+    assert entry.ip == "10.1.2.3" and entry.request_id == "req-12345678"
+    forged = RequestFactory().get("/", REMOTE_ADDR="10.1.2.3", HTTP_X_REQUEST_ID="<script>")
+    assert record(actor=front, action="test.read", request=forged).request_id != "<script>"
+    # Without a proxy configured a client-sent X-Forwarded-For is not believed.
+    spoofed = RequestFactory().get("/", REMOTE_ADDR="10.1.2.3", HTTP_X_FORWARDED_FOR="1.1.1.1")
+    assert record(actor=front, action="test.read", request=spoofed).ip == "10.1.2.3"
+
+
+def test_database_refuses_update_and_delete(chain):
+    entry = chain[2]
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(action="test.changed")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).delete()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditentry")
+    assert AuditEntry.objects.get(pk=entry.pk).action == "test.read"
+
+
+def test_edited_entry_is_detected(chain):
+    target = chain[2]
+    with guard_disabled(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditentry SET object_id = %s WHERE id = %s", ["999", target.pk])
+    _, problems = verify_chain()
+    assert ("edited", target.pk) in _kinds(problems)
+    assert len(problems) == 1
+
+
+def test_deleted_entry_is_detected(chain):
+    target = chain[2]
+    with guard_disabled(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditentry WHERE id = %s", [target.pk])
+    _, problems = verify_chain()
+    assert _kinds(problems) == {("broken_link", chain[3].pk)}
+    assert f"after entry {chain[1].pk}" in problems[0].message
+
+
+def test_deleted_tail_is_detected(chain):
+    with guard_disabled(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditentry WHERE id = %s", [chain[-1].pk])
+    _, problems = verify_chain()
+    assert [p.kind for p in problems] == ["head_mismatch"]
+
+
+def test_inserted_entry_is_detected(chain):
+    # A forged entry appended with raw SQL and a perfectly computed hash: only the chain head notices.
+    from hromada.audit.services import entry_hash, hashed_fields
+
+    forged = AuditEntry(at=chain[-1].at, actor=None, action="test.forged", prev_hash=chain[-1].hash)
+    forged.hash = entry_hash(forged.prev_hash, hashed_fields(forged))
+    with guard_disabled(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_auditentry (at, actor_username, actor_role, action, object_type, object_id, details, "
+            "prev_hash, hash, request_id) VALUES (%s, '', '', 'test.forged', '', '', '{}', %s, %s, '')",
+            [forged.at, forged.prev_hash, forged.hash])
+    _, problems = verify_chain()
+    assert [p.kind for p in problems] == ["head_mismatch"]
+    forged_id = AuditEntry.objects.get(action="test.forged").pk
+    assert str(forged_id) in problems[0].message
+
+
+def test_inserted_entry_in_the_middle_is_detected(chain):
+    # A forged entry re-using the link of entry 2: entry 2's successor no longer follows its predecessor.
+    with guard_disabled(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditentry SET prev_hash = %s WHERE id = %s", ["f" * 64, chain[3].pk])
+    _, problems = verify_chain()
+    assert ("broken_link", chain[3].pk) in _kinds(problems) and ("edited", chain[3].pk) in _kinds(problems)
+
+
+def test_verify_audit_command_exit_code_and_location(chain, capsys):
+    call_command("verify_audit")
+    assert "цілий" in capsys.readouterr().out
+    with guard_disabled(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditentry SET action = 'test.hidden' WHERE id = %s", [chain[1].pk])
+    with pytest.raises(CommandError) as exc:
+        call_command("verify_audit")
+    assert exc.value.returncode == 1
+    assert f"entry {chain[1].pk}" in capsys.readouterr().err
+
+
+def test_rolled_back_change_leaves_no_entry(front):
+    before = AuditEntry.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        record(actor=front, action="test.change")
+        raise RuntimeError("boom")
+    assert AuditEntry.objects.count() == before
+    assert verify_chain()[1] == []

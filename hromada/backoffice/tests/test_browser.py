@@ -1,0 +1,74 @@
+"""The back office in a real browser: take a submitted case and return it; take another and grant it with
+the calculator. Cases are created in the server's database by the test factory (the intake UI is tested
+by the applications app)."""
+import re
+from datetime import date, timedelta
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+MAKE_CASE = ("from hromada.backoffice.tests.factories import submitted_case; "
+             "a = submitted_case('front', service='birth_assistance'); print(a.pk, a.number)")
+
+
+def _case(server):
+    pk, number = server.shell(MAKE_CASE).strip().splitlines()[-1].split()
+    return int(pk), number
+
+
+def test_back_office_takes_returns_and_grants_with_calculator(hromada_server, page, login, shot):
+    url = hromada_server.url
+    returned_pk, returned_no = _case(hromada_server)
+    granted_pk, granted_no = _case(hromada_server)
+
+    login(page, "back_demo")
+    page.goto(f"{url}/back/")
+    assert page.locator("h1").inner_text() == "Черга заяв бек-офісу"
+    assert page.get_by_role("link", name=returned_no).is_visible()
+    shot(page, "back-01-queue")
+
+    # htmx filter: only birth assistance, the table is replaced in place.
+    page.select_option("#f-service", "birth_assistance")
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("link", name=granted_no).is_visible()
+
+    page.get_by_role("link", name=returned_no).click()
+    assert returned_no in page.locator("h1").inner_text()
+    page.click("#take-button")
+    assert "Заяву взято в роботу" in page.locator(".messages").inner_text()
+    assert page.locator("#case-status").inner_text() == "На розгляді"
+    shot(page, "back-02-case-taken")
+
+    page.locator("#return-panel summary").click()
+    page.fill("#return-reason", "Скан свідоцтва про народження нечіткий")
+    page.get_by_label("Свідоцтво про народження дитини").check()
+    shot(page, "back-03-return-form")
+    page.click("#return-button")
+    assert "повернуто" in page.locator(".messages").inner_text()
+    assert page.locator("#case-status").inner_text() == "Повернуто на доопрацювання"
+    shot(page, "back-04-returned")
+
+    page.goto(f"{url}/back/cases/{granted_pk}/")
+    page.click("#take-button")
+    page.locator("#grant-panel summary").click()
+    page.fill("#calc-child_birth_date", (date.today() - timedelta(days=30)).isoformat())
+    page.click("#calc-button")
+    page.wait_for_selector(".calc-lines")
+    assert "41 280,00" in page.locator("#calc-result").inner_text()
+    assert page.input_value("#d-amount") == "41280.00"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", page.input_value("#d-to"))
+    shot(page, "back-05-calculation")
+    page.click("#grant-button")
+    assert "Рішення прийнято" in page.locator(".messages").inner_text()
+    assert page.locator("#case-status").inner_text() == "Результат у фронт-офісі"
+    assert "41 280,00" in page.locator("#decision").inner_text()
+    shot(page, "back-06-granted")
+
+    pdf = page.request.get(f"{url}/api/v1/applications/{granted_pk}/decision.pdf")
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+
+    status = hromada_server.shell(
+        "from hromada.applications.models import Application as A; "
+        f"print(A.objects.get(pk={returned_pk}).status, A.objects.get(pk={granted_pk}).status)")
+    assert status.strip().splitlines()[-1].split() == ["returned", "result_sent"]

@@ -1,0 +1,133 @@
+"""Queues, deadline flags (weekends and holidays as data), workload; query counts pinned."""
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from hromada.applications.models import Status
+from hromada.backoffice import selectors
+from hromada.backoffice.selectors import QueueFilters
+from hromada.catalog.models import Holiday
+from hromada.core.errors import Forbidden
+
+from .factories import submitted_case
+
+pytestmark = pytest.mark.django_db
+
+FRIDAY = date(2026, 11, 20)       # 21–22 are the weekend
+
+
+def _numbers(page):
+    return [a.number for a in page.object_list]
+
+
+def test_queue_sorted_by_due_date_and_scoped(back, back2):
+    late = submitted_case(due_date=date(2026, 11, 30))
+    early = submitted_case(due_date=date(2026, 11, 25))
+    other = submitted_case("front2", due_date=date(2026, 11, 24))
+    page = selectors.queue(back, QueueFilters(), today=FRIDAY)
+    numbers = _numbers(page)
+    assert numbers.index(early.number) < numbers.index(late.number)
+    assert other.number not in numbers
+    assert _numbers(selectors.queue(back2, QueueFilters(), today=FRIDAY)) == [other.number]
+
+
+def test_queue_filters(back, head):
+    a = submitted_case(due_date=date(2026, 11, 19))                       # overdue on Friday
+    b = submitted_case(service="idp_living_allowance", due_date=date(2026, 11, 24), status=Status.IN_REVIEW,
+                       assigned_to=back)                                  # due soon
+    c = submitted_case(due_date=date(2026, 12, 10), status=Status.RESUBMITTED)
+    done = submitted_case(due_date=date(2026, 11, 1), status=Status.RESULT_SENT)
+
+    def q(**kw):
+        return set(_numbers(selectors.queue(head, QueueFilters(**kw), today=FRIDAY)))
+
+    assert {a.number, b.number, c.number} <= q() and done.number not in q()
+    assert q(service="idp_living_allowance") == {b.number}
+    assert q(overdue=True) == {a.number}
+    assert q(due_soon=True) == {b.number}
+    assert q(status=Status.RESUBMITTED) >= {c.number} and a.number not in q(status=Status.RESUBMITTED)
+    assert q(status=Status.RESULT_SENT) >= {done.number}
+    assert q(assigned_to=str(back.pk)) == {b.number}
+    assert b.number not in q(assigned_to="none") and a.number in q(assigned_to="none")
+    assert set(_numbers(selectors.queue(back, QueueFilters(assigned_to="me"), today=FRIDAY))) == {b.number}
+    assert q(hromada=a.hromada_id) >= {a.number}
+    assert q(hromada=a.hromada_id + 1) == set()
+
+
+def test_queue_flags_and_no_n_plus_one(back):
+    for i in range(3):
+        submitted_case(due_date=date(2026, 11, 19 + i))
+    selectors.queue(back, QueueFilters(), today=FRIDAY)     # warm the user's scope and the holiday cache
+    with CaptureQueriesContext(connection) as small:
+        page = selectors.queue(back, QueueFilters(), today=FRIDAY)
+        rows = [(a.applicant_person.full_name, a.service.name, a.hromada.name, a.front_office.name, a.deadline_flag,
+                 a.assigned_to) for a in page.object_list]
+    for i in range(12):
+        submitted_case(due_date=date(2026, 12, 1 + i))
+    with CaptureQueriesContext(connection) as big:
+        page = selectors.queue(back, QueueFilters(), today=FRIDAY)
+        rows = [(a.applicant_person.full_name, a.service.name, a.hromada.name, a.front_office.name, a.deadline_flag,
+                 a.assigned_to) for a in page.object_list]
+    assert len(rows) >= 15
+    # count, holidays' version, the page, the applicants
+    assert len(big) == len(small) == 4
+    flags = {a.due_date: a.deadline_flag for a in page.object_list}
+    assert flags[date(2026, 11, 19)] == "overdue"
+    assert flags[date(2026, 11, 20)] == "due_soon"
+    assert flags[date(2026, 12, 1)] == ""
+
+
+def test_queue_is_paginated_by_50(back):
+    for _ in range(51):
+        submitted_case(due_date=date(2027, 1, 1))
+    page = selectors.queue(back, QueueFilters(), today=FRIDAY)
+    assert len(page.object_list) == 50 and page.paginator.num_pages >= 2
+    assert len(selectors.queue(back, QueueFilters(page=page.paginator.num_pages), today=FRIDAY).object_list) >= 1
+
+
+def test_due_soon_counts_working_days_across_weekend_and_holiday(back):
+    app = submitted_case(due_date=date(2026, 11, 24))
+    # Friday + 2 working days = Tuesday 24.11 (Saturday and Sunday skipped).
+    assert selectors.due_soon_limit(FRIDAY) == date(2026, 11, 24)
+    assert selectors.deadline_flag(app, FRIDAY) == "due_soon"
+    app.due_date = date(2026, 11, 25)
+    assert selectors.deadline_flag(app, FRIDAY) == ""
+    # A public holiday on Monday (a day off as data) pushes the window by one day.
+    Holiday.objects.update_or_create(date=date(2026, 11, 23), defaults={"name": "Тест", "is_day_off": True})
+    assert selectors.due_soon_limit(FRIDAY) == date(2026, 11, 25)
+    assert selectors.deadline_flag(app, FRIDAY) == "due_soon"
+    Holiday.objects.filter(date=date(2026, 11, 23)).update(is_day_off=False)
+    Holiday.objects.filter(date=date(2026, 11, 23), name="Тест").delete()
+    assert selectors.due_soon_limit(FRIDAY) == date(2026, 11, 24)
+
+
+def test_overdue_only_while_the_back_office_holds_the_case(back):
+    past = date(2026, 11, 10)
+    assert selectors.deadline_flag(submitted_case(due_date=past), FRIDAY) == "overdue"
+    assert selectors.deadline_flag(submitted_case(due_date=past, status=Status.IN_REVIEW), FRIDAY) == "overdue"
+    for status in (Status.RETURNED, Status.DECIDED_GRANTED, Status.RESULT_SENT, Status.CLOSED):
+        assert selectors.deadline_flag(submitted_case(due_date=past, status=status), FRIDAY) == ""
+    assert selectors.deadline_flag(submitted_case(due_date=FRIDAY), FRIDAY) == "due_soon"   # due today: not late
+
+
+def test_overdue_board_and_workload(head, back, back2):
+    a = submitted_case(due_date=date(2026, 11, 2), status=Status.IN_REVIEW, assigned_to=back)
+    submitted_case(due_date=date(2026, 11, 24), status=Status.IN_REVIEW, assigned_to=back)
+    submitted_case(due_date=date(2026, 11, 3))
+    submitted_case("front2", due_date=date(2026, 11, 1))
+    board = list(selectors.overdue_cases(head, today=FRIDAY))
+    assert a in board and all(x.back_office_id == head.office_id for x in board)
+    load = {w.user.username if w.user else None: w for w in selectors.workload(head, today=FRIDAY)}
+    assert load["back_demo"].open_cases >= 2 and load["back_demo"].overdue >= 1 and load["back_demo"].due_soon >= 1
+    assert load[None].overdue >= 1
+    assert "back2_demo" not in load
+    with pytest.raises(Forbidden):
+        selectors.overdue_cases(back)
+    assert {w.user.username for w in selectors.workload(back2) if w.user} == {"back2_demo"}
+
+
+def test_front_office_has_no_back_queue(front):
+    with pytest.raises(Forbidden):
+        selectors.queue(front, QueueFilters())

@@ -1,0 +1,202 @@
+"""Back-office pages: the queue, the case card with take/assign/return/decide, the head's board.
+
+Views are thin: parse the form, call one service, redirect with a message (errors become messages).
+"""
+from __future__ import annotations
+
+from datetime import date
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
+
+from hromada.accounts import access
+from hromada.applications.models import Document
+from hromada.applications.selectors import event_label
+from hromada.applications.workflow import allowed_actions
+from hromada.audit.services import record
+from hromada.catalog.models import ServiceType
+from hromada.core.errors import Forbidden, HromadaError, NotFound, ValidationFailed
+
+from . import calculators, selectors, services
+from .models import Decision, Outcome
+from .reasons import get_reason, reasons_for
+
+
+def _int(value) -> int | None:
+    return int(value) if str(value or "").strip().isdigit() else None
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise ValidationFailed(_("Некоректна дата."), code="invalid_date") from None
+
+
+def _page(view):
+    """Out of scope → 404 page, a role that may never do it → 403 page (core maps these only for the API)."""
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            raise Http404 from None
+        except Forbidden as exc:
+            raise PermissionDenied(str(exc.message)) from None
+    return wrapper
+
+
+def _guard(view):
+    """Turn a business error of a form action into a message and go back to the case card."""
+    @wraps(view)
+    def wrapper(request, pk, *args, **kwargs):
+        try:
+            return view(request, pk, *args, **kwargs)
+        except NotFound:
+            raise Http404 from None
+        except HromadaError as exc:
+            messages.error(request, str(exc.message))
+            return redirect("back:case", pk=pk)
+    return wrapper
+
+
+@login_required
+@_page
+def queue(request):
+    access.require(request.user, "application.take")
+    g = request.GET
+    filters = selectors.QueueFilters(
+        service=g.get("service", ""), hromada=_int(g.get("hromada")), status=g.get("status", ""),
+        assigned_to=g.get("assigned_to", ""), overdue=g.get("overdue") == "1", due_soon=g.get("due_soon") == "1",
+        page=_int(g.get("page")) or 1)
+    page = selectors.queue(request.user, filters)
+    ctx = {"page": page, "filters": filters, "services": ServiceType.objects.order_by("ordering", "code"),
+           "hromadas": selectors.served_hromadas(request.user), "statuses": selectors.status_choices(),
+           "staff": selectors.assignable_staff(request.user), "query": g.urlencode()}
+    template = "backoffice/_queue_table.html" if request.headers.get("HX-Request") else "backoffice/queue.html"
+    return render(request, template, ctx)
+
+
+@login_required
+@_page
+def case(request, pk: int):
+    user = request.user
+    app = selectors.case_for_review(user, pk)
+    record(actor=user, action="application.view", obj=app, request=request)
+    uploaded = {}
+    for doc in app.documents.all():
+        uploaded.setdefault(doc.requirement_code, []).append(doc)
+    checklist = [{"req": req, "docs": uploaded.get(req.code, [])} for req in app.service.documents.all()]
+    decision = Decision.objects.filter(application=app).select_related("decided_by").first()
+    calc = calculators.CALCULATORS.get(app.service.calculator)
+    ctx = {
+        "app": app, "applicant": app.applicant, "participants": app.participants.all(), "checklist": checklist,
+        "documents": app.documents.all(),
+        "events": [(e, event_label(e.action)) for e in app.events.select_related("actor")],
+        "reason": get_reason(decision.reason_code) if decision and decision.reason_code else None,
+        "returns": app.return_requests.select_related("returned_by"), "decision": decision,
+        "actions": allowed_actions(app, user), "calculator": calc, "reasons": reasons_for(app.service.code),
+        "staff": selectors.assignable_staff(user) if access.may(user, "application.assign") else [],
+        "flag": selectors.deadline_flag(app), "first_doc": next(iter(app.documents.all()), None),
+    }
+    return render(request, "backoffice/case.html", ctx)
+
+
+@login_required
+@xframe_options_sameorigin
+@_page
+def document(request, pk: int, doc_id: int):
+    """The scan for the viewer pane (same-origin frame only), audited as a file read."""
+    doc = access.get_visible(request.user, Document.objects.select_related("application"), pk=doc_id, application_id=pk)
+    record(actor=request.user, action="document.view", obj=doc.application, request=request,
+           details={"document": doc.pk})
+    response = FileResponse(doc.file.open("rb"), content_type=doc.content_type)
+    response["Content-Disposition"] = "inline"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; frame-ancestors 'self'"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+@_guard
+def take(request, pk: int):
+    services.take_application(actor=request.user, application_id=pk, expected_version=_int(request.POST.get("version")))
+    messages.success(request, _("Заяву взято в роботу."))
+    return redirect("back:case", pk=pk)
+
+
+@login_required
+@require_POST
+@_guard
+def assign(request, pk: int):
+    user_id = _int(request.POST.get("user_id"))
+    if user_id is None:
+        raise ValidationFailed(_("Оберіть виконавця."), code="invalid_assignee")
+    services.assign_application(actor=request.user, application_id=pk, user_id=user_id,
+                                expected_version=_int(request.POST.get("version")))
+    messages.success(request, _("Виконавця призначено."))
+    return redirect("back:case", pk=pk)
+
+
+@login_required
+@require_POST
+@_guard
+def return_case(request, pk: int):
+    items = request.POST.getlist("items")
+    extra = request.POST.get("extra_items", "")
+    items += [line for line in extra.splitlines() if line.strip()]
+    services.return_for_correction(actor=request.user, application_id=pk, reason=request.POST.get("reason", ""),
+                                   items=items, expected_version=_int(request.POST.get("version")))
+    messages.success(request, _("Заяву повернуто до фронт-офісу на доопрацювання."))
+    return redirect("back:case", pk=pk)
+
+
+def _calc_inputs(post) -> dict:
+    return {key[5:]: value for key, value in post.items() if key.startswith("calc_")}
+
+
+@login_required
+@require_POST
+@_guard
+def decide(request, pk: int):
+    post = request.POST
+    outcome = post.get("outcome", "")
+    inputs = _calc_inputs(post) if outcome == Outcome.GRANTED and post.get("use_calculator") == "1" else None
+    services.decide(actor=request.user, application_id=pk, outcome=outcome, amount=post.get("amount") or None,
+                    period_from=_date(post.get("period_from")), period_to=_date(post.get("period_to")),
+                    reason_code=post.get("reason_code", ""), comment=post.get("comment", ""),
+                    calculator_inputs=inputs, expected_version=_int(post.get("version")))
+    messages.success(request, _("Рішення прийнято; результат надіслано до фронт-офісу."))
+    return redirect("back:case", pk=pk)
+
+
+@login_required
+@require_POST
+@_page
+def calculate(request, pk: int):
+    """htmx: the calculation for the inputs, with the amount and the period prefilled (nothing is saved)."""
+    app = selectors.case_for_review(request.user, pk)
+    access.require(request.user, "application.review")
+    ctx = {"app": app}
+    try:
+        ctx["result"] = calculators.calculate(app.service.calculator, _calc_inputs(request.POST), on=app.application_date)
+    except HromadaError as exc:
+        ctx["error"] = str(exc.message)
+    return render(request, "backoffice/_calculation.html", ctx)
+
+
+@login_required
+@_page
+def board(request):
+    """The head's board: workload per specialist and every overdue case."""
+    access.require(request.user, "application.assign")
+    return render(request, "backoffice/board.html", {
+        "workload": selectors.workload(request.user), "overdue": selectors.overdue_cases(request.user)})

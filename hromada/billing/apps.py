@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class BillingConfig(AppConfig):
+    name = "hromada.billing"
+    label = "billing"
+    verbose_name = "Оплата громадам"
+
+    def ready(self):
+        from hromada.accounts import access
+
+        from .models import BillingItem, BillingLine
+
+        # Figures of a hromada are seen by the hromada, its oblast and the ministry (scope = path to the Unit).
+        access.register(BillingLine, view_action="billing.view", path="hromada")
+        access.register(BillingItem, view_action="billing.view", path="hromada")

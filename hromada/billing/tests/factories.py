@@ -1,0 +1,65 @@
+"""Test data for billing: submitted applications with chosen instants, statuses and events (bulk-friendly)."""
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime
+from decimal import Decimal
+
+from hromada.applications.models import Application, Event, Participant, ParticipantRole, Status
+from hromada.billing.models import Tariff
+from hromada.billing.rules import KYIV
+from hromada.catalog.models import ServiceType
+from hromada.offices.models import Function, Kind, Office
+from hromada.persons.models import Person
+
+_seq = itertools.count(1)
+
+
+def kyiv(y, m, d, hh=12, mm=0, ss=0) -> datetime:
+    return datetime(y, m, d, hh, mm, ss, tzinfo=KYIV)
+
+
+def service(code="birth_assistance") -> ServiceType:
+    return ServiceType.objects.get(code=code)
+
+
+def front_office_for(hromada) -> Office:
+    office = Office.objects.filter(function=Function.FRONT, hromada=hromada).first()
+    return office or Office.objects.create(name=f"Фронт-офіс {hromada.name}", function=Function.FRONT,
+                                           kind=Kind.CNAP, territory=hromada, hromada=hromada)
+
+
+def person(hromada, n=None) -> Person:
+    n = n if n is not None else next(_seq)
+    return Person.objects.create(last_name=f"Тестенко{n}", first_name="Іван", birth_date=date(1980, 1, 1), sex="M",
+                                 no_rnokpp_reason="відмова з релігійних переконань", name_key=f"тестенко{n} іван",
+                                 registered_hromada=hromada, id_document_type="passport",
+                                 id_document_number=f"ТТ{n:06d}")
+
+
+def build_application(*, office: Office, user, service_obj, submitted_at: datetime | None,
+                      status=Status.SUBMITTED, decided_at=None, withdrawn_at=None) -> Application:
+    """An unsaved Application (for bulk_create)."""
+    n = next(_seq)
+    return Application(number=f"TB-{n:07d}", service=service_obj, status=status, front_office=office,
+                       hromada_id=office.hromada_id, registered_by=user,
+                       application_date=(submitted_at.astimezone(KYIV).date() if submitted_at else date(2025, 1, 1)),
+                       first_submitted_at=submitted_at, submitted_at=submitted_at, decided_at=decided_at,
+                       withdrawn_at=withdrawn_at)
+
+
+def make_application(*, office, user, service_obj=None, submitted_at, status=Status.SUBMITTED, applicant=None,
+                     events=(), decided_at=None, withdrawn_at=None) -> Application:
+    app = build_application(office=office, user=user, service_obj=service_obj or service(), submitted_at=submitted_at,
+                            status=status, decided_at=decided_at, withdrawn_at=withdrawn_at)
+    app.save()
+    Participant.objects.create(application=app, person=applicant or person(office.hromada),
+                               role=ParticipantRole.APPLICANT)
+    for action in ("submit", *events):
+        Event.objects.create(application=app, action=action, actor=user)
+    return app
+
+
+def tariff(amount, start, *, end=None, service_obj=None) -> Tariff:
+    return Tariff.objects.create(service=service_obj, amount=Decimal(amount), effective_from=start, effective_to=end,
+                                 basis="тестовий тариф")

@@ -1,0 +1,62 @@
+"""The ministry runs a month, watches the progress, drills down and closes it; the hromada opens its act (Chromium)."""
+import pytest
+
+pytestmark = pytest.mark.browser
+
+MINISTRY_TOTP_KEY = "3132333435363738393031323334353637383930"   # the ministry role needs 2FA in production mode
+
+SETUP = """
+from hromada.accounts.models import User
+from hromada.billing.tests.factories import kyiv, make_application
+front = User.objects.select_related("office__hromada").get(username="front_demo")
+front2 = User.objects.select_related("office__hromada").get(username="front2_demo")
+for day in (3, 4, 5):
+    make_application(office=front.office, user=front, submitted_at=kyiv(2025, 5, day))
+make_application(office=front2.office, user=front2, submitted_at=kyiv(2025, 5, 6))
+from django_otp.plugins.otp_totp.models import TOTPDevice
+TOTPDevice.objects.get_or_create(user=User.objects.get(username="ministry_demo"), name="totp",
+                                 defaults={"key": "%s", "confirmed": True})
+print("ok")
+""" % MINISTRY_TOTP_KEY
+
+
+def test_ministry_runs_drills_down_closes_and_hromada_sees_its_act(page, hromada_server, live_server_url, login,
+                                                                   shot):
+    assert hromada_server.shell(SETUP).strip().endswith("ok")
+    login(page, "ministry_demo")  # password, then the TOTP code (the shared helper waits out a used code)
+    page.wait_for_selector("nav.nav")
+    page.click("nav.nav >> text=Оплата громадам")
+    page.fill("#id_period", "2025-05")
+    page.click("form >> text=Розрахувати")
+    page.wait_for_selector("#run-status >> text=Завершено")
+    assert "100%" in page.locator("#run-status").inner_text()
+    shot(page, "billing-01-run-done")
+    page.click("#run-status >> text=Переглянути період")
+    page.click("table >> text=Житомирська")
+    page.click("table >> text=Звягельський")
+    assert page.locator("a[href$='/acts/UA18080010000090720.pdf']").count() == 1
+    assert page.locator("table >> text=150,00 грн").count() >= 1
+    shot(page, "billing-02-drilldown-hromada")
+    page.click("text=Закрити період")
+    page.wait_for_selector("text=Період закрито")
+    shot(page, "billing-03-closed")
+
+    page.click("nav.nav >> text=Бюджет оплати")
+    assert page.locator("svg.budget-chart").count() == 1
+    shot(page, "billing-04-budget")
+    page.click("nav.nav >> text=Тарифи")
+    assert "ілюстративний тариф, не офіційний" in page.content()
+    # keyboard only: the tariff form's fields are labelled and reachable
+    page.focus("#id_amount")
+    assert "Сума" in page.evaluate("() => document.activeElement.labels[0].textContent")
+    shot(page, "billing-05-tariffs")
+
+    page.context.clear_cookies()
+    login(page, "hromada_admin_demo")
+    page.click("nav.nav >> text=Оплата громадам")
+    link = page.locator("a[href$='/acts/UA18080010000090720.pdf']")
+    assert link.count() == 1
+    assert page.locator("a[href$='/acts/UA18040530000045696.pdf']").count() == 0
+    response = page.request.get(live_server_url + link.get_attribute("href"))
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    shot(page, "billing-06-hromada-acts")

@@ -1,0 +1,195 @@
+"""Runs are repeatable; closed periods are frozen; later discoveries become adjustments in the next open month."""
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, transaction
+
+from hromada.applications.models import Status
+from hromada.audit.models import AuditEntry
+from hromada.billing import selectors, services
+from hromada.billing.models import BillingItem, BillingLine, BillingPeriod, BillingRun, ItemKind, RunStatus
+from hromada.billing.tasks import run_billing_period_task
+from hromada.core.errors import Conflict, Forbidden, ValidationFailed
+
+from .factories import kyiv, make_application, tariff
+
+
+@pytest.fixture
+def office(front):
+    return front.office
+
+
+def snapshot(key):
+    year, month = int(key[:4]), int(key[5:])
+    return sorted((line.kind, line.hromada_id, line.service_id, line.tariff_id, line.unit_amount, line.count, line.amount)
+                  for line in BillingLine.objects.filter(period__year=year, period__month=month))
+
+
+def test_run_is_repeatable_and_replaces_open_lines(office, front, ministry):
+    for day in (3, 4, 5):
+        make_application(office=office, user=front, submitted_at=kyiv(2025, 4, day))
+    first = services.run_billing_period(actor=ministry, period="2025-04")
+    before = snapshot("2025-04")
+    second = services.run_billing_period(actor=ministry, period="2025-04")
+    assert first.status == second.status == RunStatus.DONE and first.run_id != second.run_id
+    assert snapshot("2025-04") == before
+    assert BillingLine.objects.filter(period__year=2025, period__month=4).count() == len(before) == 1
+    # New input → new figures (the open period's lines are replaced, not appended).
+    make_application(office=office, user=front, submitted_at=kyiv(2025, 4, 30))
+    services.run_billing_period(actor=ministry, period="2025-04")
+    (line,) = BillingLine.objects.filter(period__year=2025, period__month=4)
+    assert (line.count, line.amount) == (4, Decimal("200.00"))
+    assert second.progress == 100 and second.events == 3
+
+
+def test_only_ministry_runs_and_closes(hadmin, oblast, front):
+    for user in (hadmin, oblast, front):
+        with pytest.raises(Forbidden):
+            services.run_billing_period(actor=user, period="2025-04")
+        with pytest.raises(Forbidden):
+            services.close_billing_period(actor=user, period="2025-04")
+
+
+def test_bad_and_future_periods_are_refused(ministry):
+    with pytest.raises(ValidationFailed) as exc:
+        services.run_billing_period(actor=ministry, period="2025-13")
+    assert exc.value.code == "bad_period"
+    with pytest.raises(ValidationFailed) as exc:
+        services.run_billing_period(actor=ministry, period="2099-01")
+    assert exc.value.code == "period_in_future"
+
+
+def test_close_requires_a_finished_run_and_freezes(office, front, ministry):
+    app = make_application(office=office, user=front, submitted_at=kyiv(2025, 8, 10))
+    with pytest.raises(Conflict) as exc:
+        services.close_billing_period(actor=ministry, period="2025-08")
+    assert exc.value.code == "period_not_run"
+    services.run_billing_period(actor=ministry, period="2025-08")
+    services.close_billing_period(actor=ministry, period="2025-08")
+    frozen = snapshot("2025-08")
+    with pytest.raises(Conflict) as exc:
+        services.run_billing_period(actor=ministry, period="2025-08")
+    assert exc.value.code == "period_closed"
+    with pytest.raises(Conflict):
+        services.close_billing_period(actor=ministry, period="2025-08")
+    # A later withdrawal before review of a paid application does not touch August …
+    app.status, app.withdrawn_at = Status.WITHDRAWN, kyiv(2025, 9, 2)
+    app.save(update_fields=["status", "withdrawn_at"])
+    services.run_billing_period(actor=ministry, period="2025-09")
+    assert snapshot("2025-08") == frozen
+    # … it becomes a signed adjustment in September, referencing August and the application.
+    (adj,) = BillingItem.objects.filter(period__year=2025, period__month=9, kind=ItemKind.ADJUSTMENT)
+    assert (adj.application_id, adj.original_period.key, adj.count, adj.amount, adj.reason) == (
+        app.pk, "2025-08", -1, Decimal("-50.00"), "withdrawn_before_review")
+    assert AuditEntry.objects.filter(action="billing.close", object_id="2025-08").exists()
+
+
+def test_late_found_submission_and_explicit_duplicate_become_adjustments(office, front, ministry):
+    billed = make_application(office=office, user=front, submitted_at=kyiv(2025, 10, 1))
+    services.run_billing_period(actor=ministry, period="2025-10")
+    services.close_billing_period(actor=ministry, period="2025-10")
+    # Discovered after closing: an October submission not seen before, and a billed one marked a duplicate.
+    late = make_application(office=office, user=front, submitted_at=kyiv(2025, 10, 31, 23, 59))
+    services.exclude_from_billing(actor=ministry, application_id=billed.pk, reason="дублікат, виявлено аудитом")
+    services.run_billing_period(actor=ministry, period="2025-11")
+    adjustments = {i.application_id: (i.count, i.amount, i.original_period.key)
+                   for i in BillingItem.objects.filter(period__year=2025, period__month=11, kind=ItemKind.ADJUSTMENT)}
+    assert adjustments == {late.pk: (1, Decimal("50.00"), "2025-10"), billed.pk: (-1, Decimal("-50.00"), "2025-10")}
+    # Repeating the November run books the same adjustments once (not twice).
+    services.run_billing_period(actor=ministry, period="2025-11")
+    assert BillingItem.objects.filter(period__year=2025, period__month=11, kind=ItemKind.ADJUSTMENT).count() == 2
+    # Once November is closed, December has nothing more to correct for October.
+    services.close_billing_period(actor=ministry, period="2025-11")
+    services.run_billing_period(actor=ministry, period="2025-12")
+    assert not BillingItem.objects.filter(period__year=2025, period__month=12, kind=ItemKind.ADJUSTMENT).exists()
+    act = selectors.act(ministry, "2025-11", office.hromada.code)
+    assert act.adjustments_total == Decimal("0.00") and len(act.adjustments) == 2
+
+
+def test_database_refuses_changes_to_closed_periods(office, front, ministry):
+    make_application(office=office, user=front, submitted_at=kyiv(2025, 6, 10))
+    services.run_billing_period(actor=ministry, period="2025-06")
+    services.close_billing_period(actor=ministry, period="2025-06")
+    period = BillingPeriod.objects.get(year=2025, month=6)
+    line = period.lines.get()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        BillingLine.objects.filter(pk=line.pk).update(amount=Decimal("1.00"))
+    with pytest.raises(DatabaseError), transaction.atomic():
+        period.items.all().delete()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        BillingLine.objects.create(period=period, kind=ItemKind.REGULAR, hromada=line.hromada, service=line.service,
+                                   count=1, amount=Decimal("1.00"))
+    with pytest.raises(DatabaseError), transaction.atomic():
+        BillingPeriod.objects.filter(pk=period.pk).update(status="open")
+    line.refresh_from_db()
+    assert line.amount == Decimal("50.00")
+
+
+def test_tariff_cannot_change_a_closed_month(office, front, ministry):
+    make_application(office=office, user=front, submitted_at=kyiv(2025, 6, 10))
+    services.run_billing_period(actor=ministry, period="2025-06")
+    services.close_billing_period(actor=ministry, period="2025-06")
+    with pytest.raises(Conflict) as exc:
+        services.set_tariff(actor=ministry, amount="70.00", effective_from=date(2025, 6, 20), basis="наказ")
+    assert exc.value.code == "tariff_in_closed_period"
+    new = services.set_tariff(actor=ministry, amount="70.00", effective_from=date(2025, 7, 1), basis="наказ № 1")
+    old = type(new).objects.filter(service=None).exclude(pk=new.pk).order_by("-effective_from").first()
+    assert old.effective_to == date(2025, 6, 30)
+    with pytest.raises(ValidationFailed):
+        services.set_tariff(actor=ministry, amount=70.5, effective_from=date(2025, 8, 1), basis="float")
+    with pytest.raises(ValidationFailed):
+        services.set_tariff(actor=ministry, amount="70.555", effective_from=date(2025, 8, 1), basis="3 decimals")
+
+
+def test_tariff_history_and_permissions(ministry, hadmin):
+    with pytest.raises(Forbidden):
+        services.set_tariff(actor=hadmin, amount="10.00", effective_from=date(2026, 1, 1), basis="x")
+    tariff("10.00", date(2024, 1, 1))
+    with pytest.raises(Conflict) as exc:
+        services.set_tariff(actor=ministry, amount="10.00", effective_from=date(2023, 1, 1), basis="x")
+    assert exc.value.code == "tariff_overlap"
+
+
+def test_amounts_by_hromada_and_budget(office, front, front2, ministry):
+    make_application(office=office, user=front, submitted_at=kyiv(2025, 2, 10))
+    make_application(office=front2.office, user=front2, submitted_at=kyiv(2025, 2, 11))
+    make_application(office=front2.office, user=front2, submitted_at=kyiv(2025, 3, 11))
+    services.run_billing_period(actor=ministry, period="2025-02")
+    services.close_billing_period(actor=ministry, period="2025-02")
+    services.run_billing_period(actor=ministry, period="2025-03")
+    assert selectors.amounts_by_hromada(2025, 2) == {office.hromada_id: Decimal("50.00"),
+                                                     front2.office.hromada_id: Decimal("50.00")}
+    assert selectors.amounts_by_hromada(2025)[front2.office.hromada_id] == Decimal("100.00")
+    services.set_budget_line(actor=ministry, year=2025, allocated="500.00", basis="закон про бюджет")
+    status = selectors.budget_status(2025)
+    assert (status["committed"], status["in_progress"], status["remaining"]) == (
+        Decimal("100.00"), Decimal("50.00"), Decimal("400.00"))
+    # 150 over 2 months → 75 a month → 150 + 75 × 10 = 900 > 500: the forecast warning is raised.
+    assert status["forecast"] == Decimal("900.00")
+    assert "forecast_exceeds" in [code for code, _msg in status["warnings"]]
+    services.set_budget_line(actor=ministry, year=2025, allocated="105.00", basis="закон про бюджет")
+    assert "low_remaining" in [code for code, _msg in selectors.budget_status(2025)["warnings"]]
+
+
+def test_management_command_runs_and_closes(office, front, ministry):
+    make_application(office=office, user=front, submitted_at=kyiv(2025, 1, 20))
+    call_command("run_billing_period", "2025-01", user=ministry.username, close=True)
+    assert BillingPeriod.objects.get(year=2025, month=1).is_closed
+
+
+def test_task_is_idempotent_and_safe_to_retry(office, front, ministry):
+    make_application(office=office, user=front, submitted_at=kyiv(2025, 12, 1))
+    make_application(office=office, user=front, submitted_at=kyiv(2025, 12, 2))
+    run = services.run_billing_period(actor=ministry, period="2025-12")
+    before = snapshot("2025-12")
+    # Redelivery of a finished run (acks late): nothing changes.
+    result = run_billing_period_task.apply(args=("2025-12", str(run.run_id))).get()
+    assert result["status"] == "done" and snapshot("2025-12") == before
+    # A worker died mid-run (the row says "running"): the retry recomputes exactly the same lines.
+    BillingRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, progress=40)
+    run_billing_period_task.apply(args=("2025-12", str(run.run_id))).get()
+    run.refresh_from_db()
+    assert (run.status, run.progress) == (RunStatus.DONE, 100) and snapshot("2025-12") == before
+    assert BillingItem.objects.filter(period__year=2025, period__month=12).count() == 2

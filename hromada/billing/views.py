@@ -1,0 +1,168 @@
+"""Billing UI: periods with run/close and progress, drill-down, the hromada's acts, budget, tariffs. Thin views."""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from hromada.accounts import access
+from hromada.catalog.models import ServiceType
+from hromada.core.errors import Forbidden, HromadaError, NotFound
+from hromada.territory.models import Unit
+
+from . import charts, selectors, services
+
+
+def _guard(user, action):
+    try:
+        access.require(user, action)
+    except Forbidden:
+        raise Http404 from None
+
+
+class RunForm(forms.Form):
+    period = forms.CharField(label=_("Місяць"), widget=forms.DateInput(attrs={"type": "month"}))
+
+
+class TariffForm(forms.Form):
+    service_code = forms.ChoiceField(label=_("Послуга"), required=False)
+    amount = forms.CharField(label=_("Сума за одну заяву, грн"), help_text=_("Наприклад 50,00"))
+    effective_from = forms.DateField(label=_("Діє з"), widget=forms.DateInput(attrs={"type": "date"}))
+    basis = forms.CharField(label=_("Підстава"), max_length=255)
+
+    def __init__(self, *args, services_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service_code"].choices = [("", _("Типовий тариф (усі послуги)")), *services_choices]
+
+
+class BudgetForm(forms.Form):
+    allocated = forms.CharField(label=_("Передбачено на рік, грн"))
+    basis = forms.CharField(label=_("Підстава"), max_length=255)
+
+
+@login_required
+def periods(request):
+    user = request.user
+    _guard(user, "billing.view")
+    context = {"periods": selectors.periods(user), "may_run": access.may(user, "billing.run"),
+               "form": RunForm(initial={"period": timezone.localdate().strftime("%Y-%m")}),
+               "acts": selectors.visible_acts(user) if not access.may(user, "billing.run") else []}
+    return render(request, "billing/periods.html", context)
+
+
+@login_required
+@require_POST
+def run(request):
+    _guard(request.user, "billing.run")
+    form = RunForm(request.POST)
+    period = form.data.get("period", "")
+    try:
+        billing_run = services.request_billing_run(actor=request.user, period=period)
+    except HromadaError as exc:
+        if request.headers.get("HX-Request"):
+            return render(request, "billing/_error.html", {"message": exc.message}, status=200)
+        messages.error(request, exc.message)
+        return redirect("billing:periods")
+    billing_run.refresh_from_db()
+    if request.headers.get("HX-Request"):
+        return render(request, "billing/_run.html", {"run": billing_run})
+    return redirect("billing:period", period=billing_run.period.key)
+
+
+@login_required
+def run_progress(request, run_id):
+    try:
+        billing_run = selectors.run_status(request.user, run_id)
+    except (Forbidden, NotFound):
+        raise Http404 from None
+    return render(request, "billing/_run.html", {"run": billing_run})
+
+
+@login_required
+@require_POST
+def close(request, period):
+    _guard(request.user, "billing.run")
+    try:
+        services.close_billing_period(actor=request.user, period=period, request=request)
+        messages.success(request, _("Період закрито: його рядки більше не змінюються."))
+    except HromadaError as exc:
+        messages.error(request, exc.message)
+    return redirect("billing:period", period=period)
+
+
+def _int(value):
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+def period_detail(request, period):
+    user = request.user
+    _guard(user, "billing.view")
+    try:
+        summary = selectors.period_summary(user, period)
+    except HromadaError:
+        raise Http404 from None
+    oblast_id, raion_id = _int(request.GET.get("oblast")), _int(request.GET.get("raion"))
+    level = "hromada" if raion_id else "raion" if oblast_id else "oblast"
+    crumbs = Unit.objects.in_bulk([i for i in (oblast_id, raion_id) if i])
+    row = selectors.period_row(period)
+    last_run = row.runs.first() if row else None
+    context = {
+        "summary": summary, "key": summary["period"], "level": level,
+        "rows": selectors.drilldown(user, period, oblast_id=oblast_id, raion_id=raion_id),
+        "oblast": crumbs.get(oblast_id), "raion": crumbs.get(raion_id), "run": last_run,
+        "may_run": access.may(user, "billing.run"),
+        "api_base": reverse("api:list_acts", kwargs={"period": summary["period"]}).rsplit("/acts", 1)[0],
+    }
+    return render(request, "billing/period.html", context)
+
+
+@login_required
+def budget(request):
+    user = request.user
+    _guard(user, "billing.run")
+    year = _int(request.GET.get("year")) or timezone.localdate().year
+    status = selectors.budget_status(year)
+    line = status["line"]
+    initial = {"allocated": f"{line.allocated:.2f}", "basis": line.basis} if line else {}
+    form = BudgetForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_budget_line(actor=user, year=year, allocated=form.cleaned_data["allocated"],
+                                     basis=form.cleaned_data["basis"], request=request)
+            messages.success(request, _("Бюджетну програму збережено."))
+            return redirect(f"{reverse('billing:budget')}?year={year}")
+        except HromadaError as exc:
+            form.add_error("allocated", exc.message)
+    return render(request, "billing/budget.html", {"status": status, "year": year, "form": form,
+                                                   "chart": charts.budget_svg(status)})
+
+
+@login_required
+def tariffs(request):
+    user = request.user
+    _guard(user, "billing.view")
+    choices = [(s.code, s.name_uk) for s in ServiceType.objects.order_by("ordering", "code")]
+    form = TariffForm(request.POST or None, services_choices=choices)
+    if request.method == "POST":
+        _guard(user, "billing.tariffs")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.set_tariff(actor=user, amount=data["amount"], effective_from=data["effective_from"],
+                                    basis=data["basis"], service_code=data["service_code"] or None, request=request)
+                messages.success(request, _("Тариф встановлено."))
+                return redirect("billing:tariffs")
+            except HromadaError as exc:
+                form.add_error(None, exc.message)
+    return render(request, "billing/tariffs.html", {"tariffs": selectors.tariffs(user), "form": form,
+                                                    "may_set": access.may(user, "billing.tariffs")})

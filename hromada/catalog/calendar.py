@@ -1,0 +1,64 @@
+"""Working days and statutory terms. Holidays come from the Holiday table (data), never code."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+from .models import Holiday, TermKind
+
+
+@lru_cache(maxsize=1)
+def _days_off_cached(version: int) -> frozenset[date]:
+    return frozenset(Holiday.objects.filter(is_day_off=True).values_list("date", flat=True))
+
+
+def days_off() -> frozenset[date]:
+    # Holidays change rarely; the count keys the cache so a new load is seen at once.
+    return _days_off_cached(Holiday.objects.filter(is_day_off=True).count())
+
+
+def is_working_day(day: date, off: frozenset[date] | None = None) -> bool:
+    off = days_off() if off is None else off
+    return day.weekday() < 5 and day not in off
+
+
+def next_working_day(day: date, off: frozenset[date] | None = None) -> date:
+    """``day`` itself if it is a working day, else the next one (an application that arrives on a
+    day off counts from the next working day)."""
+    off = days_off() if off is None else off
+    while not is_working_day(day, off):
+        day += timedelta(days=1)
+    return day
+
+
+def add_working_days(start: date, days: int, off: frozenset[date] | None = None) -> date:
+    off = days_off() if off is None else off
+    day = start
+    remaining = days
+    while remaining > 0:
+        day += timedelta(days=1)
+        if is_working_day(day, off):
+            remaining -= 1
+    return day
+
+
+def due_date(start: date, days: int, kind: str, off: frozenset[date] | None = None) -> date:
+    """The last day of a term of ``days`` counted from ``start`` (the day after it is day one).
+
+    Calendar terms that end on a day off move to the next working day (ЦК України, ст. 254 ч. 5).
+    """
+    off = days_off() if off is None else off
+    if kind == TermKind.WORKING:
+        return add_working_days(start, days, off)
+    return next_working_day(start + timedelta(days=days), off)
+
+
+def working_days_between(start: date, end: date, off: frozenset[date] | None = None) -> int:
+    """Working days after ``start`` up to and including ``end`` (0 when end <= start)."""
+    off = days_off() if off is None else off
+    count, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        if is_working_day(day, off):
+            count += 1
+    return count

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from hromada.core.errors import NotFound
+
+from .models import DocumentRequirement, ServiceType
+
+
+def active_services(on: date | None = None) -> QuerySet[ServiceType]:
+    from django.db.models import Q
+
+    on = on or timezone.localdate()
+    return (ServiceType.objects
+            .filter(Q(active_from__isnull=True) | Q(active_from__lte=on))
+            .filter(Q(active_to__isnull=True) | Q(active_to__gte=on))
+            .prefetch_related(Prefetch("documents", queryset=DocumentRequirement.objects.order_by("ordering"))))
+
+
+def service_by_code(code: str, *, active_only: bool = True) -> ServiceType:
+    qs = active_services() if active_only else ServiceType.objects.prefetch_related("documents")
+    try:
+        return qs.get(code=code)
+    except ServiceType.DoesNotExist:
+        raise NotFound("Послугу з кодом «%(code)s» не знайдено." % {"code": code}, code="unknown_service") from None

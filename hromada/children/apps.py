@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class ChildrenConfig(AppConfig):
+    name = "hromada.children"
+    label = "children"
+    verbose_name = "Захист прав дітей"
+
+    def ready(self):
+        from hromada.accounts import access
+
+        from .models import ChildCase
+
+        # Only the children's service of the responsible hromada/raion sees a case (PERMISSIONS).
+        access.register(ChildCase, view_action="childcase.view", path="hromada")

@@ -1,0 +1,218 @@
+"""The access matrix: outside the children's service of the responsible hromada/raion a child case
+does not exist — 404 on every page and endpoint, absent from every list and export; every read is
+audited; an anonymous reporter never appears anywhere."""
+import json
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from hromada.audit.models import AuditEntry
+from hromada.children import services
+from hromada.children.models import ChildCase, Event
+from hromada.children.selectors import child_person_ids
+from hromada.persons.models import Person
+
+pytestmark = pytest.mark.django_db
+
+OTHER_ROLES = ["front", "front2", "back", "back2", "head", "hadmin", "oblast", "ministry", "auditor", "sysadmin"]
+CHILD_NAME = "Зеленюк"
+ANON_NAME = "Сусідка Чорноморець"
+ANON_PHONE = "+380671239876"
+
+
+@pytest.fixture
+def case(make_case, child):
+    case = make_case(child, child={"last_name": CHILD_NAME, "first_name": "Ярема"})
+    services.start_assessment(actor=child, case_id=case.pk)
+    return case
+
+
+def _text(res) -> str:
+    """The body as text, JSON \\u-escapes undone, so a name is found whatever the encoding."""
+    raw = b"".join(res.streaming_content) if getattr(res, "streaming", False) else res.content
+    body = raw.decode(errors="replace")
+    try:
+        return body + json.dumps(json.loads(body), ensure_ascii=False)
+    except ValueError:
+        return body
+
+
+def _api_paths(case):
+    cid = case.pk
+    gets = [f"child-cases/{cid}", "child-cases/reference"]
+    posts = [f"child-cases/{cid}/assessment/start", f"child-cases/{cid}/assessment", f"child-cases/{cid}/decision",
+             f"child-cases/{cid}/plan", f"child-cases/{cid}/measures", f"child-cases/{cid}/measures/1/done",
+             f"child-cases/{cid}/reviews", f"child-cases/{cid}/referrals", f"child-cases/{cid}/referrals/1/feedback",
+             f"child-cases/{cid}/close", "child-cases"]
+    return gets, posts
+
+
+def _ui_paths(case):
+    cid = case.pk
+    gets = [f"/children/{cid}/"]
+    posts = [f"/children/{cid}/assessment/start/", f"/children/{cid}/assessment/", f"/children/{cid}/decision/",
+             f"/children/{cid}/plan/", f"/children/{cid}/measures/", f"/children/{cid}/measures/1/done/",
+             f"/children/{cid}/reviews/", f"/children/{cid}/referrals/", f"/children/{cid}/referrals/1/feedback/",
+             f"/children/{cid}/close/"]
+    return gets, posts
+
+
+@pytest.mark.parametrize("role", OTHER_ROLES)
+def test_other_roles_get_404_everywhere(role, case, api, request):
+    user = request.getfixturevalue(role)
+    client = api(user)
+    gets, posts = _api_paths(case)
+    for path in gets + ["child-cases"]:
+        res = client.get(path)
+        assert res.status_code == 404, (role, path, res.status_code)
+        assert res.json()["code"] == "not_found"
+    for path in posts:
+        res = client.post(path, {"needs": "x", "findings": "y", "outcome": "other", "note": "x"})
+        assert res.status_code == 404, (role, path, res.status_code)
+    web = Client()
+    web.force_login(user)
+    ui_gets, ui_posts = _ui_paths(case)
+    for path in ui_gets + ["/children/", "/children/new/"]:
+        assert web.get(path).status_code == 404, (role, path)
+    for path in ui_posts + ["/children/new/"]:
+        assert web.post(path, {"start-started_on": "2026-01-01"}).status_code == 404, (role, path)
+    assert ChildCase.objects.get(pk=case.pk).version == case.version + 1   # nothing changed (only start)
+    assert "Справи дітей" not in web.get("/").content.decode()
+
+
+def test_children_service_of_another_hromada_gets_404(case, child2, api):
+    client = api(child2)
+    gets, posts = _api_paths(case)
+    for path in gets[:1]:
+        assert client.get(path).status_code == 404
+    for path in posts[:-1]:
+        res = client.post(path, {"needs": "x", "findings": "y", "outcome": "other", "note": "x"})
+        assert res.status_code == 404, (path, res.status_code)
+    listing = client.get("child-cases", {"status": ""}).json()
+    assert listing["count"] == 0 and listing["results"] == []
+    web = Client()
+    web.force_login(child2)
+    ui_gets, ui_posts = _ui_paths(case)
+    for path in ui_gets + ui_posts:
+        method = web.get if path in ui_gets else web.post
+        assert method(path).status_code == 404, path
+    page = _text(web.get("/children/?status="))
+    assert CHILD_NAME not in page and case.number not in page
+
+
+def test_own_and_raion_children_service_see_the_case(case, child, child_raion, api):
+    for user in (child, child_raion):
+        res = api(user).get(f"child-cases/{case.pk}")
+        assert res.status_code == 200
+        assert res.json()["number"] == case.number
+        listing = api(user).get("child-cases").json()
+        assert [r["number"] for r in listing["results"]] == [case.number]
+
+
+def _parameterless_get_paths():
+    """Every URL of the project without path parameters (pages, lists, exports), except logout/admin."""
+    paths = []
+
+    def walk(resolver, prefix):
+        for p in resolver.url_patterns:
+            pattern = prefix + str(p.pattern)
+            if isinstance(p, URLResolver):
+                walk(p, pattern)
+            elif isinstance(p, URLPattern) and "<" not in pattern and "(?P" not in pattern and "^" not in pattern:
+                paths.append("/" + pattern)
+    walk(get_resolver(), "")
+    # /api/v1/persons is covered by test_child_not_in_person_search_of_other_roles below.
+    skip = re.compile(r"^/(admin/|i18n/|accounts/logout|api/v1/docs|api/v1/openapi|api/v1/persons$)")
+    return sorted({p for p in paths if not skip.match(p)})
+
+
+@pytest.mark.parametrize("role", ["front", "back", "head", "hadmin", "oblast", "ministry", "auditor", "sysadmin",
+                                  "child2"])
+def test_no_child_case_in_any_list_or_export(role, case, api, request):
+    """Sweep every parameterless page and API list/export as each other role: neither the case number
+    nor the child's surname may appear."""
+    user = request.getfixturevalue(role)
+    # Other apps' pages may refuse a role with an exception: that is their business, not a leak.
+    web, client = Client(raise_request_exception=False), api(user)
+    client.client.raise_request_exception = False
+    web.force_login(user)
+    for path in _parameterless_get_paths():
+        body = _text(client.get(path) if path.startswith("/api/") else web.get(path))
+        assert case.number not in body, (role, path)
+        assert CHILD_NAME not in body, (role, path)
+
+
+def test_reads_are_audited(case, child, api):
+    before = AuditEntry.objects.filter(action="childcase.view", object_id=str(case.pk)).count()
+    api(child).get(f"child-cases/{case.pk}")
+    web = Client()
+    web.force_login(child)
+    web.get(f"/children/{case.pk}/")
+    entries = AuditEntry.objects.filter(action="childcase.view", object_id=str(case.pk)).order_by("id")
+    assert entries.count() == before + 2
+    last = entries.last()
+    assert last.actor_id == child.pk and last.hromada_id == case.hromada_id
+    web.get("/children/")
+    api(child).get("child-cases")
+    assert AuditEntry.objects.filter(action="childcase.list", actor=child).count() >= 2
+
+
+def test_probes_by_others_leave_the_case_unread(case, front, api):
+    api(front).get(f"child-cases/{case.pk}")
+    assert not AuditEntry.objects.filter(action="childcase.view", actor=front).exists()
+
+
+def test_anonymous_reporter_never_returned(child, api):
+    payload = {
+        "child": {"last_name": "Гайова", "first_name": "Олена", "birth_date": "2016-05-01", "sex": "F"},
+        "urgency": "urgent", "reporter_type": "anonymous", "circumstances": ["domestic_violence"],
+        "reporter": {"name": ANON_NAME, "phone": ANON_PHONE, "organisation": "x", "details": "живе поруч"},
+    }
+    client = api(child)
+    res = client.post("child-cases", payload)
+    assert res.status_code == 201, res.content
+    body = res.json()
+    assert body["reporter"] is None and body["reporter_type"]["code"] == "anonymous"
+    cid = body["id"]
+    responses = [res, client.get(f"child-cases/{cid}"), client.get("child-cases")]
+    web = Client()
+    web.force_login(child)
+    responses += [web.get(f"/children/{cid}/"), web.get("/children/")]
+    for r in responses:
+        text = _text(r)
+        assert ANON_NAME not in text and ANON_PHONE not in text and "живе поруч" not in text
+    assert "Анонімно" in _text(responses[3])
+    for entry in AuditEntry.objects.filter(object_type="children.childcase", object_id=str(cid)):
+        assert ANON_NAME not in str(entry.details) and ANON_PHONE not in str(entry.details)
+    for event in Event.objects.filter(case_id=cid):
+        assert ANON_NAME not in str(event.data) + event.comment
+
+
+def test_named_reporter_shown_to_children_service(child, api):
+    payload = {
+        "child": {"last_name": "Гайова", "first_name": "Олена", "birth_date": "2016-05-01", "sex": "F"},
+        "urgency": "planned", "reporter_type": "police", "circumstances": ["neglect"],
+        "reporter": {"name": "Ювенальна превенція", "phone": "+380442223344"},
+    }
+    body = api(child).post("child-cases", payload).json()
+    assert body["reporter"]["name"] == "Ювенальна превенція"
+
+
+@pytest.mark.parametrize("role", ["front", "back", "hadmin"])
+def test_child_not_in_person_search_of_other_roles(case, api, request, role):
+    client = api(request.getfixturevalue(role))
+    for params in ({"q": CHILD_NAME}, {}):
+        res = client.get("persons", params)
+        assert CHILD_NAME not in _text(res), params
+
+
+def test_child_person_ids_for_the_persons_scope(case, make_case, child):
+    ids = set(Person.objects.filter(pk__in=child_person_ids()).values_list("pk", flat=True))
+    assert ids == {case.child_id}
+    with_parent = make_case(child, child={"first_name": "Ніна", "sex": "F"}, representatives=[
+        services.RepresentativeInput(role="mother", person=services.PersonInput(
+            last_name="Зеленюк", first_name="Алла", birth_date=case.child.birth_date.replace(year=1990), sex="F"))])
+    ids = set(Person.objects.filter(pk__in=child_person_ids()).values_list("pk", flat=True))
+    assert ids == {case.child_id, with_parent.child_id}     # parents are not hidden

@@ -1,0 +1,106 @@
+"""PDF building blocks for Ukrainian documents (receipts, decisions, acts).
+
+The font is DejaVu Sans shipped inside the matplotlib wheel (a pinned dependency), so PDFs render
+the same on every machine, with or without OS fonts.
+"""
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+import matplotlib
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
+
+
+@lru_cache(maxsize=1)
+def register_fonts() -> None:
+    pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+
+
+@lru_cache(maxsize=1)
+def styles() -> dict[str, ParagraphStyle]:
+    register_fonts()
+    base = ParagraphStyle("base", fontName=FONT, fontSize=10, leading=13)
+    return {
+        "base": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10, textColor=colors.HexColor("#444444")),
+        "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=14, leading=18,
+                                alignment=TA_CENTER, spaceAfter=6),
+        "subtitle": ParagraphStyle("subtitle", parent=base, alignment=TA_CENTER, spaceAfter=10),
+        "h2": ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=11, leading=14, spaceBefore=8,
+                             spaceAfter=4),
+    }
+
+
+def para(text, style: str = "base") -> Paragraph:
+    from xml.sax.saxutils import escape
+
+    return Paragraph(escape(str(text)).replace("\n", "<br/>"), styles()[style])
+
+
+def kv_table(rows: list[tuple[str, str]], widths=(55 * mm, 115 * mm)) -> Table:
+    data = [[para(k, "small"), para(v)] for k, v in rows]
+    table = Table(data, colWidths=widths)
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#cccccc"))]))
+    return table
+
+
+def grid_table(header: list[str], rows: list[list], widths=None) -> Table:
+    data = [[para(h, "small") for h in header]] + [[para(c) for c in row] for row in rows]
+    table = Table(data, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#999999")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    return table
+
+
+def build_pdf(story: list, *, title: str, author: str = "Громада") -> bytes:
+    """Render an A4 PDF with page numbers; returns bytes."""
+    register_fonts()
+    buf = io.BytesIO()
+
+    def footer(canvas, doc):
+        canvas.saveState()
+        canvas.setFont(FONT, 7)
+        canvas.drawString(20 * mm, 10 * mm, f"{title} · сторінка {doc.page}")
+        canvas.restoreState()
+
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=15 * mm, topMargin=15 * mm,
+                            bottomMargin=18 * mm, title=title, author=author)
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buf.getvalue()
+
+
+def fmt_date(value: date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value else "—"
+
+
+def fmt_money(value: Decimal) -> str:
+    """12 345,67 грн (thin grouping, comma decimal separator as in Ukrainian documents)."""
+    q = Decimal(value).quantize(Decimal("0.01"))
+    whole, frac = f"{q:.2f}".split(".")
+    sign = "-" if whole.startswith("-") else ""
+    whole = whole.lstrip("-")
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return f"{sign}{' '.join(groups)},{frac} грн"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    name = "hromada.demo"
+    label = "demo"
+    verbose_name = "Демо-дані"

@@ -1,0 +1,513 @@
+"""A realistic national dataset on the real codifier, for benchmarks, load tests and demos at scale.
+
+Deterministic for a seed and an ``as_of`` date. Builds: front offices in every hromada outside occupied
+Crimea (a second one, a ЦНАП, in larger hromadas), a back office per raion plus city departments for oblast
+centres, ~13.5k staff users, persons with valid РНОКПП and households, applications over all service types and
+all workflow states with realistic timing (returns, overdue cases), document metadata and event history.
+Rows are bulk-loaded (COPY on PostgreSQL); billing and onboarding data are produced afterwards through the
+apps' own services when those apps provide them.
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from stdnum.ua import rntrc
+
+from hromada.accounts.models import Role, User
+from hromada.applications.models import (
+    Application,
+    Channel,
+    Document,
+    Event,
+    NumberSequence,
+    Participant,
+    ParticipantRole,
+    Status,
+)
+from hromada.applications.services.numbering import format_number
+from hromada.catalog import calendar
+from hromada.catalog.models import ServiceType, Timing
+from hromada.core.errors import ValidationFailed
+from hromada.core.text import normalize_name
+from hromada.offices.models import Function, HromadaServing, Kind, Office, StaffPosition
+from hromada.persons.models import HouseholdMember, IdDocumentType, Person, Relation
+from hromada.territory.models import Category, Unit
+
+from .bulk import BulkLoader
+
+KYIV = ZoneInfo("Europe/Kyiv")
+DATASET_PASSWORD = "dataset12345"  # generated staff accounts only; never used outside load tests
+EPOCH = date(1899, 12, 31)
+
+# Share of applications per service (roughly how often each is asked for in hromadas).
+SERVICE_WEIGHTS = {
+    "housing_subsidy": 24, "idp_living_allowance": 20, "low_income_family": 14, "birth_assistance": 7,
+    "disability_since_childhood": 6, "care_allowance": 6, "single_mother_children": 4, "child_care_under_3": 3,
+    "funeral_assistance": 4, "temporary_child_assistance": 2, "pregnancy_childbirth": 3, "idp_certificate": 5,
+    "large_family_certificate": 1, "child_rights": 1,
+}
+
+LAST_M = ["Шевченко", "Коваленко", "Бондаренко", "Ткаченко", "Кравченко", "Олійник", "Шевчук", "Поліщук", "Бойко",
+          "Мельник", "Коваль", "Лисенко", "Марченко", "Руденко", "Савченко", "Петренко", "Мороз", "Павленко",
+          "Левченко", "Гончаренко", "Кравчук", "Романенко", "Кушнір", "Мазур", "Ковальчук", "Тарасенко", "Гнатюк",
+          "Вакуленко", "Дмитренко", "Захарченко", "Остапенко", "Клименко", "Іваненко", "Лук'яненко", "Прокопенко",
+          "Ярошенко", "Назаренко", "Білоус", "Соловйов", "Семенюк", "Федорчук", "Пономаренко", "Кузьменко", "Юрченко"]
+FIRST_M = ["Олександр", "Андрій", "Сергій", "Володимир", "Іван", "Микола", "Василь", "Петро", "Юрій", "Дмитро",
+           "Олег", "Тарас", "Богдан", "Віктор", "Михайло", "Ярослав", "Степан", "Роман", "Артем", "Максим"]
+FIRST_F = ["Олена", "Наталія", "Ірина", "Оксана", "Тетяна", "Світлана", "Людмила", "Марія", "Ганна", "Юлія",
+           "Катерина", "Валентина", "Галина", "Ольга", "Надія", "Вікторія", "Софія", "Анастасія", "Любов", "Віра"]
+STREETS = ["Шевченка", "Соборна", "Центральна", "Миру", "Незалежності", "Лесі Українки", "Садова", "Зелена",
+           "Шкільна", "Польова", "Молодіжна", "Івана Франка", "Героїв України", "Лісова"]
+
+
+def patronymic(first: str, sex: str) -> str:
+    stem = {"Микола": "Миколай", "Юрій": "Юрій", "Дмитро": "Дмитр", "Петро": "Петр", "Іван": "Іван",
+            "Олег": "Олег", "Ярослав": "Ярослав"}.get(first, first.rstrip("ь"))
+    if stem.endswith("й"):
+        return stem[:-1] + ("йович" if sex == "M" else "ївна")
+    return stem + ("ович" if sex == "M" else "івна")
+
+
+def make_rnokpp(birth: date, sex: str, serial: int) -> str:
+    """A valid РНОКПП: digits 1–5 days since 31.12.1899, 6–8 a serial, 9th odd for men / even for women,
+    10th the control digit (python-stdnum computes it)."""
+    days = (birth - EPOCH).days
+    sex_digit = (serial % 5) * 2 + (1 if sex == "M" else 0)
+    body = f"{days:05d}{(serial // 5) % 1000:03d}{sex_digit}"
+    return body + rntrc.calc_check_digit(body)
+
+
+@dataclass
+class Options:
+    applications: int = 10000
+    persons: int | None = None
+    seed: int = 1
+    as_of: date = field(default_factory=date.today)
+    months: int = 18
+    staff: int = 13500
+    progress: Callable[[str, int], None] | None = None
+
+
+@dataclass
+class Result:
+    counts: dict
+    seconds: float = 0.0
+
+
+class Generator:
+    def __init__(self, opts: Options):
+        self.o = opts
+        self.rng = random.Random(opts.seed)
+        self.loader = BulkLoader()
+        self.password_hash = make_password(DATASET_PASSWORD)
+        self.off = calendar.days_off()
+
+    def tick(self, what: str, n: int = 1):
+        if self.o.progress:
+            self.o.progress(what, n)
+
+    # --- offices and staff -----------------------------------------------------------------------------
+    def offices(self):
+        hromadas = list(Unit.objects.filter(category=Category.HROMADA, is_active=True, in_crimea=False)
+                        .select_related("raion", "oblast").order_by("code"))
+        if not hromadas:
+            raise ValidationFailed("Спершу імпортуйте кодифікатор: python manage.py import_katottg", code="codifier_missing")
+        existing_front = set(Office.objects.filter(function=Function.FRONT).values_list("hromada_id", flat=True))
+        raions = sorted({h.raion_id for h in hromadas})
+        back_by_raion = dict(Office.objects.filter(function=Function.BACK, territory_id__in=raions)
+                             .order_by("id").values_list("territory_id", "id"))
+        raion_names = dict(Unit.objects.filter(id__in=raions).values_list("id", "name"))
+        now = datetime.now(tz=KYIV)
+        rows = []
+        for raion_id in raions:
+            if raion_id not in back_by_raion:
+                oid = self.loader.next_id(Office)
+                back_by_raion[raion_id] = oid
+                rows.append(dict(id=oid, name=f"Управління соціального захисту населення {raion_names[raion_id]}ської РДА",
+                                 function=Function.BACK, kind=Kind.RAION_SOCIAL_PROTECTION, territory_id=raion_id,
+                                 hromada_id=None, created_at=now, opened_on=date(2021, 1, 1)))
+        # Oblast centres' city councils run their own departments and serve their hromada.
+        centres = {h.id: h for h in hromadas if h.name.rstrip() and self._is_oblast_centre(h)}
+        city_serving = []
+        served = set(HromadaServing.objects.values_list("hromada_id", flat=True))
+        for hid, h in centres.items():
+            if hid in served:
+                continue
+            oid = self.loader.next_id(Office)
+            rows.append(dict(id=oid, name=f"Департамент соціальної політики {h.name}ської міської ради",
+                             function=Function.BACK, kind=Kind.CITY_SOCIAL_PROTECTION, territory_id=hid,
+                             hromada_id=None, created_at=now, opened_on=date(2021, 1, 1)))
+            city_serving.append(dict(hromada_id=hid, back_office_id=oid, since=date(2021, 1, 1),
+                                     note="Власний департамент міської ради"))
+        self.front_offices: list[tuple[int, int]] = []  # (office id, hromada id)
+        self.hromada_weight: dict[int, float] = {}
+        for h in hromadas:
+            weight = 6.0 if h.id in centres else self.rng.choice([0.6, 0.8, 1, 1, 1.2, 1.5, 2, 3])
+            self.hromada_weight[h.id] = weight
+            if h.id in existing_front:
+                continue
+            oid = self.loader.next_id(Office)
+            rows.append(dict(id=oid, name=f"Фронт-офіс {h.name} громади", function=Function.FRONT,
+                             kind=Kind.HROMADA_SOCIAL_UNIT, territory_id=h.id, hromada_id=h.id, created_at=now,
+                             opened_on=date(2021, 3, 1)))
+            if weight >= 2:
+                oid2 = self.loader.next_id(Office)
+                rows.append(dict(id=oid2, name=f"ЦНАП {h.name} громади", function=Function.FRONT, kind=Kind.CNAP,
+                                 territory_id=h.id, hromada_id=h.id, created_at=now, opened_on=date(2021, 3, 1)))
+        self.loader.write(Office, rows)
+        self.loader.write(HromadaServing, ({"id": self.loader.next_id(HromadaServing), **r} for r in city_serving))
+        self.loader.reset_sequences([Office, HromadaServing])
+        self.front_offices = list(Office.objects.filter(function=Function.FRONT, is_active=True)
+                                  .order_by("id").values_list("id", "hromada_id"))
+        serving = dict(HromadaServing.objects.values_list("hromada_id", "back_office_id"))
+        raion_of = {h.id: h.raion_id for h in hromadas}
+        self.back_of_hromada = {h: serving.get(h) or back_by_raion.get(raion_of.get(h)) for _, h in self.front_offices}
+        self.back_offices = sorted(set(v for v in self.back_of_hromada.values() if v))
+        self.tick("offices", len(rows))
+
+    @staticmethod
+    def _is_oblast_centre(h: Unit) -> bool:
+        return h.name == OBLAST_CENTRES.get(h.oblast.name)
+
+    def staff(self):
+        rows, positions = [], []
+        self.front_staff: dict[int, list[int]] = {}
+        self.back_staff: dict[int, list[int]] = {}
+        existing = set(User.objects.values_list("username", flat=True))
+        n_front = max(self.o.staff - 6 * len(self.back_offices), len(self.front_offices))
+        per_front, extra = divmod(n_front, max(1, len(self.front_offices)))
+        now = datetime.now(tz=KYIV)
+
+        def add(username, role, office_id):
+            if username in existing:
+                return None
+            uid = self.loader.next_id(User)
+            sex = self.rng.choice("MF")
+            first = self.rng.choice(FIRST_M if sex == "M" else FIRST_F)
+            last = self.rng.choice(LAST_M)
+            if sex == "F" and last.endswith("ий"):
+                last = last[:-2] + "а"
+            rows.append(dict(id=uid, username=username, password=self.password_hash, role=role, office_id=office_id,
+                             first_name=first, last_name=last, patronymic=patronymic(self.rng.choice(FIRST_M), sex),
+                             email=f"{username}@dataset.hromada.example", is_active=True, is_staff=False,
+                             is_superuser=False, date_joined=now, last_login=None, territory_id=None, phone=""))
+            positions.append(dict(id=self.loader.next_id(StaffPosition), office_id=office_id, user_id=uid,
+                                  title=str(Role(role).label), since=date(2021, 3, 1), until=None))
+            return uid
+
+        for index, (office_id, _h) in enumerate(self.front_offices):
+            count = max(1, per_front + (1 if index < extra else 0))
+            ids = [add(f"f{office_id}_{i}", Role.FRONT_SPECIALIST, office_id) for i in range(count)]
+            self.front_staff[office_id] = [i for i in ids if i]
+        for office_id in self.back_offices:
+            ids = [add(f"b{office_id}_{i}", Role.BACK_SPECIALIST, office_id) for i in range(5)]
+            add(f"b{office_id}_head", Role.BACK_HEAD, office_id)
+            self.back_staff[office_id] = [i for i in ids if i]
+        self.loader.write(User, rows)
+        self.loader.write(StaffPosition, positions)
+        self.loader.reset_sequences([User, StaffPosition])
+        # Offices that already had staff (demo) keep theirs.
+        for office_id, uid in User.objects.filter(
+                office_id__in=[o for o, _ in self.front_offices], role=Role.FRONT_SPECIALIST
+        ).order_by("id").values_list("office_id", "id"):
+            if uid not in self.front_staff.setdefault(office_id, []):
+                self.front_staff[office_id].append(uid)
+        for office_id, uid in User.objects.filter(
+                office_id__in=self.back_offices, role=Role.BACK_SPECIALIST).order_by("id").values_list("office_id", "id"):
+            if uid not in self.back_staff.setdefault(office_id, []):
+                self.back_staff[office_id].append(uid)
+        self.tick("staff", len(rows))
+
+    # --- persons -----------------------------------------------------------------------------------------
+    def persons(self):
+        n = self.o.persons or max(1, int(self.o.applications * 0.8))
+        hromadas = [h for _, h in self.front_offices]
+        weights = [self.hromada_weight[h] for h in hromadas]
+        settlements: dict[int, list[int]] = {}
+        for sid, hid in Unit.objects.filter(hromada_id__in=set(hromadas), category__in=["M", "X", "C", "T"]).order_by(
+                "id").values_list(
+                "id", "hromada_id"):
+            settlements.setdefault(hid, []).append(sid)
+        used_rnokpp = set(Person.objects.exclude(rnokpp=None).values_list("rnokpp", flat=True))
+        self.person_ids: list[int] = []
+        self.person_hromada: dict[int, int] = {}
+        self.person_birth: dict[int, date] = {}
+        now = datetime.now(tz=KYIV)
+        rng = self.rng
+        household = []
+
+        def rows():
+            serial = rng.randrange(1000)
+            for i in range(n):
+                pid = self.loader.next_id(Person)
+                hid = rng.choices(hromadas, weights)[0]
+                sex = rng.choice("MF")
+                age_days = rng.randint(18 * 365, 88 * 365)
+                birth = self.o.as_of - timedelta(days=age_days)
+                while True:
+                    serial += 1
+                    number = make_rnokpp(birth, sex, serial)
+                    if number not in used_rnokpp:
+                        used_rnokpp.add(number)
+                        break
+                last = rng.choice(LAST_M)
+                first = rng.choice(FIRST_M if sex == "M" else FIRST_F)
+                patr = patronymic(rng.choice(FIRST_M), sex)
+                self.person_ids.append(pid)
+                self.person_hromada[pid] = hid
+                self.person_birth[pid] = birth
+                if i and rng.random() < 0.3:
+                    other = self.person_ids[rng.randrange(len(self.person_ids) - 1)]
+                    household.append(dict(id=self.loader.next_id(HouseholdMember), person_id=other, member_id=pid,
+                                          relation=rng.choice([Relation.SPOUSE, Relation.CHILD, Relation.PARENT]),
+                                          since=None))
+                if i % 10000 == 0:
+                    self.tick("persons", 10000)
+                yield dict(id=pid, last_name=last, first_name=first, patronymic=patr, birth_date=birth, sex=sex,
+                           rnokpp=number, no_rnokpp_reason="", id_document_type=IdDocumentType.ID_CARD,
+                           id_document_number=f"{pid:09d}"[-9:], name_key=normalize_name(f"{last} {first} {patr}"),
+                           settlement_id=rng.choice(settlements.get(hid) or [None]), street=rng.choice(STREETS),
+                           house=str(rng.randint(1, 150)), flat="", phone=f"+38067{rng.randint(0, 9999999):07d}",
+                           email="", is_idp=rng.random() < 0.12, registered_hromada_id=hid, registered_by_id=None,
+                           created_at=now, updated_at=now, version=1)
+
+        self.loader.write(Person, rows())
+        self.loader.write(HouseholdMember, household)
+        self.loader.reset_sequences([Person, HouseholdMember])
+
+    # --- applications -------------------------------------------------------------------------------------
+    def applications(self):
+        services = {s.code: s for s in ServiceType.objects.prefetch_related("documents")}
+        codes = [c for c in SERVICE_WEIGHTS if c in services]
+        weights = [SERVICE_WEIGHTS[c] for c in codes]
+        offices = self.front_offices
+        office_weights = [self.hromada_weight[h] for _, h in offices]
+        rng = self.rng
+        as_of = self.o.as_of
+        span = self.o.months * 30
+        hromada_code = dict(Unit.objects.filter(id__in={h for _, h in offices}).values_list("id", "code"))
+        seq: dict[tuple[int, int], int] = {}
+        for hid, year, last in NumberSequence.objects.values_list("hromada_id", "year", "last"):
+            seq[(hid, year)] = last
+        by_hromada_persons: dict[int, list[int]] = {}
+        for pid in self.person_ids:
+            by_hromada_persons.setdefault(self.person_hromada[pid], []).append(pid)
+        participants, documents, events = [], [], []
+
+        def at(day: date, hour: int | None = None) -> datetime:
+            return datetime.combine(day, time(hour if hour is not None else rng.randint(8, 16), rng.randint(0, 59)),
+                                    tzinfo=KYIV)
+
+        def rows():
+            for i in range(self.o.applications):
+                aid = self.loader.next_id(Application)
+                office_id, hid = rng.choices(offices, office_weights)[0]
+                service = services[rng.choices(codes, weights)[0]]
+                staff = self.front_staff.get(office_id) or [None]
+                registered_by = rng.choice(staff)
+                age = int(rng.random() ** 1.3 * span)  # more recent applications are more frequent
+                reg_day = as_of - timedelta(days=age)
+                while reg_day.weekday() >= 5 and rng.random() < 0.9:
+                    reg_day -= timedelta(days=1)
+                registered_at = at(reg_day)
+                app_date = calendar.next_working_day(reg_day, self.off)
+                year = registered_at.year
+                seq[(hid, year)] = seq.get((hid, year), 0) + 1
+                number = format_number(hromada_code[hid], year, seq[(hid, year)])
+                back_office = self.back_of_hromada.get(hid)
+                back_staff = self.back_staff.get(back_office) or [None]
+                status, fields, evs = self._lifecycle(service, reg_day, app_date, registered_at, registered_by,
+                                                      back_staff, age)
+                pool = by_hromada_persons.get(hid) or self.person_ids
+                applicant = rng.choice(pool)
+                participants.append(dict(id=self.loader.next_id(Participant), application_id=aid, person_id=applicant,
+                                         role=ParticipantRole.APPLICANT))
+                if rng.random() < 0.35:
+                    member = rng.choice(pool)
+                    if member != applicant:
+                        participants.append(dict(id=self.loader.next_id(Participant), application_id=aid,
+                                                 person_id=member, role=ParticipantRole.FAMILY_MEMBER))
+                for req in list(service.documents.all())[: rng.randint(2, 5)]:
+                    if req.timing == Timing.CONDITIONAL and rng.random() < 0.7:
+                        continue
+                    sha = hashlib.sha256(f"{self.o.seed}:{aid}:{req.code}".encode()).hexdigest()
+                    documents.append(dict(id=self.loader.next_id(Document), application_id=aid,
+                                          requirement_code=req.code, file=f"dataset/{sha[:2]}/{sha}",
+                                          original_name=f"{req.code}.pdf", content_type="application/pdf",
+                                          size=rng.randint(60_000, 900_000), pages=rng.randint(1, 4), sha256=sha,
+                                          uploaded_by_id=registered_by, uploaded_at=registered_at, late=False))
+                for action, from_s, to_s, when, actor in evs:
+                    events.append(dict(id=self.loader.next_id(Event), application_id=aid, action=action,
+                                       from_status=from_s, to_status=to_s, actor_id=actor, at=when, comment="", data={}))
+                if i % 10000 == 0:
+                    self.tick("applications", 10000)
+                channel = rng.choices([Channel.IN_PERSON, Channel.CNAP, Channel.POST, Channel.ELECTRONIC],
+                                      [70, 15, 5, 10])[0]
+                yield dict(id=aid, number=number, service_id=service.id, status=status, channel=channel,
+                           front_office_id=office_id, hromada_id=hid,
+                           back_office_id=back_office if status != Status.DRAFT else None,
+                           registered_by_id=registered_by, registered_at=registered_at, application_date=app_date,
+                           paper_received_on=reg_day if channel == Channel.POST else None, handover_late=False,
+                           documents_deadline=None, draft_data={}, updated_at=registered_at, version=len(evs) + 1,
+                           **fields)
+
+        self.loader.write(Application, rows())
+        self.loader.write(Participant, participants)
+        self.loader.write(Document, documents)
+        self.loader.write(Event, events)
+        self.loader.reset_sequences([Application, Participant, Document, Event])
+        NumberSequence.objects.bulk_create(
+            [NumberSequence(hromada_id=h, year=y, last=v) for (h, y), v in seq.items()],
+            update_conflicts=True, unique_fields=["hromada", "year"], update_fields=["last"])
+
+    def _lifecycle(self, service, reg_day, app_date, registered_at, registered_by, back_staff, age):
+        """Walk one application through the workflow with realistic timing; returns status, fields, events."""
+        rng = self.rng
+        S = Status
+        events = []
+        f = dict(first_submitted_at=None, submitted_at=None, due_date=None, decided_at=None, result_sent_at=None,
+                 issued_at=None, closed_at=None, withdrawn_at=None, returned_days=0, return_count=0,
+                 assigned_to_id=None)
+        as_of_dt = datetime.combine(self.o.as_of, time(18, 0), tzinfo=KYIV)
+
+        def done(t):
+            return t <= as_of_dt
+
+        if age <= 1 and rng.random() < 0.25:
+            return S.DRAFT, f, events
+        submitted = registered_at + timedelta(minutes=rng.randint(10, 240))
+        if not done(submitted):
+            return S.DRAFT, f, events
+        f.update(first_submitted_at=submitted, submitted_at=submitted,
+                 due_date=calendar.due_date(app_date, service.term_days, service.term_kind, self.off))
+        events.append(("submit", S.DRAFT, S.SUBMITTED, submitted, registered_by))
+        status = S.SUBMITTED
+        if rng.random() < 0.02:
+            w = submitted + timedelta(hours=rng.randint(1, 48))
+            if done(w):
+                f["withdrawn_at"] = w
+                events.append(("withdraw", status, S.WITHDRAWN, w, registered_by))
+                return S.WITHDRAWN, f, events
+        # Review starts within 0–3 days; 10% of cases are late to be picked up (overdue risk).
+        taker = rng.choice(back_staff)
+        t = submitted + timedelta(days=rng.choice([0, 0, 1, 1, 2, 3, 6, 12]), hours=rng.randint(1, 6))
+        if not done(t):
+            return status, f, events
+        events.append(("take", status, S.IN_REVIEW, t, taker))
+        status = S.IN_REVIEW
+        f["assigned_to_id"] = taker
+        if rng.random() < 0.12:  # returned for correction
+            r = t + timedelta(days=rng.randint(0, 3), hours=2)
+            if not done(r):
+                return status, f, events
+            events.append(("return", status, S.RETURNED, r, taker))
+            status = S.RETURNED
+            f["return_count"] = 1
+            back = r + timedelta(days=rng.randint(1, 9))
+            if not done(back):
+                return status, f, events
+            gap = (back.date() - r.date()).days
+            f["returned_days"] = gap
+            f["due_date"] = f["due_date"] + timedelta(days=gap)
+            f["submitted_at"] = back
+            events.append(("resubmit", status, S.RESUBMITTED, back, registered_by))
+            events.append(("take", S.RESUBMITTED, S.IN_REVIEW, back + timedelta(hours=3), taker))
+            status = S.IN_REVIEW
+            t = back
+        # Decision: usually within term, sometimes late.
+        d = t + timedelta(days=rng.choice([1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16]), hours=rng.randint(0, 5))
+        if not done(d):
+            return status, f, events
+        granted = rng.random() < 0.86
+        status_after = S.DECIDED_GRANTED if granted else S.DECIDED_REFUSED
+        events.append(("grant" if granted else "refuse", status, status_after, d, taker))
+        f["decided_at"] = d
+        status = status_after
+        sent = d + timedelta(minutes=5)
+        events.append(("send_result", status, S.RESULT_SENT, sent, None))
+        f["result_sent_at"] = sent
+        status = S.RESULT_SENT
+        issued = sent + timedelta(days=rng.randint(0, 10))
+        if not done(issued) or rng.random() < 0.05:
+            return status, f, events
+        events.append(("issue", status, S.RESULT_ISSUED, issued, registered_by))
+        f["issued_at"] = issued
+        status = S.RESULT_ISSUED
+        closed = issued + timedelta(minutes=1)
+        events.append(("close", status, S.CLOSED, closed, None))
+        f["closed_at"] = closed
+        return S.CLOSED, f, events
+
+
+# Oblast → the hromada of its administrative centre (city councils there run their own departments).
+OBLAST_CENTRES = {
+    "Вінницька": "Вінницька", "Волинська": "Луцька", "Дніпропетровська": "Дніпровська", "Донецька": "Краматорська",
+    "Житомирська": "Житомирська", "Закарпатська": "Ужгородська", "Запорізька": "Запорізька",
+    "Івано-Франківська": "Івано-Франківська", "Київська": "Білоцерківська", "Кіровоградська": "Кропивницька",
+    "Луганська": "Сєвєродонецька", "Львівська": "Львівська", "Миколаївська": "Миколаївська", "Одеська": "Одеська",
+    "Полтавська": "Полтавська", "Рівненська": "Рівненська", "Сумська": "Сумська", "Тернопільська": "Тернопільська",
+    "Харківська": "Харківська", "Херсонська": "Херсонська", "Хмельницька": "Хмельницька", "Черкаська": "Черкаська",
+    "Чернівецька": "Чернівецька", "Чернігівська": "Чернігівська",
+}
+
+
+def generate(opts: Options) -> Result:
+    import time as _time
+
+    started = _time.monotonic()
+    gen = Generator(opts)
+    gen.loader.prepare([Office, HromadaServing, User, StaffPosition, Person, HouseholdMember, Application, Participant,
+                        Document, Event])
+    with transaction.atomic():
+        _skip_fk_checks_if_allowed()
+        gen.offices()
+        gen.staff()
+        gen.persons()
+        gen.applications()
+    for hook in _post_hooks():
+        hook(gen)
+    return Result(counts=gen.loader.counts, seconds=_time.monotonic() - started)
+
+
+def _skip_fk_checks_if_allowed() -> None:
+    """On PostgreSQL, a superuser may skip the per-row foreign-key triggers for this transaction only
+    (``SET LOCAL session_replication_role = replica``): the generator allocates every key itself and its tests
+    check the result is consistent. Checking ~10 million deferred keys at COMMIT would otherwise take longer
+    than writing the rows. Other roles keep the checks."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        row = cursor.fetchone()
+        if row and row[0]:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+
+
+def _post_hooks():
+    """Apps that keep derived data (billing runs, onboarding, indicator aggregates) produce it through their
+    own services after the raw rows are in; see each app's ``dataset.py: after_generate(generator)``."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    hooks = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("hromada.") or config.label == "demo":
+            continue
+        try:
+            module = import_module(f"{config.name}.dataset")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{config.name}.dataset":
+                continue
+            raise
+        hooks.append(module.after_generate)
+    return hooks

@@ -1,0 +1,75 @@
+from collections import Counter
+from datetime import date
+
+from django.db.models import Count
+from stdnum.ua import rntrc
+
+from hromada.accounts.models import Role, User
+from hromada.applications.models import Application, Event, Status
+from hromada.demo.dataset import Options, generate, make_rnokpp
+from hromada.offices.models import Function, Office
+from hromada.persons.models import Person
+from hromada.territory.models import Unit
+
+AS_OF = date(2026, 11, 20)
+
+
+def test_make_rnokpp_is_valid_and_encodes_birth_and_sex():
+    number = make_rnokpp(date(1985, 3, 14), "F", 42)
+    assert rntrc.is_valid(number)
+    assert int(number[:5]) == (date(1985, 3, 14) - date(1899, 12, 31)).days
+    assert int(number[8]) % 2 == 0
+    assert int(make_rnokpp(date(1985, 3, 14), "M", 42)[8]) % 2 == 1
+
+
+def test_generated_dataset_is_national_realistic_and_consistent(demo):
+    result = generate(Options(applications=1500, persons=900, seed=3, as_of=AS_OF, staff=2100))
+    assert result.counts["applications.Application"] == 1500
+    # Every hromada outside occupied Crimea has a front office; every raion's hromadas a back office.
+    served = set(Office.objects.filter(function=Function.FRONT).values_list("hromada_id", flat=True))
+    hromadas = set(Unit.objects.filter(category="H", in_crimea=False, is_active=True).values_list("id", flat=True))
+    assert hromadas <= served
+    front_offices = Office.objects.filter(function=Function.FRONT)
+    assert not front_offices.filter(staff__isnull=True).exists()  # every front office is staffed
+    assert User.objects.filter(role__in=[Role.FRONT_SPECIALIST, Role.BACK_SPECIALIST, Role.BACK_HEAD]).count() >= 2100
+    # Persons: valid РНОКПП whose birth date agrees.
+    for p in Person.objects.exclude(rnokpp=None)[:300]:
+        assert rntrc.is_valid(p.rnokpp)
+        assert int(p.rnokpp[:5]) == (p.birth_date - date(1899, 12, 31)).days
+    states = Counter(Application.objects.values_list("status", flat=True))
+    for status in (Status.SUBMITTED, Status.IN_REVIEW, Status.CLOSED, Status.RESULT_SENT):
+        assert states[status] > 0, states
+    assert Application.objects.filter(return_count__gt=0).exists()
+    overdue = Application.objects.filter(status__in=[Status.SUBMITTED, Status.IN_REVIEW], due_date__lt=AS_OF)
+    assert overdue.exists()
+    # History agrees with state: every submitted application has exactly one submit event.
+    submits = Event.objects.filter(action="submit").values("application").annotate(n=Count("id"))
+    assert all(row["n"] == 1 for row in submits)
+    assert Application.objects.exclude(status=Status.DRAFT).count() == submits.count()
+    # Numbers unique and in the intake format.
+    assert Application.objects.values("number").distinct().count() == Application.objects.count()
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _snapshot(seed):
+    """Generate inside a savepoint, read what came out, roll it back."""
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            generate(Options(applications=150, persons=100, seed=seed, as_of=AS_OF, staff=2100))
+            rows = list(Application.objects.order_by("id").values_list(
+                "number", "status", "service__code", "hromada__code", "due_date", "participants__person__rnokpp"))
+            raise _Rollback(rows)
+    except _Rollback as done:
+        return done.args[0]
+
+
+def test_dataset_is_deterministic_for_a_seed(demo):
+    first = _snapshot(11)
+    assert len(first) >= 150
+    assert _snapshot(11) == first
+    assert _snapshot(12) != first

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class PersonsConfig(AppConfig):
+    name = "hromada.persons"
+    label = "persons"
+    verbose_name = "Реєстр осіб"
+
+    def ready(self):
+        from hromada.accounts import access
+
+        from .models import Person
+        from .scoping import person_scope_q
+
+        access.register(Person, view_action="person.view", q=person_scope_q)

@@ -1,0 +1,137 @@
+"""Finding a person who may already be in the registry, and tolerant name matching.
+
+Duplicate detection looks across the whole country on purpose: a resident moves (IDPs above all) and
+must not get a second record in the new hromada. What it reveals about another hromada's person is the
+minimum needed to recognise them (name, birth date, masked РНОКПП, hromada); the specialist already
+holds that person's name and birth date, and opens the record only through an exact identifier.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from difflib import SequenceMatcher
+
+from django.db.models import Q
+
+from hromada.core.text import normalize_name
+
+from .models import Person
+
+# A name whose every word is at least this similar to the query is "likely the same" (one typo in a
+# 6–9 letter surname scores 0.83–0.89).
+SIMILAR = 0.8
+# Prefix length of the surname used to pre-select candidates before ranking in Python.
+PREFIX = 2
+MAX_SAME_BIRTH_DATE = 2000
+
+
+@dataclass(frozen=True)
+class Candidate:
+    person: Person
+    match: str          # "rnokpp" | "document" | "name"
+
+    def as_dict(self) -> dict:
+        p = self.person
+        return {"id": p.pk, "match": self.match, "name": p.full_name, "birth_date": p.birth_date.isoformat(),
+                "rnokpp": p.masked_rnokpp, "hromada": p.registered_hromada.name if p.registered_hromada_id else ""}
+
+
+def name_key(last_name: str, first_name: str, patronymic: str = "") -> str:
+    return normalize_name(" ".join(p for p in (last_name, first_name, patronymic) if p))
+
+
+def token_similarity(query: str, word: str) -> float:
+    """How well one typed word matches one word of a name: a prefix counts fully (the specialist may
+    type only the beginning); otherwise difflib's ratio against the whole word or its same-length prefix."""
+    if not query or not word:
+        return 0.0
+    if len(query) >= 2 and word.startswith(query):
+        return 1.0
+    ratio = SequenceMatcher(None, query, word).ratio()
+    if len(query) >= 4 and len(word) > len(query):
+        ratio = max(ratio, SequenceMatcher(None, query, word[:len(query)]).ratio())
+    return ratio
+
+
+def name_score(query_key: str, candidate_key: str) -> float:
+    """Mean best-word similarity of the query's words in the candidate's name; 0 if a word does not fit."""
+    words = candidate_key.split()
+    scores = []
+    for token in query_key.split():
+        best = max((token_similarity(token, w) for w in words), default=0.0)
+        if best < SIMILAR:
+            return 0.0
+        scores.append(best)
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def surname_prefilter(surname_key: str) -> Q:
+    """Cheap SQL pre-selection on ``name_key`` (indexed prefix) that still admits one typo: the first
+    letters, or (for a typo among the first letters) a three-letter piece from the middle of the surname."""
+    cond = Q(name_key__startswith=surname_key[:PREFIX])
+    if len(surname_key) >= 5:
+        cond |= Q(name_key__contains=surname_key[2:5])
+    if len(surname_key) >= 4:
+        cond |= Q(name_key__startswith=surname_key[0] + surname_key[2:4])   # a missing 2nd letter
+    return cond
+
+
+def exact_matches(*, rnokpp: str | None, id_document_type: str, id_document_number: str,
+                  exclude_pk: int | None = None) -> list[Candidate]:
+    """Persons holding the same РНОКПП or the same identity document (anywhere in the country)."""
+    cond = Q()
+    if rnokpp:
+        cond |= Q(rnokpp=rnokpp)
+    if id_document_type and id_document_number:
+        cond |= Q(id_document_type=id_document_type, id_document_number=id_document_number)
+    if not cond:
+        return []
+    qs = Person.objects.filter(cond).select_related("registered_hromada")
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return [Candidate(p, "rnokpp" if rnokpp and p.rnokpp == rnokpp else "document") for p in qs[:5]]
+
+
+def similar_by_name(*, last_name: str, first_name: str, patronymic: str, birth_date: date,
+                    exclude_pk: int | None = None, limit: int = 10) -> list[Candidate]:
+    """Same birth date and a similar name (case, apostrophe variants, a typo; patronymic optional)."""
+    query = name_key(last_name, first_name, patronymic)
+    short = name_key(last_name, first_name)
+    surname = normalize_name(last_name).split()
+    # Country-wide, about a thousand people share a birth date: pre-select by the surname (typo-tolerant).
+    qs = Person.objects.filter(birth_date=birth_date).select_related("registered_hromada")
+    if surname:
+        qs = qs.filter(surname_prefilter(surname[0]))
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    ranked = []
+    for person in qs[:MAX_SAME_BIRTH_DATE]:
+        # A patronymic missing on either side must not hide the match.
+        score = max(name_score(query, person.name_key), name_score(short, person.name_key)
+                    if not person.patronymic or not patronymic else 0.0)
+        if score and _same_order(short, person.name_key):
+            ranked.append((score, person))
+    ranked.sort(key=lambda pair: (-pair[0], pair[1].name_key))
+    return [Candidate(p, "name") for _, p in ranked[:limit]]
+
+
+def _same_order(query: str, key: str) -> bool:
+    """The surname must resemble the surname (not, say, a first name equal to someone's surname)."""
+    q_words, k_words = query.split(), key.split()
+    return bool(q_words and k_words) and token_similarity(q_words[0], k_words[0]) >= SIMILAR
+
+
+def find_duplicates(*, data: dict, exclude_pk: int | None = None) -> list[Candidate]:
+    """Exact matches (РНОКПП, document) first, then likely ones by name and birth date; each person once.
+
+    ``data`` holds the cleaned flat fields of ``validators.validate_person``.
+    """
+    found = exact_matches(rnokpp=data.get("rnokpp"), id_document_type=data.get("id_document_type", ""),
+                          id_document_number=data.get("id_document_number", ""), exclude_pk=exclude_pk)
+    if data.get("birth_date") and data.get("last_name"):
+        seen = {c.person.pk for c in found}
+        found += [c for c in similar_by_name(last_name=data["last_name"], first_name=data.get("first_name", ""),
+                                             patronymic=data.get("patronymic", ""), birth_date=data["birth_date"],
+                                             exclude_pk=exclude_pk)
+                  if c.person.pk not in seen]
+    return found

@@ -1,0 +1,127 @@
+"""Residents: the person registry and households."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("чоловіча")
+    FEMALE = "F", _("жіноча")
+
+
+class IdDocumentType(models.TextChoices):
+    ID_CARD = "id_card", _("ID-картка")
+    PASSPORT = "passport", _("паспорт (книжечка)")
+    BIRTH_CERTIFICATE = "birth_certificate", _("свідоцтво про народження")
+
+
+class Relation(models.TextChoices):
+    SPOUSE = "spouse", _("чоловік / дружина")
+    CHILD = "child", _("дитина")
+    PARENT = "parent", _("батько / мати")
+    SIBLING = "sibling", _("брат / сестра")
+    GRANDCHILD = "grandchild", _("онук / онука")
+    GRANDPARENT = "grandparent", _("дід / баба")
+    WARD = "ward", _("підопічний")
+    OTHER = "other", _("інший родич / член сім’ї")
+
+
+class Person(models.Model):
+    last_name = models.CharField(_("прізвище"), max_length=100)
+    first_name = models.CharField(_("ім’я"), max_length=100)
+    patronymic = models.CharField(_("по батькові"), max_length=100, blank=True)
+    birth_date = models.DateField(_("дата народження"))
+    sex = models.CharField(_("стать"), max_length=1, choices=Sex.choices)
+    rnokpp = models.CharField(_("РНОКПП"), max_length=10, null=True, blank=True, unique=True)
+    # A recorded refusal of the number (religious grounds); then the passport identifies the person.
+    no_rnokpp_reason = models.CharField(_("причина відсутності РНОКПП"), max_length=255, blank=True)
+    id_document_type = models.CharField(_("документ, що посвідчує особу"), max_length=20,
+                                        choices=IdDocumentType.choices, blank=True)
+    id_document_number = models.CharField(_("номер документа"), max_length=20, blank=True)
+    # Normalised "прізвище ім'я по батькові" for tolerant search (case, apostrophes, spaces).
+    name_key = models.CharField(max_length=320, db_index=True, editable=False)
+    settlement = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("населений пункт"))
+    street = models.CharField(_("вулиця"), max_length=200, blank=True)
+    house = models.CharField(_("будинок"), max_length=20, blank=True)
+    flat = models.CharField(_("квартира"), max_length=20, blank=True)
+    phone = models.CharField(_("телефон"), max_length=13, blank=True)
+    email = models.EmailField(_("ел. пошта"), blank=True)
+    is_idp = models.BooleanField(_("внутрішньо переміщена особа"), default=False)
+    # The hromada whose front office registered the person: the person's home scope.
+    registered_hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+",
+                                           verbose_name=_("громада реєстрації"))
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                      related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("особа")
+        verbose_name_plural = _("особи")
+        ordering = ["last_name", "first_name", "patronymic", "birth_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["id_document_type", "id_document_number"],
+                                    condition=~models.Q(id_document_number=""), name="unique_id_document"),
+            models.CheckConstraint(
+                condition=models.Q(rnokpp__isnull=False) | ~models.Q(no_rnokpp_reason=""),
+                name="rnokpp_or_recorded_refusal"),
+        ]
+        indexes = [models.Index(fields=["birth_date", "name_key"])]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
+    @property
+    def masked_rnokpp(self) -> str:
+        return f"******{self.rnokpp[-4:]}" if self.rnokpp else ""
+
+    @property
+    def address(self) -> str:
+        parts = [str(self.settlement) if self.settlement_id else ""]
+        if self.street:
+            parts.append(f"{self.street}, {self.house}".rstrip(", "))
+        if self.flat:
+            parts.append(f"кв. {self.flat}")
+        return ", ".join(p for p in parts if p)
+
+
+class HouseholdMember(models.Model):
+    """A member of the applicant's household and their relation to the applicant."""
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="household")
+    member = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="member_of")
+    relation = models.CharField(_("ступінь зв’язку"), max_length=20, choices=Relation.choices)
+    since = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("член домогосподарства")
+        verbose_name_plural = _("члени домогосподарства")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "member"], name="unique_household_member"),
+            models.CheckConstraint(condition=~models.Q(person=models.F("member")), name="member_not_self"),
+        ]
+
+
+class PersonLink(models.Model):
+    """A person of another hromada found at this hromada's desk by an exact РНОКПП or document number.
+
+    The resident showed the document in person, so the person becomes visible to this hromada's staff
+    (see ``scoping.person_scope_q``). One row per (person, hromada); the first lookup is kept.
+    """
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="links")
+    hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("громада"))
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("хто пов’язав"))
+    at = models.DateTimeField(_("коли"), auto_now_add=True)
+    reason = models.CharField(_("підстава"), max_length=32)
+
+    class Meta:
+        verbose_name = _("зв’язок особи з громадою")
+        verbose_name_plural = _("зв’язки осіб з громадами")
+        constraints = [models.UniqueConstraint(fields=["person", "hromada"], name="unique_person_link")]

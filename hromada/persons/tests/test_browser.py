@@ -1,0 +1,72 @@
+"""front_demo finds a resident, registers a new person and their child as a household member (Chromium)."""
+from datetime import date
+
+import pytest
+
+from hromada.persons.testing import make_rnokpp
+
+pytestmark = pytest.mark.browser
+
+BARANIVKA = "UA18080010010059187"
+
+
+def fill_person(page, *, last, first, patronymic, born, sex, rnokpp, doc_type, doc_number):
+    page.fill("#id_last_name", last)
+    page.fill("#id_first_name", first)
+    page.fill("#id_patronymic", patronymic)
+    page.fill("#id_birth_date", born.isoformat())
+    page.check("#id_sex_0" if sex == "M" else "#id_sex_1")
+    page.fill("#id_rnokpp", rnokpp)
+    page.select_option("#id_id_document_type", doc_type)
+    page.fill("#id_id_document_number", doc_number)
+
+
+def test_register_person_with_household_member(page, live_server_url, login, shot):
+    login(page, "front_demo")
+    page.click("nav.nav >> text=Особи")
+    assert page.locator("h1").inner_text() == "Знайти особу"
+    page.fill("#q", "коваленко")                     # htmx live results, no submit
+    page.wait_for_selector("#results >> text=Коваленко Марія Іванівна")
+    shot(page, "persons-01-search")
+
+    page.click("text=Зареєструвати особу")
+    born = date(1975, 5, 5)
+    fill_person(page, last="Фурман", first="Тарас", patronymic="Олегович", born=born, sex="M",
+                rnokpp=make_rnokpp(born, "F", 4900), doc_type="id_card", doc_number="123123123")
+    page.fill("#settlement_q", "Баранівка")
+    page.wait_for_selector(f"#id_settlement_code option[value={BARANIVKA}]", state="attached")
+    page.select_option("#id_settlement_code", BARANIVKA)
+    page.fill("#id_street", "вул. Житомирська")
+    page.fill("#id_house", "21")
+    page.fill("#id_phone", "067 555 44 33")
+    page.click("button[type=submit].primary")
+    # РНОКПП made for a woman: the inline error names the mismatch, nothing is saved.
+    assert "Стать, закодована в РНОКПП" in page.locator("form.person-form").inner_text()
+    shot(page, "persons-02-register-inline-error")
+    page.fill("#id_rnokpp", make_rnokpp(born, "M", 4900))
+    page.click("button[type=submit].primary")
+    page.wait_for_selector("h1:has-text('Фурман Тарас Олегович')")
+    assert "+380675554433" in page.locator("dl.kv").inner_text()
+    shot(page, "persons-03-card")
+
+    page.click("text=Додати члена домогосподарства")
+    page.click("text=Зареєструвати нового члена домогосподарства")
+    child_born = date(2017, 9, 1)
+    fill_person(page, last="Фурман", first="Злата", patronymic="Тарасівна", born=child_born, sex="F",
+                rnokpp=make_rnokpp(child_born, "F", 4901), doc_type="birth_certificate", doc_number="II-ЖТ 778899")
+    page.select_option("#id_relation", "child")
+    shot(page, "persons-04-member-form")
+    page.click("button[type=submit].primary")
+    page.wait_for_selector("h1:has-text('Фурман Тарас Олегович')")
+    household = page.locator("section[aria-labelledby=hh-title]").inner_text()
+    assert "Фурман Злата Тарасівна" in household and "дитина" in household
+    shot(page, "persons-05-card-with-household")
+
+    # The same person typed again with another number: the duplicate warning with the candidate.
+    page.goto(f"{live_server_url}/persons/new/")
+    fill_person(page, last="ФУРМАН", first="тарас", patronymic="", born=born, sex="M",
+                rnokpp=make_rnokpp(born, "M", 4902), doc_type="id_card", doc_number="123123124")
+    page.click("button[type=submit].primary")
+    warning = page.locator("section.dup").inner_text()
+    assert "Можливо, цю особу вже зареєстровано" in warning and "Фурман Тарас Олегович" in warning
+    shot(page, "persons-06-possible-duplicate")

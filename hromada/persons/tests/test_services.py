@@ -1,0 +1,245 @@
+from datetime import date
+
+import pytest
+
+from hromada.audit.models import AuditEntry
+from hromada.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from hromada.persons import demo as persons_demo
+from hromada.persons import selectors, services
+from hromada.persons.models import HouseholdMember, Person, PersonLink
+from hromada.persons.testing import make_rnokpp
+
+from .factories import TETERIVKA, make_person, person_data
+
+pytestmark = pytest.mark.django_db
+
+
+def audit(action, person):
+    return AuditEntry.objects.filter(action=action, object_type="persons.person", object_id=str(person.pk))
+
+
+def test_register_cleans_names_and_belongs_to_actors_hromada(front):
+    person = make_person(front, last_name="  пʼятниця’ко  ", first_name="олена", patronymic="Іванівна")
+    assert person.last_name == "пʼятницяʼко"
+    assert person.name_key == "пʼятницяʼко олена іванівна"
+    assert person.registered_hromada_id == front.office.hromada_id
+    assert person.registered_by == front
+    assert person.phone == "+380671234567"
+    assert person.settlement.code == "UA18080010010059187"
+    assert audit("person.register", person).count() == 1
+
+
+def test_register_requires_front_office_role(back, front):
+    with pytest.raises(Forbidden):
+        services.register_person(actor=back, data=person_data())
+    assert not Person.objects.filter(last_name="Тестенко", registered_by=back).exists()
+
+
+def test_invalid_data_is_refused_without_writes(front):
+    before = Person.objects.count()
+    with pytest.raises(ValidationFailed) as exc:
+        services.register_person(actor=front, data=person_data(rnokpp="1234567890"))
+    assert exc.value.code == "invalid_rnokpp"
+    with pytest.raises(ValidationFailed) as exc:
+        services.register_person(actor=front, data=person_data(address={"settlement_code": "UA18080010000090720"}))
+    assert exc.value.code == "invalid_settlement"   # a hromada is not a settlement
+    assert Person.objects.count() == before
+
+
+def test_exact_rnokpp_or_document_is_always_refused(front, front2):
+    existing = make_person(front)
+    again = person_data(rnokpp=existing.rnokpp, last_name="Інший")
+    with pytest.raises(Conflict) as exc:
+        services.register_person(actor=front2, data=again, confirm_not_duplicate=True)
+    assert exc.value.code == "duplicate_person"
+    assert exc.value.details["person_id"] == existing.pk
+    same_doc = person_data(id_document={"type": "id_card", "number": existing.id_document_number}, last_name="Інший")
+    with pytest.raises(Conflict) as exc:
+        services.register_person(actor=front, data=same_doc, confirm_not_duplicate=True)
+    assert exc.value.code == "duplicate_person" and exc.value.details["match"] == "document"
+
+
+@pytest.mark.parametrize("variant", ["ПʼЯТНИЦЯ-Кіт", "П'ятниця-кіт", "П’ятниця-Кіт", "Пятниця-Кіт", "Пʼятнця-Кіт",
+                                     "Пʼятниця-Кіт "])
+def test_possible_duplicate_tolerates_case_apostrophes_typos(front, front2, variant):
+    existing = make_person(front, last_name="Пʼятниця-Кіт", first_name="Ганна", patronymic="Олексіївна",
+                           born=date(1950, 11, 9), sex="F")
+    data = person_data(last_name=variant, first_name="ганна", patronymic="", born=date(1950, 11, 9), sex="F")
+    with pytest.raises(Conflict) as exc:
+        services.register_person(actor=front2, data=data)
+    assert exc.value.code == "possible_duplicate"
+    cands = exc.value.details["candidates"]
+    assert [c["id"] for c in cands] == [existing.pk]
+    assert cands[0]["rnokpp"] == "******" + existing.rnokpp[-4:]
+    assert cands[0]["hromada"] == "Баранівська"
+    assert cands[0]["birth_date"] == "1950-11-09"
+    # The specialist confirms it is another person: registered, the confirmation is audited.
+    other = services.register_person(actor=front2, data=data, confirm_not_duplicate=True)
+    entry = audit("person.register", other).get()
+    assert entry.details == {"confirmed_not_duplicate": True, "similar": [existing.pk]}
+
+
+def test_different_birth_date_or_name_is_not_a_duplicate(front):
+    make_person(front, last_name="Савчук", first_name="Іван", born=date(1960, 1, 1))
+    for data in (person_data(last_name="Савчук", first_name="Іван", born=date(1960, 1, 2)),
+                 person_data(last_name="Мельничук", first_name="Іван", born=date(1960, 1, 1)),
+                 person_data(last_name="Савчук", first_name="Петро", born=date(1960, 1, 1))):
+        assert services.register_person(actor=front, data=data).pk
+
+
+def test_update_with_optimistic_lock(front):
+    person = make_person(front)
+    updated = services.update_person(actor=front, person_id=person.pk, data={"phone": "0501112233", "is_idp": True},
+                                     expected_version=1)
+    assert (updated.phone, updated.is_idp, updated.version) == ("+380501112233", True, 2)
+    assert audit("person.change", person).get().details == {"fields": ["phone", "is_idp"], "version": 2}
+    with pytest.raises(Conflict) as exc:
+        services.update_person(actor=front, person_id=person.pk, data={"phone": "0501112234"}, expected_version=1)
+    assert exc.value.code == "stale_version"
+    with pytest.raises(ValidationFailed) as exc:
+        services.update_person(actor=front, person_id=person.pk, data={"birth_date": "1979-04-12"}, expected_version=2)
+    assert exc.value.code == "rnokpp_birth_date_mismatch"
+    person.refresh_from_db()
+    assert person.version == 2 and person.birth_date == date(1979, 4, 11)
+
+
+def test_update_outside_scope_is_not_found(front, front2):
+    person = make_person(front)
+    with pytest.raises(NotFound):
+        services.update_person(actor=front2, person_id=person.pk, data={"phone": ""}, expected_version=1)
+
+
+def test_update_cannot_take_someone_elses_rnokpp(front):
+    a, b = make_person(front), make_person(front, first_name="Інший")
+    with pytest.raises(Conflict) as exc:
+        services.update_person(actor=front, person_id=b.pk, data={"rnokpp": a.rnokpp}, expected_version=1)
+    assert exc.value.code == "duplicate_person"
+
+
+def test_household_members(front, front2):
+    head = make_person(front)
+    child = make_person(front, last_name="Тестенко", first_name="Оля", born=date(2015, 6, 1), sex="F")
+    link = services.add_household_member(actor=front, person_id=head.pk, member_id=child.pk, relation="child")
+    assert link.relation == "child"
+    assert [h.member for h in selectors.household_of(front, head)] == [child]
+    with pytest.raises(Conflict):
+        services.add_household_member(actor=front, person_id=head.pk, member_id=child.pk, relation="child")
+    with pytest.raises(ValidationFailed) as exc:
+        services.add_household_member(actor=front, person_id=head.pk, member_id=head.pk, relation="spouse")
+    assert exc.value.code == "member_is_self"
+    with pytest.raises(ValidationFailed) as exc:
+        services.add_household_member(actor=front, person_id=head.pk, member_id=child.pk, relation="cousin")
+    assert exc.value.code == "invalid_relation"
+    stranger = make_person(front2, last_name="Чужий", address={"settlement_code": TETERIVKA})
+    with pytest.raises(NotFound):
+        services.add_household_member(actor=front, person_id=head.pk, member_id=stranger.pk, relation="other")
+    with pytest.raises(NotFound):
+        services.remove_household_member(actor=front2, person_id=head.pk, member_id=child.pk)
+    services.remove_household_member(actor=front, person_id=head.pk, member_id=child.pk)
+    assert not HouseholdMember.objects.filter(person=head).exists()
+    assert audit("person.household_add", head).count() == 1
+    assert audit("person.household_remove", head).count() == 1
+
+
+def test_name_search_is_scoped(front, front2):
+    person = make_person(front, last_name="Зеленчук", first_name="Мирослава", born=date(1990, 2, 2), sex="F")
+    assert selectors.search_persons(front, q="зеленчук") == [person]
+    assert selectors.search_persons(front2, q="Зеленчук") == []
+    assert selectors.search_persons(front2, q="Зеленчук Мирослава") == []
+
+
+@pytest.mark.parametrize("query", ["зеленчук", "ЗЕЛЕНЧУК мирослава", "Зелинчук", "Зеленчк", "Зелен", "Зленчук",
+                                   "Аеленчук Мирослава", "зеленчук мирославa"[:-1]])
+def test_name_search_tolerates_case_prefix_typos(front, query):
+    person = make_person(front, last_name="Зеленчук", first_name="Мирослава", born=date(1990, 2, 2), sex="F")
+    assert person in selectors.search_persons(front, q=query)
+
+
+def test_name_search_apostrophes(front):
+    person = make_person(front, last_name="Мʼякуш", first_name="Дарʼя", born=date(1991, 3, 3), sex="F")
+    for query in ("м'якуш", "М’ЯКУШ дар'я", "мʼякуш", "мякуш"):
+        assert person in selectors.search_persons(front, q=query), query
+
+
+def test_name_search_does_not_return_unrelated(front):
+    make_person(front, last_name="Зеленчук", first_name="Мирослава", born=date(1990, 2, 2), sex="F")
+    assert all(p.last_name != "Зеленчук" for p in selectors.search_persons(front, q="Бондар"))
+
+
+def test_birth_date_filter(front):
+    a = make_person(front, last_name="Гнатюк", born=date(1970, 5, 5))
+    b = make_person(front, last_name="Гнатюк", born=date(1971, 5, 5))
+    assert selectors.search_persons(front, q="гнатюк", birth_date=date(1971, 5, 5)) == [b]
+    assert a in selectors.search_persons(front, q="гнатюк")
+
+
+def test_exact_rnokpp_finds_anywhere_links_and_audits(front, front2):
+    person = make_person(front, last_name="Далекий")
+    assert selectors.search_persons(front2, q="Далекий") == []
+    assert selectors.search_persons(front2, rnokpp=person.rnokpp) == [person]
+    link = PersonLink.objects.get(person=person)
+    assert (link.hromada_id, link.linked_by, link.reason) == (front2.office.hromada_id, front2, "rnokpp")
+    entry = AuditEntry.objects.get(action="person.link", object_id=str(person.pk))
+    assert entry.actor == front2 and entry.hromada_id == front2.office.hromada_id
+    # Now in front2's scope: name search and the card work; a second lookup does not link again.
+    assert selectors.search_persons(front2, q="далекий") == [person]
+    assert selectors.get_person(front2, person.pk) == person
+    selectors.search_persons(front2, q=person.rnokpp)
+    assert PersonLink.objects.filter(person=person).count() == 1
+
+
+def test_exact_document_finds_anywhere_and_links(front, front2):
+    person = make_person(front, last_name="Далекий", id_document={"type": "passport", "number": "ЖТ909090"})
+    with pytest.raises(NotFound):
+        selectors.get_person(front2, person.pk)
+    assert selectors.search_persons(front2, q="жт 909090") == [person]
+    assert PersonLink.objects.get(person=person).reason == "document"
+
+
+def test_back_office_exact_lookup_stays_in_scope(front, back2):
+    person = make_person(front)
+    assert selectors.search_persons(back2, rnokpp=person.rnokpp) == []
+    assert not PersonLink.objects.filter(person=person).exists()
+
+
+def test_own_scope_exact_lookup_does_not_link(front):
+    person = make_person(front)
+    assert selectors.search_persons(front, rnokpp=person.rnokpp) == [person]
+    assert not PersonLink.objects.filter(person=person).exists()
+
+
+def test_get_person_is_audited_and_scoped(front, front2, ministry):
+    person = make_person(front)
+    assert selectors.get_person(front, person.pk) == person
+    assert audit("person.view", person).get().actor == front
+    for outsider in (front2, ministry):
+        with pytest.raises(NotFound):
+            selectors.get_person(outsider, person.pk)
+
+
+def test_find_duplicates_reports_exact_then_similar(front):
+    existing = make_person(front, last_name="Кравець", first_name="Іван", born=date(1977, 7, 7))
+    found = selectors.find_duplicates(data={"rnokpp": existing.rnokpp, "id_document_type": "", "id_document_number": "",
+                                            "last_name": "Кравец", "first_name": "Іван", "patronymic": "",
+                                            "birth_date": date(1977, 7, 7)})
+    assert [(c.person, c.match) for c in found] == [(existing, "rnokpp")]
+    similar = selectors.find_duplicates(data={"rnokpp": make_rnokpp(date(1977, 7, 7), "M", 4990),
+                                              "last_name": "Кравец", "first_name": "іван", "birth_date": date(1977, 7, 7)})
+    assert [(c.person, c.match) for c in similar] == [(existing, "name")]
+
+
+def test_scope_only_search_does_not_link(front, front2):
+    person = make_person(front, last_name="Далекий")
+    assert selectors.search_persons(front2, rnokpp=person.rnokpp, national=False) == []
+    assert selectors.search_persons(front2, q=person.id_document_number, national=False) == []
+    assert not PersonLink.objects.filter(person=person).exists()
+
+
+def test_demo_seed_is_idempotent(demo):
+    before = (Person.objects.count(), HouseholdMember.objects.count())
+    people = persons_demo.seed()
+    assert (Person.objects.count(), HouseholdMember.objects.count()) == before
+    assert people["maria"].registered_hromada.name == "Баранівська"
+    assert people["vasyl"].registered_hromada.name == "Тетерівська"
+    assert people["ivan"].rnokpp is None and people["ivan"].id_document_type == "passport"
+    assert {h.member for h in HouseholdMember.objects.filter(person=people["maria"])} == {people["petro"], people["sofia"]}

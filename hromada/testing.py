@@ -1,0 +1,84 @@
+"""Test helpers shared by every app's tests: named role users, API clients, demo data."""
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import timedelta
+
+from django.test import Client
+from django.utils import timezone
+
+from hromada.accounts.models import ApiToken, User
+
+DEMO_USERS = {
+    "front": "front_demo", "front2": "front2_demo", "back": "back_demo", "back2": "back2_demo",
+    "head": "head_demo", "hadmin": "hromada_admin_demo", "child": "child_demo", "oblast": "oblast_demo",
+    "ministry": "ministry_demo", "auditor": "auditor_demo", "sysadmin": "admin_demo",
+}
+
+
+def ensure_demo() -> None:
+    """Codifier + demo present (a transactional test may have flushed them)."""
+    from hromada.demo.services import seed_demo
+    from hromada.territory.management.commands.import_katottg import DEFAULT_FILE
+    from hromada.territory.models import Unit
+    from hromada.territory.services import import_codifier
+
+    if not User.objects.filter(username="front_demo").exists():
+        if not Unit.objects.filter(code="UA18080010000090720").exists():
+            import_codifier(DEFAULT_FILE)
+        from hromada.catalog.services import sync_catalog
+        sync_catalog()
+        seed_demo()
+
+
+def user(name: str) -> User:
+    return User.objects.select_related("office", "territory").get(username=DEMO_USERS.get(name, name))
+
+
+class ApiClient:
+    """A JSON client for /api/v1/ authenticated with a bearer token of the given user."""
+
+    def __init__(self, who: User | None = None):
+        self.client = Client()
+        self.user = who
+        self.headers = {}
+        if who is not None:
+            raw = "hm_" + secrets.token_urlsafe(24)
+            ApiToken.objects.create(user=who, name="test", prefix=raw[:12], key_hash=ApiToken.hash(raw),
+                                    expires_at=timezone.now() + timedelta(hours=1))
+            self.headers["Authorization"] = f"Bearer {raw}"
+
+    def _url(self, path: str) -> str:
+        return path if path.startswith("/") else f"/api/v1/{path}"
+
+    def _split(self, headers: dict) -> tuple[dict, dict]:
+        """Header names as HTTP sends them ("Idempotency-Key") or as WSGI keys ("HTTP_IDEMPOTENCY_KEY")."""
+        extra = {k: v for k, v in headers.items() if k.startswith("HTTP_")}
+        plain = {k: v for k, v in headers.items() if not k.startswith("HTTP_")}
+        return {**self.headers, **plain}, extra
+
+    def get(self, path, params=None, **headers):
+        plain, extra = self._split(headers)
+        return self.client.get(self._url(path), params or {}, headers=plain, **extra)
+
+    def post(self, path, data=None, *, files=None, **headers):
+        plain, extra = self._split(headers)
+        if files is not None:
+            return self.client.post(self._url(path), {**(data or {}), **files}, headers=plain, **extra)
+        return self.client.post(self._url(path), json.dumps(data or {}), content_type="application/json",
+                                headers=plain, **extra)
+
+    def put(self, path, data=None, **headers):
+        plain, extra = self._split(headers)
+        return self.client.put(self._url(path), json.dumps(data or {}), content_type="application/json",
+                               headers=plain, **extra)
+
+    def patch(self, path, data=None, **headers):
+        plain, extra = self._split(headers)
+        return self.client.patch(self._url(path), json.dumps(data or {}), content_type="application/json",
+                                 headers=plain, **extra)
+
+    def delete(self, path, **headers):
+        plain, extra = self._split(headers)
+        return self.client.delete(self._url(path), headers=plain, **extra)
