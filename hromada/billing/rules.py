@@ -46,11 +46,25 @@ do not represent a new acceptance and would otherwise pay twice from the state b
 """
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncDate
 
 from hromada.applications.models import Application, Event, Participant, ParticipantRole, Status
 
@@ -85,108 +99,83 @@ class Verdict:
     service_id: int
     event_date: date
     reason: str = PAYABLE          # "" when payable, else why not
+    tariff_id: int | None = None   # the tariff in force on the event date (point 7), None when there is none
 
     @property
     def payable(self) -> bool:
         return self.reason == PAYABLE
 
 
-_FIELDS = ("id", "hromada_id", "service_id", "first_submitted_at", "status", "decided_at", "withdrawn_at")
+# The rule is ONE queryset, evaluated by the database: the monthly run inserts its result with INSERT … SELECT
+# (a national month is hundreds of thousands of applications), and single verdicts are the same query filtered by
+# id. Expressions take ``ref`` = the application's id column, so each piece also works inside a subquery.
+
+def _reviewed(ref) -> Exists:
+    return Exists(Event.objects.filter(application_id=ref, action__in=REVIEW_ACTIONS))
 
 
-def _reviewed_ids(ids: Iterable[int]) -> set[int]:
-    return set(Event.objects.filter(application_id__in=list(ids), action__in=REVIEW_ACTIONS)
-               .values_list("application_id", flat=True))
+def _excluded(ref) -> Exists:
+    return Exists(BillingExclusion.objects.filter(application_id=ref))
 
 
-def _excluded_ids(ids: Iterable[int]) -> set[int]:
-    return set(BillingExclusion.objects.filter(application_id__in=list(ids)).values_list("application_id", flat=True))
+def _not_counted(prefix: str, ref) -> Q:
+    """Point 5 and the ministry's explicit exclusions: applications that never count, not even as an earlier claim."""
+    return Q(_excluded(ref)) | (Q(**{f"{prefix}status": Status.WITHDRAWN}) & ~_reviewed(ref))
 
 
-def _granted_ids(ids: Iterable[int]) -> set[int]:
-    return set(Event.objects.filter(application_id__in=list(ids), action="grant")
-               .values_list("application_id", flat=True))
+def _earlier_claim() -> Exists:
+    """Point 6: an earlier counted application of the same applicant, service and hromada, still open at this
+    application's first submission or granted within the window before it."""
+    at = OuterRef("first_submitted_at")
+    granted = Exists(Event.objects.filter(application_id=OuterRef("application_id"), action="grant"))
+    window_start = ExpressionWrapper(at - timedelta(days=DUPLICATE_GRANT_WINDOW_DAYS), output_field=DateTimeField())
+    earlier = (Participant.objects
+               .filter(role=ParticipantRole.APPLICANT, person_id=OuterRef("applicant_id"),
+                       application__service_id=OuterRef("service_id"), application__hromada_id=OuterRef("hromada_id"),
+                       application__first_submitted_at__isnull=False)
+               .filter(Q(application__first_submitted_at__lt=at)
+                       | Q(application__first_submitted_at=at, application_id__lt=OuterRef("pk")))
+               .exclude(_not_counted("application__", OuterRef("application_id")))
+               .filter((Q(application__decided_at__isnull=True) | Q(application__decided_at__gt=at))
+                       & (Q(application__withdrawn_at__isnull=True) | Q(application__withdrawn_at__gt=at))
+                       | Q(granted, application__decided_at__lte=at, application__decided_at__gte=window_start)))
+    return Exists(earlier)
+
+
+def _tariff_in_force() -> Subquery:
+    """Point 7: the service's own tariff in force on the event date, else the default one."""
+    day = OuterRef("event_day")
+    return Subquery(Tariff.objects
+                    .filter(Q(service_id=OuterRef("service_id")) | Q(service_id__isnull=True),
+                            Q(effective_to__isnull=True) | Q(effective_to__gte=day), effective_from__lte=day)
+                    .order_by(F("service_id").asc(nulls_last=True), "-effective_from").values("id")[:1])
+
+
+def verdicts(applications: QuerySet | None = None) -> QuerySet:
+    """Submitted applications annotated with ``event_day``, ``reason`` ("" = payable) and ``tariff_id``."""
+    applicant = Participant.objects.filter(application_id=OuterRef("pk"), role=ParticipantRole.APPLICANT)
+    qs = (Application.objects.all() if applications is None else applications)
+    return (qs.filter(first_submitted_at__isnull=False)
+            .annotate(event_day=TruncDate("first_submitted_at", tzinfo=KYIV),
+                      applicant_id=Subquery(applicant.order_by("id").values("person_id")[:1]))
+            .annotate(reason=Case(When(_excluded(OuterRef("pk")), then=Value(EXCLUDED)),
+                                  When(Q(status=Status.WITHDRAWN) & ~_reviewed(OuterRef("pk")),
+                                       then=Value(WITHDRAWN_BEFORE_REVIEW)),
+                                  When(_earlier_claim(), then=Value(DUPLICATE)),
+                                  default=Value(PAYABLE), output_field=CharField()),
+                      verdict_tariff_id=_tariff_in_force()))
 
 
 def classify(applications) -> list[Verdict]:
     """Verdicts for submitted applications (a queryset or a list of ids), in application id order."""
     if not hasattr(applications, "values"):
         applications = Application.objects.filter(pk__in=list(applications))
-    rows = list(applications.filter(first_submitted_at__isnull=False).order_by("id").values(*_FIELDS))
-    if not rows:
-        return []
-    ids = [r["id"] for r in rows]
-    reviewed, excluded = _reviewed_ids(ids), _excluded_ids(ids)
-    duplicates = _duplicate_ids(rows)
-    verdicts = []
-    for r in rows:
-        if r["id"] in excluded:
-            reason = EXCLUDED
-        elif r["status"] == Status.WITHDRAWN and r["id"] not in reviewed:
-            reason = WITHDRAWN_BEFORE_REVIEW
-        elif r["id"] in duplicates:
-            reason = DUPLICATE
-        else:
-            reason = PAYABLE
-        verdicts.append(Verdict(r["id"], r["hromada_id"], r["service_id"], event_date(r["first_submitted_at"]), reason))
-    return verdicts
-
-
-def _duplicate_ids(rows: list[dict]) -> set[int]:
-    """Ids among ``rows`` that are duplicates of an earlier application (point 6 of the rule)."""
-    ids = [r["id"] for r in rows]
-    applicant_of = dict(Participant.objects.filter(application_id__in=ids, role=ParticipantRole.APPLICANT)
-                        .values_list("application_id", "person_id"))
-    if not applicant_of:
-        return set()
-    # Every submitted application of the same applicants: the possible earlier ones.
-    others = list(Participant.objects.filter(role=ParticipantRole.APPLICANT, person_id__in=set(applicant_of.values()),
-                                             application__first_submitted_at__isnull=False)
-                  .values("person_id", *(f"application__{f}" for f in _FIELDS)))
-    other_ids = [o["application__id"] for o in others]
-    reviewed, excluded, granted = _reviewed_ids(other_ids), _excluded_ids(other_ids), _granted_ids(other_ids)
-    claims = defaultdict(list)   # (person, service, hromada) → earlier candidates
-    for o in others:
-        oid = o["application__id"]
-        if oid in excluded or (o["application__status"] == Status.WITHDRAWN and oid not in reviewed):
-            continue
-        claims[(o["person_id"], o["application__service_id"], o["application__hromada_id"])].append(o)
-    window = timedelta(days=DUPLICATE_GRANT_WINDOW_DAYS)
-    result = set()
-    for r in rows:
-        person = applicant_of.get(r["id"])
-        if person is None:
-            continue
-        at = r["first_submitted_at"]
-        for e in claims.get((person, r["service_id"], r["hromada_id"]), ()):
-            e_at, e_id = e["application__first_submitted_at"], e["application__id"]
-            if not (e_at < at or (e_at == at and e_id < r["id"])):
-                continue
-            decided, withdrawn = e["application__decided_at"], e["application__withdrawn_at"]
-            still_open = (decided is None or decided > at) and (withdrawn is None or withdrawn > at)
-            recently_granted = e_id in granted and decided is not None and at - window <= decided <= at
-            if still_open or recently_granted:
-                result.add(r["id"])
-                break
-    return result
+    rows = verdicts(applications).order_by("id").values_list("id", "hromada_id", "service_id", "event_day", "reason",
+                                                             "verdict_tariff_id")
+    return [Verdict(*row) for row in rows]
 
 
 def applications_of_month(year: int, month: int):
     start, end = month_bounds(year, month)
     return Application.objects.filter(first_submitted_at__gte=start, first_submitted_at__lt=end)
 
-
-class TariffBook:
-    """All tariffs loaded once; ``for_event`` applies point 7 of the rule."""
-
-    def __init__(self, tariffs: Iterable[Tariff] | None = None):
-        self.by_service: dict[int | None, list[Tariff]] = defaultdict(list)
-        for t in (Tariff.objects.all() if tariffs is None else tariffs):
-            self.by_service[t.service_id].append(t)
-
-    def for_event(self, service_id: int, day: date) -> Tariff | None:
-        for key in (service_id, None):
-            for t in self.by_service.get(key, ()):
-                if t.in_force_on(day):
-                    return t
-        return None

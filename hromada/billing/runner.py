@@ -5,11 +5,11 @@ Called by the Celery task (tasks.py) and by ``services.run_billing_period``. Pro
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import Sum
+from django.db import connection, transaction
+from django.db.models import DecimalField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,8 +37,8 @@ def execute_billing_run(*, run_id) -> BillingRun:
         return run
     _progress(run, 0, status=RunStatus.RUNNING, started_at=timezone.now(), error="", error_code="")
     try:
-        items, stats = _compute(run)
-        _write(run, items, stats)
+        _progress(run, 10)
+        _write(run)
     except HromadaError as exc:
         _progress(run, run.progress, status=RunStatus.FAILED, finished_at=timezone.now(), error=str(exc.message),
                   error_code=exc.code)
@@ -50,37 +50,27 @@ def execute_billing_run(*, run_id) -> BillingRun:
     return run
 
 
-def _compute(run: BillingRun) -> tuple[list[BillingItem], dict]:
-    period = run.period
-    book = rules.TariffBook()
-    items: list[BillingItem] = []
-    stats = {"events": 0, "excluded": 0, "adjustments": 0}
-    ids = list(rules.applications_of_month(period.year, period.month).order_by("id").values_list("id", flat=True))
-    chunks = [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)] or [[]]
-    for n, chunk in enumerate(chunks, 1):
-        for v in rules.classify(chunk):
-            if not v.payable:
-                stats["excluded"] += 1
-                continue
-            tariff = _tariff(book, v)
-            stats["events"] += 1
-            items.append(BillingItem(period=period, kind=ItemKind.REGULAR, application_id=v.application_id,
-                                     hromada_id=v.hromada_id, service_id=v.service_id, tariff=tariff,
-                                     event_date=v.event_date, count=1, amount=tariff.amount))
-        _progress(run, int(80 * n / len(chunks)))
-    adjustments = _adjustments(period, book)
-    stats["adjustments"] = len(adjustments)
-    _progress(run, 90)
-    return items + adjustments, stats
-
-
-def _tariff(book: rules.TariffBook, v: rules.Verdict) -> Tariff:
-    tariff = book.for_event(v.service_id, v.event_date)
-    if tariff is None:
-        raise ValidationFailed(_("Немає тарифу, чинного на %(day)s: встановіть тариф (типовий або для послуги).")
-                               % {"day": v.event_date.strftime("%d.%m.%Y")}, code="tariff_missing",
-                               details={"date": v.event_date.isoformat(), "service_id": v.service_id})
-    return tariff
+def _insert_regular_items(period: BillingPeriod) -> int:
+    """The month's payable applications as items, computed and written by the database in one statement."""
+    q = connection.ops.quote_name
+    verdicts = (rules.verdicts(rules.applications_of_month(period.year, period.month))
+                .values("id", "hromada_id", "service_id", "event_day", "reason", "verdict_tariff_id"))
+    select_sql, params = verdicts.query.sql_with_params()
+    # Only table/column names from the models are interpolated; every value is a query parameter.
+    sql = f"""
+        INSERT INTO {q(BillingItem._meta.db_table)}
+               (period_id, kind, application_id, hromada_id, service_id, tariff_id, event_date, count, amount, reason)
+        SELECT %s, %s, v.id, v.hromada_id, v.service_id, v.verdict_tariff_id, v.event_day, 1, COALESCE(t.amount, 0), ''
+        FROM ({select_sql}) v LEFT JOIN {q(Tariff._meta.db_table)} t ON t.id = v.verdict_tariff_id
+        WHERE v.reason = %s ORDER BY v.id"""  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [period.pk, ItemKind.REGULAR, *params, rules.PAYABLE])
+        inserted = cursor.rowcount
+    missing = (BillingItem.objects.filter(period=period, kind=ItemKind.REGULAR, tariff__isnull=True)
+               .order_by("event_date").values("event_date", "service_id").first())
+    if missing:
+        raise _no_tariff(missing["event_date"], missing["service_id"])
+    return inserted
 
 
 def _closed_months_booked_in(period: BillingPeriod) -> list[BillingPeriod]:
@@ -98,60 +88,77 @@ def _closed_months_booked_in(period: BillingPeriod) -> list[BillingPeriod]:
     return result
 
 
-def _adjustments(period: BillingPeriod, book: rules.TariffBook) -> list[BillingItem]:
-    """Signed corrections of closed months: what the rule says now minus what closed periods already paid."""
+def _adjustments(period: BillingPeriod) -> list[BillingItem]:
+    """Signed corrections of closed months: what the rule says now minus what closed periods already paid.
+    The database compares the two per application and returns only the applications that differ."""
+    closed_items = BillingItem.objects.filter(period__status=PeriodStatus.CLOSED, application_id=OuterRef("pk"))
+    paid_count = Subquery(closed_items.order_by().values("application_id").annotate(n=Sum("count")).values("n"))
+    paid_amount = Subquery(closed_items.order_by().values("application_id").annotate(s=Sum("amount")).values("s"))
+    tariff_amount = Subquery(Tariff.objects.filter(pk=OuterRef("verdict_tariff_id")).values("amount"))
     result = []
     for original in _closed_months_booked_in(period):
-        verdicts = {v.application_id: v for v in rules.classify(rules.applications_of_month(original.year,
-                                                                                            original.month))}
-        paid = {row["application_id"]: row for row in
-                BillingItem.objects.filter(period__status=PeriodStatus.CLOSED, application_id__in=list(verdicts))
-                .values("application_id").annotate(count=Sum("count"), amount=Sum("amount"))}
-        for app_id, v in sorted(verdicts.items()):
-            already = paid.get(app_id, {"count": 0, "amount": Decimal("0")})
-            tariff = _tariff(book, v) if v.payable else None
-            target_count, target_amount = (1, tariff.amount) if tariff else (0, Decimal("0"))
-            delta_count, delta_amount = target_count - already["count"], money(target_amount - already["amount"])
+        rows = (rules.verdicts(rules.applications_of_month(original.year, original.month))
+                .annotate(paid_count=Coalesce(paid_count, 0), paid_amount=Coalesce(paid_amount, Decimal("0"),
+                                                                                  output_field=DecimalField()),
+                          tariff_amount=tariff_amount)
+                .order_by("id").values("id", "hromada_id", "service_id", "event_day", "reason", "verdict_tariff_id",
+                                       "tariff_amount", "paid_count", "paid_amount"))
+        for row in rows.iterator(chunk_size=CHUNK):
+            payable = row["reason"] == rules.PAYABLE
+            if payable and row["verdict_tariff_id"] is None:
+                raise _no_tariff(row["event_day"], row["service_id"])
+            target_count, target_amount = (1, row["tariff_amount"]) if payable else (0, Decimal("0"))
+            delta_count = target_count - row["paid_count"]
+            delta_amount = money(target_amount - row["paid_amount"])
             if delta_count == 0 and delta_amount == 0:
                 continue
             result.append(BillingItem(
-                period=period, kind=ItemKind.ADJUSTMENT, application_id=app_id, hromada_id=v.hromada_id,
-                service_id=v.service_id, tariff=tariff, event_date=v.event_date, count=delta_count,
-                amount=delta_amount, original_period=original, reason=v.reason or "late_found"))
+                period=period, kind=ItemKind.ADJUSTMENT, application_id=row["id"], hromada_id=row["hromada_id"],
+                service_id=row["service_id"], tariff_id=row["verdict_tariff_id"] if payable else None,
+                event_date=row["event_day"], count=delta_count, amount=delta_amount, original_period=original,
+                reason=row["reason"] or "late_found"))
     return result
 
 
-def _lines(items: list[BillingItem]) -> list[BillingLine]:
-    groups: dict[tuple, list[BillingItem]] = defaultdict(list)
-    for item in items:
-        unit = item.tariff.amount if item.kind == ItemKind.REGULAR else None
-        groups[(item.kind, item.hromada_id, item.service_id, item.tariff_id if unit else None, unit)].append(item)
-    return [BillingLine(period=group[0].period, kind=kind, hromada_id=hromada_id, service_id=service_id,
-                        tariff_id=tariff_id, unit_amount=unit, count=sum(i.count for i in group),
-                        amount=money(sum((i.amount for i in group), Decimal("0"))))
-            for (kind, hromada_id, service_id, tariff_id, unit), group in sorted(groups.items(), key=_group_key)]
+def _insert_lines(period: BillingPeriod) -> None:
+    """Lines = the period's items summed per kind, hromada, service and tariff (adjustments without a tariff)."""
+    q = connection.ops.quote_name
+    items, lines, tariffs = (q(m._meta.db_table) for m in (BillingItem, BillingLine, Tariff))
+    kind_tariff = "CASE WHEN i.kind = %s THEN i.tariff_id END, CASE WHEN i.kind = %s THEN t.amount END"
+    sql = f"""
+        INSERT INTO {lines} (period_id, kind, hromada_id, service_id, tariff_id, unit_amount, count, amount)
+        SELECT i.period_id, i.kind, i.hromada_id, i.service_id, {kind_tariff}, SUM(i.count), SUM(i.amount)
+        FROM {items} i LEFT JOIN {tariffs} t ON t.id = i.tariff_id
+        WHERE i.period_id = %s
+        GROUP BY i.period_id, i.kind, i.hromada_id, i.service_id, {kind_tariff}
+        ORDER BY i.kind DESC, i.hromada_id, i.service_id, 5"""  # noqa: S608
+    regular = ItemKind.REGULAR
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [regular, regular, period.pk, regular, regular])
 
 
-def _group_key(entry):
-    (kind, hromada_id, service_id, tariff_id, unit), _items = entry
-    return kind, hromada_id, service_id, tariff_id or 0
+def _no_tariff(day, service_id) -> ValidationFailed:
+    return ValidationFailed(_("Немає тарифу, чинного на %(day)s: встановіть тариф (типовий або для послуги).")
+                            % {"day": day.strftime("%d.%m.%Y")}, code="tariff_missing",
+                            details={"date": day.isoformat(), "service_id": service_id})
 
 
 @transaction.atomic
-def _write(run: BillingRun, items: list[BillingItem], stats: dict) -> None:
+def _write(run: BillingRun) -> None:
     period = BillingPeriod.objects.select_for_update().get(pk=run.period_id)
     if period.is_closed:
         raise Conflict(_("Період %(period)s закрито, його рядки незмінні.") % {"period": period.key},
                        code="period_closed")
     period.lines.all().delete()
     period.items.all().delete()
-    BillingItem.objects.bulk_create(items, batch_size=1000)
-    lines = _lines(items)
-    BillingLine.objects.bulk_create(lines, batch_size=1000)
+    events = _insert_regular_items(period)
+    submitted = rules.applications_of_month(period.year, period.month).count()
+    adjustments = _adjustments(period)
+    BillingItem.objects.bulk_create(adjustments, batch_size=1000)
+    _insert_lines(period)
+    stats = {"events": events, "excluded": submitted - events, "adjustments": len(adjustments)}
     BillingRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, progress=100, finished_at=timezone.now(),
                                                 error="", error_code="", **stats)
-    total = sum((line.amount for line in lines), Decimal("0"))
+    total = period.lines.aggregate(total=Sum("amount"))["total"] or Decimal("0")
     record(actor=run.requested_by, action="billing.run", object_type="billing.billingperiod", object_id=period.key,
-           details={"run_id": str(run.run_id), "lines": len(lines), "total": str(money(total)), **stats})
-
-
+           details={"run_id": str(run.run_id), "lines": period.lines.count(), "total": str(money(total)), **stats})
