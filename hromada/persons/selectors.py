@@ -80,9 +80,13 @@ def _by_identifier(user, cond: Q, reason: str, request=None, *, national: bool =
     if not national or not access.may(user, "person.lookup_by_identifier"):
         return list(_base(user).filter(cond)[:5])
     hits = list(Person.objects.filter(cond).select_related("settlement", "registered_hromada")[:5])
-    if hits:
-        in_scope = set(access.visible(user, Person).filter(pk__in=[p.pk for p in hits]).values_list("pk", flat=True))
-        for person in hits:
+    # Residents of the desk's own hromada are at home (the usual case): only the others need the scope query,
+    # which decides whether the lookup links them to this desk.
+    scope = access.scope_of(user)
+    others = [p for p in hits if p.registered_hromada is None or not scope.contains_hromada(p.registered_hromada)]
+    if others:
+        in_scope = set(access.visible(user, Person).filter(pk__in=[p.pk for p in others]).values_list("pk", flat=True))
+        for person in others:
             if person.pk not in in_scope:
                 services.link_person_to_desk(actor=user, person=person, reason=reason, request=request)
     return hits
