@@ -497,6 +497,7 @@ def main():
             f["ratio_to_raw"] = f["per_second"] / raw_rate
         results["intake"] = {**flows["six_requests"], "one_request": flows["one_request"],
                              "raw_sql_per_second": raw_rate}
+        print(f"  intake: {json.dumps(results['intake'], default=str)}", flush=True)
 
         # 2. back-office queue page (filters, due-date order, 50 rows) vs the same raw SQL
         back = Client(server.port).login(back_user.username, "dataset12345")
@@ -537,6 +538,7 @@ def main():
             fuzzy_ms.append(ms)
         checks.append(("РНОКПП lookup finds exactly the person", found == args.requests, f"{found}/{args.requests}"))
         results["lookup"] = {"rnokpp_p95_ms": pct(rn_ms, 95), "fuzzy_p95_ms": pct(fuzzy_ms, 95)}
+        print(f"  queue: {results['queue']}\n  lookup: {results['lookup']}", flush=True)
 
         # 4. monthly billing run over all hromadas vs one raw GROUP BY
         from hromada.billing import selectors as billing_selectors
@@ -562,18 +564,27 @@ def main():
             raw_s = time.perf_counter() - t0
         from hromada.billing.tests.test_sql_agreement import raw_sql_totals  # the rule in one independent SQL
 
+        t0 = time.perf_counter()
         expected_totals = raw_sql_totals(month.year, month.month)
+        raw_rule_s = time.perf_counter() - t0
         billed = billing_selectors.amounts_by_hromada(month.year, month.month)
         agree = billed == {h: a for h, (_c, a) in expected_totals.items()}
         checks.append(("billing amounts agree to the kopiyka with the rule in raw SQL", agree,
                        f"{len(billed)} hromadas, {sum(billed.values())} UAH"))
         results["billing"] = {"period": period, "seconds": billing_s, "raw_group_by_seconds": raw_s,
-                              "ratio": billing_s / max(raw_s, 1e-6), "raw_groups": len(raw_rows)}
+                              "ratio": billing_s / max(raw_s, 1e-6), "raw_groups": len(raw_rows),
+                              "raw_rule_seconds": raw_rule_s, "ratio_to_raw_rule": billing_s / max(raw_rule_s, 1e-6)}
+        print(f"  billing: {results['billing']}", flush=True)
 
         # 5. dashboards
-        from hromada.monitoring.tasks import refresh_aggregates
+        from hromada.monitoring import services as monitoring_services
 
-        refresh_aggregates()
+        # After a bulk load the aggregates are built as `manage.py refresh_indicators --all` (or the nightly beat)
+        # would; a dashboard view only rebuilds the running month when it is stale.
+        t0 = time.perf_counter()
+        monitoring_services.refresh_all()
+        results["aggregates_refresh_all_seconds"] = time.perf_counter() - t0
+        print(f"  aggregates rebuilt in {results['aggregates_refresh_all_seconds']:.1f} s", flush=True)
         ministry_c = Client(server.port).login("ministry_demo", "demo12345")
         oblast_c = Client(server.port).login("oblast_demo", "demo12345")
         # First views may build aggregates a page finds missing (e.g. older months of the time series): timed
@@ -630,8 +641,11 @@ def print_table(r):
         ("same raw SQL p50/p95", f"{q['raw_p50_ms']:.2f} / {q['raw_p95_ms']:.2f} ms", f"ratio {q['ratio_p50']:.1f}×"),
         ("РНОКПП lookup p95", f"{lk['rnokpp_p95_ms']:.1f} ms", f"≤ {TARGETS['rnokpp_p95_ms']} ms"),
         ("fuzzy name lookup p95", f"{lk['fuzzy_p95_ms']:.1f} ms", ""),
-        (f"billing run {b['period']}", f"{b['seconds']:.2f} s", f"raw GROUP BY {b['raw_group_by_seconds']:.3f} s, "
-                                                                 f"ratio {b['ratio']:.1f}× (≤ {TARGETS['billing_ratio']})"),
+        (f"billing run {b['period']}", f"{b['seconds']:.2f} s",
+         f"the rule as one raw SQL GROUP BY {b['raw_rule_seconds']:.2f} s: ratio {b['ratio_to_raw_rule']:.2f}× "
+         f"(≤ {TARGETS['billing_ratio']})"),
+        ("bare count GROUP BY of the month", f"{b['raw_group_by_seconds']:.3f} s",
+         f"ratio {b['ratio']:.1f}× (no rule: duplicates, withdrawals, tariffs)"),
         ("national / oblast dashboard p95", f"{d['national_p95_ms']:.0f} / {d['oblast_p95_ms']:.0f} ms",
          f"≤ {TARGETS['dashboard_p95_ms']} ms"),
         ("server peak RSS", f"{r['server_peak_rss_mb']:.0f} MB ({r['server_workers']} workers)", ""),

@@ -155,9 +155,9 @@ def verdicts(applications: QuerySet | None = None) -> QuerySet:
     """Submitted applications annotated with ``event_day``, ``reason`` ("" = payable) and ``tariff_id``."""
     applicant = Participant.objects.filter(application_id=OuterRef("pk"), role=ParticipantRole.APPLICANT)
     qs = (Application.objects.all() if applications is None else applications)
-    return (qs.filter(first_submitted_at__isnull=False)
+    return (qs.filter(first_submitted_at__isnull=False).order_by()
             .annotate(event_day=TruncDate("first_submitted_at", tzinfo=KYIV),
-                      applicant_id=Subquery(applicant.order_by("id").values("person_id")[:1]))
+                      applicant_id=Subquery(applicant.values("person_id")[:1]))  # one applicant (constraint)
             .annotate(reason=Case(When(_excluded(OuterRef("pk")), then=Value(EXCLUDED)),
                                   When(Q(status=Status.WITHDRAWN) & ~_reviewed(OuterRef("pk")),
                                        then=Value(WITHDRAWN_BEFORE_REVIEW)),

@@ -62,8 +62,11 @@ def _insert_regular_items(period: BillingPeriod) -> int:
                (period_id, kind, application_id, hromada_id, service_id, tariff_id, event_date, count, amount, reason)
         SELECT %s, %s, v.id, v.hromada_id, v.service_id, v.verdict_tariff_id, v.event_day, 1, COALESCE(t.amount, 0), ''
         FROM ({select_sql}) v LEFT JOIN {q(Tariff._meta.db_table)} t ON t.id = v.verdict_tariff_id
-        WHERE v.reason = %s ORDER BY v.id"""  # noqa: S608
+        WHERE v.reason = %s"""  # noqa: S608
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One long query per run: compiling it with JIT costs more (1.4 s at a million) than it saves.
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, [period.pk, ItemKind.REGULAR, *params, rules.PAYABLE])
         inserted = cursor.rowcount
     missing = (BillingItem.objects.filter(period=period, kind=ItemKind.REGULAR, tariff__isnull=True)

@@ -26,7 +26,7 @@ from hromada.applications.models import Application
 from hromada.audit.services import record
 from hromada.core.text import normalize_name
 
-from . import services
+from . import scoping, services
 from .duplicates import find_duplicates, name_score, surname_prefilter
 from .models import HouseholdMember, IdDocumentType, Person
 from .validators import FieldError, clean_id_document
@@ -127,7 +127,13 @@ def search_persons(user, *, rnokpp: str | None = None, document: str | None = No
     if not key:
         return list(qs.order_by("name_key", "birth_date", "pk")[offset:offset + limit])
     if birth_date is None:
-        qs = qs.filter(surname_prefilter(key.split()[0]))
+        # The OR of the scope's parts would make the database read every person; each part narrowed by the
+        # surname on its own index finds the few candidates, and the scope then applies to those only.
+        prefilter = surname_prefilter(key.split()[0])
+        candidates: set[int] = set()
+        for part in scoping.person_scope_parts(user, access.scope_of(user)):
+            candidates.update(Person.objects.filter(part, prefilter).values_list("pk", flat=True)[:MAX_RANKED])
+        qs = qs.filter(pk__in=sorted(candidates))
     keys = qs.values_list("pk", "name_key")[:MAX_RANKED]
     ranked = sorted(((score, k, pk) for pk, k in keys if (score := name_score(key, k)) > 0),
                     key=lambda t: (-t[0], t[1], t[2]))
