@@ -7,6 +7,7 @@ from .models import ApiToken, User
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "last_name", "first_name", "role", "office", "territory", "is_active")
+    list_select_related = ("office", "territory")   # both nullable: the default select_related() skips them (N+1)
     list_filter = ("role", "is_active")
     raw_id_fields = ("office", "territory")
     fieldsets = BaseUserAdmin.fieldsets + (("Роль і межі доступу", {"fields": ("patronymic", "role", "office",

@@ -122,12 +122,17 @@ class ItemKind(models.TextChoices):
 
 class BillingItem(models.Model):
     """Evidence: one application billed (or one signed correction) in a period."""
+    # Items are written by the run's INSERT … SELECT from the applications themselves, hundreds of thousands a
+    # month: database-level foreign keys to those rows would add one deferred check per row and key at COMMIT
+    # (seconds per run) to prove what the statement already guarantees. Deletion stays protected (on_delete).
     period = models.ForeignKey(BillingPeriod, on_delete=models.PROTECT, related_name="items")
     kind = models.CharField(max_length=10, choices=ItemKind.choices)
-    application = models.ForeignKey("applications.Application", on_delete=models.PROTECT, related_name="+")
-    hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+")
-    service = models.ForeignKey("catalog.ServiceType", on_delete=models.PROTECT, related_name="+")
-    tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT, null=True, related_name="+")
+    application = models.ForeignKey("applications.Application", on_delete=models.PROTECT, related_name="+",
+                                    db_constraint=False)
+    hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    service = models.ForeignKey("catalog.ServiceType", on_delete=models.PROTECT, related_name="+",
+                                db_constraint=False)
+    tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT, null=True, related_name="+", db_constraint=False)
     event_date = models.DateField()            # Kyiv date of the first submission
     count = models.SmallIntegerField()         # +1 regular; ±1 (or 0 for a pure amount fix) adjustment
     amount = models.DecimalField(**MONEY)      # signed for adjustments

@@ -20,4 +20,5 @@ class HromadaServingAdmin(admin.ModelAdmin):
 @admin.register(StaffPosition)
 class StaffPositionAdmin(admin.ModelAdmin):
     list_display = ("title", "office", "user", "since", "until")
+    list_select_related = ("office", "user")   # user is nullable: the default select_related() skips it (N+1)
     raw_id_fields = ("office", "user")

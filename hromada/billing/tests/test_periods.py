@@ -193,3 +193,46 @@ def test_task_is_idempotent_and_safe_to_retry(office, front, ministry):
     run.refresh_from_db()
     assert (run.status, run.progress) == (RunStatus.DONE, 100) and snapshot("2025-12") == before
     assert BillingItem.objects.filter(period__year=2025, period__month=12).count() == 2
+
+
+
+def _copy_rows_sql(table: str) -> str:
+    """INSERT … SELECT of a period's rows into the same period under new ids; items become adjustments so the
+    unique (period, application, kind) key stays free — without the guard the statement succeeds."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        columns = [c.name for c in connection.introspection.get_table_description(cursor, table) if c.name != "id"]
+    select = ", ".join("'adjustment'" if c == "kind" and table == "billing_billingitem" else c for c in columns)
+    return f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM {table} WHERE period_id = %s"  # noqa: S608
+
+
+@pytest.mark.parametrize("table", ["billing_billingitem", "billing_billingline"])
+def test_database_refuses_every_statement_on_a_closed_period(office, front, ministry, table):
+    """The guard holds for any code path (raw SQL here) and for set-wise statements, only for closed periods."""
+    from django.db import connection
+
+    make_application(office=office, user=front, submitted_at=kyiv(2025, 10, 6))
+    make_application(office=office, user=front, submitted_at=kyiv(2025, 11, 6))
+    services.run_billing_period(actor=ministry, period="2025-10")
+    services.run_billing_period(actor=ministry, period="2025-11")
+    services.close_billing_period(actor=ministry, period="2025-10")
+    closed = BillingPeriod.objects.get(year=2025, month=10)
+    open_ = BillingPeriod.objects.get(year=2025, month=11)
+    frozen = snapshot("2025-10")
+    refused = [
+        (f"UPDATE {table} SET amount = amount + 1 WHERE period_id = %s", [closed.pk]),  # noqa: S608
+        (f"DELETE FROM {table} WHERE period_id = %s", [closed.pk]),  # noqa: S608
+        (f"UPDATE {table} SET period_id = %s WHERE period_id = %s", [closed.pk, open_.pk]),  # noqa: S608
+        (_copy_rows_sql(table), [closed.pk]),
+    ]
+    for sql, params in refused:
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    assert snapshot("2025-10") == frozen
+    with transaction.atomic(), connection.cursor() as cursor:   # the same statements on an open period work
+        cursor.execute(_copy_rows_sql(table), [open_.pk])
+        assert cursor.rowcount >= 1
+        cursor.execute(f"UPDATE {table} SET amount = amount + 1 WHERE period_id = %s", [open_.pk])  # noqa: S608
+        cursor.execute(f"DELETE FROM {table} WHERE period_id = %s", [open_.pk])  # noqa: S608
+        assert cursor.rowcount >= 2
