@@ -135,7 +135,11 @@ def search_persons(user, *, rnokpp: str | None = None, document: str | None = No
             candidates.update(Person.objects.filter(part, prefilter).values_list("pk", flat=True)[:MAX_RANKED])
         qs = qs.filter(pk__in=sorted(candidates))
     keys = qs.values_list("pk", "name_key")[:MAX_RANKED]
-    ranked = sorted(((score, k, pk) for pk, k in keys if (score := name_score(key, k)) > 0),
+    # Namesakes share a name key (a common surname in a big hromada: thousands of rows, a few hundred keys):
+    # each distinct key is scored once.
+    scores: dict[str, float] = {}
+    ranked = sorted(((score, k, pk) for pk, k in keys
+                     if (score := scores[k] if k in scores else scores.setdefault(k, name_score(key, k))) > 0),
                     key=lambda t: (-t[0], t[1], t[2]))
     page = [pk for _score, _k, pk in ranked[offset:offset + limit]]
     persons = Person.objects.select_related("settlement", "registered_hromada").in_bulk(page)
