@@ -88,10 +88,6 @@ def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
     return start, end
 
 
-def event_date(first_submitted_at: datetime) -> date:
-    return first_submitted_at.astimezone(KYIV).date()
-
-
 @dataclass(frozen=True)
 class Verdict:
     application_id: int

@@ -480,7 +480,6 @@ def generate(opts: Options) -> Result:
 def _analyze() -> None:
     """Fresh planner statistics after a bulk load: without them SQLite drives the billing rule's duplicate check
     from the hromada index instead of the applicant's (40× slower), and PostgreSQL waits for autovacuum."""
-
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
@@ -490,7 +489,6 @@ def _skip_fk_checks_if_allowed() -> None:
     (``SET LOCAL session_replication_role = replica``): the generator allocates every key itself and its tests
     check the result is consistent. Checking ~10 million deferred keys at COMMIT would otherwise take longer
     than writing the rows. Other roles keep the checks."""
-
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:

@@ -15,6 +15,7 @@ Search policy
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -137,9 +138,8 @@ def search_persons(user, *, rnokpp: str | None = None, document: str | None = No
     keys = qs.values_list("pk", "name_key")[:MAX_RANKED]
     # Namesakes share a name key (a common surname in a big hromada: thousands of rows, a few hundred keys):
     # each distinct key is scored once.
-    scores: dict[str, float] = {}
-    ranked = sorted(((score, k, pk) for pk, k in keys
-                     if (score := scores[k] if k in scores else scores.setdefault(k, name_score(key, k))) > 0),
+    score_of = functools.cache(functools.partial(name_score, key))
+    ranked = sorted(((score, k, pk) for pk, k in keys if (score := score_of(k)) > 0),
                     key=lambda t: (-t[0], t[1], t[2]))
     page = [pk for _score, _k, pk in ranked[offset:offset + limit]]
     persons = Person.objects.select_related("settlement", "registered_hromada").in_bulk(page)
