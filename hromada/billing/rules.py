@@ -21,13 +21,13 @@ The rule (this text is copied into the README):
    anything. Once the review has started, the accepted case was real work and stays paid even if
    withdrawn later.
 6. **Duplicates are excluded.** Application A is a duplicate when an earlier application E (earlier first
-   submission; equal instants: lower id) exists with the same applicant (the person in the ``applicant``
-   role), the same service type and the same hromada, E itself not withdrawn before review and not
-   excluded by the ministry, and at A's first submission E was either still open (not decided and not
-   withdrawn by then) or granted within ``DUPLICATE_GRANT_WINDOW_DAYS`` days before. A second submission
-   of the same claim by the same office is not a second accepted application. A new application after a
-   refusal, or long after a grant (e.g. the next subsidy season), is a new claim and is paid.
-   The ministry may also mark an application as not payable explicitly (``BillingExclusion``, with the
+   submission; equal instants: lower id) exists with the same applicant (the person in the ``applicant`` role,
+   copied onto ``Application.applicant_person``), the same service type and the same hromada, E itself not
+   withdrawn before review and not excluded by the ministry, and at A's first submission E was either still
+   open (not decided and not withdrawn by then) or granted within ``DUPLICATE_GRANT_WINDOW_DAYS`` days before.
+   A second submission of the same claim by the same office is not a second accepted application. A new
+   application after a refusal, or long after a grant (e.g. the next subsidy season), is a new claim and is
+   paid. The ministry may also mark an application as not payable explicitly (``BillingExclusion``, with the
    reason), e.g. a duplicate found on audit across services.
 7. **Tariff.** The tariff in force on the event's Kyiv date: the tariff of the application's service
    type if one is in force that day, otherwise the default tariff. A tariff change in the middle of a
@@ -66,7 +66,7 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncDate
 
-from hromada.applications.models import Application, Event, Participant, ParticipantRole, Status
+from hromada.applications.models import Application, Event, Status
 
 from .models import BillingExclusion, Tariff
 
@@ -121,20 +121,19 @@ def _not_counted(prefix: str, ref) -> Q:
 
 def _earlier_claim() -> Exists:
     """Point 6: an earlier counted application of the same applicant, service and hromada, still open at this
-    application's first submission or granted within the window before it."""
+    application's first submission or granted within the window before it. One probe of ``applications_claim_idx``
+    (the applicant is copied onto the application at creation)."""
     at = OuterRef("first_submitted_at")
-    granted = Exists(Event.objects.filter(application_id=OuterRef("application_id"), action="grant"))
+    granted = Exists(Event.objects.filter(application_id=OuterRef("pk"), action="grant"))
     window_start = ExpressionWrapper(at - timedelta(days=DUPLICATE_GRANT_WINDOW_DAYS), output_field=DateTimeField())
-    earlier = (Participant.objects
-               .filter(role=ParticipantRole.APPLICANT, person_id=OuterRef("applicant_id"),
-                       application__service_id=OuterRef("service_id"), application__hromada_id=OuterRef("hromada_id"),
-                       application__first_submitted_at__isnull=False)
-               .filter(Q(application__first_submitted_at__lt=at)
-                       | Q(application__first_submitted_at=at, application_id__lt=OuterRef("pk")))
-               .exclude(_not_counted("application__", OuterRef("application_id")))
-               .filter((Q(application__decided_at__isnull=True) | Q(application__decided_at__gt=at))
-                       & (Q(application__withdrawn_at__isnull=True) | Q(application__withdrawn_at__gt=at))
-                       | Q(granted, application__decided_at__lte=at, application__decided_at__gte=window_start)))
+    earlier = (Application.objects
+               .filter(applicant_person_id=OuterRef("applicant_person_id"), service_id=OuterRef("service_id"),
+                       hromada_id=OuterRef("hromada_id"), first_submitted_at__isnull=False)
+               .filter(Q(first_submitted_at__lt=at) | Q(first_submitted_at=at, pk__lt=OuterRef("pk")))
+               .exclude(_not_counted("", OuterRef("pk")))
+               .filter((Q(decided_at__isnull=True) | Q(decided_at__gt=at))
+                       & (Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=at))
+                       | Q(granted, decided_at__lte=at, decided_at__gte=window_start)))
     return Exists(earlier)
 
 
@@ -149,11 +148,9 @@ def _tariff_in_force() -> Subquery:
 
 def verdicts(applications: QuerySet | None = None) -> QuerySet:
     """Submitted applications annotated with ``event_day``, ``reason`` ("" = payable) and ``tariff_id``."""
-    applicant = Participant.objects.filter(application_id=OuterRef("pk"), role=ParticipantRole.APPLICANT)
     qs = (Application.objects.all() if applications is None else applications)
     return (qs.filter(first_submitted_at__isnull=False).order_by()
-            .annotate(event_day=TruncDate("first_submitted_at", tzinfo=KYIV),
-                      applicant_id=Subquery(applicant.values("person_id")[:1]))  # one applicant (constraint)
+            .annotate(event_day=TruncDate("first_submitted_at", tzinfo=KYIV))
             .annotate(reason=Case(When(_excluded(OuterRef("pk")), then=Value(EXCLUDED)),
                                   When(Q(status=Status.WITHDRAWN) & ~_reviewed(OuterRef("pk")),
                                        then=Value(WITHDRAWN_BEFORE_REVIEW)),

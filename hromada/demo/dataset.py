@@ -351,7 +351,7 @@ class Generator:
                 channel = rng.choices([Channel.IN_PERSON, Channel.CNAP, Channel.POST, Channel.ELECTRONIC],
                                       [70, 15, 5, 10])[0]
                 yield dict(id=aid, number=number, service_id=service.id, status=status, channel=channel,
-                           front_office_id=office_id, hromada_id=hid,
+                           front_office_id=office_id, hromada_id=hid, applicant_person_id=applicant,
                            back_office_id=back_office if status != Status.DRAFT else None,
                            registered_by_id=registered_by, registered_at=registered_at, application_date=app_date,
                            paper_received_on=reg_day if channel == Channel.POST else None, handover_late=False,

@@ -100,7 +100,7 @@ def create_application(*, actor, service_code: str, applicant_id, member_ids=(),
         registered = deadlines.registration_date(registered_on=today, paper_received_on=paper_received_on)
         app = Application.objects.create(
             number=allocate_number(hromada=office.hromada, year=today.year), service=service, status=Status.DRAFT,
-            channel=channel, front_office=office, hromada=office.hromada, registered_by=actor,
+            channel=channel, front_office=office, hromada=office.hromada, registered_by=actor, applicant_person=people[0][0],
             application_date=deadlines.application_date_for(registered), paper_received_on=paper_received_on)
         Participant.objects.bulk_create([Participant(application=app, person=p, role=r) for p, r in people])
         workflow.record_event(app, "create", actor=actor, data={"service": service.code, "channel": channel})

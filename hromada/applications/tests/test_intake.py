@@ -6,7 +6,12 @@ from django.utils import timezone
 from hromada.applications import deadlines
 from hromada.applications.models import Application, Event, IdempotencyRecord, Participant, Status
 from hromada.applications.services.documents import attach_document
-from hromada.applications.services.intake import create_application, save_draft, submit_application
+from hromada.applications.services.intake import (
+    create_application,
+    save_draft,
+    submit_application,
+    update_draft_details,
+)
 from hromada.applications.services.numbering import format_number, hromada_prefix
 from hromada.applications.workflow import StaleVersion
 from hromada.catalog.models import Timing
@@ -40,6 +45,10 @@ def test_participants_and_roles(front, person):
     roles = dict(Participant.objects.filter(application=app).values_list("person_id", "role"))
     assert roles == {person.pk: "applicant", child.pk: "family_member", rep.pk: "representative"}
     assert app.applicant == person
+    # The applicant is copied onto the case (billing's duplicate check reads it) and stays when members change.
+    assert Application.objects.get(pk=app.pk).applicant_person_id == person.pk
+    update_draft_details(actor=front, application_id=app.pk, members=[(child.pk, "family_member")])
+    assert Application.objects.get(pk=app.pk).applicant_person_id == person.pk
 
 
 def test_create_refuses_bad_input_and_other_hromadas_person(front, person, person2):

@@ -36,11 +36,12 @@ def submitted_case(front_name: str = "front", *, service: str = "birth_assistanc
     hromada = front.office.hromada
     n = next(_seq)
     today = timezone.localdate()
+    applicant = person(front)
     app = Application.objects.create(
         number=f"T-{hromada.pk}-{timezone.now():%H%M%S%f}-{n}", service=ServiceType.objects.get(code=service),
         status=status, front_office=front.office, hromada=hromada, back_office=back_office_for(hromada),
         registered_by=front, application_date=application_date or today,
         submitted_at=timezone.now(), first_submitted_at=timezone.now(),
-        due_date=due_date or today + timedelta(days=10), **kw)
-    Participant.objects.create(application=app, person=person(front), role=ParticipantRole.APPLICANT)
+        due_date=due_date or today + timedelta(days=10), applicant_person=applicant, **kw)
+    Participant.objects.create(application=app, person=applicant, role=ParticipantRole.APPLICANT)
     return app

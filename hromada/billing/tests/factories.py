@@ -38,23 +38,23 @@ def person(hromada, n=None) -> Person:
 
 
 def build_application(*, office: Office, user, service_obj, submitted_at: datetime | None,
-                      status=Status.SUBMITTED, decided_at=None, withdrawn_at=None) -> Application:
+                      status=Status.SUBMITTED, decided_at=None, withdrawn_at=None, applicant=None) -> Application:
     """An unsaved Application (for bulk_create)."""
     n = next(_seq)
     return Application(number=f"TB-{n:07d}", service=service_obj, status=status, front_office=office,
                        hromada_id=office.hromada_id, registered_by=user,
                        application_date=(submitted_at.astimezone(KYIV).date() if submitted_at else date(2025, 1, 1)),
                        first_submitted_at=submitted_at, submitted_at=submitted_at, decided_at=decided_at,
-                       withdrawn_at=withdrawn_at)
+                       withdrawn_at=withdrawn_at, applicant_person=applicant)
 
 
 def make_application(*, office, user, service_obj=None, submitted_at, status=Status.SUBMITTED, applicant=None,
                      events=(), decided_at=None, withdrawn_at=None) -> Application:
+    applicant = applicant or person(office.hromada)
     app = build_application(office=office, user=user, service_obj=service_obj or service(), submitted_at=submitted_at,
-                            status=status, decided_at=decided_at, withdrawn_at=withdrawn_at)
+                            status=status, decided_at=decided_at, withdrawn_at=withdrawn_at, applicant=applicant)
     app.save()
-    Participant.objects.create(application=app, person=applicant or person(office.hromada),
-                               role=ParticipantRole.APPLICANT)
+    Participant.objects.create(application=app, person=applicant, role=ParticipantRole.APPLICANT)
     for action in ("submit", *events):
         Event.objects.create(application=app, action=action, actor=user)
     return app

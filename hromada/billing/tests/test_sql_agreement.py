@@ -115,8 +115,9 @@ def generate(front, rng: random.Random) -> int:
         elif fate == "returned":
             app.status = Status.RESUBMITTED
             events += ["take", "return", "resubmit"]
+        app.applicant_person = rng.choice([p for p in people if p.registered_hromada_id == office.hromada_id])
         apps.append(app)
-        plans.append((rng.choice([p for p in people if p.registered_hromada_id == office.hromada_id]), events))
+        plans.append((app.applicant_person, events))
     Application.objects.bulk_create(apps)
     Participant.objects.bulk_create([Participant(application=a, person=p, role=ParticipantRole.APPLICANT)
                                      for a, (p, _events) in zip(apps, plans, strict=True)])
