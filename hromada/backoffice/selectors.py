@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from hromada.accounts import access
 from hromada.accounts.models import Role, User
-from hromada.applications.models import Application, Participant, ParticipantRole, Status
+from hromada.applications.models import Application, Status
 from hromada.applications.workflow import BACK_OFFICE_STATES
 from hromada.catalog import calendar
 from hromada.territory.models import Unit
@@ -81,17 +81,13 @@ def queue(user, filters: QueueFilters, *, today: date | None = None):
         qs = qs.filter(status__in=OPEN_STATES, due_date__lt=today)
     if filters.due_soon:
         qs = qs.filter(status__in=OPEN_STATES, due_date__gte=today, due_date__lte=due_soon_limit(today))
-    qs = (qs.select_related("service", "hromada", "front_office", "assigned_to")
-          .prefetch_related(Prefetch("participants", to_attr="applicants",
-                                     queryset=Participant.objects.filter(role=ParticipantRole.APPLICANT)
-                                     .select_related("person")))
+    qs = (qs.select_related("service", "hromada", "front_office", "assigned_to", "applicant_person")
           .order_by("due_date", "id"))
     page = Paginator(qs, PAGE_SIZE).get_page(filters.page)
     limit = due_soon_limit(today)
     for app in page.object_list:
         app.deadline_flag = ("" if app.status not in BACK_OFFICE_STATES or app.due_date is None else
                              "overdue" if app.due_date < today else "due_soon" if app.due_date <= limit else "")
-        app.applicant_person = app.applicants[0].person if app.applicants else None
     return page
 
 

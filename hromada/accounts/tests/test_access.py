@@ -8,6 +8,7 @@ from hromada.applications.models import Application, Status
 from hromada.catalog.models import ServiceType
 from hromada.core.errors import Forbidden, NotFound
 from hromada.demo.services import BARANIVSKA, OBLAST, TETERIVSKA
+from hromada.offices.models import HromadaServing
 from hromada.territory.models import Unit
 
 
@@ -54,6 +55,16 @@ def test_back_office_sees_served_hromadas_and_never_drafts(front, front2, back, 
     assert list(access.visible(back, Application).filter(pk__in=ours)) == [sent]
     assert list(access.visible(back2, Application).filter(pk__in=ours)) == [other]
     assert not access.visible(back, Application).filter(status=Status.DRAFT).exists()
+
+
+def test_back_office_keeps_the_cases_sent_to_it_when_a_hromada_moves(front, back, back2):
+    sent = make_application(front)
+    HromadaServing.objects.create(hromada=front.office.hromada, back_office=back2.office)
+    fresh = type(back).objects.get(pk=back.pk)   # a new request: the scope is computed again
+    assert front.office.hromada_id not in access.scope_of(fresh).hromada_ids
+    # the old department still finishes what it received; the new one gets the cases sent from now on
+    assert list(access.visible(fresh, Application).filter(pk=sent.pk)) == [sent]
+    assert not access.visible(type(back2).objects.get(pk=back2.pk), Application).filter(pk=sent.pk).exists()
 
 
 def test_aggregate_roles_do_not_read_case_files(front, oblast, ministry, sysadmin):
