@@ -2,7 +2,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hromada.accounts.models import ApiToken
@@ -110,6 +112,16 @@ def test_activity_extends_the_session(front):
     Session.objects.filter(pk=key).update(expire_date=soon)
     assert client.get("/").status_code == 200
     assert Session.objects.get(pk=key).expire_date > soon + timedelta(minutes=30)
+
+
+def test_pages_do_not_rewrite_a_fresh_session(front):
+    """The idle expiry is renewed at most once a minute, not with a database write on every page view."""
+    client = Client()
+    client.post("/accounts/login/", {"username": "front_demo", "password": PASSWORD})
+    assert client.get("/").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
 
 
 def test_ui_login_lockout(front2):
