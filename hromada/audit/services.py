@@ -67,7 +67,8 @@ def request_id_for(request) -> str:
     return rid
 
 
-@transaction.atomic
+# No savepoint of its own inside the caller's transaction (a failed append fails the whole change anyway).
+@transaction.atomic(savepoint=False)
 def record(*, actor, action: str, obj=None, object_type: str = "", object_id=None, hromada_id=None,
            request=None, details: dict | None = None) -> AuditEntry:
     """Append one entry (who, when, what, from where). Call it inside the service's transaction so a

@@ -30,11 +30,11 @@ def lock_application(actor, application_id, *, action: str, expected_version: in
     """The visible case, row-locked for the caller's transaction (NotFound outside the scope)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_application must run inside the service's transaction")
-    visible = access.get_visible(actor, Application, pk=application_id)
+    # One query: the scope check, the row lock (of the case only: locking the joined service row would serialise
+    # every intake of that service) and the service, which nearly every caller needs.
+    app = access.get_visible(actor, Application.objects.select_for_update(of=("self",)).select_related("service"),
+                             pk=application_id)
     access.require(actor, action)
-    app = Application.objects.select_for_update().get(pk=visible.pk)
-    # The service (with its checklist) is needed by nearly every caller; fetched once.
-    app.service = visible.service
     if expected_version is not None and app.version != expected_version:
         raise StaleVersion()
     return app
