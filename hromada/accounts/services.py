@@ -7,8 +7,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from hromada.audit.services import record
@@ -72,18 +74,52 @@ def issue_api_token(*, request, username: str, password: str, name: str = "api",
     return raw, token
 
 
+# A valid token's user is kept in the cache (Redis in production) for a minute: every API request starts with
+# this lookup. Anything that can end or change the token's access forgets the entries when it commits
+# (``forget_tokens``: revocations, password changes, saves of the user, the token or the user's office).
+TOKEN_CACHE_SECONDS = 60
+
+
+def _token_cache_key(key_hash: str) -> str:
+    return f"apitoken:{key_hash}"
+
+
 def user_for_token(raw: str) -> User | None:
     """The active user behind a valid token, else None. Records last use at most once a minute."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
+    key_hash = ApiToken.hash(raw)
+    cached = cache.get(_token_cache_key(key_hash))
+    now = timezone.now()
+    if cached is not None and cached["expires_at"] > now:
+        return cached["user"]
     token = ApiToken.objects.select_related("user", "user__office", "user__territory").filter(
-        key_hash=ApiToken.hash(raw)).first()
+        key_hash=key_hash).first()
     if token is None or not token.is_valid or not token.user.is_active:
         return None
-    now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    # Cached until the next last-use record is due, never past the token's expiry.
+    cache.set(_token_cache_key(key_hash), {"user": token.user, "expires_at": min(token.expires_at, now + timedelta(
+        seconds=TOKEN_CACHE_SECONDS))}, TOKEN_CACHE_SECONDS)
     return token.user
+
+
+def forget_tokens(*, user_ids=(), office_ids=()) -> None:
+    """Drop the cached token lookups of these users (or of every user of these offices) now and again when the
+    transaction commits (a request between the two would cache the old state), so a revoked token or a
+    deactivated user is refused from the next request on."""
+    if not user_ids and not office_ids:
+        return
+    user_ids, office_ids = list(user_ids), list(office_ids)
+
+    def forget():
+        tokens = ApiToken.objects.filter(Q(user_id__in=user_ids) | Q(user__office_id__in=office_ids))
+        cache.delete_many([_token_cache_key(h) for h in tokens.values_list("key_hash", flat=True)])
+
+    forget()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(forget)
 
 
 @transaction.atomic
@@ -94,6 +130,7 @@ def revoke_api_token(*, user: User, raw: str | None = None, token_id: int | None
     elif token_id is not None:
         qs = qs.filter(pk=token_id)
     ids = list(qs.values_list("pk", flat=True))
+    forget_tokens(user_ids=[user.pk])
     for token_pk in ids:
         record(actor=user, action="account.token_revoke", object_type="accounts.apitoken", object_id=token_pk,
                request=request)
@@ -113,7 +150,7 @@ def revoke_own_token(*, user: User, token_id: int, request=None) -> ApiToken:
         raise NotFound("Токен не знайдено.", code="token_not_found")
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+        token.save(update_fields=["revoked_at"])  # the token's post_save forgets the cached lookup
         record(actor=user, action="account.token_revoke", object_type="accounts.apitoken", object_id=token.pk,
                request=request)
     return token

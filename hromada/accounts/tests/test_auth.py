@@ -1,13 +1,18 @@
 import os
+import secrets
 import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hromada.accounts.models import ApiToken, User
+from hromada.accounts.services import revoke_own_token
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -38,11 +43,45 @@ def test_token_flow_me_and_revoke(demo, api):
     assert res.status_code == 401 and res.json()["code"] == "unauthorized"
 
 
-def test_expired_token_is_refused(front, api):
-    client = api(front)
-    assert client.get("auth/me").status_code == 200
-    ApiToken.objects.filter(user=front).update(expires_at=timezone.now() - timedelta(seconds=1))
-    assert client.get("auth/me").status_code == 401
+def _token_for(user, *, seconds: int) -> dict:
+    raw = "hm_" + secrets.token_urlsafe(24)
+    ApiToken.objects.create(user=user, name="test", prefix=raw[:12], key_hash=ApiToken.hash(raw),
+                            expires_at=timezone.now() + timedelta(seconds=seconds))
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def test_expired_token_is_refused(front, monkeypatch):
+    client, auth = Client(), _token_for(front, seconds=30)
+    assert client.get("/api/v1/auth/me", **auth).status_code == 200   # the lookup is cached now
+    later = timezone.now() + timedelta(seconds=31)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert client.get("/api/v1/auth/me", **auth).status_code == 401   # the cache never outlives the token
+
+
+def test_token_lookup_is_cached_and_forgotten_on_every_change(front, front2):
+    client, auth = Client(), _token_for(front, seconds=3600)
+    assert client.get("/api/v1/auth/me", **auth).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/auth/me", **auth).status_code == 200
+    assert not [q for q in queries.captured_queries if "accounts_apitoken" in q["sql"]]
+    # deactivated user: refused from the next request on
+    front.is_active = False
+    front.save()
+    assert client.get("/api/v1/auth/me", **auth).status_code == 401
+    # a revoked token (the user's own revocation)
+    client2, auth2 = Client(), _token_for(front2, seconds=3600)
+    assert client2.get("/api/v1/auth/me", **auth2).status_code == 200
+    token = ApiToken.objects.get(key_hash=ApiToken.hash(auth2["HTTP_AUTHORIZATION"].split()[1]))
+    revoke_own_token(user=front2, token_id=token.pk)
+    assert client2.get("/api/v1/auth/me", **auth2).status_code == 401
+    # a role or office change is seen at once too
+    auth3 = _token_for(front2, seconds=3600)
+    assert client2.get("/api/v1/auth/me", **auth3).json()["role"] == "front_specialist"
+    front2.role = "hromada_admin"
+    front2.territory = front2.office.hromada
+    front2.office = None
+    front2.save()
+    assert client2.get("/api/v1/auth/me", **auth3).json()["role"] == "hromada_admin"
 
 
 def test_no_token_is_401_json(demo, api):
