@@ -42,6 +42,15 @@ def deadline_flag(application: Application, today: date | None = None) -> str:
     return ""
 
 
+# What a queue row shows (page and API): 50 rows of six joined models, so only these columns are read.
+QUEUE_COLUMNS = (
+    "number", "status", "due_date", "version", "hromada_id", "back_office_id", "assigned_to_id",
+    "service__code", "service__name_uk", "service__name_en", "hromada__name", "front_office__name",
+    "assigned_to__username", "assigned_to__first_name", "assigned_to__last_name", "assigned_to__patronymic",
+    "applicant_person__last_name", "applicant_person__first_name", "applicant_person__patronymic",
+)
+
+
 @dataclass(frozen=True)
 class QueueFilters:
     service: str = ""          # service code
@@ -82,10 +91,13 @@ def queue(user, filters: QueueFilters, *, today: date | None = None):
     if filters.due_soon:
         qs = qs.filter(status__in=OPEN_STATES, due_date__gte=today, due_date__lte=due_soon_limit(today))
     qs = (qs.select_related("service", "hromada", "front_office", "assigned_to", "applicant_person")
-          .order_by("due_date", "id"))
+          .only(*QUEUE_COLUMNS).order_by("due_date", "id"))
     page = Paginator(qs, PAGE_SIZE).get_page(filters.page)
     limit = due_soon_limit(today)
+    # Status labels resolved once per page (get_status_display rebuilds the translated choices on every call).
+    labels = {code: str(label) for code, label in Status.choices}
     for app in page.object_list:
+        app.status_label = labels.get(app.status, app.status)
         app.deadline_flag = ("" if app.status not in BACK_OFFICE_STATES or app.due_date is None else
                              "overdue" if app.due_date < today else "due_soon" if app.due_date <= limit else "")
     return page
