@@ -91,10 +91,9 @@ def sync_offline_case(*, actor, client_key: str, payload: dict, files: dict, use
             app = intake.create_application(
                 actor=actor, service_code=payload.get("service_code") or "", applicant_id=person.pk,
                 channel=payload.get("channel") or "in_person", paper_received_on=payload.get("paper_received_on"))
-            for code, uploads in files.items():
-                for upload in uploads:
-                    document_services.attach_document(actor=actor, application_id=app.pk, document_code=code,
-                                                      uploaded_file=upload, request=request)
+            document_services.attach_documents(
+                actor=actor, application_id=app.pk, request=request,
+                uploads=[(code, upload) for code, uploads in files.items() for upload in uploads])
             submitted = intake.submit_application(actor=actor, application_id=app.pk, idempotency_key=f"offline:{key}",
                                                   request=request)
             response = {**submitted.response, "person_id": person.pk, "client_key": key}

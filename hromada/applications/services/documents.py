@@ -60,17 +60,35 @@ def attach_document(*, actor, application_id, document_code: str, uploaded_file,
         if app.status in AT_BACK_OFFICE:
             return _add_missing(app, actor=actor, document_code=document_code, uploaded_file=uploaded_file,
                                 request=request)
-        require_editable(app)
-        _requirement(app, document_code)
+        return _attach(app, actor=actor, uploads=[(document_code, uploaded_file)], request=request)[0]
+
+
+def attach_documents(*, actor, application_id, uploads, request=None) -> list[Document]:
+    """Attach several scans [(document_code, file), …] to a draft or returned case at once (the one-request
+    intake): the case is locked, its checklist read and its version moved once; each scan is audited."""
+    with transaction.atomic():
+        app = lock_application(actor, application_id, action="application.intake")
+        return _attach(app, actor=actor, uploads=list(uploads), request=request)
+
+
+def _attach(app: Application, *, actor, uploads, request) -> list[Document]:
+    require_editable(app)
+    known = {req.code for req in app.service.documents.all()}
+    docs = []
+    for document_code, uploaded_file in uploads:
+        if document_code not in known:
+            _requirement(app, document_code)   # the error, with the service's name
         doc = _store(app, actor=actor, document_code=document_code, uploaded_file=uploaded_file,
                      late=app.first_submitted_at is not None)
         if app.status == Status.RETURNED:
             workflow.record_event(app, "document_added", actor=actor,
                                   data={"document_code": document_code, "document": doc.pk})
-        bump(app)
         audit.record(actor=actor, action="application.document_attach", obj=app, request=request,
                      details={"document": doc.pk, "document_code": document_code, "pages": doc.pages})
-    return doc
+        docs.append(doc)
+    if docs:
+        bump(app)
+    return docs
 
 
 def add_missing_document(*, actor, application_id, document_code: str, uploaded_file, request=None) -> Document:

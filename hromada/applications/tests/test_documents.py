@@ -6,9 +6,15 @@ from django.utils import timezone
 
 from hromada.applications import deadlines
 from hromada.applications.models import Application, Document, Event, Status
-from hromada.applications.services.documents import add_missing_document, attach_document, remove_document
+from hromada.applications.services.documents import (
+    add_missing_document,
+    attach_document,
+    attach_documents,
+    remove_document,
+)
 from hromada.applications.services.files import inspect_upload
 from hromada.applications.services.intake import submit_application
+from hromada.audit.models import AuditEntry
 from hromada.core.errors import Conflict, NotFound, ValidationFailed
 
 from .factories import bomb_png, fill_required, pdf_bytes, png_bytes, upload
@@ -83,6 +89,21 @@ def test_several_files_per_item_and_unknown_code(draft, front):
     with pytest.raises(ValidationFailed) as e:
         attach_document(actor=front, application_id=draft.pk, document_code="nope", uploaded_file=upload(pdf_bytes(1)))
     assert _code(e) == "unknown_document_code"
+
+
+def test_several_scans_attached_at_once_or_none(draft, front):
+    codes = list(draft.service.documents.values_list("code", flat=True)[:3])
+    before, entries = draft.version, AuditEntry.objects.filter(action="application.document_attach").count()
+    docs = attach_documents(actor=front, application_id=draft.pk,
+                            uploads=[(c, upload(pdf_bytes(seed=40 + i), f"{c}.pdf")) for i, c in enumerate(codes)])
+    draft.refresh_from_db()
+    assert [d.requirement_code for d in docs] == codes and draft.documents.count() == len(codes)
+    assert draft.version == before + 1                      # one change of the case
+    assert AuditEntry.objects.filter(action="application.document_attach").count() == entries + len(codes)
+    with pytest.raises(ValidationFailed) as exc:           # one bad item: nothing of the batch is kept
+        attach_documents(actor=front, application_id=draft.pk,
+                         uploads=[(codes[0], upload(pdf_bytes(seed=60), "a.pdf")), ("no_such", upload(pdf_bytes(seed=61)))])
+    assert _code(exc) == "unknown_document_code" and draft.documents.count() == len(codes)
 
 
 def test_other_hromada_cannot_attach_or_remove(draft, front, front2):
