@@ -9,7 +9,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,7 +21,7 @@ from hromada.applications.selectors import event_label
 from hromada.applications.workflow import allowed_actions
 from hromada.audit.services import record
 from hromada.catalog.models import ServiceType
-from hromada.core.errors import Forbidden, HromadaError, NotFound, ValidationFailed
+from hromada.core.errors import HromadaError, NotFound, ValidationFailed
 
 from . import calculators, selectors, services
 from .models import Decision, Outcome
@@ -40,19 +39,6 @@ def _date(value) -> date | None:
         raise ValidationFailed(_("Некоректна дата."), code="invalid_date") from None
 
 
-def _page(view):
-    """Out of scope → 404 page, a role that may never do it → 403 page (core maps these only for the API)."""
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404 from None
-        except Forbidden as exc:
-            raise PermissionDenied(str(exc.message)) from None
-    return wrapper
-
-
 def _guard(view):
     """Turn a business error of a form action into a message and go back to the case card."""
     @wraps(view)
@@ -68,7 +54,6 @@ def _guard(view):
 
 
 @login_required
-@_page
 def queue(request):
     access.require(request.user, "application.take")
     g = request.GET
@@ -85,7 +70,6 @@ def queue(request):
 
 
 @login_required
-@_page
 def case(request, pk: int):
     user = request.user
     app = selectors.case_for_review(user, pk)
@@ -111,7 +95,6 @@ def case(request, pk: int):
 
 @login_required
 @xframe_options_sameorigin
-@_page
 def document(request, pk: int, doc_id: int):
     """The scan for the viewer pane (same-origin frame only), audited as a file read."""
     doc = access.get_visible(request.user, Document.objects.select_related("application"), pk=doc_id, application_id=pk)
@@ -180,7 +163,6 @@ def decide(request, pk: int):
 
 @login_required
 @require_POST
-@_page
 def calculate(request, pk: int):
     """htmx: the calculation for the inputs, with the amount and the period prefilled (nothing is saved)."""
     app = selectors.case_for_review(request.user, pk)
@@ -194,7 +176,6 @@ def calculate(request, pk: int):
 
 
 @login_required
-@_page
 def board(request):
     """The head's board: workload per specialist and every overdue case."""
     access.require(request.user, "application.assign")
