@@ -5,7 +5,7 @@ Measures the platform against what the database itself can do, in one run, on on
 intake over real HTTP (gunicorn, concurrent clients) vs the raw-SQL insert rate of the same rows; the back-office
 queue page vs the same raw SQL; person lookups; the monthly billing run vs one raw GROUP BY; dashboards; peak
 memory of the server processes. Every measured answer is checked (counts, sums, rows), so a fast wrong answer
-fails the run (exit code 1). Prints one table and writes bench/results/<date>-<size>-<engine>.json.
+fails the run (exit code 1). Prints one table and writes bench/results/<date>-<size>-<engine>[-N].json.
 
 Database: PostgreSQL when DATABASE_URL is set (a separate database <name>_bench_<size> on that server is
 created and reused), SQLite otherwise (var/bench/<size>.sqlite3). The dataset is generated once per size and
@@ -644,7 +644,10 @@ def main():
             cur.execute("SHOW server_version")
             results["machine"]["postgresql"] = cur.fetchone()[0]
     print_table(results)
-    out = ROOT / "bench" / "results" / f"{date.today():%Y-%m-%d}-{args.size}-{engine}.json"
+    stem = f"{date.today():%Y-%m-%d}-{args.size}-{engine}"
+    out, n = ROOT / "bench" / "results" / f"{stem}.json", 2
+    while out.exists():  # a later run the same day is kept beside the earlier one (before/after a change)
+        out, n = ROOT / "bench" / "results" / f"{stem}-{n}.json", n + 1
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
     print(f"\nwritten: {out.relative_to(ROOT)}")
     if not all(c["ok"] for c in results["checks"]):
