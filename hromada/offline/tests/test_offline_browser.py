@@ -57,6 +57,8 @@ def test_intake_survives_server_cut_and_arrives_once(page, hromada_server, login
         shot(page, "offline-1-saved-without-server")
         # Reload with the server still down: the service worker serves the page, IndexedDB keeps the case.
         page.reload()
+        # The list is read from IndexedDB after the page loads: until then it says so (not "nothing").
+        page.locator("#pending tr.case").first.wait_for()
         assert "Ярошенко" in page.locator("#pending").inner_text()
         assert "Не надіслано" in page.locator("#pending").inner_text()
         shot(page, "offline-2-after-reload-offline")

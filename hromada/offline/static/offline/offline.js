@@ -116,7 +116,7 @@
       body.textContent = "";
       if (!cases.length) {
         var tr0 = document.createElement("tr"); tr0.className = "empty";
-        var td0 = document.createElement("td"); td0.colSpan = 5; td0.textContent = "—"; tr0.appendChild(td0);
+        var td0 = document.createElement("td"); td0.colSpan = 5; td0.textContent = t.none; tr0.appendChild(td0);
         body.appendChild(tr0); return;
       }
       cases.sort(function (a, b) { return b.created - a.created; }).forEach(function (c) {
