@@ -9,14 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hromada.core.errors import ValidationFailed
+from hromada.core.months import month_label
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
 FIRST_YEAR = 2018  # the platform's data starts with the 2018 pilot
-
-MONTH_NAMES = [_("січень"), _("лютий"), _("березень"), _("квітень"), _("травень"), _("червень"), _("липень"),
-               _("серпень"), _("вересень"), _("жовтень"), _("листопад"), _("грудень")]
 
 
 def month_start(d: date) -> date:
@@ -81,10 +79,10 @@ class Period:
     @property
     def label(self) -> str:
         if self.kind == "month":
-            return f"{MONTH_NAMES[self.index - 1]} {self.year}"
+            return month_label(self.year, self.index)
         if self.kind == "quarter":
-            return f"{self.index} {_('квартал')} {self.year}"
-        return f"{self.year} {_('рік')}"
+            return _("%(n)s квартал %(year)s") % {"n": self.index, "year": self.year}
+        return _("%(year)s рік") % {"year": self.year}
 
     def start_end(self) -> tuple[date, date]:
         """First and last calendar day of the period."""

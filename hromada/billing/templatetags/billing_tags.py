@@ -1,8 +1,7 @@
 from django import template
 
+from hromada.core.months import month_label
 from hromada.core.pdf import fmt_money
-
-from ..documents import period_label as _period_label
 
 register = template.Library()
 
@@ -14,4 +13,5 @@ def money(value):
 
 @register.filter
 def period_label(key: str) -> str:
-    return _period_label(int(key[:4]), int(key[5:7]))
+    """The period «2026-11» for the interface, in its language (the acts' PDFs keep their Ukrainian wording)."""
+    return month_label(int(key[:4]), int(key[5:7]))

@@ -229,3 +229,20 @@ def test_api_error_in_ukrainian_by_default(client, front):
     client.force_login(front)
     body = client.get("/api/v1/applications", {"status": "bogus"}).json()
     assert body["message"] == "Невідомий статус заяви: bogus."
+
+
+def test_periods_are_named_in_the_interface_language(client, ministry):
+    from django.utils import translation
+
+    from hromada.billing.templatetags.billing_tags import period_label
+    from hromada.monitoring.periods import parse_period
+
+    with translation.override("uk"):
+        assert period_label("2026-11") == "листопад 2026"
+        assert [parse_period(p).label for p in ("2026-11", "2026-Q4", "2026")] == [
+            "листопад 2026", "4 квартал 2026", "2026 рік"]
+    with translation.override("en"):
+        assert period_label("2026-11") == "November 2026"
+        assert [parse_period(p).label for p in ("2026-11", "2026-Q4", "2026")] == ["November 2026", "Q4 2026", "2026"]
+    html = _english(client, ministry).get("/billing/2026-10/").content.decode()
+    assert "October 2026" in html and "жовтень" not in html
