@@ -62,7 +62,8 @@ def queue(request):
         assigned_to=g.get("assigned_to", ""), overdue=g.get("overdue") == "1", due_soon=g.get("due_soon") == "1",
         page=_int(g.get("page")) or 1)
     page = selectors.queue(request.user, filters)
-    ctx = {"page": page, "filters": filters, "services": ServiceType.objects.order_by("ordering", "code"),
+    ctx = {"page": page, "rows": selectors.queue_rows(page), "filters": filters,
+           "services": ServiceType.objects.order_by("ordering", "code"),
            "hromadas": selectors.served_hromadas(request.user), "statuses": selectors.status_choices(),
            "staff": selectors.assignable_staff(request.user), "query": g.urlencode()}
     template = "backoffice/_queue_table.html" if request.headers.get("HX-Request") else "backoffice/queue.html"

@@ -29,6 +29,18 @@ def test_queue_page_and_htmx_fragment(web, back):
     assert r.status_code == 200 and app.number in r.text and "<html" not in r.text
 
 
+
+def test_queue_rows_show_what_the_case_card_needs(web, back):
+    from django.utils import timezone
+
+    late = submitted_case(due_date=timezone.localdate() - timedelta(days=1))
+    html = web(back).get("/back/").text
+    row = html[html.index(late.number) - 200:html.index(late.number) + 900]
+    assert f'href="/back/cases/{late.pk}/"' in row
+    assert late.applicant_person.full_name in row and "Надіслано до бек-офісу" in row
+    assert (late.due_date.strftime("%d.%m.%Y") in row) and "прострочено" in row
+
+
 def test_pages_refused_to_other_roles(web, front, back, ministry):
     assert web(front).get("/back/").status_code == 403
     assert web(back).get("/back/board/").status_code == 403
