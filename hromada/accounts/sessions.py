@@ -1,9 +1,9 @@
 """Database sessions whose idle expiry is renewed at most once a minute.
 
-The session lasts ``SESSION_COOKIE_AGE`` from the last activity. Renewing it on every request (Django's
-``SESSION_SAVE_EVERY_REQUEST``) writes the session row on every page view and htmx call; here a request
-renews it only when the stored expiry is more than a minute older than a fresh one would be
-(``SESSION_ENGINE = "hromada.accounts.sessions"`` with ``SessionRenewalMiddleware`` after Django's).
+The session lasts ``SESSION_COOKIE_AGE`` from the last activity (``SESSION_SAVE_EVERY_REQUEST``). Django's
+database store then writes the session row on every page view and htmx call; this store skips the write when
+nothing in the session changed and the stored expiry is less than a minute older than a fresh one would be
+(``SESSION_ENGINE = "hromada.accounts.sessions"``).
 """
 from __future__ import annotations
 
@@ -28,17 +28,6 @@ class SessionStore(DatabaseSessionStore):
             return True
         return self.stored_expiry < timezone.now() + timedelta(seconds=self.get_expiry_age()) - RENEW_AFTER
 
-
-class SessionRenewalMiddleware:
-    """Marks a used session for saving when its idle expiry is due for renewal (see the module's docstring)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        session = getattr(request, "session", None)
-        if (session is not None and session.accessed and not session.modified
-                and getattr(session, "renewal_due", None) and not session.is_empty() and session.renewal_due()):
-            session.modified = True
-        return response
+    def save(self, must_create=False):
+        if must_create or self.modified or self.renewal_due():
+            super().save(must_create=must_create)
