@@ -12,7 +12,6 @@ from datetime import date
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from hromada.accounts import access
@@ -102,18 +101,6 @@ def queue(user, filters: QueueFilters, *, today: date | None = None):
         app.deadline_flag = ("" if app.status not in BACK_OFFICE_STATES or app.due_date is None else
                              "overdue" if app.due_date < today else "due_soon" if app.due_date <= limit else "")
     return page
-
-
-def queue_rows(page) -> list[dict]:
-    """The page's cases as plain rows of display values for the queue template: 50 rows of chained attribute
-    lookups and filters were most of the page's rendering time (a dict key resolves at the first try)."""
-    case_url = reverse("back:case", args=[0]).removesuffix("0/")   # the pk is appended per row
-    return [{"pk": a.pk, "url": f"{case_url}{a.pk}/", "number": a.number,
-             "applicant": a.applicant_person.full_name if a.applicant_person_id else "",
-             "service": a.service.name, "hromada": a.hromada.name, "office": a.front_office.name,
-             "status": a.status_label, "assignee": a.assigned_to.short_name if a.assigned_to_id else "",
-             "due_date": a.due_date.strftime("%d.%m.%Y") if a.due_date else "", "flag": a.deadline_flag}
-            for a in page.object_list]
 
 
 def overdue_cases(user, *, today: date | None = None):
