@@ -28,6 +28,21 @@ END $$ LANGUAGE plpgsql;
 """
 
 
+SQLITE_ABORT = "BEGIN SELECT RAISE(ABORT, 'billing period is closed: its rows are immutable'); END"
+
+
+def create_sqlite_row_guard(run, table: str) -> None:
+    """The row-level guard of one table on SQLite (also put back by later migrations whose table rebuild drops
+    it)."""
+    closed = "(SELECT status FROM billing_billingperiod WHERE id = {row}.period_id) = 'closed'"
+    for suffix in ("ins", "upd", "del"):
+        run(f"DROP TRIGGER IF EXISTS {table}_closed_{suffix}")
+    run(f"CREATE TRIGGER {table}_closed_ins BEFORE INSERT ON {table} WHEN {closed.format(row='NEW')} {SQLITE_ABORT}")
+    run(f"CREATE TRIGGER {table}_closed_upd BEFORE UPDATE ON {table} "
+        f"WHEN {closed.format(row='OLD')} OR {closed.format(row='NEW')} {SQLITE_ABORT}")
+    run(f"CREATE TRIGGER {table}_closed_del BEFORE DELETE ON {table} WHEN {closed.format(row='OLD')} {SQLITE_ABORT}")
+
+
 def forwards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     run = schema_editor.execute
@@ -39,19 +54,12 @@ def forwards(apps, schema_editor):
         run("CREATE TRIGGER billing_billingperiod_closed BEFORE UPDATE OR DELETE ON billing_billingperiod "
             "FOR EACH ROW EXECUTE FUNCTION billing_refuse_reopen()")
     elif vendor == "sqlite":
-        closed = "(SELECT status FROM billing_billingperiod WHERE id = {row}.period_id) = 'closed'"
-        abort = "BEGIN SELECT RAISE(ABORT, 'billing period is closed: its rows are immutable'); END"
         for table in GUARDED:
-            run(f"CREATE TRIGGER {table}_closed_ins BEFORE INSERT ON {table} "
-                f"WHEN {closed.format(row='NEW')} {abort}")
-            run(f"CREATE TRIGGER {table}_closed_upd BEFORE UPDATE ON {table} "
-                f"WHEN {closed.format(row='OLD')} OR {closed.format(row='NEW')} {abort}")
-            run(f"CREATE TRIGGER {table}_closed_del BEFORE DELETE ON {table} "
-                f"WHEN {closed.format(row='OLD')} {abort}")
+            create_sqlite_row_guard(run, table)
         run("CREATE TRIGGER billing_billingperiod_closed_upd BEFORE UPDATE ON billing_billingperiod "
-            f"WHEN OLD.status = 'closed' {abort}")
+            f"WHEN OLD.status = 'closed' {SQLITE_ABORT}")
         run("CREATE TRIGGER billing_billingperiod_closed_del BEFORE DELETE ON billing_billingperiod "
-            f"WHEN OLD.status = 'closed' {abort}")
+            f"WHEN OLD.status = 'closed' {SQLITE_ABORT}")
 
 
 def backwards(apps, schema_editor):
