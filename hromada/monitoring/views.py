@@ -11,11 +11,13 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hromada.accounts import access
 from hromada.core.errors import HromadaError, NotFound, ValidationFailed
+from hromada.core.pdf import fmt_money
 from hromada.territory.models import Category, Unit
 
 from . import aggregates, indicators, selectors, services
@@ -55,10 +57,10 @@ def _fmt(value, unit: str) -> str:
     if value is None:
         return "—"
     if unit == "percent":
-        return f"{value}%"
+        return f"{number_format(value, use_l10n=True)}%"        # 12,5% in Ukrainian, 12.5% in English
     if unit == "UAH":
-        return f"{selectors.money(value)} грн"
-    return f"{value:,}".replace(",", " ") if isinstance(value, int) else str(value)
+        return fmt_money(value)                                  # as on the billing pages and acts
+    return f"{value:,}".replace(",", " ") if isinstance(value, int) else number_format(value, use_l10n=True)
 
 
 def _area_url(area) -> str:

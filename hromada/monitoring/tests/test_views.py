@@ -225,3 +225,19 @@ def test_ministry_sets_an_oblast_plan_in_the_ui(ministry, oblast):
     bad = c.post("/monitoring/workplaces/", {"oblast": VINNYTSIA, "planned": "багато"})
     assert bad.status_code == 200 and "ціле число" in bad.content.decode()
     assert AuditEntry.objects.filter(action="monitoring.workplace_plan", actor=ministry).count() == 1
+
+
+def test_cards_format_numbers_as_the_interface_language_does():
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from hromada.monitoring.views import _fmt
+
+    with translation.override("uk"):
+        assert _fmt(Decimal("12.5"), "percent") == "12,5%"
+        assert _fmt(Decimal("1234.5"), "UAH") == "1 234,50 грн"      # as on the billing pages
+        assert _fmt(12345, "count") == "12 345"
+    with translation.override("en"):
+        assert _fmt(Decimal("12.5"), "percent") == "12.5%"
+    assert _fmt(None, "percent") == "—"
