@@ -31,6 +31,24 @@ def _ukrainian_first():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # Per-user counters (core.throttle) live in the cache; demo users keep their ids from test to test, so one
+    # test's reads must not use up the next one's budget.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _eager_results_may_be_read():
+    # Celery marks the process as a worker (".get() would block") once a worker pool has been set up in it; a test
+    # that did so must not make a later test's eager `task.apply().get()` fail on the same xdist worker.
+    from celery.result import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():

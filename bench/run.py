@@ -34,10 +34,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-SIZES = {"small": 20_000, "medium": 1_000_000, "large": 20_000_000}
+SIZES = {"small": 20_000, "medium": 1_000_000, "national": 5_000_000, "large": 20_000_000}
 SEED = 2026
 AS_OF = date(2026, 11, 20)
-WARM_UP = 20  # untimed requests per read measurement: each of the server's processes has served it once
+# Untimed requests per read measurement: each of the server's processes has served it once.
+WARM_UP = int(os.environ.get("BENCH_WARM_UP", "20"))
+
+# openIMIS 1.11 on the same kind of machine (gunicorn, one sync worker, 200 k individuals, single client), p95 ms
+# (issue #24): what the five peer operations are compared with. Target: each ≥ 10× faster.
+PEER_P95_MS = {"create_person": 185, "create_household_of_3": 485, "list_district_20_total": 373,
+               "list_village_20_total": 108, "district_surname_prefix": 393}
+PEER_MIN_PERSONS = 200_000
 
 TARGETS = {  # issue #9, PostgreSQL, 2 cores, large size
     "intake_p95_ms": 50, "intake_per_s": 150, "queue_p95_ms": 30, "rnokpp_p95_ms": 5, "billing_ratio": 1.5,
@@ -150,18 +157,19 @@ def prepare(size: str, env: dict) -> dict:
 
 # --- the server ------------------------------------------------------------------------------------------------
 class Server:
-    def __init__(self, env):
+    def __init__(self, env, workers: int | None = None, threads: int = 2, celery: bool = True):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.env = env
-        self.workers = 2 * (os.cpu_count() or 2) + 1
+        self.workers = workers or 2 * (os.cpu_count() or 2) + 1
+        # threads=1: gunicorn's sync worker (one request at a time per process), as the peer was measured.
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "hromada.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", str(self.workers),
-             "--threads", "2", "--timeout", "600", "--keep-alive", "30", "--log-level", "warning"], cwd=ROOT, env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             "--threads", str(threads), "--timeout", "600", "--keep-alive", "30", "--log-level", "warning"], cwd=ROOT,
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.worker = None
-        if env.get("CELERY_BROKER_URL"):
+        if celery and env.get("CELERY_BROKER_URL"):
             self.worker = subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", "hromada", "worker", "-c", "1", "--loglevel", "warning",
                  "-n", f"bench-{self.port}@%h"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -256,6 +264,7 @@ class Client:
         res = self.conn.getresponse()
         data = res.read()
         ms = (time.perf_counter() - t0) * 1000
+        self.last_headers = {key.lower(): value for key, value in res.getheaders()}
         for key, value in res.getheaders():
             if key.lower() == "set-cookie":
                 name, _, rest = value.partition("=")
@@ -269,6 +278,10 @@ class Client:
             return status, json.loads(data or b"null"), ms
         except ValueError:
             return status, data, ms
+
+    def json_with_headers(self, method, path, payload=None, headers=None):
+        status, body, ms = self.json(method, path, payload, headers)
+        return status, body, ms, self.last_headers
 
     def token(self, username, password):
         status, body, _ = self.json("POST", "/api/v1/auth/token", {"username": username, "password": password})
@@ -317,8 +330,12 @@ class Intake:
     DOCS = ("application_form", "identity_document", "child_birth_certificate")
 
     def __init__(self, port, username, password, serial_base):
+        from hromada.accounts.models import User
+
         self.client = Client(port).token(username, password)
         self.serial = serial_base
+        # The one-request flow names the case's author and desk (offline intake refuses a case without them).
+        self.author_id, self.desk_id = User.objects.values_list("id", "office_id").get(username=username)
 
     def identity(self) -> tuple[date, str, str]:
         """A distinct resident per serial: 25,000 birth dates × 5,000 РНОКПП serials, so clients (whose serials
@@ -374,7 +391,8 @@ class Intake:
                      for i, code in enumerate(self.DOCS)]
             # Bench residents share a name and birth dates repeat: the specialist has compared and confirms.
             body, ctype = multipart({"client_key": f"bench-{uuid.uuid4().hex}", "payload": json.dumps(payload),
-                                     "confirm_not_duplicate": "1"}, files=files)
+                                     "confirm_not_duplicate": "1", "author_id": str(self.author_id),
+                                     "desk_id": str(self.desk_id)}, files=files)
             t0 = time.perf_counter()
             status, data, _ = self.client.request("POST", "/api/v1/offline/intake", body, {"Content-Type": ctype})
             ms = (time.perf_counter() - t0) * 1000
@@ -387,22 +405,23 @@ class Intake:
 
 
 def raw_insert_rate(n: int) -> float:
-    """The same rows an intake writes (person, application, participant, 3 documents, events, audit), by raw
+    """The same rows an intake writes (person, application, participant, its person access, 3 documents, events), by raw
     SQL in one transaction each, on one connection: what the database itself can do."""
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from hromada.applications.checkcode import new_check_code
     from hromada.applications.models import Application, Document, Event, Participant
     from hromada.audit.models import AuditEntry
     from hromada.catalog.models import ServiceType
     from hromada.offices.models import Office
-    from hromada.persons.models import Person
+    from hromada.persons.models import Person, PersonAccess
 
     office = Office.objects.filter(function="front").order_by("id").first()
     service = ServiceType.objects.get(code="birth_assistance")
     user_id = office.staff.values_list("id", flat=True).first()
     q = connection.ops.quote_name
-    t = {m: q(m._meta.db_table) for m in (Person, Application, Participant, Document, Event, AuditEntry)}
+    t = {m: q(m._meta.db_table) for m in (Person, Application, Participant, PersonAccess, Document, Event, AuditEntry)}
     marker = uuid.uuid4().hex[:8]
     started = time.perf_counter()
     now = timezone.now()
@@ -422,16 +441,20 @@ def raw_insert_rate(n: int) -> float:
                 cur.execute(f"INSERT INTO {t[Application]} (number, service_id, status, channel, front_office_id, "
                             "hromada_id, registered_by_id, registered_at, application_date, handover_late, returned_days, "
                             "return_count, "
-                            "draft_data, version, updated_at, first_submitted_at, submitted_at, due_date, back_office_id) "
-                            "VALUES (%s,%s,'submitted','in_person',%s,%s,%s,%s,%s,false,0,0,'{}',2,%s,%s,%s,%s,NULL)",
+                            "draft_data, version, updated_at, first_submitted_at, submitted_at, due_date, back_office_id, "
+                            "issue_method, contact_phone, contact_email, note, check_code, status_checks) "
+                            "VALUES (%s,%s,'submitted','in_person',%s,%s,%s,%s,%s,false,0,0,'{}',2,%s,%s,%s,%s,NULL,"
+                            "'','','','',%s,0)",
                             [f"RAW-{marker}-{i}", service.id, office.id, office.hromada_id, user_id, now, now.date(), now,
-                             now, now, now.date()])
+                             now, now, now.date(), new_check_code()])
                 app_id = cur.lastrowid if connection.vendor == "sqlite" else None
                 if app_id is None:
                     cur.execute("SELECT lastval()")
                     app_id = cur.fetchone()[0]
                 cur.execute(f"INSERT INTO {t[Participant]} (application_id, person_id, role) VALUES (%s,%s,'applicant')",
                             [app_id, person_id])
+                cur.execute(f"INSERT INTO {t[PersonAccess]} (person_id, hromada_id) VALUES (%s,%s)",
+                            [person_id, office.hromada_id])
                 for d in range(3):
                     cur.execute(f"INSERT INTO {t[Document]} (application_id, requirement_code, file, original_name, "
                                 "content_type, size, pages, sha256, uploaded_by_id, uploaded_at, late) "
@@ -450,6 +473,154 @@ def raw_insert_rate(n: int) -> float:
     return n / elapsed
 
 
+# --- #24: the peer's five operations, round trips per intake, bytes per application ------------------------
+def peer_operations(env, n: int, checks: list) -> dict:
+    """The five operations openIMIS was measured on, over HTTP against gunicorn with ONE sync worker, single
+    client, p95 — as the peer ran. A front desk of the hromada with the most residents acts; its raion and its
+    most populated settlement are the "district" and the "village"."""
+    from django.db.models import Count
+
+    from hromada.accounts.models import User
+    from hromada.audit.services import READ_LIMIT
+    from hromada.persons.models import Person
+    from hromada.territory.models import Unit
+
+    persons = Person.objects.count()
+    top = (Person.objects.exclude(settlement=None).values("registered_hromada_id").order_by()
+           .annotate(n=Count("id")).order_by("-n").first())
+    if top is None:
+        return {"skipped": "no residents with an address"}
+    hromada = Unit.objects.select_related("raion").get(pk=top["registered_hromada_id"])
+    village = (Person.objects.filter(registered_hromada=hromada).exclude(settlement=None).values("settlement_id")
+               .order_by().annotate(n=Count("id")).order_by("-n").first())
+    village_code = Unit.objects.get(pk=village["settlement_id"]).code
+    desk = list(User.objects.filter(role="front_specialist", office__hromada=hromada, is_active=True).order_by("id"))
+    if not desk:
+        return {"skipped": "no front desk in the busiest hromada"}
+    surnames = list(Person.objects.filter(registered_hromada=hromada).exclude(last_name="Бенчмарк")
+                    .values_list("last_name", flat=True).distinct()[:50])
+    server = Server(env, workers=1, threads=1, celery=False)
+    try:
+        per_user = READ_LIMIT[0] * 4 // 5
+        apis = [Client(server.port).token(u.username, "dataset12345") for u in desk[:max(1, -(-3 * n // per_user))]]
+        serial = 40_000_000 + random.randint(0, 10**5) * 10
+        timings: dict[str, list[float]] = {k: [] for k in PEER_P95_MS}
+        totals: dict[str, set] = {"list_district_20_total": set(), "list_village_20_total": set()}
+        ok = {k: 0 for k in PEER_P95_MS}
+
+        def resident(i, last="Бенчмарк"):
+            birth = date(1950, 1, 1) + timedelta(days=(serial + i) % 20000)
+            from hromada.demo.dataset import make_rnokpp
+            sex = "F" if i % 2 else "M"
+            return {"last_name": last, "first_name": "Олена" if sex == "F" else "Олег", "patronymic": "Тестівна",
+                    "birth_date": birth.isoformat(), "sex": sex, "confirm_not_duplicate": True,
+                    "rnokpp": make_rnokpp(birth, sex, ((serial + i) // 20000) % 1000 * 5 + i % 5),
+                    "id_document": {"type": "id_card", "number": f"{(serial + i) % 10**9:09d}"},
+                    "address": {"settlement_code": village_code}}
+
+        for i in range(WARM_UP + n):
+            api = apis[i % len(apis)]
+            measured = i >= WARM_UP
+            status, body, ms = api.json("POST", "/api/v1/persons", resident(3 * i))
+            ok["create_person"] += measured and status == 201
+            status, body, ms2 = api.json("POST", "/api/v1/households", {
+                "members": [resident(3 * i + 1), resident(3 * i + 2), resident(3 * i + 3 * n + 3 * WARM_UP)],
+                "relations": [{"member_index": 1, "relation": "spouse"}, {"member_index": 2, "relation": "child"}]})
+            ok["create_household_of_3"] += measured and status == 201 and len(body.get("ids", [])) == 3
+            reads = {
+                "list_district_20_total": {"raion": hromada.raion.code, "with_total": 1},
+                "list_village_20_total": {"settlement": village_code, "with_total": 1},
+                "district_surname_prefix": {"raion": hromada.raion.code, "q": surnames[i % len(surnames)][:3],
+                                            "with_total": 1},
+            }
+            got = {}
+            for name, params in reads.items():
+                status, body, ms3, headers = api.json_with_headers(
+                    "GET", "/api/v1/persons?" + urllib.parse.urlencode(params))
+                got[name] = ms3
+                good = status == 200 and isinstance(body, list) and len(body) <= 20 and "x-total-count" in headers
+                ok[name] += measured and good
+                if name in totals and good:
+                    totals[name].add(headers["x-total-count"])
+            if measured:
+                timings["create_person"].append(ms)
+                timings["create_household_of_3"].append(ms2)
+                for name, value in got.items():
+                    timings[name].append(value)
+    finally:
+        server.stop()
+    result = {"persons_in_db": persons, "comparable": persons >= PEER_MIN_PERSONS, "server": "gunicorn, 1 sync worker",
+              "hromada": hromada.code, "raion": hromada.raion.code, "village": village_code,
+              "district_total": sorted(totals["list_district_20_total"]),
+              "village_total": sorted(totals["list_village_20_total"]), "operations": {}}
+    for name, peer in PEER_P95_MS.items():
+        p95 = pct(timings[name], 95)
+        result["operations"][name] = {"p50_ms": pct(timings[name], 50), "p95_ms": p95, "peer_p95_ms": peer,
+                                      "times_faster_than_peer": peer / max(p95, 1e-6), "ok": ok[name], "n": n}
+    checks.append(("peer operations: every answer is what the contract says (201 / a page of ≤ 20 and "
+                   "X-Total-Count)", all(v == n for v in ok.values()), json.dumps(ok)))
+    return result
+
+
+def intake_round_trips(front_username: str) -> dict:
+    """Statements one intake sends (in-process, the same code as the server; +1 for the API token's check that the
+    HTTP request adds): the one-request flow, counted on a fresh case of the bench database."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hromada.accounts.models import User
+    from hromada.demo.dataset import make_rnokpp
+    from hromada.offline.services import sync_offline_case
+
+    actor = User.objects.select_related("office").get(username=front_username)
+    serial = random.randint(0, 4999)
+    birth = date(1930, 1, 1) + timedelta(days=random.randint(0, 3000))
+    person = {"last_name": "Бенчмарк", "first_name": "Олена", "patronymic": "Тестівна", "birth_date": birth.isoformat(),
+              "sex": "F", "rnokpp": make_rnokpp(birth, "F", serial),
+              "id_document": {"type": "id_card", "number": f"{random.randint(0, 10**9 - 1):09d}"}}
+    files = {code: [SimpleUploadedFile(f"{code}.png", png_bytes(random.randint(0, 10**6)), "image/png")]
+             for code in Intake.DOCS}
+    with CaptureQueriesContext(connection) as ctx:
+        result = sync_offline_case(actor=actor, client_key=f"rt-{uuid.uuid4().hex}", files=files,
+                                   payload={"service_code": "birth_assistance", "channel": "in_person",
+                                            "person": person}, confirm_not_duplicate=True,
+                                   author_id=actor.pk, desk_id=actor.office_id)
+    sql = [q["sql"] for q in ctx.captured_queries]
+    return {"one_request": len(sql) + 1 + 2,  # + the token check, + BEGIN/COMMIT (not captured)
+            "statements_captured": len(sql), "status": result.response.get("status"),
+            "audit_inserts": sum(s.startswith('INSERT INTO "audit_auditentry"') for s in sql),
+            "savepoints": sum(s.startswith("SAVEPOINT") for s in sql)}
+
+
+BYTES_TABLES = ("applications_application", "applications_participant", "applications_document",
+                "applications_event", "applications_idempotencyrecord", "applications_receipt", "audit_auditentry",
+                "persons_person", "persons_householdmember", "persons_personlink")
+
+
+def bytes_per_application() -> dict:
+    """Heap and index bytes of each table per application (PostgreSQL; with TOAST in the heap)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return {"skipped": "PostgreSQL only (SQLite has no per-table size without the dbstat module)"}
+    from hromada.applications.models import Application
+
+    apps = max(Application.objects.count(), 1)
+    tables: dict = {}
+    with connection.cursor() as cur:
+        for table in BYTES_TABLES:
+            cur.execute("SELECT pg_table_size(%s::regclass), pg_indexes_size(%s::regclass)", [table, table])
+            heap, index = cur.fetchone()
+            tables[table] = {"heap_per_app": heap / apps, "indexes_per_app": index / apps}
+        cur.execute("SELECT relname, idx_scan, pg_relation_size(indexrelid) FROM pg_stat_user_indexes "
+                    "WHERE idx_scan = 0 AND schemaname = 'public' ORDER BY pg_relation_size(indexrelid) DESC LIMIT 15")
+        unused = [{"index": r[0], "scans": r[1], "bytes": r[2]} for r in cur.fetchall()]
+    total = sum(t["heap_per_app"] + t["indexes_per_app"] for t in tables.values())
+    return {"applications": apps, "tables": tables, "total_per_app": total, "target_per_app": 2500,
+            "never_scanned_indexes": unused}
+
+
 def timed(fn, n):
     out = []
     for _ in range(n):
@@ -466,6 +637,7 @@ def main():
     parser.add_argument("--intakes", type=int, default=60, help="single-client intakes")
     parser.add_argument("--seconds", type=float, default=20, help="duration of the concurrent intake run")
     parser.add_argument("--requests", type=int, default=200, help="requests per read measurement")
+    parser.add_argument("--peer-requests", type=int, default=100, help="measured requests per peer operation")
     args = parser.parse_args()
 
     url = database_url(args.size)
@@ -575,19 +747,32 @@ def main():
                             "raw_p95_ms": pct(raw_ms, 95), "ratio_p50": pct(page_ms, 50) / max(pct(raw_ms, 50), 1e-6)}
 
         # 3. person lookups
+        from hromada.audit.services import READ_LIMIT
         from hromada.persons.models import Person
 
-        api = Client(server.port).token(front_user.username, "dataset12345")
+        # Every search is a personal-data read, limited per user (READ_LIMIT, 429 above it): the lookups are
+        # shared by the specialists of one front office that the intakes did not use, each below the limit.
+        reads = 2 * (WARM_UP + args.requests)
+        readers = list(generated.exclude(username__in=front_users).exclude(office_id=front_user.office_id)
+                       .order_by("id")[:1].values_list("office_id", flat=True))
+        desk = list(generated.filter(office_id=readers[0]).order_by("id").select_related("office"))
+        per_user = READ_LIMIT[0] * 4 // 5
+        if len(desk) * per_user < reads:
+            raise SystemExit(f"person lookups: {reads} reads need more than the {len(desk)} specialists of one desk")
+        apis = [Client(server.port).token(u.username, "dataset12345") for u in desk[:-(-reads // per_user)]]
         # Residents of the generated dataset (not the bench's own intakes of earlier runs, who share one name).
-        people = list(Person.objects.filter(registered_hromada_id=front_user.office.hromada_id)
+        people = list(Person.objects.filter(registered_hromada_id=desk[0].office.hromada_id)
                       .exclude(rnokpp=None).exclude(last_name="Бенчмарк").order_by("id")
                       .values_list("rnokpp", "last_name")[:50])
         rn_ms, fuzzy_ms, found = [], [], 0
-        for rnokpp, last in people[:WARM_UP]:
+        for i in range(WARM_UP):
+            rnokpp, last = people[i % len(people)]
+            api = apis[i % len(apis)]
             api.json("GET", f"/api/v1/persons?rnokpp={rnokpp}")
             api.json("GET", "/api/v1/persons?" + urllib.parse.urlencode({"q": last}))
         for i in range(args.requests):
             rnokpp, last = people[i % len(people)]
+            api = apis[i % len(apis)]
             status, body, ms = api.json("GET", f"/api/v1/persons?rnokpp={rnokpp}")
             rn_ms.append(ms)
             found += int(status == 200 and len(body) == 1 and body[0].get("rnokpp", "").endswith(rnokpp[-4:]))
@@ -674,6 +859,15 @@ def main():
     finally:
         server.stop()
 
+    # 6. #24: the peer's five operations (one sync worker), round trips per intake, bytes per application
+    results["peer"] = peer_operations(env, args.peer_requests, checks)
+    print(f"  peer: {json.dumps(results['peer'], default=str)}", flush=True)
+    intake_round_trips(front_user.username)   # warm-up: a process's first intake fills its caches
+    results["round_trips"] = intake_round_trips(front_user.username)
+    checks.append(("round trips: the measured intake was submitted", results["round_trips"]["status"] == "submitted",
+                   str(results["round_trips"])))
+    results["bytes"] = bytes_per_application()
+
     results["checks"] = [{"check": c, "ok": ok, "detail": d} for c, ok, d in checks]
     results["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                           "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
@@ -727,6 +921,20 @@ def print_table(r):
         if share:
             rows.append((label, f"busy {share['busy']:.0%}, iowait {share['iowait']:.0%}",
                          f"steal {share['steal']:.0%}, idle {share['idle']:.0%} (noise: compare runs with care)"))
+    peer = r.get("peer") or {}
+    for name, op in (peer.get("operations") or {}).items():
+        rows.append((f"peer op: {name.replace('_', ' ')} p95", f"{op['p95_ms']:.1f} ms",
+                     f"openIMIS {op['peer_p95_ms']} ms: {op['times_faster_than_peer']:.1f}× faster (target ≥ 10×)"
+                     + ("" if peer.get("comparable") else f"; only {peer['persons_in_db']:,} persons (< 200 k)")))
+    rt = r.get("round_trips") or {}
+    if rt:
+        rows.append(("round trips per intake (1 request)", f"{rt['one_request']}",
+                     f"≤ 20 (audit INSERTs {rt['audit_inserts']}, savepoints {rt['savepoints']})"))
+    by = r.get("bytes") or {}
+    if "total_per_app" in by:
+        rows.append(("bytes per application (with audit)", f"{by['total_per_app']:.0f} B", "≤ 2,500 B"))
+        for table, t in sorted(by["tables"].items(), key=lambda kv: -(kv[1]["heap_per_app"] + kv[1]["indexes_per_app"])):
+            rows.append((f"  {table}", f"{t['heap_per_app']:.0f} + {t['indexes_per_app']:.0f} B", "heap + indexes"))
     print(f"\nHromada bench — size {r['size']} ({r['applications_in_db']:,} applications), engine {r['engine']}")
     w1 = max(len(x[0]) for x in rows)
     w2 = max(len(x[1]) for x in rows)

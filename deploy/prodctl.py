@@ -14,7 +14,9 @@ local stack (docs/operations.md lists every variable).
 from __future__ import annotations
 
 import argparse
+import base64
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -41,7 +43,10 @@ def config() -> dict[str, str]:
         # Plain http on localhost only; behind a TLS-terminating proxy leave HROMADA_HTTPS on (the default).
         "HROMADA_HTTPS": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/hromada_prod",
+        # The web server and the workers connect as a role that may only append to the audit log; migrations
+        # (and restore) as the schema's owner (hromada.audit.roles; prepare_stack creates the role).
+        "DATABASE_URL": "postgres://hromada_app:hromada-app-local@127.0.0.1:5432/hromada_prod",
+        "DATABASE_MIGRATE_URL": "postgres://postgres@127.0.0.1:5432/hromada_prod",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
         "REDIS_URL": "redis://127.0.0.1:6379/1",
         "HROMADA_S3_BUCKET": "hromada-media",
@@ -65,10 +70,32 @@ def config() -> dict[str, str]:
     for key, value in os.environ.items():
         if key.startswith(("HROMADA_", "CELERY_", "GUNICORN_", "DJANGO_", "DB_", "EMAIL_")) and key not in env:
             env[key] = value
+    if not env.get("HROMADA_BACKUP_KEY"):
+        env["HROMADA_BACKUP_KEY"] = local_backup_key(var)
     env["HROMADA_PROD_VAR"] = str(var)
     env["HROMADA_PROD_PORT"] = port
     env["HROMADA_PROD_S3_PORT"] = s3_port
+    if not env.get("HROMADA_FIELD_KEY"):
+        # The local stack keeps its own key for the encrypted TOTP secrets beside its data, like SECRET_KEY;
+        # a real deployment sets HROMADA_FIELD_KEY from its secrets store.
+        key_file = var / "field_key"
+        if not key_file.exists():
+            var.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        env["HROMADA_FIELD_KEY"] = key_file.read_text().strip()
     return env
+
+
+def local_backup_key(var: Path) -> str:
+    """The local stack's backup key, made once and kept (0600) beside the stack's files. In production it comes
+    from a secrets store, never from a file next to the backups."""
+    path = var / "backup.key"
+    if not path.exists():
+        var.mkdir(parents=True, exist_ok=True)
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+            handle.write(base64.urlsafe_b64encode(os.urandom(32)).decode())
+    return path.read_text().strip()
 
 
 def paths(env) -> dict[str, Path]:
@@ -256,7 +283,7 @@ def up(env, *, skip_prepare: bool = False, demo: bool = False) -> None:
             wait_port(int(env["HROMADA_PROD_S3_PORT"]), 30)
             ensure_bucket(env)
         if not skip_prepare:
-            ensure_database(env["DATABASE_URL"])
+            ensure_database(env.get("DATABASE_MIGRATE_URL") or env["DATABASE_URL"])
             manage(env, "prepare_stack", *(["--demo"] if demo else []))
         if staged:
             # Storage answered and the data are in: now the web server, the worker and beat.

@@ -53,6 +53,7 @@ def server_env(workdir: Path, db_path: Path) -> dict:
         DJANGO_SETTINGS_MODULE="hromada.settings", DEBUG="0", HROMADA_HTTPS="0", WHITENOISE_USE_FINDERS="1",
         ALLOWED_HOSTS="127.0.0.1,localhost", HROMADA_VAR_DIR=str(workdir), DATABASE_URL=f"sqlite:///{db_path}",
         MEDIA_ROOT=str(workdir / "media"), SECRET_KEY="browser-tests-" + "k" * 40, PYTHONUNBUFFERED="1",
+        HROMADA_FIELD_KEY="browser-tests-field-" + "f" * 40,
         LOG_LEVEL="WARNING",
     )
     return env
@@ -190,7 +191,7 @@ def page(context):
 # The server runs in production mode, where heads, the ministry, auditors and administrators need TOTP.
 # Tests give such users a device with the RFC 4226 test key and type the current code like a person would.
 TOTP_KEY = "3132333435363738393031323334353637383930"
-TWO_FACTOR_USERS = {"head_demo", "ministry_demo", "auditor_demo", "admin_demo"}
+TWO_FACTOR_USERS = {"head_demo", "ministry_demo", "auditor_demo", "admin_demo", "child_demo"}
 
 
 def ensure_totp(server: LiveServer, username: str) -> None:

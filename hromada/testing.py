@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 from datetime import timedelta
 
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
@@ -14,6 +16,7 @@ DEMO_USERS = {
     "front": "front_demo", "front2": "front2_demo", "back": "back_demo", "back2": "back2_demo",
     "head": "head_demo", "hadmin": "hromada_admin_demo", "child": "child_demo", "oblast": "oblast_demo",
     "ministry": "ministry_demo", "auditor": "auditor_demo", "sysadmin": "admin_demo",
+    "social": "social_demo", "provider": "provider_demo",
 }
 
 
@@ -82,3 +85,27 @@ class ApiClient:
     def delete(self, path, **headers):
         plain, extra = self._split(headers)
         return self.client.delete(self._url(path), headers=plain, **extra)
+
+
+def run_threads(n: int, target, *, timeout: float = 60) -> tuple[list, list]:
+    """Run ``target(i)`` in ``n`` threads released together by a barrier (each thread its own DB connection):
+    the races only a real database shows. Returns (results, exceptions)."""
+    barrier = threading.Barrier(n)
+    results: list = []
+    errors: list = []
+
+    def worker(i):
+        try:
+            barrier.wait(timeout=30)
+            results.append(target(i))
+        except Exception as exc:  # noqa: BLE001 - collected and asserted by the caller
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+    return results, errors

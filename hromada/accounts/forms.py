@@ -8,6 +8,29 @@ class OtpForm(forms.Form):
                                                         "autofocus": True, "pattern": "[0-9 ]*"}))
 
 
+class EnrolForm(OtpForm):
+    """The new device's first code; when replacing a confirmed device, also a code from the old one."""
+    current = forms.CharField(label=_("Код зі старого пристрою або резервний код"), max_length=20, required=False,
+                              widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}))
+
+    def __init__(self, *args, replacing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if replacing:
+            self.fields["current"].required = True
+            self.order_fields(["current", "otp"])
+            self.fields["otp"].widget.attrs.pop("autofocus", None)
+            self.fields["current"].widget.attrs["autofocus"] = True
+        else:
+            del self.fields["current"]
+
+
+class CodeForm(forms.Form):
+    """The sign-in code: six digits from the authenticator, or one recovery code (xxxxx-xxxxx)."""
+    otp = forms.CharField(label=_("Код із застосунку автентифікації або резервний код"), max_length=20, min_length=6,
+                          widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True,
+                                                        "autocapitalize": "none"}))
+
+
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(label=_("Поточний пароль"), strip=False,
                                    widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))

@@ -13,6 +13,8 @@ class Role(models.TextChoices):
     BACK_HEAD = "back_head", _("Керівник бек-офісу")
     HROMADA_ADMIN = "hromada_admin", _("Адміністратор громади")
     CHILD_SERVICE = "child_service", _("Фахівець служби у справах дітей")
+    SOCIAL_WORKER = "social_worker", _("Фахівець із соціальної роботи")
+    PROVIDER_WORKER = "provider_worker", _("Працівник надавача соціальних послуг")
     OBLAST_MONITOR = "oblast_monitor", _("Моніторинг області")
     MINISTRY = "ministry", _("Міністерство")
     AUDITOR = "auditor", _("Аудитор")
@@ -20,10 +22,11 @@ class Role(models.TextChoices):
 
 
 OFFICE_ROLES = {Role.FRONT_SPECIALIST, Role.BACK_SPECIALIST, Role.BACK_HEAD}
-TERRITORY_ROLES = {Role.HROMADA_ADMIN, Role.CHILD_SERVICE, Role.OBLAST_MONITOR}
+TERRITORY_ROLES = {Role.HROMADA_ADMIN, Role.CHILD_SERVICE, Role.OBLAST_MONITOR, Role.SOCIAL_WORKER,
+                   Role.PROVIDER_WORKER}
 NATIONAL_ROLES = {Role.MINISTRY, Role.AUDITOR, Role.SYSADMIN}
 # Roles whose accounts must pass TOTP two-factor authentication (settings.HROMADA_REQUIRE_2FA).
-TWO_FACTOR_ROLES = {Role.BACK_HEAD, Role.MINISTRY, Role.SYSADMIN, Role.AUDITOR}
+TWO_FACTOR_ROLES = {Role.BACK_HEAD, Role.MINISTRY, Role.SYSADMIN, Role.AUDITOR, Role.CHILD_SERVICE}
 
 
 class User(AbstractUser):
@@ -41,9 +44,9 @@ class User(AbstractUser):
         verbose_name_plural = _("користувачі")
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(role__in=[r.value for r in OFFICE_ROLES], office__isnull=False)
-                           | models.Q(role__in=[r.value for r in TERRITORY_ROLES], territory__isnull=False)
-                           | models.Q(role__in=[r.value for r in NATIONAL_ROLES])),
+                condition=(models.Q(role__in=sorted(r.value for r in OFFICE_ROLES), office__isnull=False)
+                           | models.Q(role__in=sorted(r.value for r in TERRITORY_ROLES), territory__isnull=False)
+                           | models.Q(role__in=sorted(r.value for r in NATIONAL_ROLES))),
                 name="user_scope_matches_role"),
         ]
 
@@ -80,3 +83,24 @@ class ApiToken(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class SecurityNotice(models.Model):
+    """A change to the user's sign-in factors, shown to the user on screen at the next sign-in (and mailed when
+    it happened, if the user has an e-mail address): someone who replaced the authenticator with a stolen
+    password and code cannot do it unnoticed."""
+
+    class Kind(models.TextChoices):
+        DEVICE_REPLACED = "device_replaced", _("Пристрій двофакторної автентифікації замінено")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Для входу використано резервний код")
+        RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("Створено нові резервні коди")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="security_notices")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    shown_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("сповіщення безпеки")
+        verbose_name_plural = _("сповіщення безпеки")
+        indexes = [models.Index(fields=["user", "shown_at"])]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("login/otp/", views.otp_verify, name="otp_verify"),
     path("2fa/", views.otp_enrol, name="otp_enrol"),
+    path("2fa/recovery-codes/", views.recovery_codes, name="recovery_codes"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("security/", views.security, name="security"),
     path("password/", views.password_change, name="password_change"),

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.http import FileResponse
 from ninja import File, Form, Header, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from hromada.accounts import access
 from hromada.audit import services as audit
+from hromada.core.schemas import Page
 
 from . import selectors, workflow
 from .models import Application, Event
@@ -15,6 +18,7 @@ from .services import documents as document_services
 from .services import front as front_services
 from .services import intake
 from .services.receipts import receipt_for
+from .slots import decision_summary
 
 ROUTER_PREFIX = "/applications"
 router = Router(tags=["applications"])
@@ -32,14 +36,26 @@ class ApplicationIn(Schema):
     channel: str = "in_person"
     paper_received_on: date | None = None
     participants: list[ParticipantIn] = []
+    contact_phone: str | None = None
+    contact_email: str | None = None
+    note: str | None = None
 
 
 class DraftIn(Schema):
-    data: dict
+    data: dict | None = None        # omitted: the stored draft is kept (e.g. only contacts are corrected)
     version: int | None = None
+    contact_phone: str | None = None
+    contact_email: str | None = None
+    note: str | None = None
 
 
 class CommentIn(Schema):
+    comment: str = ""
+    version: int | None = None
+
+
+class IssueIn(Schema):
+    method: str = ""                # in_person | post | email | sms | diia (else 422 invalid_issue_method)
     comment: str = ""
     version: int | None = None
 
@@ -110,6 +126,17 @@ class ApplicationPage(Schema):
     pages: int
 
 
+class DecisionSummaryOut(Schema):
+    outcome: str                    # granted | refused
+    amount: Decimal | None
+    period_from: date | None
+    period_to: date | None
+    reason: str | None
+    legal_basis: str | None
+    decided_at: datetime
+    decided_by: str
+
+
 class ApplicationOut(ApplicationListItem):
     front_office: str
     front_office_id: int
@@ -127,6 +154,14 @@ class ApplicationOut(ApplicationListItem):
     participants: list[ParticipantOut]
     draft_data: dict
     allowed_actions: list[str]
+    contact_phone: str
+    contact_email: str
+    note: str
+    decision: DecisionSummaryOut | None = None
+    issue_method: str | None = None
+    issued_at: datetime | None = None
+    issued_by: str | None = None
+    check_code: str | None = None
 
 
 class SubmitOut(Schema):
@@ -177,6 +212,12 @@ def _detail(app: Application, user) -> dict:
         "participants": [{"person_id": p.person_id, "role": p.role, "full_name": p.person.full_name}
                          for p in app.participants.all()],
         "draft_data": app.draft_data, "allowed_actions": workflow.allowed_actions(app, user),
+        "contact_phone": app.contact_phone, "contact_email": app.contact_email, "note": app.note,
+        "decision": decision_summary(decision) if (decision := selectors.decision_of(app)) else None,
+        "issue_method": app.issue_method or None, "issued_at": app.issued_at,
+        "issued_by": app.issued_by.short_name if app.issued_by_id else None,
+        # The public status page's code, printed on the receipt once the case is submitted.
+        "check_code": app.check_code if app.first_submitted_at else None,
     }
 
 
@@ -188,45 +229,59 @@ def _document(d) -> dict:
 
 def _read(request, application_id) -> dict:
     app = selectors.application_for(request.user, application_id)
-    audit.record(actor=request.user, action="application.view", obj=app, request=request)
+    audit.audited_read(actor=request.user, action="application.view", objects=[app], request=request)
     return _detail(app, request.user)
 
 
 @router.post("", response={201: ApplicationOut}, summary="Створити заяву (чернетку)")
+@access.api_permission("application.intake")
 def create_application(request, payload: ApplicationIn):
     """A draft case of the caller's front office with a country-unique number; the applicant and members are
     Person ids visible to the caller (404 otherwise)."""
     app = intake.create_application(
         actor=request.user, service_code=payload.service_code, applicant_id=payload.applicant_id,
         member_ids=payload.member_ids, channel=payload.channel, paper_received_on=payload.paper_received_on,
-        participants=[(p.person_id, p.role) for p in payload.participants])
-    return Status(201, _detail(selectors.application_for(request.user, app.pk), request.user))
+        participants=[(p.person_id, p.role) for p in payload.participants], contact_phone=payload.contact_phone,
+        contact_email=payload.contact_email, note=payload.note)
+    return Status(201, _detail(selectors.new_case_card(app), request.user))
 
 
 @router.get("", response=ApplicationPage, summary="Заяви (з фільтрами, посторінково)")
+@access.api_permission("application.view")
 def list_applications(request, status: str | None = None, service_code: str | None = None,
-                      hromada: str | None = None, page: int = 1):
+                      hromada: str | None = None, q: str | None = None, page: Page = 1):
     """Applications in the caller's scope, newest first; ``status`` may list several, comma-separated;
-    ``hromada`` is the КАТОТТГ code."""
-    qs = selectors.applications_for(request.user, status=status, service_code=service_code, hromada_code=hromada)
+    ``hromada`` is the КАТОТТГ code; ``q`` matches a part of the number, the applicant's РНОКПП (10 digits) or
+    the start of the applicant's surname (case and apostrophes ' ’ ʼ do not matter)."""
+    qs = selectors.applications_for(request.user, status=status, service_code=service_code, hromada_code=hromada,
+                                    q=q)
     result = selectors.paginate(qs, page)
+    audit.audited_read(actor=request.user, action="application.list", objects=result.items, request=request,
+                       object_type="applications.application", details={"page": result.page, "list": "api"})
     return {"items": [_list_item(a) for a in result.items], "count": result.count, "page": result.page,
             "pages": result.pages}
 
 
 @router.get("/{int:application_id}", response=ApplicationOut, summary="Заява з переліком документів")
+@access.api_permission("application.view")
 def get_application(request, application_id: int):
     return _read(request, application_id)
 
 
 @router.put("/{int:application_id}/draft", response=ApplicationOut, summary="Автозбереження чернетки")
+@access.api_permission("application.intake")
 def save_draft(request, application_id: int, payload: DraftIn):
+    """The raw form values (``data``) and the contacts (``contact_phone``, ``contact_email``, ``note``), for a
+    draft or a case returned for correction; errors: invalid_phone, invalid_email, too_long,
+    application_read_only."""
     intake.save_draft(actor=request.user, application_id=application_id, data=payload.data,
-                      expected_version=payload.version)
+                      expected_version=payload.version, contact_phone=payload.contact_phone,
+                      contact_email=payload.contact_email, note=payload.note)
     return _detail(selectors.application_for(request.user, application_id), request.user)
 
 
 @router.post("/{int:application_id}/documents", response={201: DocumentOut}, summary="Додати скан документа")
+@access.api_permission("application.intake")
 def upload_document(request, application_id: int, document_code: Form[str], file: File[UploadedFile]):
     """Multipart ``document_code`` + ``file``. Type is detected from the content (PDF, JPEG, PNG, TIFF);
     errors: unsupported_file_type, file_too_large, duplicate_file, encrypted_pdf, malformed_pdf, too_many_pages,
@@ -238,6 +293,7 @@ def upload_document(request, application_id: int, document_code: Form[str], file
 
 @router.get("/{int:application_id}/documents/{int:document_id}", summary="Завантажити скан (аудитується)",
             response={200: None})
+@access.api_permission("application.view")
 def download_document(request, application_id: int, document_id: int):
     doc = document_services.document_for_download(actor=request.user, application_id=application_id,
                                                    document_id=document_id, request=request)
@@ -247,6 +303,7 @@ def download_document(request, application_id: int, document_id: int):
 
 @router.delete("/{int:application_id}/documents/{int:document_id}", response={204: None},
                summary="Вилучити помилково доданий скан (чернетка або повернута заява)")
+@access.api_permission("application.intake")
 def delete_document(request, application_id: int, document_id: int):
     document_services.remove_document(actor=request.user, application_id=application_id, document_id=document_id,
                                       request=request)
@@ -254,6 +311,7 @@ def delete_document(request, application_id: int, document_id: int):
 
 
 @router.post("/{int:application_id}/submit", response=SubmitOut, summary="Надіслати до бек-офісу (ідемпотентно)")
+@access.api_permission("application.intake")
 def submit_application(request, application_id: int,
                        idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
     """Routes the case to the back office serving the hromada and sets its due date. A repeated request with
@@ -265,6 +323,7 @@ def submit_application(request, application_id: int,
 
 
 @router.post("/{int:application_id}/resubmit", response=ApplicationOut, summary="Надіслати виправлену заяву")
+@access.api_permission("application.intake")
 def resubmit_application(request, application_id: int, payload: CommentIn | None = None):
     payload = payload or CommentIn()
     intake.resubmit_application(actor=request.user, application_id=application_id, comment=payload.comment,
@@ -273,14 +332,18 @@ def resubmit_application(request, application_id: int, payload: CommentIn | None
 
 
 @router.post("/{int:application_id}/issue", response=ApplicationOut, summary="Результат видано заявнику")
-def issue_result(request, application_id: int, payload: CommentIn | None = None):
-    payload = payload or CommentIn()
-    front_services.issue_result(actor=request.user, application_id=application_id, comment=payload.comment,
-                                expected_version=payload.version, request=request)
+@access.api_permission("application.issue")
+def issue_result(request, application_id: int, payload: IssueIn | None = None):
+    """``method``: in_person, post, email, sms or diia (invalid_issue_method otherwise); the case is then closed
+    and the history's «issue» event keeps the method in its ``data``."""
+    payload = payload or IssueIn()
+    front_services.issue_result(actor=request.user, application_id=application_id, method=payload.method,
+                                comment=payload.comment, expected_version=payload.version, request=request)
     return _detail(selectors.application_for(request.user, application_id), request.user)
 
 
 @router.post("/{int:application_id}/withdraw", response=ApplicationOut, summary="Відкликати заяву")
+@access.api_permission("application.withdraw")
 def withdraw_application(request, application_id: int, payload: WithdrawIn | None = None):
     payload = payload or WithdrawIn()
     front_services.withdraw_application(actor=request.user, application_id=application_id, reason=payload.reason,
@@ -289,11 +352,12 @@ def withdraw_application(request, application_id: int, payload: WithdrawIn | Non
 
 
 @router.get("/{int:application_id}/history", response=list[EventOut], summary="Історія заяви")
+@access.api_permission("application.view")
 def application_history(request, application_id: int):
     events: list[Event] = selectors.history(request.user, application_id)
-    audit.record(actor=request.user, action="application.history_view", object_type="applications.application",
-                 object_id=application_id, hromada_id=events[0].application.hromada_id if events else None,
-                 request=request)
+    audit.audited_read(actor=request.user, action="application.history_view",
+                       object_type="applications.application", object_id=application_id,
+                       hromada_id=events[0].application.hromada_id if events else None, request=request, limit=False)
     return [{"id": e.pk, "action": e.action, "label": e.label, "from_status": e.from_status, "to_status": e.to_status,
              "actor": (e.actor.get_full_name() or e.actor.username) if e.actor_id else None, "at": e.at,
              "comment": e.comment, "data": e.data} for e in events]
@@ -301,6 +365,7 @@ def application_history(request, application_id: int):
 
 @router.get("/{int:application_id}/receipt.pdf", summary="Повідомлення про прийняття заяви (PDF)",
             response={200: None})
+@access.api_permission("application.view")
 def receipt_pdf(request, application_id: int):
     receipt = receipt_for(actor=request.user, application_id=application_id, request=request)
     app_number = receipt.application.number

@@ -11,10 +11,16 @@ class ApplicationsConfig(AppConfig):
 
         from hromada.accounts import access
         from hromada.accounts.models import Role
+        from hromada.persons import scoping
+        from hromada.persons import selectors as person_selectors
+        from hromada.persons.models import PersonAccess
 
-        from .models import Application, Document, Status
+        from .models import Application, Document, Participant, Status
+        from .selectors import participant_person_ids
 
-        back_roles = (Role.BACK_SPECIALIST, Role.BACK_HEAD)
+        # The deciding offices' roles: the children's service sees the children's-rights requests routed to its own
+        # office (offices.selectors.deciding_office_for), never the hromada's other cases.
+        back_roles = (Role.BACK_SPECIALIST, Role.BACK_HEAD, Role.CHILD_SERVICE)
 
         def sent_to_office(user, prefix=""):
             # A back office sees the cases sent to it, never front-office drafts — also the cases of a hromada later
@@ -30,3 +36,35 @@ class ApplicationsConfig(AppConfig):
         access.register(Document, view_action="application.view",
                         q=lambda user, scope: sent_to_office(user, "application__") if user.role in back_roles
                         else scope.hromada_q("application__hromada"))
+
+        from hromada.core.registry import stranded_work
+
+        from . import tasks
+
+        stranded_work.provide("receipts", tasks.queue_missing_receipts)
+
+        # Persons (the floor below) reach the applications through these.
+        def case_person_ids(user):
+            # "Persons in a case I can see". A back office sees the cases sent to it: their participants (by the
+            # back office's index). Everyone else sees the cases of the hromadas in scope: the persons taking part
+            # in one (persons.PersonAccess, kept by the intake services), read from the (hromada, person) index
+            # alone — the same answer as the participants of the visible cases (``participant_person_ids``), which
+            # had to join every participant row to its case.
+            if user.role in back_roles or not access.may(user, "application.view"):
+                return participant_person_ids(user)
+            return PersonAccess.objects.filter(access.scope_of(user).hromada_q("hromada")).values("person_id")
+
+        scoping.case_person_ids.provide(case_person_ids)
+        person_selectors.case_ids_of.provide(
+            lambda person: Participant.objects.filter(person=person).values_list("application_id", flat=True)
+            .distinct())
+        person_selectors._applications_of.provide(
+            lambda user, person: access.visible(user, Application).filter(participants__person=person).distinct()
+            .select_related("service").order_by("-pk"))
+
+        # An application for social services is decided in the social case opened from it (catalog/slots.py).
+        from hromada.catalog import slots as catalog_slots
+
+        from .services.handover import record_social_decision
+
+        catalog_slots.social_case_decided.provide(record_social_decision)

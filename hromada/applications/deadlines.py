@@ -23,7 +23,6 @@ Rules (the law as Hromada applies it; every figure comes from the catalog data, 
 """
 from __future__ import annotations
 
-import calendar as _pycalendar
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -32,18 +31,13 @@ from django.utils import timezone
 
 from hromada.catalog import calendar
 from hromada.catalog.models import TermKind
+from hromada.core.months import add_months
 
 
 def _local_date(value: date | datetime) -> date:
     if isinstance(value, datetime):
         return timezone.localdate(value) if timezone.is_aware(value) else value.date()
     return value
-
-
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, _pycalendar.monthrange(year, month)[1]))
 
 
 def registration_date(*, registered_on: date, paper_received_on: date | None = None) -> date:

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .checkcode import new_check_code
+
 
 class Status(models.TextChoices):
     DRAFT = "draft", _("Чернетка")
@@ -26,6 +28,15 @@ class Channel(models.TextChoices):
     CNAP = "cnap", _("Через ЦНАП")
     POST = "post", _("Поштою")
     ELECTRONIC = "electronic", _("Електронно (Дія, API)")
+
+
+class IssueMethod(models.TextChoices):
+    """How the front office handed the decision to the resident."""
+    IN_PERSON = "in_person", _("Особисто у фронт-офісі")
+    POST = "post", _("Поштою")
+    EMAIL = "email", _("Електронною поштою")
+    SMS = "sms", _("SMS-повідомленням")
+    DIIA = "diia", _("Через Дію")
 
 
 class ParticipantRole(models.TextChoices):
@@ -71,6 +82,15 @@ class Application(models.Model):
     decided_at = models.DateTimeField(_("рішення прийнято"), null=True, blank=True)
     result_sent_at = models.DateTimeField(null=True, blank=True)
     issued_at = models.DateTimeField(_("результат видано"), null=True, blank=True)
+    issue_method = models.CharField(_("спосіб видачі результату"), max_length=10, choices=IssueMethod.choices,
+                                    blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("результат видав(ла)"))
+    # Where the resident wants to hear about the decision, and the specialist's note: typed in the wizard,
+    # kept after submission (draft_data is cleared then), shown to the back office.
+    contact_phone = models.CharField(_("телефон для повідомлення"), max_length=13, blank=True)
+    contact_email = models.EmailField(_("ел. пошта для повідомлення"), blank=True)
+    note = models.TextField(_("примітка фахівця"), blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     # Days the case spent returned to the front office (see workflow.py for the rule).
@@ -78,6 +98,10 @@ class Application(models.Model):
     return_count = models.PositiveSmallIntegerField(default=0)
     # Draft form data saved as the specialist types (autosave), cleared on submission.
     draft_data = models.JSONField(default=dict, blank=True)
+    # With the number it opens the public status page (printed on the receipt); see checkcode.py.
+    check_code = models.CharField(_("код перевірки"), max_length=16, default=new_check_code, editable=False)
+    # Looks at the public status page that found this case (each one is logged in notifications.StatusLook).
+    status_checks = models.PositiveIntegerField(_("перевірок статусу"), default=0)
     # Optimistic lock: every change increments it; a stale version is a conflict.
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
@@ -145,7 +169,9 @@ class Document(models.Model):
     content_type = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
     pages = models.PositiveIntegerField(default=1)
-    sha256 = models.CharField(max_length=64, db_index=True)
+    # Looked up only with the application (the unique constraint's index serves): no index of its own — on
+    # PostgreSQL a db_index CharField got two (plain and varchar_pattern_ops), 406 MB each at 1 M applications.
+    sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     # Arrived after the case was sent (a "may follow" item brought later).

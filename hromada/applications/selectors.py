@@ -5,20 +5,29 @@ Scope always comes from the access layer (``access.visible`` / ``access.get_visi
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, Exists, Model, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hromada.accounts import access
+from hromada.accounts.models import User
+from hromada.catalog import calendar
 from hromada.catalog.models import DocumentRequirement, Timing
 from hromada.core.errors import ValidationFailed
+from hromada.core.text import normalize_name
 
 from . import workflow
 from .deadlines import documents_deadline_for
-from .models import Application, Document, Event, Participant, Receipt, Status
+from .models import Application, Document, Event, IssueMethod, Participant, Receipt, Status
 
 PAGE_SIZE = 20
 
@@ -28,7 +37,7 @@ def _with_related(qs: QuerySet) -> QuerySet:
             .prefetch_related(Prefetch("participants", queryset=Participant.objects.select_related("person"))))
 
 
-def applications_for(user, *, status: str | None = None, service_code: str | None = None,
+def applications_for(user: User, *, status: str | None = None, service_code: str | None = None,
                      hromada_code: str | None = None, q: str | None = None) -> QuerySet[Application]:
     """The user's visible applications, newest first, with filters (unknown status → 422)."""
     qs = access.visible(user, Application)
@@ -44,8 +53,26 @@ def applications_for(user, *, status: str | None = None, service_code: str | Non
     if hromada_code:
         qs = qs.filter(hromada__code=hromada_code)
     if q:
-        qs = qs.filter(number__icontains=q.strip())
+        qs = qs.filter(search_filter(q))
     return _with_related(qs).order_by("-registered_at", "-id")
+
+
+_RNOKPP_RE = re.compile(r"^\d{10}$")
+
+
+def search_filter(q: str) -> Q:
+    """What a search box matches: a part of the number, the applicant's РНОКПП (all ten digits) or the start of
+    the applicant's surname (or full name) — case and apostrophe variants (' ’ ʼ) do not matter (Person.name_key)."""
+    text = (q or "").strip()
+    if not text:
+        return Q()
+    match = Q(number__icontains=text)
+    if _RNOKPP_RE.match(text):
+        match |= Q(applicant_person__rnokpp=text)
+    key = normalize_name(text)
+    if key and not key.isdigit():
+        match |= Q(applicant_person__name_key__startswith=key)
+    return match
 
 
 @dataclass
@@ -76,13 +103,47 @@ def paginate(qs: QuerySet, page: int | str | None, per_page: int = PAGE_SIZE) ->
     return Page(items=list(qs[start:start + per_page]), count=count, page=number, pages=pages)
 
 
-def application_for(user, application_id) -> Application:
+def application_for(user: User, application_id: int) -> Application:
     """One visible application with what its card needs (NotFound outside the scope)."""
-    qs = _with_related(access.visible(user, Application)).prefetch_related(
+    qs = _with_related(access.visible(user, Application)).select_related(
+        "decision__decided_by", "issued_by").prefetch_related(
         Prefetch("service__documents", queryset=DocumentRequirement.objects.order_by("ordering", "code")),
         Prefetch("documents", queryset=Document.objects.order_by("requirement_code", "uploaded_at", "id")),
     )
     return access.get_visible(user, qs, pk=application_id)
+
+
+def participant_person_ids(user: User) -> QuerySet[Participant, Any]:
+    """Ids of the persons taking part in the applications ``user`` sees, from the participant rows themselves (the
+    back offices' way into persons; for everyone else ``persons.PersonAccess`` answers the same, see apps.py)."""
+    return Participant.objects.filter(application__in=access.visible(user, Application).values("pk")) \
+        .values("person_id")
+
+
+def fill_prefetched(instance: Model, name: str, rows: Iterable[Model]) -> None:
+    """Fill ``instance.<name>.all()`` as ``prefetch_related`` would, with rows already in hand (no query)."""
+    related = getattr(instance, name)
+    qs = related.model._default_manager.filter(**related.core_filters)
+    qs._result_cache, qs._prefetch_done = list(rows), True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[related.field.remote_field.cache_name] = qs
+
+
+def new_case_card(application: Application) -> Application:
+    """The case ``intake.create_application`` just returned, ready for its card as ``application_for`` reads it:
+    its participants and (no) documents are what the service wrote, it has no decision yet; only the service's
+    checklist is read."""
+    prefetch_related_objects([application], Prefetch(
+        "service__documents", queryset=DocumentRequirement.objects.order_by("ordering", "code")))
+    Application.decision.related.set_cached_value(application, None)   # type: ignore[attr-defined]
+    return application
+
+
+def decision_of(application: Application) -> Model | None:
+    """The case's decision (backoffice.Decision) or None before one; no query when selected with the case."""
+    try:
+        return application.decision
+    except ObjectDoesNotExist:
+        return None
 
 
 @dataclass
@@ -143,6 +204,91 @@ def missing(items: list[ChecklistItem], timing: str) -> list[ChecklistItem]:
     return [i for i in items if i.timing == timing and not i.provided]
 
 
+# --- the front office's worklist -----------------------------------------------------------------
+
+DOCUMENTS_DUE_SOON_DAYS = 7
+# Cases whose late documents the front office still collects (sent, or back for correction; not yet decided).
+COLLECTING_DOCUMENTS = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.RESUBMITTED, Status.RETURNED})
+WORKLIST_FILTERS = ("documents_due_soon", "documents_overdue", "late_handover")
+
+
+def _missing_may_follow() -> Exists:
+    """True for a case that still lacks a "may follow" document of its service's checklist."""
+    provided = Document.objects.filter(application_id=OuterRef(OuterRef("pk")), requirement_code=OuterRef("code"))
+    return Exists(DocumentRequirement.objects.filter(service_id=OuterRef("service_id"), timing=Timing.MAY_FOLLOW)
+                  .exclude(Exists(provided)))
+
+
+def handover_limit_day(today: date) -> date:
+    """Paper received on or before this day is late if not handed over by today (deadlines.handover_is_late:
+    more than HROMADA_HANDOVER_WORKING_DAYS working days between receipt and hand-over)."""
+    off = calendar.days_off()
+    limit = getattr(settings, "HROMADA_HANDOVER_WORKING_DAYS", 3)
+    day = today
+    while calendar.working_days_between(day, today, off) <= limit:
+        day -= timedelta(days=1)
+    return day
+
+
+def worklist_filter(name: str, *, today: date | None = None) -> Q:
+    """The cases behind one count of the front office's worklist (for its list links)."""
+    today = today or timezone.localdate()
+    if name == "documents_due_soon":
+        return Q(status__in=COLLECTING_DOCUMENTS, documents_deadline__gte=today,
+                 documents_deadline__lte=today + timedelta(days=DOCUMENTS_DUE_SOON_DAYS), missing_follow=True)
+    if name == "documents_overdue":
+        return Q(status__in=COLLECTING_DOCUMENTS, documents_deadline__lt=today, missing_follow=True)
+    if name == "late_handover":
+        return Q(status=Status.DRAFT, paper_received_on__lte=handover_limit_day(today))
+    raise ValidationFailed(gettext("Невідомий перелік: %(s)s.") % {"s": name}, code="invalid_worklist")
+
+
+def with_worklist_flags(qs: QuerySet[Application]) -> QuerySet[Application]:
+    return qs.annotate(missing_follow=_missing_may_follow())
+
+
+@dataclass(frozen=True)
+class FrontWorklist:
+    drafts: int
+    returned: int
+    results_to_issue: int
+    documents_due_soon: int
+    documents_overdue: int
+    late_handover: int
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+def front_worklist(user: User, *, today: date | None = None) -> FrontWorklist:
+    """The front office's day in counts, one query over the user's visible cases:
+    drafts not yet sent; cases returned for correction; results to hand out; cases whose missing "may follow"
+    documents are due within 7 days or overdue (the resident to call); drafts of paper applications already
+    late against the 3-working-day hand-over rule."""
+    access.require(user, "application.intake")
+    today = today or timezone.localdate()
+    qs = with_worklist_flags(access.visible(user, Application))
+    counts = qs.aggregate(
+        drafts=Count("pk", filter=Q(status=Status.DRAFT)),
+        returned=Count("pk", filter=Q(status=Status.RETURNED)),
+        results_to_issue=Count("pk", filter=Q(status=Status.RESULT_SENT)),
+        **{name: Count("pk", filter=worklist_filter(name, today=today)) for name in WORKLIST_FILTERS})
+    return FrontWorklist(**counts)
+
+
+def worklist_cases(user: User, name: str, *, today: date | None = None) -> QuerySet[Application]:
+    """The visible cases behind one worklist count, oldest deadline first."""
+    qs = with_worklist_flags(access.visible(user, Application)).filter(worklist_filter(name, today=today))
+    return _with_related(qs).order_by("documents_deadline", "paper_received_on", "id")
+
+
+def results_to_issue(user: User) -> QuerySet[Application]:
+    """Results waiting to be handed out, the oldest first, each with its decision."""
+    access.require(user, "application.issue")
+    return (_with_related(access.visible(user, Application).filter(status=Status.RESULT_SENT))
+            .select_related("decision", "decision__decided_by").order_by("result_sent_at", "id"))
+
+
 # History entries that are not state transitions (their labels come from workflow.TRANSITIONS).
 EVENT_LABELS = {
     "create": _("Заяву зареєстровано (чернетка)"),
@@ -151,17 +297,27 @@ EVENT_LABELS = {
 }
 
 
-def event_label(action: str) -> str:
+def event_label(action: str, data: dict | None = None) -> str:
     rule = workflow.TRANSITIONS.get(action)
-    return str(rule.label) if rule else str(EVENT_LABELS.get(action, action))
+    label = str(rule.label) if rule else str(EVENT_LABELS.get(action, action))
+    method = (data or {}).get("method") if action == "issue" else None
+    if method in IssueMethod.values:
+        label = f"{label} ({issue_method_phrase(method)})"
+    return label
 
 
-def history(user, application_id) -> list[Event]:
+def issue_method_phrase(method: str) -> str:
+    """«поштою», «через Дію», «SMS-повідомленням»: the method's label to follow a verb."""
+    how = str(IssueMethod(method).label)
+    return how if how[:2].isupper() else how[:1].lower() + how[1:]
+
+
+def history(user: User, application_id: int) -> list[Event]:
     """The case's events, oldest first, each with a readable ``label``."""
     app = access.get_visible(user, Application, pk=application_id)
     events = list(Event.objects.filter(application=app).select_related("actor").order_by("at", "id"))
     for event in events:
-        event.label = event_label(event.action)
+        event.label = event_label(event.action, event.data)  # type: ignore[attr-defined]  # for display only
     return events
 
 
@@ -180,3 +336,51 @@ def with_return_events(qs: QuerySet[Application]) -> QuerySet[Application]:
 
 def latest_receipt(application: Application) -> Receipt | None:
     return Receipt.objects.filter(application=application).order_by("-created_at", "-id").first()
+
+
+# --- system-wide reads for scheduled work (no requesting user: beat tasks, metrics) ---------------------------
+
+# Decision clock running: the back office holds the case (a returned case waits for the front office).
+OPEN_FOR_DECISION = (Status.SUBMITTED, Status.IN_REVIEW, Status.RESUBMITTED)
+# Missing documents still matter until a decision is taken.
+AWAITING_DOCUMENTS = (Status.DRAFT, Status.SUBMITTED, Status.IN_REVIEW, Status.RETURNED, Status.RESUBMITTED)
+REMINDER_DAYS_AHEAD = 3
+
+
+def overdue_applications(*, today: date | None = None) -> QuerySet[Application]:
+    today = today or timezone.localdate()
+    return Application.objects.filter(status__in=OPEN_FOR_DECISION, due_date__lt=today)
+
+
+@dataclass(frozen=True)
+class MissingDocuments:
+    application_id: int
+    number: str
+    front_office_id: int
+    documents_deadline: date | None
+    missing_codes: tuple[str, ...]
+
+
+def applications_missing_documents(*, today: date | None = None,
+                                   days_ahead: int = REMINDER_DAYS_AHEAD) -> list[MissingDocuments]:
+    """Applications whose deadline for the documents that may follow is exactly ``days_ahead`` days away
+    and that still lack at least one of them. One query for the cases, one for the requirements."""
+    today = today or timezone.localdate()
+    deadline = today + timedelta(days=days_ahead)
+    cases = list(
+        Application.objects.filter(status__in=AWAITING_DOCUMENTS, documents_deadline=deadline)
+        .prefetch_related("documents").order_by("id")
+    )
+    required: dict[int, set[str]] = {}
+    for service_id, code in DocumentRequirement.objects.filter(
+        service_id__in={a.service_id for a in cases}, timing=Timing.MAY_FOLLOW,
+    ).values_list("service_id", "code"):
+        required.setdefault(service_id, set()).add(code)
+    result = []
+    for case in cases:
+        have = {doc.requirement_code for doc in case.documents.all()}
+        missing = sorted(required.get(case.service_id, set()) - have)
+        if missing:
+            result.append(MissingDocuments(case.id, case.number, case.front_office_id, case.documents_deadline,
+                                           tuple(missing)))
+    return result

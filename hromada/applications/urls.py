@@ -24,4 +24,5 @@ urlpatterns = [
     path("<int:pk>/issue/", views.issue, name="issue"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("<int:pk>/receipt.pdf", views.receipt, name="receipt"),
+    path("<int:pk>/decision.pdf", views.decision_document, name="decision_pdf"),
 ]

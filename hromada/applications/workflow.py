@@ -2,36 +2,23 @@
 
     draft → submitted → in_review → returned → resubmitted → in_review
           → decided_granted | decided_refused → result_sent → result_issued → closed
+    social services: submitted → decided_granted | decided_refused (the social case's decision, by the system)
     withdrawn: from any state before a decision (the applicant withdraws).
 
-``transition`` locks the row, checks the current state, the actor's role (access.PERMISSIONS) and
-scope (access layer), the optimistic version, then writes the new state and one Event — all in the
-caller's transaction, so nothing is half-applied. Named service functions (submit_application,
-take_application, decide, …) live in the services modules and call it.
+This module declares only the table; the engine (``hromada.core.statemachine``, shared with children's cases)
+locks the row, checks the current state, the actor's role (access.PERMISSIONS) and scope (access layer), the
+optimistic version, then writes the new state and one Event — all in the caller's transaction, so nothing is
+half-applied. Named service functions (submit_application, take_application, decide, …) live in the services
+modules and call ``transition``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.db import transaction
-from django.utils import timezone
-
-from hromada.accounts import access
 from hromada.core import statemachine
+from hromada.core.statemachine import Transition
 
 from .models import Application, Event, Status
 
 S = Status
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    sources: frozenset[str]
-    target: str | None          # None: the state does not change (e.g. assign while in review)
-    permission: str | None      # None: a system step (no human actor)
-    label: str
-
 
 _T = [
     Transition("submit", frozenset({S.DRAFT}), S.SUBMITTED, "application.intake", "Надіслано до бек-офісу"),
@@ -49,6 +36,12 @@ _T = [
     Transition("close", frozenset({S.RESULT_ISSUED}), S.CLOSED, None, "Справу закрито"),
     Transition("withdraw", frozenset({S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.RETURNED, S.RESUBMITTED}), S.WITHDRAWN,
                "application.withdraw", "Заяву відкликано заявником"),
+    # An application for social services is decided in the social case opened from it (hromada.social): the
+    # system records that decision here, so the front office hands the result over as for any other case.
+    Transition("social_provide", frozenset({S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW}), S.DECIDED_GRANTED, None,
+               "Рішення про надання соціальних послуг (справа соціальних послуг)"),
+    Transition("social_refuse", frozenset({S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW}), S.DECIDED_REFUSED, None,
+               "Рішення про відмову в соціальних послугах (справа соціальних послуг)"),
 ]
 TRANSITIONS: dict[str, Transition] = {t.action: t for t in _T}
 FINAL_STATES = frozenset({S.CLOSED, S.WITHDRAWN})
@@ -61,46 +54,28 @@ BACK_OFFICE_STATES = frozenset({S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW})
 IllegalTransition = statemachine.IllegalTransition
 StaleVersion = statemachine.StaleVersion
 
+MACHINE = statemachine.StateMachine(
+    name="application", model=Application, event_model=Event, event_field="application", transitions=_T,
+    refusal="Дію «%(action)s» не можна виконати для заяви у статусі «%(status)s».")
+
 
 def allowed_actions(application: Application, user=None) -> list[str]:
     """Actions possible now (for buttons): state allows it and, given a user, the role may."""
-    return [t.action for t in _T
-            if application.status in t.sources and t.permission
-            and (user is None or access.may(user, t.permission))]
+    return MACHINE.allowed_actions(application, user)
 
 
 def transition(application: Application | int, action: str, *, actor=None, comment: str = "",
-               data: dict | None = None, expected_version: int | None = None, **changes) -> Application:
+               data: dict | None = None, expected_version: int | None = None, held: bool = False,
+               **changes) -> Application:
     """Apply ``action`` to the application; see the module docstring. Returns the locked, saved row.
 
     ``changes`` are extra field values written together with the state (e.g. due_date, assigned_to).
     """
-    rule = TRANSITIONS.get(action)
-    if rule is None:
-        raise ValueError(f"unknown workflow action {action!r}")
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("workflow.transition must run inside a transaction (the service's)")
-    pk = application if isinstance(application, int) else application.pk
-    if actor is not None:
-        # Scope first: an invisible case is "not found", whatever the role.
-        access.get_visible(actor, Application, pk=pk)
-        if rule.permission:
-            access.require(actor, rule.permission)
-    elif rule.permission is not None:
-        raise ValueError(f"action {action!r} needs an actor")
-    locked = Application.objects.select_for_update().get(pk=pk)
-    from_status = statemachine.apply_transition(
-        locked, action=action, label=rule.label, sources=rule.sources, target=rule.target,
-        refusal="Дію «%(action)s» не можна виконати для заяви у статусі «%(status)s».",
-        expected_version=expected_version, changes=changes)
-    record_event(locked, action, actor=actor, from_status=from_status, comment=comment, data=data)
-    return locked
+    return MACHINE.transition(application, action, actor=actor, comment=comment, data=data,
+                              expected_version=expected_version, held=held, **changes)
 
 
 def record_event(application: Application, action: str, *, actor=None, from_status: str | None = None,
                  comment: str = "", data: dict | None = None) -> Event:
     """The one place that writes application history (also for non-state events, e.g. a late document)."""
-    return Event.objects.create(
-        application=application, action=action, actor=actor,
-        from_status=from_status if from_status is not None else application.status,
-        to_status=application.status, comment=comment, data=data or {}, at=timezone.now())
+    return MACHINE.record_event(application, action, actor=actor, from_status=from_status, comment=comment, data=data)

@@ -5,12 +5,12 @@ from django.db.backends.signals import connection_created
 def _audit_scope_q(user, scope):
     from django.db.models import Q
 
-    from hromada.territory.models import Unit
+    from hromada.accounts.access import oblast_unit_ids
 
     if scope.level == "country":
         return Q()
     if scope.level == "oblast":
-        return Q(hromada_id__in=Unit.objects.filter(oblast_id=scope.oblast_id).values("id"))
+        return Q(hromada_id__in=oblast_unit_ids(scope.oblast_id))
     return Q(hromada_id__in=sorted(scope.hromada_ids))
 
 

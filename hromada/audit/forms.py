@@ -5,6 +5,8 @@ from .selectors import AuditFilters
 
 
 class AuditFilterForm(forms.Form):
+    person_id = forms.IntegerField(label=_("Особа (ід.)"), required=False, min_value=1)
+    application_id = forms.IntegerField(label=_("Заява (ід.)"), required=False, min_value=1)
     user = forms.CharField(label=_("Користувач (логін)"), required=False, max_length=150)
     action = forms.CharField(label=_("Дія"), required=False, max_length=64,
                              widget=forms.TextInput(attrs={"list": "audit-actions"}),
@@ -23,5 +25,6 @@ class AuditFilterForm(forms.Form):
 
     def filters(self) -> AuditFilters:
         data = self.cleaned_data if self.is_valid() else {}
-        return AuditFilters(**{name: data.get(name) or (None if name.startswith("date") else "")
+        return AuditFilters(**{name: data.get(name) or (None if name.startswith("date") or name.endswith("_id")
+                                                        else "")
                                for name in self.fields})

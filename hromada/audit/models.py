@@ -1,7 +1,8 @@
-"""Tamper-evident audit log: an append-only hash chain.
+"""Tamper-evident audit log: append-only hash chains, one per oblast (plus chain 0 for the rest).
 
-Each entry stores the hash of the previous entry and its own hash over its content; editing,
-deleting or inserting an entry breaks the chain, which `manage.py verify_audit` reports.
+Each entry stores the hash of the previous entry *of its chain* and its own hash over its content; editing,
+deleting, inserting or reordering an entry breaks its chain, which `manage.py verify_audit` reports. Chains are
+independent so that writers in different oblasts never wait on one head row (hromada.audit.services).
 """
 from django.conf import settings
 from django.db import models
@@ -19,6 +20,9 @@ class AuditEntry(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # The chain the entry belongs to (an oblast's unit id; 0: entries of no oblast). Not indexed: verify walks the
+    # log once in id order keeping every chain's tail, and nothing else reads by chain.
+    chain = models.PositiveIntegerField(default=0, db_default=0)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -29,6 +33,7 @@ class AuditEntry(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """One row, locked while appending: entries are chained in a strict order."""
+    """One row per chain, locked while appending to it: the chain's entries are in a strict order."""
+    chain = models.PositiveIntegerField(unique=True, default=0)
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)

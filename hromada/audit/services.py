@@ -1,23 +1,42 @@
-"""The one function every app calls to audit a read or a change: ``record``; and the chain check."""
+"""The audit chains' write path: ``record`` (a service's change; ``batch`` writes a service's entries in one
+statement), ``audited_read`` (a read, download or export), ``save_with_audit`` / ``delete_with_audit`` (the Django
+admin); and the chains' check."""
 from __future__ import annotations
 
 import hashlib
 import ipaddress
 import json
+import logging
 import re
 import uuid
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC
+from typing import Any, cast
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.db.models import Field, Model
+from django.db.models.sql.subqueries import InsertQuery
+from django.http import HttpRequest
 from django.utils import timezone
 
-from hromada.ops.context import current_request_id
+from hromada.core import throttle
+from hromada.core.batching import WriteBatch
+from hromada.core.context import current_request_id
+from hromada.core.errors import RateLimited
+from hromada.core.registry import Slot
 
+from .checkpoints import Checkpoint
 from .models import AuditChainHead, AuditEntry
 
 GENESIS = "0" * 64
+# Who acts: a signed-in user, the anonymous one (a failed sign-in), or None (the system: a task, a command). The
+# accounts app is a floor neighbour this chain must not import (pyproject's contracts): Django's base classes.
+Actor = AbstractBaseUser | AnonymousUser | None
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 
 
@@ -42,7 +61,7 @@ def _normalize_ip(value: str | None) -> str | None:
         return None
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest | None) -> str | None:
     """The caller's address. Behind our own reverse proxy (SECURE_PROXY_SSL_HEADER set) the proxy appends
     the real peer to X-Forwarded-For, so the *last* entry is trusted; earlier ones are client-supplied."""
     if request is None:
@@ -54,7 +73,7 @@ def client_ip(request) -> str | None:
     return _normalize_ip(request.META.get("REMOTE_ADDR"))
 
 
-def request_id_for(request) -> str:
+def request_id_for(request: HttpRequest | None) -> str:
     """The request's correlation id: set by hromada.ops' RequestIdMiddleware, else assigned here once.
     A well-formed incoming X-Request-ID (from our proxy) is kept so logs can be joined."""
     if request is None:
@@ -63,81 +82,418 @@ def request_id_for(request) -> str:
     if not rid:
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
         rid = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
-        request.request_id = rid
+        request.request_id = rid  # type: ignore[attr-defined]  # kept on the request for the rest of it
     return rid
 
 
-# No savepoint of its own inside the caller's transaction (a failed append fails the whole change anyway).
-@transaction.atomic(savepoint=False)
-def record(*, actor, action: str, obj=None, object_type: str = "", object_id=None, hromada_id=None,
-           request=None, details: dict | None = None) -> AuditEntry:
-    """Append one entry (who, when, what, from where). Call it inside the service's transaction so a
-    rolled-back change leaves no entry, and for reads/downloads/exports right where they happen.
+# ---- chains ------------------------------------------------------------------------------------------------
+# The log is split into chains, one per oblast (the oblast unit's id) and chain 0 for entries of no oblast, each
+# with its own head row: appends in different oblasts lock different rows and never wait on each other.
+#
+# A transaction appends to ONE chain: the first ``record`` (or ``lock_chain_head``) of the transaction picks it
+# from its hromada and locks that head; every later entry of the transaction joins the same chain whatever its
+# hromada (a chain is a partition of the log, not a statement about the entry). So a transaction holds at most one
+# head lock and two transactions can never wait on each other's heads in opposite order.
+#
+# Which chain the transaction holds lives in ``connection.run_on_commit`` (markers registered with ``on_commit``):
+# Django drops the markers of a rolled-back savepoint as PostgreSQL releases the lock taken in it and the rows
+# written in it, and a new transaction starts with none. The head's values are kept on the marker; after an append
+# whose marker a savepoint rollback dropped, they are read again.
 
-    Personal data does not go into ``details``: identify objects by type and id.
-    """
+# Provided by hromada.territory (TerritoryConfig.ready): (hromada unit id) -> the id of its oblast, or 0.
+oblast_of_hromada = Slot("audit.oblast_of_hromada")
+_chain_keys: dict[int, int] = {}
+
+
+def chain_key(hromada_id: int | None) -> int:
+    """The chain of entries about ``hromada_id`` (its oblast); 0 without a hromada. Cached: never changes."""
+    if not hromada_id:
+        return 0
+    key = _chain_keys.get(hromada_id)
+    if key is None:
+        key = _chain_keys[hromada_id] = int(oblast_of_hromada(hromada_id) or 0)
+    return key
+
+
+class _Held:
+    """Marker: this transaction holds the head lock of ``chain``; ``appends`` made since (each with its marker)."""
+    def __init__(self, head: AuditChainHead) -> None:
+        self.head = head
+        self.chain = head.chain
+        self.appends = 0
+
+    def __call__(self) -> None:  # run after commit: nothing to do
+        pass
+
+
+class _Appended:
+    """Marker: one append of this transaction (dropped with the savepoint it was made in)."""
+    def __call__(self) -> None:
+        pass
+
+
+def _held() -> _Held | None:
+    connection = transaction.get_connection()
+    for _sids, func, *_rest in connection.run_on_commit:
+        if isinstance(func, _Held):
+            return func
+    return None
+
+
+def _head_is_current(held: _Held) -> bool:
+    """The held head object still says what the database says: no append of ours was rolled back since."""
+    connection = transaction.get_connection()
+    return held.appends == sum(isinstance(func, _Appended) for _sids, func, *_rest in connection.run_on_commit)
+
+
+def lock_chain_head(hromada_id: int | None = None) -> AuditChainHead:
+    """Lock the head of the chain this transaction appends to (chosen by ``hromada_id`` if none is held yet) for
+    the rest of the caller's transaction. It is the FIRST lock of a writing transaction that locks anything else
+    before its first ``record`` (a number sequence: hromada.core.db), so two transactions never wait on each
+    other in opposite order. A second call in the same transaction costs no query."""
+    held = _held()
+    if held is not None:
+        return held.head
+    chain = chain_key(hromada_id)
+    head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+    if head is None:
+        # The chain's first entry: create its head (a concurrent first writer loses the unique race and waits).
+        with transaction.atomic():
+            head, _ = AuditChainHead.objects.get_or_create(chain=chain)
+        head = AuditChainHead.objects.select_for_update().get(pk=head.pk)
+    transaction.on_commit(_Held(head))
+    return head
+
+
+def _new_entry(*, actor: Actor, action: str, obj: Model | None = None, object_type: str = "",
+               object_id: object = None, hromada_id: int | None = None, request: HttpRequest | None = None,
+               details: dict | None = None) -> AuditEntry:
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = obj.pk if object_id is None else object_id
         if hromada_id is None:
             hromada_id = getattr(obj, "hromada_id", None)
-    # The head row is locked: appends are serialised, so id order is chain order.
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
     authenticated = getattr(actor, "is_authenticated", False)
-    entry = AuditEntry(
-        at=timezone.now(), actor=actor if authenticated else None,
+    return AuditEntry(
+        at=timezone.now(), actor=cast(Any, actor) if authenticated else None,  # the user model (AUTH_USER_MODEL)
         actor_username=actor.username if authenticated else "", actor_role=getattr(actor, "role", "") or "",
         action=action, object_type=object_type, object_id="" if object_id is None else str(object_id)[:64],
         hromada_id=hromada_id, ip=client_ip(request), request_id=request_id_for(request),
-        details=json.loads(json.dumps(details or {}, default=str)), prev_hash=head.last_hash)
-    entry.hash = entry_hash(entry.prev_hash, hashed_fields(entry))
-    entry.save()
-    head.last_id, head.last_hash = entry.pk, entry.hash
-    head.save(update_fields=["last_id", "last_hash"])
-    return entry
+        details=json.loads(json.dumps(details or {}, default=str)))
+
+
+def _append(entries: list[AuditEntry]) -> None:
+    """Chain ``entries`` onto the transaction's chain and write them in ONE statement, then move the head."""
+    held = _held()
+    if held is None:
+        lock_chain_head(entries[0].hromada_id)   # locked and read: its values are current
+        held = cast(_Held, _held())
+    elif not _head_is_current(held):
+        # A savepoint rolled back entries of ours (and the head's update): read the tail again.
+        held.head = AuditChainHead.objects.get(pk=held.head.pk)
+        held.appends = sum(isinstance(f, _Appended) for _s, f, *_r in transaction.get_connection().run_on_commit)
+    head = held.head
+    prev_hash = head.last_hash
+    for entry in entries:
+        entry.chain, entry.prev_hash = head.chain, prev_hash
+        entry.hash = prev_hash = entry_hash(prev_hash, hashed_fields(entry))
+    if transaction.get_connection().vendor == "postgresql":
+        _insert_and_move_head(entries, head)
+        transaction.on_commit(_Appended())
+        held.appends += 1
+        return
+    if len(entries) == 1:
+        entries[0].save()
+    else:
+        AuditEntry.objects.bulk_create(entries)
+    if entries[-1].pk is None:  # a backend that does not return ids from a bulk insert
+        entries[-1].pk = AuditEntry.objects.get(hash=entries[-1].hash).pk
+    before = head.last_id, head.last_hash
+    head.last_id, head.last_hash = entries[-1].pk, entries[-1].hash
+    try:
+        head.save(update_fields=["last_id", "last_hash"])
+    except BaseException:
+        head.last_id, head.last_hash = before   # the cached head keeps saying what the database says
+        raise
+    transaction.on_commit(_Appended())
+    held.appends += 1
+
+
+def _insert_and_move_head(entries: list[AuditEntry], head: AuditChainHead) -> None:
+    """PostgreSQL: the entries' INSERT and the head's move in ONE statement (a data-modifying CTE), the same rows
+    and values as ``bulk_create`` followed by ``head.save``."""
+    connection = transaction.get_connection()
+    fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+    query = InsertQuery(AuditEntry)
+    query.insert_values(fields, list[Model](entries))
+    [(insert_sql, insert_params)] = query.get_compiler(connection=connection).as_sql()
+    table, pk = connection.ops.quote_name(AuditEntry._meta.db_table), connection.ops.quote_name("id")
+    heads = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    # Identifiers from the models, quoted by the backend; every value is a parameter.
+    sql = (f"WITH ins AS ({insert_sql} RETURNING {table}.{pk}), "  # noqa: S608
+           f"new AS (SELECT array_agg({pk} ORDER BY {pk}) AS ids, max({pk}) AS last FROM ins) "
+           f"UPDATE {heads} SET last_id = new.last, last_hash = %s FROM new WHERE {heads}.id = %s RETURNING new.ids")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*insert_params, entries[-1].hash, head.pk])
+        row = cursor.fetchone()
+    if row is None:   # no head row to move (deleted under us): the statement wrote nothing
+        raise AuditChainHead.DoesNotExist(f"audit chain head {head.pk} is gone")
+    for entry, pk_value in zip(entries, row[0], strict=True):
+        entry.pk = pk_value
+        entry._state.adding, entry._state.db = False, connection.alias
+    head.last_id, head.last_hash = entries[-1].pk, entries[-1].hash
+
+
+
+
+def _append_atomically(entries: list[AuditEntry]) -> None:
+    with transaction.atomic(savepoint=False):
+        _append(entries)
+
+
+_entries: WriteBatch[AuditEntry] = WriteBatch(_append_atomically)
+
+
+def batch() -> AbstractContextManager[None]:
+    """Entries ``record``-ed inside are appended together, in one INSERT, when the block ends (inside the caller's
+    transaction: a service that writes several entries wraps its body in ``with transaction.atomic(), batch():``).
+    Until then ``record`` returns entries without an id. Nested blocks join the outermost one; an exception
+    discards the pending entries (the transaction rolls back anyway)."""
+    return _entries.collect()
+
+
+# No savepoint of its own inside the caller's transaction (a failed append fails the whole change anyway).
+@transaction.atomic(savepoint=False)
+def record(*, actor: Actor, action: str, obj: Model | None = None, object_type: str = "", object_id: object = None,
+           hromada_id: int | None = None, request: HttpRequest | None = None,
+           details: dict | None = None) -> AuditEntry:
+    """Append one entry (who, when, what, from where). Services call it inside their transaction so a
+    rolled-back change leaves no entry; reads, downloads and exports go through ``audited_read`` instead.
+
+    Personal data does not go into ``details``: identify objects by type and id.
+    """
+    entry = _new_entry(actor=actor, action=action, obj=obj, object_type=object_type, object_id=object_id,
+                       hromada_id=hromada_id, request=request, details=details)
+    return _entries.add(entry)
 
 
 @dataclass(frozen=True)
 class ChainProblem:
     kind: str          # edited | broken_link (deleted or inserted before) | head_mismatch (tail deleted/appended)
+                       # | checkpoint_mismatch (rewritten or cut short since a checkpoint) | checkpoint_invalid
     entry_id: int | None
     position: int | None
     message: str
+    chain: int = 0
 
 
-def verify_chain(*, batch_size: int = 2000) -> tuple[int, list[ChainProblem]]:
-    """Walk the whole chain in id order; return (entries checked, problems).
+@dataclass
+class _Walk:
+    prev_hash: str = GENESIS
+    prev_id: int | None = None
+    position: int = 0
+
+
+def verify_chain(*, batch_size: int = 2000, checkpoints: Sequence[Checkpoint] = ()) -> tuple[int, list[ChainProblem]]:
+    """Walk every chain (the whole log once, in id order, keeping each chain's tail); return (entries checked,
+    problems). Positions count within an entry's chain.
 
     * an entry whose stored hash differs from the hash of its content was edited;
-    * an entry whose prev_hash is not the previous entry's hash follows a deleted entry or is inserted;
-    * the chain head (last id/hash) not matching the last entry means the tail was deleted or extended.
+    * an entry whose prev_hash is not the previous entry's hash (in its chain) follows a deleted entry, is
+      inserted, or was moved (reordered, or its chain key changed);
+    * a chain head (last id/hash) not matching the chain's last entry means its tail was deleted or extended;
+    * an entry at a checkpoint's position that is not the entry (id, hash) the checkpoint signed for that chain,
+      or a chain shorter than a checkpoint, means the chain was rewritten (re-hashed) or cut short since —
+      whatever the hashes inside the database say (hromada.audit.checkpoints).
     """
     problems: list[ChainProblem] = []
-    prev_hash, prev_id, position = GENESIS, None, 0
+    anchors: dict[tuple[int, int], list[Checkpoint]] = {}
+    for checkpoint in checkpoints:
+        if not checkpoint.valid:
+            problems.append(ChainProblem(
+                "checkpoint_invalid", None, None,
+                f"checkpoint {checkpoint.name}: unreadable or its signature does not match — forged, altered, "
+                f"or signed with another key"))
+        else:
+            anchors.setdefault((checkpoint.chain, checkpoint.count), []).append(checkpoint)
+    walks: dict[int, _Walk] = {}
+    checked = 0
     last_id = 0
     while True:
-        batch = list(AuditEntry.objects.filter(pk__gt=last_id).order_by("pk")[:batch_size])
-        if not batch:
+        batch_ = list(AuditEntry.objects.filter(pk__gt=last_id).order_by("pk")[:batch_size])
+        if not batch_:
             break
-        for entry in batch:
-            position += 1
-            if entry.prev_hash != prev_hash:
-                after = f"after entry {prev_id}" if prev_id else "at the start of the chain"
+        for entry in batch_:
+            checked += 1
+            walk = walks.setdefault(entry.chain, _Walk())
+            walk.position += 1
+            position, where = walk.position, f"chain {entry.chain}, position {walk.position}"
+            if entry.prev_hash != walk.prev_hash:
+                after = f"after entry {walk.prev_id}" if walk.prev_id else "at the start of the chain"
                 problems.append(ChainProblem(
                     "broken_link", entry.pk, position,
-                    f"entry {entry.pk} (position {position}): link to the previous entry broken {after} — "
-                    f"an entry was deleted before it, or it was inserted"))
+                    f"entry {entry.pk} ({where}): link to the previous entry broken {after} — "
+                    f"an entry was deleted before it, or it was inserted or moved", entry.chain))
             if entry_hash(entry.prev_hash, hashed_fields(entry)) != entry.hash:
                 problems.append(ChainProblem(
                     "edited", entry.pk, position,
-                    f"entry {entry.pk} (position {position}): content does not match its hash — edited"))
-            prev_hash, prev_id = entry.hash, entry.pk
-        last_id = batch[-1].pk
-    head = AuditChainHead.objects.filter(pk=1).first()
-    head_id, head_hash = (head.last_id, head.last_hash) if head else (0, GENESIS)
-    if (head_id or None) != prev_id or head_hash != prev_hash:
-        problems.append(ChainProblem(
-            "head_mismatch", prev_id, position or None,
-            f"chain head points to entry {head_id or '—'} but the last entry is {prev_id or '—'} "
-            f"(position {position}) — entries at the end were deleted or appended outside the application"))
-    return position, problems
+                    f"entry {entry.pk} ({where}): content does not match its hash — edited", entry.chain))
+            for checkpoint in anchors.pop((entry.chain, position), []):
+                if (checkpoint.entry_id, checkpoint.hash) != (entry.pk, entry.hash):
+                    problems.append(ChainProblem(
+                        "checkpoint_mismatch", entry.pk, position,
+                        f"{where}: checkpoint {checkpoint.name} ({checkpoint.at}) signed entry "
+                        f"{checkpoint.entry_id} with hash {checkpoint.hash[:16]}…, the chain now has entry "
+                        f"{entry.pk} with hash {entry.hash[:16]}… — the chain was rewritten or entries before "
+                        f"it were removed", entry.chain))
+            walk.prev_hash, walk.prev_id = entry.hash, entry.pk
+        last_id = batch_[-1].pk
+    for chain, count in sorted(anchors):
+        for checkpoint in anchors[(chain, count)]:
+            has = walks[chain].position if chain in walks else 0
+            problems.append(ChainProblem(
+                "checkpoint_mismatch", None, count,
+                f"chain {chain}: checkpoint {checkpoint.name} ({checkpoint.at}) signed {count} entries ending with "
+                f"entry {checkpoint.entry_id}, the chain now has {has} — entries were removed (truncated)", chain))
+    heads = {h.chain: h for h in AuditChainHead.objects.all()}
+    for chain in sorted(set(heads) | set(walks)):
+        head, walk = heads.get(chain), walks.get(chain, _Walk())
+        head_id, head_hash = (head.last_id, head.last_hash) if head else (0, GENESIS)
+        if (head_id or None) != walk.prev_id or head_hash != walk.prev_hash:
+            problems.append(ChainProblem(
+                "head_mismatch", walk.prev_id, walk.position or None,
+                f"chain {chain}: head points to entry {head_id or '—'} but the last entry is {walk.prev_id or '—'} "
+                f"(position {walk.position}) — entries at the end were deleted or appended outside the "
+                f"application", chain))
+    return checked, problems
+
+
+# --- Reads of personal data, and per-user limits -------------------------------------------------------------
+security_log = logging.getLogger("hromada.security")
+# Personal-data reads (pages, cards, searches, lists) one user may make: (requests, window in seconds). Generous
+# for a desk or a back office working by hand; a script pulling a registry page after page stops at it.
+READ_LIMIT = (300, 300)
+
+
+def enforce_limit(*, actor: Actor, kind: str, limit: int, window: int, request: HttpRequest | None = None,
+                  amount: int = 1) -> None:
+    """Count ``amount`` of ``kind`` for the user; above ``limit`` in the window refuse with 429 ``rate_limited``
+    and raise a security alert (one ``security.alert`` audit entry and a log warning per user, kind and window).
+    ``amount=0`` only checks a budget others fill (e.g. failed lookups)."""
+    subject = getattr(actor, "pk", None) or "anonymous"
+    used = throttle.count(kind, subject, window=window, amount=amount) if amount else throttle.peek(
+        kind, subject, window=window)
+    if used <= limit and (amount or used < limit):
+        return
+    if throttle.first_time(kind, subject, window=window):
+        record(actor=actor, action="security.alert", object_type="accounts.user", object_id=subject, request=request,
+               details={"kind": kind, "limit": limit, "window_seconds": window, "count": used})
+        security_log.warning("rate limit exceeded: %s by user %s (%s in %ss)", kind, subject, used, window)
+    raise RateLimited()
+
+
+def audited_read(*, actor: Actor, action: str, objects: Iterable[Model] = (), object_type: str = "",
+                 request: HttpRequest | None = None, hromada_id: int | None = None,
+                 details: dict | None = None, limit: bool = True, object_id: object = None) -> AuditEntry:
+    """The one way a read is audited: ONE entry per card, list page, search, answer, download or export, naming
+    every record shown (``details.ids``; an empty page is recorded too — a miss is a read). Views and API
+    handlers call it right after the selector; over the user's read limit it refuses (429) instead.
+    Views, API handlers and selectors never call ``record`` themselves: a read's entry comes from here, a
+    change's entry from the service making it.
+
+    A read of something that is not a list of model rows (a period's register, a monitoring table, a scan of an
+    application) names it by ``object_type`` + ``object_id`` instead of ``objects`` (no ``ids`` then); downloads
+    and exports pass ``limit=False`` (they are not counted against the personal-data read limit).
+
+    ``details`` must not hold personal data (no query text): say what kind of query it was.
+    """
+    if limit:
+        reads, window = getattr(settings, "HROMADA_READ_LIMIT", READ_LIMIT)
+        enforce_limit(actor=actor, kind="personal_data_read", limit=reads, window=window, request=request)
+    objects = list(objects)
+    ids = [obj.pk for obj in objects]
+    if objects and not object_type:
+        object_type = objects[0]._meta.label_lower
+    if hromada_id is None and objects:
+        homes = {getattr(obj, "hromada_id", None) or getattr(obj, "registered_hromada_id", None) for obj in objects}
+        hromada_id = homes.pop() if len(homes) == 1 else None
+    if object_id is not None and not objects:
+        return record(actor=actor, action=action, object_type=object_type, object_id=object_id,
+                      hromada_id=hromada_id, request=request, details=details)
+    return record(actor=actor, action=action, object_type=object_type,
+                  object_id=ids[0] if len(ids) == 1 else object_id, hromada_id=hromada_id, request=request,
+                  details={**(details or {}), "ids": ids, "count": len(ids)})
+
+
+# ---- changes made in the Django admin ------------------------------------------------------------------------
+
+NEVER_SHOWN = frozenset({"password", "key_hash"})
+
+
+def _changed(obj: Model, old: dict | None, shown: Sequence[str] | None) -> dict:
+    """{field: [old, new]} of the changed fields whose values may be shown, {field: None} for the others."""
+    changes: dict = {}
+    for field in obj._meta.concrete_fields:
+        if field.primary_key or getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            continue
+        before = None if old is None else old[field.attname]
+        after = getattr(obj, field.attname)
+        if before == after:
+            continue
+        visible = field.name not in NEVER_SHOWN and (shown is None or field.name in shown)
+        changes[field.name] = [before, after] if visible else None
+    return changes
+
+
+@transaction.atomic
+def save_with_audit(*, actor: Actor, obj: Model, request: HttpRequest | None = None,
+                    shown: Sequence[str] | None = None) -> AuditEntry | None:
+    """Save a reference row changed in the Django admin (a role, a user's scope, an office, service terms, a
+    holiday) and append ``admin.create`` / ``admin.change`` with the old and new value of each changed field.
+
+    ``shown``: the fields whose values are written (None: all); other changed fields (personal data, secrets —
+    never a password hash) are named without values. Nothing changed → nothing recorded.
+    """
+    lock_chain_head()  # the chain head is the first lock of the transaction (see lock_chain_head)
+    model = type(obj)
+    attnames = [f.attname for f in model._meta.concrete_fields]
+    old = model._default_manager.filter(pk=obj.pk).values(*attnames).first() if obj.pk is not None else None
+    obj.save()
+    changes = _changed(obj, old, shown)
+    if old is not None and not changes:
+        return None
+    return record(actor=actor, action="admin.create" if old is None else "admin.change", obj=obj, request=request,
+                  details={"changes": changes})
+
+
+def _related_names(obj: Model, field: Field[Any, Any]) -> list[str]:
+    return sorted(str(row) for row in getattr(obj, field.name).all())
+
+
+@transaction.atomic
+def save_relations_with_audit(*, actor: Actor, obj: Model, save_m2m: Callable[[], None],
+                              request: HttpRequest | None = None) -> AuditEntry | None:
+    """Many-to-many relations changed in the Django admin (a user's groups and permissions, a group's
+    permissions): ``save_m2m`` (the admin form's) writes them; ``admin.change`` records the old and new members
+    by name. Nothing changed → nothing recorded."""
+    lock_chain_head()
+    fields = list(type(obj)._meta.many_to_many)
+    old = {f.name: _related_names(obj, f) for f in fields}
+    save_m2m()
+    changes = {f.name: [old[f.name], now] for f in fields if (now := _related_names(obj, f)) != old[f.name]}
+    if not changes:
+        return None
+    return record(actor=actor, action="admin.change", obj=obj, request=request, details={"changes": changes})
+
+
+@transaction.atomic
+def delete_with_audit(*, actor: Actor, obj: Model, request: HttpRequest | None = None,
+                      shown: Sequence[str] | None = None) -> AuditEntry:
+    """Delete a reference row from the Django admin; ``admin.delete`` keeps the values it had (as ``shown``)."""
+    lock_chain_head()
+    values = {f.name: (getattr(obj, f.attname) if f.name not in NEVER_SHOWN and (shown is None or f.name in shown)
+                       else None)
+              for f in obj._meta.concrete_fields if not f.primary_key}
+    entry = record(actor=actor, action="admin.delete", obj=obj, request=request, details={"values": values})
+    obj.delete()
+    return entry

@@ -7,4 +7,5 @@ app_name = "audit"
 urlpatterns = [
     path("", views.entry_list, name="list"),
     path("export.csv", views.export_csv, name="export"),
+    path("verify/", views.verify, name="verify"),
 ]

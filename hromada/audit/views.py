@@ -1,69 +1,77 @@
 """Auditor's read-only view of the audit log, with filters and a CSV export (the export is audited)."""
-import csv
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
 
-from hromada.accounts.access import may
+from hromada.accounts.access import may, permission_required
+from hromada.accounts.models import Role
+from hromada.core.exports import Column, csv_streaming_response, machine_wanted
 
-from . import services
+from . import services, tasks
 from .forms import AuditFilterForm
-from .selectors import audit_entries, known_actions
+from .labels import action_label
+from .selectors import audit_entries, known_actions, present
+from .verification import last_verification
 
 PAGE_SIZE = 50
-CSV_COLUMNS = ["id", "at", "actor_username", "actor_role", "action", "object_type", "object_id", "hromada_id",
-               "ip", "request_id", "prev_hash", "hash"]
+CSV_COLUMNS = [
+    Column("id", _("№"), "int"), Column("at", _("Час"), "datetime"), Column("actor_username", _("Користувач")),
+    Column("actor_role", _("Роль")), Column("action", _("Дія")), Column("object_type", _("Тип об’єкта")),
+    Column("object_id", _("Об’єкт")), Column("hromada_id", _("Громада (ід.)"), "int"), Column("ip", "IP"),
+    Column("request_id", _("Запит")), Column("prev_hash", _("Хеш попереднього")), Column("hash", _("Хеш")),
+]
 
 
-def _allowed(request):
-    # Outside the auditor roles the log does not exist for the user (404, not 403).
-    if not may(request.user, "audit.view"):
-        raise Http404
-
-
-@login_required
+@permission_required("audit.view")
 @require_GET
 def entry_list(request):
-    _allowed(request)
     form = AuditFilterForm(request.GET or None)
-    qs = audit_entries(request.user, form.filters()).select_related(None)
+    qs = audit_entries(request.user, form.filters())
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Reading the log is itself a read of who did what to whom: audited, one entry per page.
+    services.audited_read(actor=request.user, action="audit.view", objects=page.object_list, request=request,
+                          object_type="audit.auditentry", details={"page": page.number})
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
     return render(request, "audit/list.html", {
-        "form": form, "page": page, "query": urlencode(query), "actions": known_actions(),
+        "form": form, "page": page, "rows": present(request.user, page.object_list), "query": urlencode(query),
+        "actions": [(code, action_label(code)) for code in known_actions()],
+        "verification": last_verification(), "may_see_values": may(request.user, "audit.personal_values"),
     })
 
 
-class _Echo:
-    def write(self, value):
-        return value
+@permission_required("audit.view")
+@require_POST
+def verify(request):
+    """Queue a walk of the chain (the page shows its result when done; eager in the embedded setup)."""
+    tasks.verify_chain.delay()
+    messages.info(request, _("Перевірку ланцюжка запущено; результат з’явиться на цій сторінці."))
+    return redirect("audit:list")
 
 
-@login_required
+@permission_required("audit.view")
 @require_GET
 def export_csv(request):
-    _allowed(request)
     form = AuditFilterForm(request.GET or None)
     filters = form.filters()
     qs = audit_entries(request.user, filters)
-    services.record(actor=request.user, action="audit.export", object_type="audit.auditentry", request=request,
-                    details={"filters": {k: str(v) for k, v in filters.__dict__.items() if v}, "rows": qs.count()})
-    writer = csv.writer(_Echo())
+    machine = machine_wanted(request)
+    services.audited_read(actor=request.user, action="audit.export", object_type="audit.auditentry", object_id="",
+                          request=request, limit=False,
+                          details={"filters": {k: str(v) for k, v in filters.__dict__.items() if v},
+                                   "rows": qs.count(), "format": "csv-machine" if machine else "csv"})
+    roles = dict(Role.choices)
 
     def rows():
-        yield "\ufeff"  # BOM: Excel opens UTF-8 Cyrillic correctly
-        yield writer.writerow(CSV_COLUMNS)
         for entry in qs.iterator(chunk_size=2000):
-            yield writer.writerow([entry.id, entry.at.isoformat(), entry.actor_username, entry.actor_role, entry.action,
-                                   entry.object_type, entry.object_id, entry.hromada_id or "", entry.ip or "",
-                                   entry.request_id, entry.prev_hash, entry.hash])
+            yield [entry.id, entry.at, entry.actor_username, entry.actor_role if machine else
+                   roles.get(entry.actor_role, entry.actor_role), entry.action if machine else action_label(entry.action),
+                   entry.object_type, entry.object_id, entry.hromada_id, entry.ip or "", entry.request_id,
+                   entry.prev_hash, entry.hash]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
-    return response
+    return csv_streaming_response(CSV_COLUMNS, rows(), filename=f"audit-{stamp}", machine=machine)

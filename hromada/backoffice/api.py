@@ -8,16 +8,20 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.http import HttpResponse
-from ninja import Field, Query, Router, Schema
+from django.utils import timezone
+from ninja import Body, Field, Query, Router, Schema
 
 from hromada.accounts import access
+from hromada.applications import selectors as application_selectors
 from hromada.applications.models import Application
-from hromada.audit.services import record
-from hromada.core.errors import NotFound
+from hromada.audit.services import audited_read
+from hromada.core.errors import Forbidden, NotFound, ValidationFailed
+from hromada.core.schemas import Page
 
-from . import selectors, services
+from . import calculators, selectors, services
 from .models import Decision
 from .pdf import decision_pdf
 
@@ -89,18 +93,21 @@ def _case(pk: int) -> Application:
 
 
 @cases.post("/{application_id}/take", response=CaseOut, summary="Взяти заяву в роботу")
+@access.api_permission("application.take")
 def take(request, application_id: int, payload: VersionIn | None = None):
     return services.take_application(actor=request.user, application_id=application_id,
                                      expected_version=_version(request, payload.version if payload else None))
 
 
 @cases.post("/{application_id}/assign", response=CaseOut, summary="Призначити виконавця (керівник)")
+@access.api_permission("application.assign")
 def assign(request, application_id: int, payload: AssignIn):
     return services.assign_application(actor=request.user, application_id=application_id, user_id=payload.user_id,
                                        expected_version=_version(request, payload.version))
 
 
 @cases.post("/{application_id}/return", response=ReturnOut, summary="Повернути на доопрацювання")
+@access.api_permission("application.review")
 def return_case(request, application_id: int, payload: ReturnIn):
     row = services.return_for_correction(actor=request.user, application_id=application_id, reason=payload.reason,
                                          items=payload.items, expected_version=_version(request, payload.version))
@@ -108,6 +115,7 @@ def return_case(request, application_id: int, payload: ReturnIn):
 
 
 @cases.post("/{application_id}/decide", response=DecisionOut, summary="Прийняти рішення (призначити / відмовити)")
+@access.api_permission("application.review")
 def decide(request, application_id: int, payload: DecideIn):
     decision = services.decide(
         actor=request.user, application_id=application_id, outcome=payload.outcome, amount=payload.amount,
@@ -121,6 +129,7 @@ def decide(request, application_id: int, payload: DecideIn):
 
 
 @cases.get("/{application_id}/decision.pdf", summary="Рішення (PDF, аудитується)")
+@access.api_permission("application.view")
 def decision_document(request, application_id: int):
     app = access.get_visible(request.user, Application, pk=application_id)
     decision = (Decision.objects.select_related("application__service", "application__front_office",
@@ -128,7 +137,7 @@ def decision_document(request, application_id: int):
                 .filter(application=app).first())
     if decision is None:
         raise NotFound("Рішення за цією заявою ще не прийнято.", code="no_decision")
-    record(actor=request.user, action="decision.download", obj=app, request=request)
+    audited_read(actor=request.user, action="decision.download", objects=[app], request=request, limit=False)
     response = HttpResponse(decision_pdf(decision), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="rishennia-{app.pk}.pdf"'
     return response
@@ -141,7 +150,8 @@ class QueueQuery(Schema):
     assigned_to: str = ""
     overdue: bool = False
     due_soon: bool = False
-    page: int = 1
+    page: Page = 1
+    q: str = ""
 
 
 class QueueRow(Schema):
@@ -165,8 +175,11 @@ class QueuePage(Schema):
 
 
 @office.get("/queue", response=QueuePage, summary="Черга бек-офісу (фільтри, 50 на сторінку)")
+@access.api_permission("application.take")
 def queue(request, filters: Query[QueueQuery]):
     page = selectors.queue(request.user, selectors.QueueFilters(**filters.dict()))
+    audited_read(actor=request.user, action="application.queue", objects=page.object_list, request=request,
+                 object_type="applications.application", details={"page": page.number})
     return {"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
             "results": [{"id": a.pk, "number": a.number, "status": a.status, "service": a.service.code,
                          "hromada": a.hromada.name, "front_office": a.front_office.name,
@@ -183,11 +196,77 @@ class WorkloadRow(Schema):
 
 
 @office.get("/workload", response=list[WorkloadRow], summary="Навантаження на фахівців")
+@access.api_permission("application.take")
 def workload(request):
     return [{"user_id": w.user.pk if w.user else None, "name": w.user.display_name if w.user else "не призначено",
              "open_cases": w.open_cases, "overdue": w.overdue, "due_soon": w.due_soon}
             for w in selectors.workload(request.user)]
 
 
+worklist_router = Router(tags=["Робочий список"])
+
+
+@worklist_router.get("", response=dict[str, int], summary="Робочий список на сьогодні (лічильники)")
+@access.api_permission("application.intake", "application.take", refusal=Forbidden(
+    "Робочий список є лише у фронт-офісу та бек-офісу.", code="no_worklist"))
+def worklist(request):
+    """The caller's counts. A front office: ``drafts``, ``returned``, ``results_to_issue``,
+    ``documents_due_soon`` (missing documents due within 7 days), ``documents_overdue``, ``late_handover`` (paper
+    not handed over within 3 working days). A back office: ``new``, ``in_review``, ``mine`` (in review by the
+    caller), ``due_soon``, ``overdue``. Other roles: 403."""
+    if access.may(request.user, "application.intake"):
+        return application_selectors.front_worklist(request.user).as_dict()
+    if access.may(request.user, "application.take"):
+        return selectors.worklist(request.user).as_dict()
+    raise Forbidden("Робочий список є лише у фронт-офісу та бек-офісу.", code="no_worklist")
+
+
+calculators_router = Router(tags=["Калькулятори"])
+
+
+class CalcLineOut(Schema):
+    label: str
+    value: str
+    source: str
+
+
+class CalculationOut(Schema):
+    calculator: str
+    total: Decimal
+    currency: str = "UAH"
+    monthly: Decimal | None
+    period_from: date
+    period_to: date
+    lines: list[CalcLineOut]
+    unconfirmed: list[str]
+    legal_basis: str
+
+
+INPUTS_BODY = Body(..., description="Входи калькулятора та, за потреби, on_date (YYYY-MM-DD)")
+
+
+@calculators_router.post("/{calculator}", response=CalculationOut,
+                         summary="Розрахунок за калькулятором (бек-офіс; кожен рядок зі своїм джерелом)")
+@access.api_permission("application.review")
+def calculate(request, calculator: str, payload: dict[str, Any] = INPUTS_BODY):
+    """The calculator's inputs (e.g. ``birth_assistance``: ``{birth_date, children}``) and optionally ``on_date``
+    (the date whose figures apply; today by default). Nothing is stored. Unconfirmed figures are computed and
+    listed in ``unconfirmed`` (a decision refuses them); a figure missing for the date → 422
+    ``legal_figure_missing``."""
+    inputs = dict(payload)
+    raw_date = inputs.pop("on_date", None)
+    try:
+        on_date = date.fromisoformat(str(raw_date)) if raw_date else timezone.localdate()
+    except ValueError:
+        raise ValidationFailed("Некоректна дата.", code="invalid_date", details={"field": "on_date"}) from None
+    result = calculators.calculate(calculator, inputs, on_date)
+    return {"calculator": result.calculator, "total": result.total, "monthly": result.monthly,
+            "period_from": result.period_from, "period_to": result.period_to,
+            "lines": [line.as_json() for line in result.lines], "unconfirmed": result.unconfirmed,
+            "legal_basis": result.legal_basis}
+
+
+router.add_router("/calculators", calculators_router)
+router.add_router("/worklist", worklist_router)
 router.add_router("/applications", cases)
 router.add_router("/backoffice", office)

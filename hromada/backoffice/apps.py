@@ -5,3 +5,13 @@ class BackofficeConfig(AppConfig):
     name = "hromada.backoffice"
     label = "backoffice"
     verbose_name = "Бек-офіс"
+
+    def ready(self):
+        from hromada.applications import slots
+
+        from . import pdf, selectors
+
+        # The front office's case page and results list show the decision and print its notice.
+        slots.decision_summary.provide(selectors.decision_summary)
+        slots.decision_pdf.provide(pdf.decision_pdf)
+        slots.decision_for.provide(selectors.decision_for)

@@ -1,4 +1,5 @@
-"""Back-office records: the decision on a case, return-for-correction requests, resident notifications."""
+"""Back-office records: the decision on a case, return-for-correction requests (residents are told through
+hromada.notifications)."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -55,32 +56,3 @@ class ReturnRequest(models.Model):
         verbose_name = _("повернення на доопрацювання")
         verbose_name_plural = _("повернення на доопрацювання")
         ordering = ["-returned_at", "-id"]
-
-
-class NotificationChannel(models.TextChoices):
-    EMAIL = "email", _("Ел. пошта")
-    SMS = "sms", _("SMS")
-
-
-class NotificationStatus(models.TextChoices):
-    PENDING = "pending", _("Очікує")
-    SENT = "sent", _("Надіслано")
-    FAILED = "failed", _("Помилка")
-
-
-class Notification(models.Model):
-    """One message to a resident. The recipient is stored masked: the row is a delivery log, not a contact book."""
-    application = models.ForeignKey("applications.Application", on_delete=models.CASCADE,
-                                    related_name="notifications")
-    channel = models.CharField(max_length=8, choices=NotificationChannel.choices)
-    recipient_masked = models.CharField(max_length=64)
-    template = models.CharField(max_length=64)
-    status = models.CharField(max_length=8, choices=NotificationStatus.choices, default=NotificationStatus.PENDING)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    error = models.CharField(max_length=255, blank=True)
-
-    class Meta:
-        verbose_name = _("сповіщення")
-        verbose_name_plural = _("сповіщення")
-        ordering = ["-created_at", "-id"]

@@ -9,21 +9,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hromada.accounts import access
 from hromada.accounts.models import Role, User
 from hromada.applications.models import Application, Status
+from hromada.applications.selectors import search_filter
 from hromada.applications.workflow import BACK_OFFICE_STATES
 from hromada.catalog import calendar
+from hromada.core.text import uk_sort_key
 from hromada.territory.models import Unit
+
+from .calculators import CALCULATORS
+from .models import Decision, Outcome
+from .reasons import get_reason
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # django-stubs (dev only): annotations only
 
 PAGE_SIZE = 50
 DUE_SOON_WORKING_DAYS = 2
 OPEN_STATES = sorted(BACK_OFFICE_STATES)
+# The queue's status filter value for "new": sent or resent, not yet taken (the worklist's count links here).
+NEW_FILTER = "new"
+NEW_STATES = (Status.SUBMITTED, Status.RESUBMITTED)
 
 
 def due_soon_limit(today: date) -> date:
@@ -60,22 +74,29 @@ class QueueFilters:
     overdue: bool = False
     due_soon: bool = False
     page: int = 1
+    q: str = ""                # number, applicant's РНОКПП or surname (see applications.selectors.search_filter)
 
 
-def incoming(user):
+def incoming(user: User) -> QuerySet[Application]:
     """Every case sent to the user's back office (all statuses), within the user's scope."""
     access.require(user, "application.take")
     return access.visible(user, Application)
 
 
-def queue(user, filters: QueueFilters, *, today: date | None = None):
+def queue(user: User, filters: QueueFilters, *, today: date | None = None) -> Page:
     """A page (50 rows) of the back office's cases, earliest due date first; no N+1 queries."""
     today = today or timezone.localdate()
     qs = incoming(user)
-    if filters.status:
+    q = (filters.q or "").strip()
+    if filters.status == NEW_FILTER:
+        qs = qs.filter(status__in=NEW_STATES)
+    elif filters.status:
         qs = qs.filter(status=filters.status)
-    else:
+    elif not q:
         qs = qs.filter(status__in=OPEN_STATES)
+    if q:
+        # A search looks in every case sent to the office (also decided ones), not only the open ones.
+        qs = qs.filter(search_filter(q))
     if filters.service:
         qs = qs.filter(service__code=filters.service)
     if filters.hromada:
@@ -96,14 +117,17 @@ def queue(user, filters: QueueFilters, *, today: date | None = None):
     limit = due_soon_limit(today)
     # Status labels resolved once per page (get_status_display rebuilds the translated choices on every call).
     labels = {code: str(label) for code, label in Status.choices}
+    # The row's two display values ride on the model instance (the page and the API read them as attributes).
     for app in page.object_list:
-        app.status_label = labels.get(app.status, app.status)
-        app.deadline_flag = ("" if app.status not in BACK_OFFICE_STATES or app.due_date is None else
-                             "overdue" if app.due_date < today else "due_soon" if app.due_date <= limit else "")
+        app.status_label = labels.get(app.status, app.status)  # type: ignore[attr-defined]
+        due = app.due_date
+        flag = ("" if app.status not in BACK_OFFICE_STATES or due is None else
+                "overdue" if due < today else "due_soon" if due <= limit else "")
+        app.deadline_flag = flag  # type: ignore[attr-defined]
     return page
 
 
-def overdue_cases(user, *, today: date | None = None):
+def overdue_cases(user: User, *, today: date | None = None) -> QuerySet[Application]:
     """The head's overdue board: every overdue case of the office, oldest due date first."""
     access.require(user, "application.assign")
     today = today or timezone.localdate()
@@ -119,7 +143,7 @@ class Workload:
     due_soon: int
 
 
-def workload(user, *, today: date | None = None) -> list[Workload]:
+def workload(user: User, *, today: date | None = None) -> list[Workload]:
     """Open cases, overdue and due-soon per specialist of the user's back office (two queries)."""
     access.require(user, "application.take")
     today = today or timezone.localdate()
@@ -131,6 +155,7 @@ def workload(user, *, today: date | None = None) -> list[Workload]:
     staff = list(User.objects.filter(office_id=user.office_id, is_active=True,
                                      role__in=(Role.BACK_SPECIALIST, Role.BACK_HEAD))
                  .order_by("last_name", "first_name")) if user.office_id else []
+    staff.sort(key=lambda u: (uk_sort_key(u.last_name), uk_sort_key(u.first_name)))
     result = []
     for member in staff:
         r = by_user.get(member.pk, {})
@@ -141,15 +166,16 @@ def workload(user, *, today: date | None = None) -> list[Workload]:
     return result
 
 
-def assignable_staff(user):
+def assignable_staff(user: User) -> list[User]:
     """Who the head may assign cases to: active specialists and heads of the same back office."""
     if not user.office_id:
-        return User.objects.none()
-    return User.objects.filter(office_id=user.office_id, is_active=True,
-                               role__in=(Role.BACK_SPECIALIST, Role.BACK_HEAD)).order_by("last_name", "first_name")
+        return []
+    staff = User.objects.filter(office_id=user.office_id, is_active=True, role__in=(Role.BACK_SPECIALIST, Role.BACK_HEAD))
+    # Ukrainian alphabetical order (the database's collation puts Є, І, Ї before А and Ґ after Я).
+    return sorted(staff, key=lambda u: (uk_sort_key(u.last_name), uk_sort_key(u.first_name)))
 
 
-def case_for_review(user, application_id: int) -> Application:
+def case_for_review(user: User, application_id: int) -> Application:
     """The back office's case card: the application with the person, documents, checklist data.
     Back-office roles only (403); another office's case is 404."""
     access.require(user, "application.take")
@@ -159,13 +185,79 @@ def case_for_review(user, application_id: int) -> Application:
         .prefetch_related("participants__person", "documents", "service__documents"), pk=application_id)
 
 
-def status_choices():
-    return [(s.value, s.label) for s in Status if s != Status.DRAFT]
+def status_choices() -> list[tuple[str, StrOrPromise]]:
+    return [(NEW_FILTER, gettext("Нові (надіслані й надіслані повторно)"))] + [
+        (s.value, s.label) for s in Status if s != Status.DRAFT]
 
 
-def served_hromadas(user):
-    """The hromadas in the user's scope (for the queue filter)."""
-    scope = access.scope_of(user)
-    if scope.level != "hromadas":
-        return Unit.objects.none()
-    return Unit.objects.filter(pk__in=sorted(scope.hromada_ids)).order_by("name")
+def served_hromadas(user: User) -> list[Unit]:
+    """The hromadas the user's back office serves (the queue's filter), the access layer's list."""
+    ids = access.served_hromada_ids(user)
+    return sorted(Unit.objects.filter(pk__in=ids), key=lambda u: uk_sort_key(u.name)) if ids else []
+
+
+@dataclass(frozen=True)
+class BackWorklist:
+    new: int           # sent or resent, not yet taken
+    in_review: int     # in review, whoever works on it
+    mine: int          # in review by the requesting user
+    due_soon: int      # open, due within the "due soon" window (see the module docstring)
+    overdue: int       # open, past the due date
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+def worklist(user: User, *, today: date | None = None) -> BackWorklist:
+    """The back office's day in counts (one query; the same rules as the queue's filters)."""
+    access.require(user, "application.take")
+    today = today or timezone.localdate()
+    counts = incoming(user).filter(status__in=OPEN_STATES).aggregate(
+        new=Count("id", filter=Q(status__in=NEW_STATES)),
+        in_review=Count("id", filter=Q(status=Status.IN_REVIEW)),
+        mine=Count("id", filter=Q(status=Status.IN_REVIEW, assigned_to=user)),
+        due_soon=Count("id", filter=Q(due_date__gte=today, due_date__lte=due_soon_limit(today))),
+        overdue=Count("id", filter=Q(due_date__lt=today)))
+    return BackWorklist(**counts)
+
+
+def decision_summary(decision: Decision) -> dict:
+    """What the decision says, as the decision notice prints it: outcome, amount and period, the reason (of a
+    refusal: the legal reason's title; of a grant: the back office's comment, if any) and the legal basis."""
+    app = decision.application
+    granted = decision.outcome == Outcome.GRANTED
+    reason = None if granted else get_reason(decision.reason_code, app.service.code)
+    if granted:
+        legal_basis = grant_legal_basis(decision)
+        reason_text = decision.comment
+    else:
+        legal_basis = reason.legal_basis if reason else app.service.legal_basis
+        reason_text = reason.title_uk if reason else decision.reason_code
+    return {"outcome": decision.outcome, "outcome_label": gettext("Призначено") if granted else gettext("Відмовлено"),
+            "amount": decision.amount, "period_from": decision.period_from, "period_to": decision.period_to,
+            "reason": reason_text or None, "legal_basis": legal_basis or None, "comment": decision.comment,
+            "decided_at": decision.decided_at, "decided_by": decision.decided_by.short_name}
+
+
+def decision_for(user: User, application_id: int) -> Decision | None:
+    """The decision on a visible case (the back office that decided, the front office that accepted); None
+    before a decision; NotFound outside the user's scope."""
+    app = access.get_visible(user, Application, pk=application_id)
+    return (Decision.objects.select_related("application__service", "application__front_office",
+                                            "application__back_office", "decided_by")
+            .filter(application=app).first())
+
+
+def calculation_lines(calculation: dict) -> list[dict]:
+    """The lines of a stored calculation as {label, value, source}; a calculation stored before lines named their
+    sources (plain strings) shows each string as its label."""
+    return [line if isinstance(line, dict) else {"label": str(line), "value": "", "source": ""}
+            for line in (calculation or {}).get("lines", [])]
+
+
+def grant_legal_basis(decision: Decision) -> str:
+    """What a grant cites: the calculation's basis (acts with articles), else the service's calculator's, else the
+    service's own legal basis."""
+    service = decision.application.service
+    calc = CALCULATORS.get(service.calculator)
+    return (decision.calculation or {}).get("legal_basis") or (calc.legal_basis if calc else service.legal_basis)

@@ -2,14 +2,14 @@
 
 Each function is one transaction; the state change goes through applications.workflow.transition
 (row lock, scope, role, state, optimistic version, event) and is audited in the same transaction.
-Notifications to the resident are queued on commit (tasks.deliver_notification).
+The resident is told through hromada.notifications (with her consent; delivery starts on commit).
 """
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -20,26 +20,28 @@ from hromada.applications import workflow
 from hromada.applications.models import Application
 from hromada.audit.services import record
 from hromada.core.errors import Forbidden, ValidationFailed
+from hromada.notifications import services as notifications
+from hromada.notifications.models import Kind
 
-from . import calculators, notifications, sms, tasks
-from .models import Decision, Notification, NotificationChannel, NotificationStatus, Outcome, ReturnRequest
+from . import calculators
+from .models import Decision, Outcome, ReturnRequest
 from .reasons import get_reason
 
 REVIEWERS = (Role.BACK_SPECIALIST, Role.BACK_HEAD)
 
 
-def _require_reviewer_of(actor, application: Application) -> None:
+def _require_reviewer_of(actor: User, application: Application) -> None:
     """A specialist works on the cases assigned to them; the head may act on any case of the office."""
-    if actor.role == Role.BACK_SPECIALIST and application.assigned_to_id not in (None, actor.pk):
+    if actor.role in (Role.BACK_SPECIALIST, Role.CHILD_SERVICE) and application.assigned_to_id not in (None, actor.pk):
         raise Forbidden("Заяву призначено іншому виконавцю. Зверніться до керівника.", code="not_assignee")
 
 
-def _visible_case(actor, application_id) -> Application:
+def _visible_case(actor: User, application_id: int) -> Application:
     return access.get_visible(actor, Application.objects.select_related("service"), pk=application_id)
 
 
 @transaction.atomic
-def take_application(*, actor, application_id: int, expected_version: int | None = None) -> Application:
+def take_application(*, actor: User, application_id: int, expected_version: int | None = None) -> Application:
     """The actor takes a submitted or resubmitted case into work (becomes its executor)."""
     app = workflow.transition(application_id, "take", actor=actor, expected_version=expected_version,
                               assigned_to=actor)
@@ -51,12 +53,13 @@ def take_application(*, actor, application_id: int, expected_version: int | None
 
 
 @transaction.atomic
-def assign_application(*, actor, application_id: int, user_id: int,
+def assign_application(*, actor: User, application_id: int, user_id: int,
                        expected_version: int | None = None) -> Application:
     """The head assigns a case to a specialist (or head) of the same back office; a waiting case goes in review."""
     access.require(actor, "application.assign")
     _visible_case(actor, application_id)
-    assignee = User.objects.filter(pk=user_id, is_active=True, role__in=REVIEWERS, office_id=actor.office_id).first()
+    assignee = User.objects.filter(pk=user_id, is_active=True, role__in=REVIEWERS,
+                                   office_id=cast(int, actor.office_id)).first()
     if assignee is None:
         raise ValidationFailed("Виконавцем можна призначити лише фахівця або керівника цього бек-офісу.",
                                code="invalid_assignee", details={"user_id": user_id})
@@ -69,7 +72,7 @@ def assign_application(*, actor, application_id: int, user_id: int,
 
 
 @transaction.atomic
-def return_for_correction(*, actor, application_id: int, reason: str, items: list[str],
+def return_for_correction(*, actor: User, application_id: int, reason: str, items: list[str],
                           expected_version: int | None = None) -> ReturnRequest:
     """Send the case back to its front office with the reason and the list of what to fix."""
     reason = (reason or "").strip()
@@ -86,10 +89,11 @@ def return_for_correction(*, actor, application_id: int, reason: str, items: lis
     request_row = ReturnRequest.objects.create(application=app, reason=reason, items=items, returned_by=actor,
                                                returned_at=timezone.now())
     record(actor=actor, action="application.return", obj=app, details={"items": len(items)})
+    notifications.notify_resident(application=app, kind=Kind.RETURNED, reference=str(request_row.pk))
     return request_row
 
 
-def _parse_amount(amount) -> Decimal:
+def _parse_amount(amount: Decimal | str | float) -> Decimal:
     try:
         value = Decimal(str(amount).replace(" ", "").replace(",", "."))
     except (InvalidOperation, ValueError):
@@ -100,7 +104,8 @@ def _parse_amount(amount) -> Decimal:
 
 
 @transaction.atomic
-def decide(*, actor, application_id: int, outcome: str, amount=None, period_from: date | None = None,
+def decide(*, actor: User, application_id: int, outcome: str, amount: Decimal | str | float | None = None,
+           period_from: date | None = None,
            period_to: date | None = None, reason_code: str = "", comment: str = "",
            calculator_inputs: dict | None = None, expected_version: int | None = None) -> Decision:
     """Grant (amount ≥ 0 and a valid period; calculated when the service has a calculator and inputs are
@@ -112,7 +117,10 @@ def decide(*, actor, application_id: int, outcome: str, amount=None, period_from
     calculation, calc_code, version = {}, "", ""
     if outcome == Outcome.GRANTED:
         if calculator_inputs is not None and app.service.calculator:
-            result = calculators.calculate(app.service.calculator, calculator_inputs, on=app.application_date)
+            # strict: a figure that is missing or unconfirmed for the date refuses (legal_figure_missing), so
+            # nothing unsourced is printed into a decision; the figures used are stored with it.
+            result = calculators.calculate(app.service.calculator, calculator_inputs, app.application_date,
+                                           strict=True)
             calculation, calc_code, version = result.as_json(), result.calculator, result.data_version
             amount = result.amount if amount in (None, "") else amount
             period_from, period_to = period_from or result.period_from, period_to or result.period_to
@@ -128,10 +136,13 @@ def decide(*, actor, application_id: int, outcome: str, amount=None, period_from
         reason_code = ""
         action = "grant"
     elif outcome == Outcome.REFUSED:
-        reason = get_reason(reason_code or "")
-        if reason is None or not reason.applies_to(app.service.code):
+        reason = get_reason(reason_code or "", app.service.code)
+        if reason is None:
             raise ValidationFailed("Оберіть підставу відмови з переліку.", code="invalid_reason",
                                    details={"reason_code": reason_code})
+        if not reason.confirmed:
+            raise ValidationFailed("Правову підставу цієї відмови не підтверджено чинним актом: її не можна "
+                                   "зазначити в рішенні.", code="invalid_reason", details={"reason_code": reason_code})
         amount = period_from = period_to = None
         action = "refuse"
     else:
@@ -152,42 +163,8 @@ def decide(*, actor, application_id: int, outcome: str, amount=None, period_from
 @transaction.atomic
 def send_result(*, application_id: int) -> Application:
     """System step after a decision: the result goes to the front office that accepted the case and the
-    resident is told (email / SMS on commit) that it is ready there."""
+    resident is told (SMS / e-mail she agreed to, on commit) that it is ready there."""
     app = workflow.transition(application_id, "send_result", result_sent_at=timezone.now())
     record(actor=None, action="application.send_result", obj=app)
-    queued = []
-    applicant = app.applicant
-    if applicant is not None and applicant.email:
-        queued.append(Notification.objects.create(
-            application=app, channel=NotificationChannel.EMAIL, recipient_masked=sms.mask_email(applicant.email),
-            template=notifications.RESULT_READY))
-    if applicant is not None and applicant.phone:
-        queued.append(Notification.objects.create(
-            application=app, channel=NotificationChannel.SMS, recipient_masked=sms.mask_phone(applicant.phone),
-            template=notifications.RESULT_READY))
-    if queued:
-        for row in queued:
-            transaction.on_commit(lambda pk=row.pk: tasks.deliver_notification.delay(pk))
+    notifications.notify_resident(application=app, kind=Kind.RESULT_READY)
     return app
-
-
-def deliver_notification(*, notification_id: int) -> Notification:
-    """Send one queued notification (called by the Celery task); failures are recorded, not raised."""
-    with transaction.atomic():
-        row = (Notification.objects.select_for_update().select_related("application__front_office")
-               .get(pk=notification_id))
-        if row.status == NotificationStatus.SENT:
-            return row
-        applicant = row.application.applicant
-        message = notifications.render(row.template, row.application)
-        try:
-            if row.channel == NotificationChannel.EMAIL:
-                send_mail(message.subject, message.body, None, [applicant.email])
-            else:
-                sms.get_backend().send(applicant.phone, message.sms)
-        except Exception as exc:  # noqa: BLE001 (any gateway failure is logged on the row)
-            row.status, row.error = NotificationStatus.FAILED, f"{type(exc).__name__}"[:255]
-        else:
-            row.status, row.sent_at, row.error = NotificationStatus.SENT, timezone.now(), ""
-        row.save(update_fields=["status", "sent_at", "error"])
-        return row

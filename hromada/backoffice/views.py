@@ -8,8 +8,7 @@ from datetime import date
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,9 +19,11 @@ from hromada.accounts import access
 from hromada.applications.models import Document
 from hromada.applications.selectors import event_label
 from hromada.applications.workflow import allowed_actions
-from hromada.audit.services import record
+from hromada.audit.services import audited_read
 from hromada.catalog.models import ServiceType
-from hromada.core.errors import HromadaError, NotFound, ValidationFailed
+from hromada.catalog.selectors import titled_items
+from hromada.core.errors import Forbidden, HromadaError, NotFound, ValidationFailed
+from hromada.registers.selectors import calculator_prefill
 
 from . import calculators, selectors, services
 from .models import Decision, Outcome
@@ -46,8 +47,8 @@ def _guard(view):
     def wrapper(request, pk, *args, **kwargs):
         try:
             return view(request, pk, *args, **kwargs)
-        except NotFound:
-            raise Http404 from None
+        except (NotFound, Forbidden):
+            raise   # the access layer's 404/403
         except HromadaError as exc:
             messages.error(request, str(exc.message))
             return redirect("back:case", pk=pk)
@@ -66,15 +67,16 @@ def _queue_rows(page) -> list[dict]:
             for a in page.object_list]
 
 
-@login_required
+@access.permission_required("application.take")
 def queue(request):
-    access.require(request.user, "application.take")
     g = request.GET
     filters = selectors.QueueFilters(
         service=g.get("service", ""), hromada=_int(g.get("hromada")), status=g.get("status", ""),
         assigned_to=g.get("assigned_to", ""), overdue=g.get("overdue") == "1", due_soon=g.get("due_soon") == "1",
-        page=_int(g.get("page")) or 1)
+        page=_int(g.get("page")) or 1, q=(g.get("q") or "").strip()[:100])
     page = selectors.queue(request.user, filters)
+    audited_read(actor=request.user, action="application.queue", objects=page.object_list, request=request,
+                 object_type="applications.application", details={"page": page.number})
     ctx = {"page": page, "rows": _queue_rows(page), "filters": filters,
            "services": ServiceType.objects.order_by("ordering", "code"),
            "hromadas": selectors.served_hromadas(request.user), "statuses": selectors.status_choices(),
@@ -83,37 +85,83 @@ def queue(request):
     return render(request, template, ctx)
 
 
-@login_required
+@access.permission_required("application.take")
 def case(request, pk: int):
     user = request.user
     app = selectors.case_for_review(user, pk)
-    record(actor=user, action="application.view", obj=app, request=request)
+    audited_read(actor=user, action="application.view", objects=[app], request=request)
+    return render(request, "backoffice/case.html", _case_context(user, app))
+
+
+def _case_context(user, app, *, posted: dict | None = None) -> dict:
+    """The case page; ``posted`` (a refused form's input and its error) fills that form again and opens it."""
     uploaded = {}
     for doc in app.documents.all():
         uploaded.setdefault(doc.requirement_code, []).append(doc)
     checklist = [{"req": req, "docs": uploaded.get(req.code, [])} for req in app.service.documents.all()]
+    # Checklist codes are shown as the documents' titles (prefetched with the service).
+    titles = {(app.service_id, req.code): req.title for req in app.service.documents.all()}
+    docs = list(app.documents.all())
+    for doc in docs:
+        doc.requirement_title = titles.get((app.service_id, doc.requirement_code), doc.requirement_code)
+    returns = list(app.return_requests.select_related("returned_by"))
+    for ret in returns:
+        ret.item_titles = titled_items(titles, app.service_id, ret.items)
     decision = Decision.objects.filter(application=app).select_related("decided_by").first()
     calc = calculators.CALCULATORS.get(app.service.calculator)
+    stored = decision.calculation if decision else {}
+    # Figures the registers supply (the family's income from ДПС, or the back office's correction of it).
+    prefill = calculator_prefill(user, app) if calc else {}
     ctx = {
         "app": app, "applicant": app.applicant, "participants": app.participants.all(), "checklist": checklist,
-        "documents": app.documents.all(),
+        "documents": docs,
         "events": [(e, event_label(e.action)) for e in app.events.select_related("actor")],
-        "reason": get_reason(decision.reason_code) if decision and decision.reason_code else None,
-        "returns": app.return_requests.select_related("returned_by"), "decision": decision,
+        "reason": get_reason(decision.reason_code, app.service.code) if decision and decision.reason_code else None,
+        "returns": returns, "decision": decision,
         "actions": allowed_actions(app, user), "calculator": calc, "reasons": reasons_for(app.service.code),
         "staff": selectors.assignable_staff(user) if access.may(user, "application.assign") else [],
-        "flag": selectors.deadline_flag(app), "first_doc": next(iter(app.documents.all()), None),
+        "flag": selectors.deadline_flag(app), "first_doc": next(iter(docs), None),
+        "posted": posted or {},
+        "calc_lines": selectors.calculation_lines(stored),
+        "recalculation": calculators.recompute(stored) if stored.get("figures") else None,
+        "calc_fields": [(f, (posted or {}).get("calc", {}).get(f.name, prefill.get(f.name, f.default)))
+                        for f in calc.fields] if calc else [],
+        "calc_prefill": prefill,
     }
-    return render(request, "backoffice/case.html", ctx)
+    return ctx
 
 
-@login_required
+def _refused_form(request, pk: int, form: str, exc: HromadaError):
+    """A decision or return the service refused: the case page again with what was typed, the error beside the
+    form (422), instead of a redirect that would lose the input."""
+    if exc.status in (403, 404):
+        raise exc
+    app = selectors.case_for_review(request.user, pk)
+    post = request.POST
+    posted = {"form": form, "error": str(exc.message), "amount": post.get("amount", ""),
+              "period_from": post.get("period_from", ""), "period_to": post.get("period_to", ""),
+              "comment": post.get("comment", ""), "reason_code": post.get("reason_code", ""),
+              "reason": post.get("reason", ""), "items": post.getlist("items"),
+              "extra_items": post.get("extra_items", ""), "calc": _calc_inputs(post)}
+    return render(request, "backoffice/case.html", _case_context(request.user, app, posted=posted), status=422)
+
+
+@access.permission_required("application.take")
 @xframe_options_sameorigin
 def document(request, pk: int, doc_id: int):
-    """The scan for the viewer pane (same-origin frame only), audited as a file read."""
+    """The scan for the viewer pane (same-origin frame only), audited as a file read.
+
+    An image is shown through a small page that fits it to the pane (Chromium fits a bare image only in a top-level
+    window, and its image page's inline styles break a strict CSP); ``?raw=1`` and PDFs are the file itself.
+    """
     doc = access.get_visible(request.user, Document.objects.select_related("application"), pk=doc_id, application_id=pk)
-    record(actor=request.user, action="document.view", obj=doc.application, request=request,
-           details={"document": doc.pk})
+    if doc.content_type.startswith("image/") and request.GET.get("raw") != "1":
+        response = render(request, "backoffice/document_frame.html", {"doc": doc, "app_id": pk})
+        response["Content-Security-Policy"] = ("default-src 'none'; img-src 'self'; style-src 'self'; "
+                                               "frame-ancestors 'self'")
+        return response
+    audited_read(actor=request.user, action="document.view", objects=[doc.application], request=request,
+                 details={"document": doc.pk}, limit=False)
     response = FileResponse(doc.file.open("rb"), content_type=doc.content_type)
     response["Content-Disposition"] = "inline"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; frame-ancestors 'self'"
@@ -121,7 +169,7 @@ def document(request, pk: int, doc_id: int):
     return response
 
 
-@login_required
+@access.permission_required("application.take")
 @require_POST
 @_guard
 def take(request, pk: int):
@@ -130,7 +178,7 @@ def take(request, pk: int):
     return redirect("back:case", pk=pk)
 
 
-@login_required
+@access.permission_required("application.assign")
 @require_POST
 @_guard
 def assign(request, pk: int):
@@ -143,15 +191,18 @@ def assign(request, pk: int):
     return redirect("back:case", pk=pk)
 
 
-@login_required
+@access.permission_required("application.review")
 @require_POST
 @_guard
 def return_case(request, pk: int):
     items = request.POST.getlist("items")
     extra = request.POST.get("extra_items", "")
     items += [line for line in extra.splitlines() if line.strip()]
-    services.return_for_correction(actor=request.user, application_id=pk, reason=request.POST.get("reason", ""),
-                                   items=items, expected_version=_int(request.POST.get("version")))
+    try:
+        services.return_for_correction(actor=request.user, application_id=pk, reason=request.POST.get("reason", ""),
+                                       items=items, expected_version=_int(request.POST.get("version")))
+    except ValidationFailed as exc:
+        return _refused_form(request, pk, "return", exc)
     messages.success(request, _("Заяву повернуто до фронт-офісу на доопрацювання."))
     return redirect("back:case", pk=pk)
 
@@ -160,38 +211,39 @@ def _calc_inputs(post) -> dict:
     return {key[5:]: value for key, value in post.items() if key.startswith("calc_")}
 
 
-@login_required
+@access.permission_required("application.review")
 @require_POST
 @_guard
 def decide(request, pk: int):
     post = request.POST
     outcome = post.get("outcome", "")
     inputs = _calc_inputs(post) if outcome == Outcome.GRANTED and post.get("use_calculator") == "1" else None
-    services.decide(actor=request.user, application_id=pk, outcome=outcome, amount=post.get("amount") or None,
-                    period_from=_date(post.get("period_from")), period_to=_date(post.get("period_to")),
-                    reason_code=post.get("reason_code", ""), comment=post.get("comment", ""),
-                    calculator_inputs=inputs, expected_version=_int(post.get("version")))
+    try:
+        services.decide(actor=request.user, application_id=pk, outcome=outcome, amount=post.get("amount") or None,
+                        period_from=_date(post.get("period_from")), period_to=_date(post.get("period_to")),
+                        reason_code=post.get("reason_code", ""), comment=post.get("comment", ""),
+                        calculator_inputs=inputs, expected_version=_int(post.get("version")))
+    except ValidationFailed as exc:
+        return _refused_form(request, pk, "refuse" if outcome == Outcome.REFUSED else "grant", exc)
     messages.success(request, _("Рішення прийнято; результат надіслано до фронт-офісу."))
     return redirect("back:case", pk=pk)
 
 
-@login_required
+@access.permission_required("application.review")
 @require_POST
 def calculate(request, pk: int):
     """htmx: the calculation for the inputs, with the amount and the period prefilled (nothing is saved)."""
     app = selectors.case_for_review(request.user, pk)
-    access.require(request.user, "application.review")
     ctx = {"app": app}
     try:
-        ctx["result"] = calculators.calculate(app.service.calculator, _calc_inputs(request.POST), on=app.application_date)
+        ctx["result"] = calculators.calculate(app.service.calculator, _calc_inputs(request.POST), app.application_date)
     except HromadaError as exc:
         ctx["error"] = str(exc.message)
     return render(request, "backoffice/_calculation.html", ctx)
 
 
-@login_required
+@access.permission_required("application.assign")
 def board(request):
     """The head's board: workload per specialist and every overdue case."""
-    access.require(request.user, "application.assign")
     return render(request, "backoffice/board.html", {
         "workload": selectors.workload(request.user), "overdue": selectors.overdue_cases(request.user)})

@@ -14,3 +14,9 @@ class BillingConfig(AppConfig):
         # Figures of a hromada are seen by the hromada, its oblast and the ministry (scope = path to the Unit).
         access.register(BillingLine, view_action="billing.view", path="hromada")
         access.register(BillingItem, view_action="billing.view", path="hromada")
+
+        from hromada.core.registry import stranded_work
+
+        from . import tasks
+
+        stranded_work.provide("billing_runs", tasks.queue_stranded)

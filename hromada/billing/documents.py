@@ -1,15 +1,12 @@
 """Billing documents: the per-hromada act (PDF) and the national register (XLSX, CSV)."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import timedelta
 from decimal import Decimal
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from reportlab.lib.units import mm
 
+from hromada.core.exports import Column, csv_text, xlsx_bytes
 from hromada.core.pdf import build_pdf, fmt_date, fmt_money, grid_table, kv_table, para
 
 from .periods import money
@@ -20,15 +17,15 @@ from .words import amount_in_words
 MONTHS_UK = ["січень", "лютий", "березень", "квітень", "травень", "червень", "липень", "серпень", "вересень",
              "жовтень", "листопад", "грудень"]
 ACT_TITLE = "Акт наданих послуг з прийняття документів"
-REGISTER_COLUMNS = ["Код КАТОТТГ", "Область", "Район", "Громада", "Кількість заяв", "Сума, грн", "Коригування, грн"]
+REGISTER_COLUMNS = [
+    Column("katottg_code", "Код КАТОТТГ"), Column("oblast", "Область"), Column("raion", "Район"),
+    Column("hromada", "Громада"), Column("count", "Кількість заяв", "int"), Column("amount", "Сума, грн", "money"),
+    Column("adjustments", "Коригування, грн", "money"), Column("total", "Усього, грн", "money"),
+]
 
 
 def period_label(year: int, month: int) -> str:
     return f"{MONTHS_UK[month - 1]} {year} р."
-
-
-def _num(value: Decimal) -> str:
-    return f"{money(value):.2f}"
 
 
 def act_pdf(act: Act) -> bytes:
@@ -85,48 +82,63 @@ def _subtotal(rows: list[dict]) -> tuple[int, Decimal, Decimal]:
             money(sum((r["adjustments"] for r in rows), Decimal("0"))))
 
 
-def register_xlsx(key: str, rows: list[dict]) -> bytes:
-    """The national register: one row per hromada, a subtotal row after each oblast, the grand total."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = f"Реєстр {key}"
-    bold = Font(bold=True)
-    ws.append([f"Реєстр оплати громадам за прийняття документів, період {key}"])
-    ws["A1"].font = bold
-    ws.append(REGISTER_COLUMNS + ["Усього, грн"])
-    for cell in ws[2]:
-        cell.font = bold
+def _register_rows(rows: list[dict]) -> tuple[list[list], list[int]]:
+    """One row per hromada, a subtotal row after each oblast, the grand total; the indices of the total rows."""
+    out: list[list] = []
+    totals: list[int] = []
     by_oblast: dict[str, list[dict]] = {}
     for r in rows:
         by_oblast.setdefault(r["oblast"], []).append(r)
     for oblast, group in by_oblast.items():
         for r in group:
-            ws.append([r["hromada_code"], r["oblast"], r["raion"], r["hromada_name"], r["count"], r["amount"],
-                       r["adjustments"], r["total"]])
+            out.append([r["hromada_code"], r["oblast"], r["raion"], r["hromada_name"], r["count"], r["amount"],
+                        r["adjustments"], r["total"]])
         count, amount, adjustments = _subtotal(group)
-        ws.append(["", f"Разом по області: {oblast}", "", "", count, amount, adjustments, money(amount + adjustments)])
-        for cell in ws[ws.max_row]:
-            cell.font = bold
+        totals.append(len(out))
+        out.append(["", f"Разом по області: {oblast}", "", "", count, amount, adjustments, money(amount + adjustments)])
     count, amount, adjustments = _subtotal(rows)
-    ws.append(["", "Усього по Україні", "", "", count, amount, adjustments, money(amount + adjustments)])
-    for cell in ws[ws.max_row]:
-        cell.font = bold
-    for row in ws.iter_rows(min_row=3, min_col=6, max_col=8):
-        for cell in row:
-            cell.number_format = "#,##0.00"
-    for column, width in zip("ABCDEFGH", (22, 22, 22, 28, 14, 16, 16, 16), strict=True):
-        ws.column_dimensions[column].width = width
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    totals.append(len(out))
+    out.append(["", "Усього по Україні", "", "", count, amount, adjustments, money(amount + adjustments)])
+    return out, totals
 
 
-def register_csv(rows: list[dict]) -> str:
-    """One row per hromada; amounts as plain decimals with a dot (machine-readable), UTF-8."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["katottg_code", "oblast", "raion", "hromada", "count", "amount", "adjustments"])
-    for r in rows:
-        writer.writerow([r["hromada_code"], r["oblast"], r["raion"], r["hromada_name"], r["count"], _num(r["amount"]),
-                         _num(r["adjustments"])])
-    return buf.getvalue()
+def register_xlsx(key: str, rows: list[dict]) -> bytes:
+    """The national register: one row per hromada, a subtotal row after each oblast, the grand total."""
+    table, totals = _register_rows(rows)
+    return xlsx_bytes(REGISTER_COLUMNS, table, sheet=f"Реєстр {key}", bold_rows=totals,
+                      title=f"Реєстр оплати громадам за прийняття документів, період {key}")
+
+
+def register_csv(rows: list[dict], *, machine: bool = False) -> str:
+    """One row per hromada. For people: Excel-ready (BOM, ``;``, decimal comma, Ukrainian headers, oblast subtotals
+    and the total); ``machine``: plain rows only, code headers, ``,`` and dot decimals."""
+    if machine:
+        return csv_text(REGISTER_COLUMNS, ([r["hromada_code"], r["oblast"], r["raion"], r["hromada_name"], r["count"],
+                                            r["amount"], r["adjustments"], r["total"]] for r in rows), machine=True)
+    return csv_text(REGISTER_COLUMNS, _register_rows(rows)[0])
+
+
+ITEM_STATE_LABELS = {"paid": "оплачується", "excluded": "виключено", "duplicate": "повторна",
+                     "adjustment": "коригування"}
+ITEM_COLUMNS = [
+    Column("application_number", "Номер заяви"), Column("service_code", "Послуга"), Column("event_date", "Дата",
+                                                                                           "date"),
+    Column("tariff", "Тариф, грн", "money"), Column("amount", "Сума, грн", "money"), Column("state", "Стан"),
+    Column("reason", "Підстава"), Column("duplicate_of", "Повторна до заяви"),
+    Column("adjusts_period", "Коригує місяць"),
+]
+
+
+def items_table(rows: list[dict], *, machine: bool = False) -> list[list]:
+    return [[r["application_number"], r["service_code"] if machine else r["service"], r["event_date"], r["tariff"],
+             r["amount"], r["state"] if machine else ITEM_STATE_LABELS[r["state"]],
+             r["reason"] if machine else r["reason_text"], r["duplicate_of"] or "", r["adjusts_period"] or ""]
+            for r in rows]
+
+
+def items_csv(table: list[list], *, machine: bool = False) -> str:
+    return csv_text(ITEM_COLUMNS, table, machine=machine)
+
+
+def items_xlsx(key: str, code: str, table: list[list]) -> bytes:
+    return xlsx_bytes(ITEM_COLUMNS, table, sheet=f"Заяви {key}", title=f"Заяви громади {code} за період {key}")

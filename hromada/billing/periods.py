@@ -2,22 +2,18 @@
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hromada.core.errors import ValidationFailed
+from hromada.core.money import money
 
 from . import rules
 from .models import BillingPeriod, PeriodStatus
 
-CENT = Decimal("0.01")
 _PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def money(value) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def parse_money(value, *, code: str) -> Decimal:

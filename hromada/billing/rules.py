@@ -47,8 +47,7 @@ do not represent a new acceptance and would otherwise pay twice from the state b
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from django.db.models import (
     Case,
@@ -67,10 +66,10 @@ from django.db.models import (
 from django.db.models.functions import TruncDate
 
 from hromada.applications.models import Application, Event, Status
+from hromada.core.months import KYIV, month_bounds
 
 from .models import BillingExclusion, Tariff
 
-KYIV = ZoneInfo("Europe/Kyiv")
 DUPLICATE_GRANT_WINDOW_DAYS = 30
 # Workflow actions that start the back office's review of a case.
 REVIEW_ACTIONS = ("take", "assign")
@@ -79,13 +78,6 @@ PAYABLE = ""
 WITHDRAWN_BEFORE_REVIEW = "withdrawn_before_review"
 DUPLICATE = "duplicate"
 EXCLUDED = "excluded"
-
-
-def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
-    """[start, end) of a calendar month in Kyiv time, as aware datetimes."""
-    start = datetime(year, month, 1, tzinfo=KYIV)
-    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=KYIV)
-    return start, end
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ Called by the Celery task (tasks.py) and by ``services.run_billing_period``. Pro
 """
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -26,6 +27,13 @@ CHUNK = 2000
 def _progress(run: BillingRun, value: int, **fields) -> None:
     # Autocommitted on purpose (outside the final transaction): the UI polls it while the run works.
     BillingRun.objects.filter(pk=run.pk).update(progress=value, **fields)
+
+
+def stranded_runs(*, older_than: datetime) -> list[tuple[str, str]]:
+    """Runs asked before ``older_than`` and never started: (period key, run id) of each."""
+    runs = (BillingRun.objects.select_related("period")
+            .filter(status=RunStatus.PENDING, started_at__isnull=True, created_at__lt=older_than).order_by("id"))
+    return [(run.period.key, str(run.run_id)) for run in runs[:50]]
 
 
 def execute_billing_run(*, run_id) -> BillingRun:

@@ -1,9 +1,13 @@
 """Billing reads. Every selector that takes a user reads through the access layer (visible lines only)."""
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
@@ -11,10 +15,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hromada.accounts import access
+from hromada.accounts.models import User
+from hromada.applications.models import Application
 from hromada.core.errors import NotFound
 from hromada.territory.models import Unit
 
-from .models import BillingItem, BillingLine, BillingPeriod, BillingRun, BudgetLine, ItemKind, PeriodStatus, Tariff
+from . import rules
+from .models import (
+    BillingExclusion,
+    BillingItem,
+    BillingLine,
+    BillingPeriod,
+    BillingRun,
+    BudgetLine,
+    ItemKind,
+    PeriodStatus,
+    Tariff,
+)
 from .periods import money, parse_period
 from .rules import KYIV
 
@@ -31,12 +48,12 @@ def period_row(key: str) -> BillingPeriod | None:
     return BillingPeriod.objects.filter(year=year, month=month).first()
 
 
-def periods(user) -> list[dict]:
+def periods(user: User) -> list[dict]:
     """Periods with their (user-scoped) totals, newest first."""
     access.require(user, "billing.view")
     rows = list(BillingPeriod.objects.all())
     totals = _totals_by_period(user, [p.pk for p in rows])
-    last_runs = {}
+    last_runs: dict[int, BillingRun] = {}
     for run in BillingRun.objects.filter(period__in=rows).order_by("period_id", "-created_at", "-id"):
         last_runs.setdefault(run.period_id, run)
     return [{"period": p, "key": p.key, "last_run": last_runs.get(p.pk), **totals.get(p.pk, _empty_totals())}
@@ -47,7 +64,7 @@ def _empty_totals() -> dict:
     return {"count": 0, "amount": ZERO, "adjustments": ZERO, "adjustment_count": 0, "total": ZERO}
 
 
-def _totals_by_period(user, period_ids) -> dict[int, dict]:
+def _totals_by_period(user: User, period_ids: Iterable[int]) -> dict[int, dict]:
     result: dict[int, dict] = defaultdict(_empty_totals)
     qs = (access.visible(user, BillingLine).filter(period_id__in=period_ids).values("period_id", "kind")
           .annotate(c=Sum("count"), a=Sum("amount")))
@@ -56,7 +73,7 @@ def _totals_by_period(user, period_ids) -> dict[int, dict]:
     return result
 
 
-def _add(totals: dict, kind: str, count, amount) -> None:
+def _add(totals: dict, kind: str, count: int | None, amount: Decimal | int | None) -> None:
     amount = money(amount or 0)
     if kind == ItemKind.REGULAR:
         totals["count"] += count or 0
@@ -67,7 +84,7 @@ def _add(totals: dict, kind: str, count, amount) -> None:
     totals["total"] = money(totals["amount"] + totals["adjustments"])
 
 
-def period_summary(user, key: str) -> dict:
+def period_summary(user: User, key: str) -> dict:
     """Status and totals (over the lines the user may see) of one period; a never-run month is open and empty."""
     access.require(user, "billing.view")
     year, month = parse_period(key)
@@ -89,7 +106,7 @@ def _run_dict(run: BillingRun) -> dict:
             "events": run.events, "excluded": run.excluded, "adjustments": run.adjustments}
 
 
-def run_status(user, run_id) -> BillingRun:
+def run_status(user: User, run_id: uuid.UUID | str) -> BillingRun:
     access.require(user, "billing.run")
     try:
         return BillingRun.objects.select_related("period").get(run_id=run_id)
@@ -97,7 +114,7 @@ def run_status(user, run_id) -> BillingRun:
         raise NotFound() from None
 
 
-def act_rows(user, key: str) -> list[dict]:
+def act_rows(user: User, key: str) -> list[dict]:
     """One row per visible hromada of the period: code, names, count, amount, adjustments, total."""
     access.require(user, "billing.view")
     period = period_row(key)
@@ -119,7 +136,7 @@ def act_rows(user, key: str) -> list[dict]:
     return rows
 
 
-def drilldown(user, key: str, *, oblast_id: int | None = None, raion_id: int | None = None) -> list[dict]:
+def drilldown(user: User, key: str, *, oblast_id: int | None = None, raion_id: int | None = None) -> list[dict]:
     """Totals grouped by oblast, or by raion of one oblast, or by hromada of one raion."""
     rows = act_rows(user, key)
     if raion_id:
@@ -153,7 +170,7 @@ class Act:
         return money(self.amount + self.adjustments_total)
 
 
-def act(user, key: str, hromada_code: str) -> Act:
+def act(user: User, key: str, hromada_code: str) -> Act:
     """The act of one hromada for a period; NotFound when the user may not see it or there is none."""
     access.require(user, "billing.view")
     period = period_row(key)
@@ -181,7 +198,7 @@ def act(user, key: str, hromada_code: str) -> Act:
     return result
 
 
-def visible_acts(user) -> list[dict]:
+def visible_acts(user: User) -> list[dict]:
     """(period, hromada) pairs the user may open, newest first — the hromada's «my acts» page."""
     access.require(user, "billing.view")
     qs = (access.visible(user, BillingLine).values("period_id", "hromada__code", "hromada__name")
@@ -204,23 +221,44 @@ def amounts_by_hromada(year: int, month: int | None = None) -> dict[int, Decimal
     return {row["hromada_id"]: money(row["a"]) for row in qs.values("hromada_id").annotate(a=Sum("amount"))}
 
 
-def tariffs(user) -> list[Tariff]:
+def tariffs(user: User) -> list[Tariff]:
     access.require(user, "billing.view")
     return list(Tariff.objects.select_related("service", "set_by").order_by("service__ordering", "service_id",
                                                                            "-effective_from"))
 
 
-def budget(user, year: int) -> dict:
+def budget(user: User, year: int) -> dict:
     access.require(user, "billing.run")
     return budget_status(year)
 
 
-def budget_status(year: int, *, now=None) -> dict:
+def forecast_of(accrued_months: list[Decimal], *, last_month: int) -> dict:
+    """The year's forecast from its accrued months (the method the budget page states):
+
+    accrued = the sum of every computed month (closed and open); average = accrued ÷ the number of computed months;
+    months to come = the months of the year after the last computed one (12 − its number);
+    forecast = accrued + average × months to come.
+
+    Months before the first computed one (before payments started) are not invented: they had nothing. Worked
+    example: February 100,00 and March 50,00 → accrued 150,00, average 75,00, months to come 9 (April–December),
+    forecast 150,00 + 75,00 × 9 = 825,00. December alone at 150,00 → nothing to come → 150,00.
+    """
+    if not accrued_months:
+        return {"accrued": ZERO, "months": 0, "average": None, "months_to_come": None, "forecast": None,
+                "last_month": None}
+    accrued = money(sum(accrued_months, ZERO))
+    average = money(accrued / len(accrued_months))
+    to_come = 12 - last_month
+    return {"accrued": accrued, "months": len(accrued_months), "average": average, "months_to_come": to_come,
+            "forecast": money(accrued + average * to_come), "last_month": last_month}
+
+
+def budget_status(year: int, *, now: datetime | None = None) -> dict:
     """Allocated, committed (closed periods), in progress (open periods' runs), remaining, forecast, warnings."""
     now = (now or timezone.now()).astimezone(KYIV)
     line = BudgetLine.objects.filter(year=year).first()
     allocated = line.allocated if line else None
-    by_month = {m: {"month": m, "amount": ZERO, "status": ""} for m in range(1, 13)}
+    by_month: dict[int, dict[str, Any]] = {m: {"month": m, "amount": ZERO, "status": ""} for m in range(1, 13)}
     rows = (BillingLine.objects.filter(period__year=year).values("period__month", "period__status")
             .annotate(a=Sum("amount")))
     for row in rows:
@@ -228,14 +266,12 @@ def budget_status(year: int, *, now=None) -> dict:
     committed = money(sum((m["amount"] for m in by_month.values() if m["status"] == PeriodStatus.CLOSED), ZERO))
     in_progress = money(sum((m["amount"] for m in by_month.values() if m["status"] == PeriodStatus.OPEN), ZERO))
     closed_months = sum(1 for m in by_month.values() if m["status"] == PeriodStatus.CLOSED)
-    billed_months = sum(1 for m in by_month.values() if m["status"])
-    # Run rate: average month of everything computed so far (closed and open), applied to the months left.
-    spent = money(committed + in_progress)
-    rate = money(spent / billed_months) if billed_months else None
-    forecast = money(spent + rate * (12 - billed_months)) if rate is not None else None
+    forecast_method = forecast_of([m["amount"] for m in by_month.values() if m["status"]],
+                                  last_month=max((m["month"] for m in by_month.values() if m["status"]), default=0))
+    rate, forecast = forecast_method["average"], forecast_method["forecast"]
     remaining = money(allocated - committed) if allocated is not None else None
     warnings = []
-    if allocated is not None:
+    if allocated is not None and remaining is not None:
         if remaining < 0:
             warnings.append(("exhausted", _("Бюджетну програму перевищено.")))
         elif allocated > 0 and remaining < allocated * Decimal("0.10"):
@@ -245,4 +281,103 @@ def budget_status(year: int, *, now=None) -> dict:
                              _("Прогноз до кінця року перевищує передбачену суму: потрібні додаткові кошти.")))
     return {"year": year, "line": line, "allocated": allocated, "committed": committed, "in_progress": in_progress,
             "remaining": remaining, "closed_months": closed_months, "rate": rate, "forecast": forecast,
+            "method": forecast_method,
             "warnings": warnings, "months": [by_month[m] for m in range(1, 13)], "as_of": now}
+
+
+# --- a hromada's line of a period down to its applications (#23 p.1) ---------------------------------------
+
+ITEM_STATES = ("paid", "excluded", "duplicate", "adjustment")
+REASON_LABELS = {
+    rules.EXCLUDED: _("виключено міністерством"),
+    rules.WITHDRAWN_BEFORE_REVIEW: _("відкликано до початку розгляду"),
+    rules.DUPLICATE: _("повторна заява того самого заявника"),
+    "late_found": _("заява закритого місяця, виявлена пізніше"),
+}
+
+
+def items_hromada(user: User, key: str, hromada_code: str) -> Unit:
+    """The hromada whose line the user opens: NotFound outside the user's scope (or without billing rights)."""
+    access.require(user, "billing.view")
+    parse_period(key)
+    unit = Unit.objects.filter(code=hromada_code).select_related("oblast", "raion").first()
+    if unit is None or not access.hromada_in_scope(user, unit) or not access.visible(user, BillingLine).filter(
+            hromada=unit).exists() and not access.may(user, "billing.run"):
+        raise NotFound(_("Громаду не знайдено."), code="hromada_not_found")
+    return unit
+
+
+def _earlier_claims(apps: list[dict]) -> dict[int, str | None]:
+    """For each duplicate, the latest earlier application of the same applicant, service and hromada (the claim it
+    repeats) — one query for the whole page, however many duplicates it has."""
+    if not apps:
+        return {}
+    candidates = list(Application.objects
+                      .filter(applicant_person_id__in={a["applicant_person_id"] for a in apps},
+                              hromada_id__in={a["hromada_id"] for a in apps}, first_submitted_at__isnull=False)
+                      .values("id", "number", "applicant_person_id", "service_id", "hromada_id", "first_submitted_at"))
+    result: dict[int, str | None] = {}
+    for app in apps:
+        earlier = [c for c in candidates if c["id"] != app["id"] and c["first_submitted_at"] < app["first_submitted_at"]
+                   and (c["applicant_person_id"], c["service_id"], c["hromada_id"])
+                   == (app["applicant_person_id"], app["service_id"], app["hromada_id"])]
+        # Submitted cases only (the rule counts those): first_submitted_at is set on every one of them.
+        result[app["id"]] = max(earlier, key=lambda c: c["first_submitted_at"] or app["first_submitted_at"])["number"] \
+            if earlier else None
+    return result
+
+
+def hromada_items(user: User, key: str, hromada_code: str, *, state: str = "", service_code: str = "",
+                  number: str = "") -> list[dict]:
+    """Every application behind a hromada's line of a period: the items the last run paid (``paid``), the signed
+    corrections of closed months booked here (``adjustment``, with the month they adjust), and the month's
+    applications the rule does not pay (``excluded`` with the reason, ``duplicate`` with the earlier application).
+    Filters: state, service code, a part of the number. Sorted by date, then number."""
+    unit = items_hromada(user, key, hromada_code)
+    year, month = parse_period(key)
+    exclusions = dict(BillingExclusion.objects.filter(
+        application__hromada=unit, application__first_submitted_at__isnull=False).values_list("application_id",
+                                                                                             "reason"))
+    rows: list[dict] = []
+    paid_ids = set()
+    items = (BillingItem.objects.filter(period__year=year, period__month=month, hromada=unit)
+             .select_related("application", "service", "tariff", "original_period"))
+    for item in items:
+        is_regular = item.kind == ItemKind.REGULAR
+        if is_regular:
+            paid_ids.add(item.application_id)
+        reason = "" if is_regular else item.reason
+        rows.append({
+            "application_id": item.application_id, "application_number": item.application.number,
+            "service_code": item.service.code, "service": item.service.name_uk, "event_date": item.event_date,
+            "tariff": item.tariff.amount if item.tariff_id else None, "amount": item.amount,
+            "state": "paid" if is_regular else "adjustment", "reason": reason,
+            "reason_text": exclusions.get(item.application_id) if reason == rules.EXCLUDED else
+            str(REASON_LABELS.get(reason, reason)) if reason else "",
+            "duplicate_of": None, "adjusts_period": None if is_regular else item.original_period.key,
+            "excluded": item.application_id in exclusions,
+        })
+    unpaid = list(rules.verdicts(rules.applications_of_month(year, month).filter(hromada=unit))
+                  .exclude(reason=rules.PAYABLE).exclude(pk__in=paid_ids).select_related("service")
+                  .values("id", "number", "service__code", "service__name_uk", "event_day", "reason",
+                          "applicant_person_id", "service_id", "hromada_id", "first_submitted_at"))
+    repeats = _earlier_claims([a for a in unpaid if a["reason"] == rules.DUPLICATE])
+    for app in unpaid:
+        duplicate = app["reason"] == rules.DUPLICATE
+        rows.append({
+            "application_id": app["id"], "application_number": app["number"], "service_code": app["service__code"],
+            "service": app["service__name_uk"], "event_date": app["event_day"], "tariff": None, "amount": ZERO,
+            "state": "duplicate" if duplicate else "excluded", "reason": app["reason"],
+            "reason_text": exclusions.get(app["id"]) if app["reason"] == rules.EXCLUDED else
+            str(REASON_LABELS.get(app["reason"], app["reason"])),
+            "duplicate_of": repeats.get(app["id"]), "adjusts_period": None,
+            "excluded": app["id"] in exclusions,
+        })
+    if state:
+        rows = [r for r in rows if r["state"] == state]
+    if service_code:
+        rows = [r for r in rows if r["service_code"] == service_code]
+    if number:
+        rows = [r for r in rows if number.strip() in r["application_number"]]
+    rows.sort(key=lambda r: (r["event_date"], r["application_number"], r["state"]))
+    return rows

@@ -12,4 +12,6 @@ urlpatterns = [
     path("tariffs/", views.tariffs, name="tariffs"),
     path("<str:period>/", views.period_detail, name="period"),
     path("<str:period>/close/", views.close, name="close"),
+    path("<str:period>/hromadas/<str:code>/", views.items, name="items"),
+    path("<str:period>/hromadas/<str:code>/exclusion/", views.exclusion, name="exclusion"),
 ]

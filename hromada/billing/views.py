@@ -1,9 +1,11 @@
 """Billing UI: periods with run/close and progress, drill-down, the hromada's acts, budget, tariffs. Thin views."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,18 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from hromada.accounts import access
+from hromada.audit.services import audited_read
 from hromada.catalog.models import ServiceType
-from hromada.core.errors import Forbidden, HromadaError, NotFound
+from hromada.core.errors import HromadaError
 from hromada.territory.models import Unit
 
 from . import charts, selectors, services
-
-
-def _guard(user, action):
-    try:
-        access.require(user, action)
-    except Forbidden:
-        raise Http404 from None
 
 
 class RunForm(forms.Form):
@@ -46,20 +42,18 @@ class BudgetForm(forms.Form):
     basis = forms.CharField(label=_("Підстава"), max_length=255)
 
 
-@login_required
+@access.permission_required("billing.view")
 def periods(request):
     user = request.user
-    _guard(user, "billing.view")
     context = {"periods": selectors.periods(user), "may_run": access.may(user, "billing.run"),
                "form": RunForm(initial={"period": timezone.localdate().strftime("%Y-%m")}),
                "acts": selectors.visible_acts(user) if not access.may(user, "billing.run") else []}
     return render(request, "billing/periods.html", context)
 
 
-@login_required
+@access.permission_required("billing.run")
 @require_POST
 def run(request):
-    _guard(request.user, "billing.run")
     form = RunForm(request.POST)
     period = form.data.get("period", "")
     try:
@@ -75,19 +69,15 @@ def run(request):
     return redirect("billing:period", period=billing_run.period.key)
 
 
-@login_required
+@access.permission_required("billing.run")
 def run_progress(request, run_id):
-    try:
-        billing_run = selectors.run_status(request.user, run_id)
-    except (Forbidden, NotFound):
-        raise Http404 from None
+    billing_run = selectors.run_status(request.user, run_id)
     return render(request, "billing/_run.html", {"run": billing_run})
 
 
-@login_required
+@access.permission_required("billing.run")
 @require_POST
 def close(request, period):
-    _guard(request.user, "billing.run")
     try:
         services.close_billing_period(actor=request.user, period=period, request=request)
         messages.success(request, _("Період закрито: його рядки більше не змінюються."))
@@ -103,10 +93,9 @@ def _int(value):
         return None
 
 
-@login_required
+@access.permission_required("billing.view")
 def period_detail(request, period):
     user = request.user
-    _guard(user, "billing.view")
     try:
         summary = selectors.period_summary(user, period)
     except HromadaError:
@@ -126,10 +115,9 @@ def period_detail(request, period):
     return render(request, "billing/period.html", context)
 
 
-@login_required
+@access.permission_required("billing.run")
 def budget(request):
     user = request.user
-    _guard(user, "billing.run")
     year = _int(request.GET.get("year")) or timezone.localdate().year
     status = selectors.budget_status(year)
     line = status["line"]
@@ -147,14 +135,13 @@ def budget(request):
                                                    "chart": charts.budget_svg(status)})
 
 
-@login_required
+@access.permission_required("billing.view")
 def tariffs(request):
     user = request.user
-    _guard(user, "billing.view")
     choices = [(s.code, s.name_uk) for s in ServiceType.objects.order_by("ordering", "code")]
     form = TariffForm(request.POST or None, services_choices=choices)
     if request.method == "POST":
-        _guard(user, "billing.tariffs")
+        access.require(user, "billing.tariffs")
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -166,3 +153,67 @@ def tariffs(request):
                 form.add_error(None, exc.message)
     return render(request, "billing/tariffs.html", {"tariffs": selectors.tariffs(user), "form": form,
                                                     "may_set": access.may(user, "billing.tariffs")})
+
+
+class ItemFilterForm(forms.Form):
+    state = forms.ChoiceField(label=_("Стан"), required=False, choices=[
+        ("", _("усі")), ("paid", _("оплачується")), ("excluded", _("виключено")), ("duplicate", _("повторна")),
+        ("adjustment", _("коригування"))])
+    service_code = forms.ChoiceField(label=_("Послуга"), required=False)
+    number = forms.CharField(label=_("Номер заяви (частина)"), required=False, max_length=40)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service_code"].choices = [("", _("усі"))] + [
+            (s.code, s.name_uk) for s in ServiceType.objects.order_by("ordering", "code")]
+
+
+ITEMS_PAGE = 50
+
+
+@access.permission_required("billing.view")
+def items(request, period, code):
+    """A hromada's line of a period down to its applications; the ministry excludes or re-includes from here."""
+    user = request.user
+    form = ItemFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    try:
+        unit = selectors.items_hromada(user, period, code)
+        rows = selectors.hromada_items(user, period, code, state=data.get("state") or "",
+                                       service_code=data.get("service_code") or "", number=data.get("number") or "")
+    except HromadaError:   # a hromada or period outside the scope, or none such: not found
+        raise Http404 from None
+    key = selectors.parse_period_key(period)
+    page = Paginator(rows, ITEMS_PAGE).get_page(request.GET.get("page"))
+    audited_read(actor=user, action="billing.items_view", object_type="billing.billingperiod", object_id=key,
+                 request=request, limit=False, details={"hromada": code, "rows": len(page.object_list),
+                                                        "page": page.number})
+    query = {k: v for k, v in request.GET.items() if k != "page" and v}
+    totals = {state: sum(1 for r in rows if r["state"] == state) for state in selectors.ITEM_STATES}
+    row = selectors.period_row(key)
+    return render(request, "billing/items.html", {
+        "key": key, "unit": unit, "form": form, "page": page, "query": urlencode(query), "totals": totals,
+        "run": row.runs.first() if row else None,
+        "amount": sum((r["amount"] for r in rows), selectors.ZERO), "period": row,
+        "may_run": access.may(user, "billing.run"),
+        "api": reverse("api:list_items", kwargs={"period": key, "code": code}),
+    })
+
+
+@access.permission_required("billing.run")
+@require_POST
+def exclusion(request, period, code):
+    """Exclude (``action=exclude``) or re-include (``action=include``) one application, with the reason."""
+    number, reason = request.POST.get("number", ""), request.POST.get("reason", "")
+    try:
+        if request.POST.get("action") == "include":
+            services.include_application_by_number(actor=request.user, number=number, reason=reason, request=request)
+            messages.success(request, _("Заяву %(n)s повернуто до оплати; розрахунок оновлюється.") % {"n": number})
+        else:
+            services.exclude_application_by_number(actor=request.user, number=number, reason=reason, request=request)
+            messages.success(request, _("Заяву %(n)s виключено з оплати; розрахунок оновлюється.") % {"n": number})
+    except HromadaError as exc:
+        messages.error(request, exc.message)
+    back = reverse("billing:items", kwargs={"period": period, "code": code})
+    nxt = request.POST.get("next", "")
+    return redirect(nxt if nxt.startswith(back) else back)

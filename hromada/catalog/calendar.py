@@ -4,6 +4,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
+from django.db.models.signals import post_delete, post_save
+
+from hromada.core.context import current_request_id
+
 from .models import Holiday, TermKind
 
 
@@ -12,9 +16,30 @@ def _days_off_cached(version: int) -> frozenset[date]:
     return frozenset(Holiday.objects.filter(is_day_off=True).values_list("date", flat=True))
 
 
+# The days off as last read, with the request that read them: a request that needs them twice (the intake
+# computes the case's dates on creation and again on submission) asks the database once. A holiday saved or
+# deleted in this process forgets it at once; another process's change is seen by the next request.
+_this_request: dict[str, frozenset[date]] = {}
+
+
 def days_off() -> frozenset[date]:
     # Holidays change rarely; the count keys the cache so a new load is seen at once.
-    return _days_off_cached(Holiday.objects.filter(is_day_off=True).count())
+    request_id = current_request_id()
+    if request_id and request_id in _this_request:
+        return _this_request[request_id]
+    off = _days_off_cached(Holiday.objects.filter(is_day_off=True).count())
+    _this_request.clear()
+    if request_id:
+        _this_request[request_id] = off
+    return off
+
+
+def _forget(**_kwargs) -> None:
+    _this_request.clear()
+
+
+post_save.connect(_forget, sender=Holiday, dispatch_uid="catalog.calendar.forget_days_off")
+post_delete.connect(_forget, sender=Holiday, dispatch_uid="catalog.calendar.forget_days_off")
 
 
 def is_working_day(day: date, off: frozenset[date] | None = None) -> bool:

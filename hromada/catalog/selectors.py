@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.db.models import Prefetch, QuerySet
@@ -26,3 +27,14 @@ def service_by_code(code: str, *, active_only: bool = True) -> ServiceType:
         return qs.get(code=code)
     except ServiceType.DoesNotExist:
         raise NotFound("Послугу з кодом «%(code)s» не знайдено." % {"code": code}, code="unknown_service") from None
+
+
+def requirement_titles(service_ids: Iterable[int]) -> dict[tuple[int, str], str]:
+    """(service id, checklist code) → the document's title, for pages that list checklist codes (one query)."""
+    reqs = DocumentRequirement.objects.filter(service_id__in=sorted(set(service_ids)))
+    return {(r.service_id, r.code): r.title for r in reqs}
+
+
+def titled_items(titles: dict[tuple[int, str], str], service_id: int, items: Iterable[str] | None) -> list[str]:
+    """Checklist codes as their titles; free-text items (typed by the back office) as they are."""
+    return [titles.get((service_id, item), item) for item in items or []]

@@ -1,5 +1,5 @@
-"""REST API for child cases (/api/v1/child-cases). Only the children's service of the responsible
-hromada/raion gets anything but 404 here; every read is audited; an anonymous reporter is never returned."""
+"""REST API for child cases (/api/v1/child-cases). Other roles get 403 (``access.api_permission``), another
+territory's case is 404; every read is audited; an anonymous reporter is never returned."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -8,7 +8,9 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from hromada.accounts import access
+from hromada.audit.services import audited_read
 from hromada.core.api import BearerAuth, SessionAuthActive
+from hromada.core.schemas import Page
 
 from . import rules, selectors, services
 from .models import ChildCase
@@ -18,10 +20,9 @@ ROUTER_PREFIX = "/child-cases"
 
 
 class _ChildServiceOnly:
-    """Authenticate as the project does, then turn away every role without the child-case permission
-    with 404 — before the body is even parsed, so no endpoint reveals that it exists (no 422/403).
-    A case id in the path is checked against the user's scope here too: another territory's case is
-    404 whatever the body."""
+    """Authenticate as the project does; a case id in the path is checked against the user's scope here,
+    before the body is parsed: another territory's case is 404 whatever the body (no 422 telling it exists).
+    The role comes first (403), as everywhere."""
 
     def authenticate(self, request, token):
         user = super().authenticate(request, token)
@@ -82,11 +83,11 @@ class CaseIn(Schema):
     representatives: list[RepresentativeIn] = []
 
 
-class VersionIn(Schema):
+class ChildVersionIn(Schema):
     expected_version: int | None = None
 
 
-class StartAssessmentIn(VersionIn):
+class StartAssessmentIn(ChildVersionIn):
     started_on: date | None = None
 
 
@@ -96,7 +97,7 @@ class AssessmentIn(Schema):
     completed_on: date | None = None
 
 
-class DecisionIn(VersionIn):
+class DecisionIn(ChildVersionIn):
     in_difficult_circumstances: bool
     basis: str
     decided_on: date | None = None
@@ -108,7 +109,7 @@ class MeasureIn(Schema):
     due_date: date
 
 
-class PlanIn(VersionIn):
+class ChildPlanIn(ChildVersionIn):
     goal: str
     measures: list[MeasureIn]
     approved_on: date | None = None
@@ -119,7 +120,7 @@ class MeasureDoneIn(Schema):
     done_on: date | None = None
 
 
-class ReviewIn(VersionIn):
+class ReviewIn(ChildVersionIn):
     findings: str
     reviewed_on: date | None = None
     next_review_due: date | None = None
@@ -136,7 +137,7 @@ class FeedbackIn(Schema):
     feedback_on: date | None = None
 
 
-class CloseIn(VersionIn):
+class CloseIn(ChildVersionIn):
     outcome: str
     note: str = ""
 
@@ -177,7 +178,7 @@ class AssessmentOut(Schema):
     findings: str
 
 
-class DecisionOut(Schema):
+class ChildDecisionOut(Schema):
     in_difficult_circumstances: bool
     decided_on: date
     basis: str
@@ -191,7 +192,7 @@ class MeasureOut(Schema):
     done_on: date | None
 
 
-class PlanOut(Schema):
+class ChildPlanOut(Schema):
     approved_on: date
     goal: str
     next_review_due: date
@@ -214,11 +215,11 @@ class ReferralOut(Schema):
     feedback_on: date | None
 
 
-class EventOut(Schema):
+class ChildEventOut(Schema):
     action: str
     from_status: str
     to_status: str
-    actor: str
+    actor: str | None
     at: datetime
     comment: str
 
@@ -235,7 +236,7 @@ class CaseBrief(Schema):
     version: int
 
 
-class CaseOut(CaseBrief):
+class ChildCaseOut(CaseBrief):
     hromada_id: int
     child_person: PersonOut
     reporter_type: CodeLabel
@@ -244,15 +245,15 @@ class CaseOut(CaseBrief):
     summary: str
     representatives: list[MemberOut]
     assessment: AssessmentOut | None
-    decision: DecisionOut | None
-    plan: PlanOut | None
+    decision: ChildDecisionOut | None
+    plan: ChildPlanOut | None
     reviews: list[ReviewOut]
     referrals: list[ReferralOut]
     outcome: CodeLabel | None
     outcome_note: str
     closed_at: datetime | None
     allowed_actions: list[str]
-    events: list[EventOut]
+    events: list[ChildEventOut]
 
 
 class CasePage(Schema):
@@ -327,7 +328,9 @@ def _case(c: ChildCase, user) -> dict:
 
 
 def _card(request, pk: int) -> dict:
-    return _case(selectors.case_for(request.user, pk, request=request), request.user)
+    case = selectors.case_for(request.user, pk)
+    audited_read(actor=request.user, action="childcase.view", objects=[case], request=request, limit=False)
+    return _case(case, request.user)
 
 
 def _person_input(p: PersonIn) -> services.PersonInput:
@@ -338,8 +341,8 @@ PAGE_SIZE = 50
 
 
 @router.get("/reference", response=ReferenceOut, summary="Довідники: терміновість, обставини, результати")
+@access.api_permission("childcase.view")
 def reference(request):
-    selectors.ensure_child_service(request.user)
     return {
         "urgency": [_cl(k, {k: u.name_uk}) for k, u in rules.urgencies().items()],
         "reporter_types": [_cl(k, rules.reporter_types()) for k in rules.reporter_types()],
@@ -351,16 +354,19 @@ def reference(request):
 
 
 @router.get("", response=CasePage, summary="Справи дітей (служба у справах дітей)")
-def list_cases(request, status: str = "", urgency: str = "", q: str = "", page: int = 1):
-    qs = selectors.cases_for(request.user, status=status, urgency=urgency, query=q, request=request)
+@access.api_permission("childcase.view")
+def list_cases(request, status: str = "", urgency: str = "", q: str = "", page: Page = 1):
+    qs = selectors.cases_for(request.user, status=status, urgency=urgency, query=q)
     page = max(page, 1)
     rows = list(qs[(page - 1) * PAGE_SIZE: page * PAGE_SIZE])
+    audited_read(actor=request.user, action="childcase.list", objects=rows, object_type="children.childcase",
+                 request=request, limit=False, details={"status": status, "urgency": urgency, "searched": bool(q.strip())})
     return {"count": qs.count(), "page": page, "results": [_brief(c) for c in rows]}
 
 
-@router.post("", response={201: CaseOut}, summary="Зареєструвати повідомлення про дитину")
+@router.post("", response={201: ChildCaseOut}, summary="Зареєструвати повідомлення про дитину")
+@access.api_permission("childcase.change")
 def register_case(request, payload: CaseIn):
-    selectors.ensure_child_service(request.user)
     rep = payload.reporter or ReporterIn()
     case = services.register_child_case(
         actor=request.user, child=_person_input(payload.child), urgency=payload.urgency,
@@ -373,30 +379,31 @@ def register_case(request, payload: CaseIn):
     return Status(201, _card(request, case.pk))
 
 
-@router.get("/{int:case_id}", response=CaseOut, summary="Картка справи (читання записується в журнал)")
+@router.get("/{int:case_id}", response=ChildCaseOut, summary="Картка справи (читання записується в журнал)")
+@access.api_permission("childcase.view")
 def get_case(request, case_id: int):
     return _card(request, case_id)
 
 
-@router.post("/{int:case_id}/assessment/start", response=CaseOut, summary="Розпочати оцінювання потреб")
+@router.post("/{int:case_id}/assessment/start", response=ChildCaseOut, summary="Розпочати оцінювання потреб")
+@access.api_permission("childcase.change")
 def start_assessment(request, case_id: int, payload: StartAssessmentIn):
-    selectors.ensure_child_service(request.user)
     services.start_assessment(actor=request.user, case_id=case_id, started_on=payload.started_on,
                               expected_version=payload.expected_version, request=request)
     return _card(request, case_id)
 
 
-@router.post("/{int:case_id}/assessment", response=CaseOut, summary="Завершити оцінювання потреб")
+@router.post("/{int:case_id}/assessment", response=ChildCaseOut, summary="Завершити оцінювання потреб")
+@access.api_permission("childcase.change")
 def complete_assessment(request, case_id: int, payload: AssessmentIn):
-    selectors.ensure_child_service(request.user)
     services.complete_assessment(actor=request.user, case_id=case_id, needs=payload.needs, findings=payload.findings,
                                  completed_on=payload.completed_on, request=request)
     return _card(request, case_id)
 
 
-@router.post("/{int:case_id}/decision", response=CaseOut, summary="Рішення про перебування у СЖО")
+@router.post("/{int:case_id}/decision", response=ChildCaseOut, summary="Рішення про перебування у СЖО")
+@access.api_permission("childcase.change")
 def decide(request, case_id: int, payload: DecisionIn):
-    selectors.ensure_child_service(request.user)
     services.decide_on_circumstances(
         actor=request.user, case_id=case_id, in_difficult_circumstances=payload.in_difficult_circumstances,
         basis=payload.basis, decided_on=payload.decided_on, expected_version=payload.expected_version,
@@ -404,9 +411,9 @@ def decide(request, case_id: int, payload: DecisionIn):
     return _card(request, case_id)
 
 
-@router.post("/{int:case_id}/plan", response=CaseOut, summary="Затвердити план із заходами")
-def approve_plan(request, case_id: int, payload: PlanIn):
-    selectors.ensure_child_service(request.user)
+@router.post("/{int:case_id}/plan", response=ChildCaseOut, summary="Затвердити план із заходами")
+@access.api_permission("childcase.change")
+def approve_plan(request, case_id: int, payload: ChildPlanIn):
     services.approve_case_plan(
         actor=request.user, case_id=case_id, goal=payload.goal,
         measures=[services.MeasureInput(**m.model_dump()) for m in payload.measures], approved_on=payload.approved_on,
@@ -414,51 +421,51 @@ def approve_plan(request, case_id: int, payload: PlanIn):
     return _card(request, case_id)
 
 
-@router.post("/{int:case_id}/measures", response=CaseOut, summary="Додати захід до плану")
+@router.post("/{int:case_id}/measures", response=ChildCaseOut, summary="Додати захід до плану")
+@access.api_permission("childcase.change")
 def add_measure(request, case_id: int, payload: MeasureIn):
-    selectors.ensure_child_service(request.user)
     services.add_measure(actor=request.user, case_id=case_id, measure=services.MeasureInput(**payload.model_dump()),
                          request=request)
     return _card(request, case_id)
 
 
-@router.post("/{int:case_id}/measures/{int:measure_id}/done", response=CaseOut, summary="Захід виконано")
+@router.post("/{int:case_id}/measures/{int:measure_id}/done", response=ChildCaseOut, summary="Захід виконано")
+@access.api_permission("childcase.change")
 def measure_done(request, case_id: int, measure_id: int, payload: MeasureDoneIn):
-    selectors.ensure_child_service(request.user)
     services.mark_measure_done(actor=request.user, case_id=case_id, measure_id=measure_id, done_on=payload.done_on,
                                request=request)
     return _card(request, case_id)
 
 
-@router.post("/{int:case_id}/reviews", response=CaseOut, summary="Перегляд плану")
+@router.post("/{int:case_id}/reviews", response=ChildCaseOut, summary="Перегляд плану")
+@access.api_permission("childcase.change")
 def review(request, case_id: int, payload: ReviewIn):
-    selectors.ensure_child_service(request.user)
     services.record_review(actor=request.user, case_id=case_id, findings=payload.findings,
                            reviewed_on=payload.reviewed_on, next_review_due=payload.next_review_due,
                            expected_version=payload.expected_version, request=request)
     return _card(request, case_id)
 
 
-@router.post("/{int:case_id}/referrals", response=CaseOut, summary="Направити до іншої служби")
+@router.post("/{int:case_id}/referrals", response=ChildCaseOut, summary="Направити до іншої служби")
+@access.api_permission("childcase.change")
 def refer(request, case_id: int, payload: ReferralIn):
-    selectors.ensure_child_service(request.user)
     services.send_referral(actor=request.user, case_id=case_id, service_name=payload.service_name,
                            purpose=payload.purpose, sent_on=payload.sent_on, request=request)
     return _card(request, case_id)
 
 
-@router.post("/{int:case_id}/referrals/{int:referral_id}/feedback", response=CaseOut,
+@router.post("/{int:case_id}/referrals/{int:referral_id}/feedback", response=ChildCaseOut,
              summary="Зворотний зв’язок за направленням")
+@access.api_permission("childcase.change")
 def referral_feedback(request, case_id: int, referral_id: int, payload: FeedbackIn):
-    selectors.ensure_child_service(request.user)
     services.record_referral_feedback(actor=request.user, case_id=case_id, referral_id=referral_id,
                                       feedback=payload.feedback, feedback_on=payload.feedback_on, request=request)
     return _card(request, case_id)
 
 
-@router.post("/{int:case_id}/close", response=CaseOut, summary="Закрити справу з результатом")
+@router.post("/{int:case_id}/close", response=ChildCaseOut, summary="Закрити справу з результатом")
+@access.api_permission("childcase.change")
 def close(request, case_id: int, payload: CloseIn):
-    selectors.ensure_child_service(request.user)
     services.close_case(actor=request.user, case_id=case_id, outcome=payload.outcome, note=payload.note,
                         expected_version=payload.expected_version, request=request)
     return _card(request, case_id)

@@ -2,13 +2,12 @@
 reporter types, representative roles and outcomes. Code reads them here, never hard-codes them."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 from pathlib import Path
 
 from hromada.catalog import calendar
+from hromada.core.datafile import RulesFile
 
 RULES_FILE = Path(__file__).resolve().parent / "data" / "rules.json"
 
@@ -23,14 +22,15 @@ class Urgency:
     hint: str
 
 
-@lru_cache(maxsize=1)
+_FILE = RulesFile(RULES_FILE)
+
+
 def rules() -> dict:
-    with RULES_FILE.open(encoding="utf-8") as fh:
-        return json.load(fh)
+    return _FILE.data
 
 
 def _labels(key: str) -> dict[str, str]:
-    return {item["code"]: item["name_uk"] for item in rules()[key]}
+    return _FILE.labels(key)
 
 
 def urgencies() -> dict[str, Urgency]:

@@ -1,32 +1,32 @@
-"""Reads of child cases. Every read goes through the access layer and is audited; outside the
-children's service a child case does not exist (404), not merely "forbidden"."""
+"""Reads of child cases. Every read goes through the access layer; the views and API handlers audit what they
+show (``audit.services.audited_read``). Other roles may never see a child case (403, the outsider rule of
+``accounts.access``); another territory's case is "not found" (404)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from hromada.accounts import access
-from hromada.audit.services import record as audit
-from hromada.core.errors import NotFound
-from hromada.core.text import normalize_name
+from hromada.accounts.models import User
+from hromada.core.text import normalize_name, uk_sort_key
 from hromada.territory.models import Unit
 
-from .models import CasePlan, CaseStatus, ChildCase
+from .models import CasePlan, CaseStatus, ChildCase, Reporter
 from .workflow import OPEN_STATES
 
 VIEW = "childcase.view"
 
 
-def ensure_child_service(user) -> None:
-    """Roles without the child-case permission meet a 404 on every child-case page and endpoint."""
-    if not access.may(user, VIEW):
-        raise NotFound()
+def ensure_child_service(user: User) -> None:
+    """Roles without the child-case permission meet a 403 on every child-case page and endpoint."""
+    access.require(user, VIEW)
 
 
-def cases_for(user, *, status: str = "", urgency: str = "", query: str = "", request=None) -> QuerySet:
-    """The user's cases (empty for any other role), newest first. The list read is audited."""
+def cases_for(user: User, *, status: str = "", urgency: str = "", query: str = "") -> QuerySet:
+    """The user's cases (empty for any other role), newest first."""
     ensure_child_service(user)
     qs = access.visible(user, ChildCase).select_related("child", "hromada")
     if status:
@@ -36,32 +36,29 @@ def cases_for(user, *, status: str = "", urgency: str = "", query: str = "", req
     query = (query or "").strip()
     if query:
         qs = qs.filter(Q(number__icontains=query) | Q(child__name_key__contains=normalize_name(query)))
-    audit(actor=user, action="childcase.list", object_type="children.childcase", request=request,
-          details={"status": status, "urgency": urgency, "searched": bool(query)})
     return qs
 
 
-def case_for(user, pk, *, request=None) -> ChildCase:
-    """One case with everything the card shows; NotFound outside scope. The read is audited."""
+def case_for(user: User, pk: int) -> ChildCase:
+    """One case with everything the card shows; NotFound outside scope."""
     ensure_child_service(user)
     qs = (ChildCase.objects.select_related("child", "hromada", "registered_by")
           .prefetch_related("circumstances", "members__person", "reviews__reviewed_by", "referrals",
                             "events__actor", "plan__measures"))
     case = access.get_visible(user, qs, pk=pk)
-    audit(actor=user, action="childcase.view", obj=case, request=request)
     return case
 
 
-def reporter_of(case: ChildCase):
+def reporter_of(case: ChildCase) -> Reporter | None:
     """The reporter record, or None — always None for an anonymous report (nothing was stored)."""
     if case.is_anonymous:
         return None
     return getattr(case, "reporter", None)
 
 
-def hromada_choices(user) -> list[tuple[int, str]]:
-    ids = sorted(access.scope_of(user).hromada_ids)
-    return [(u.pk, str(u)) for u in Unit.objects.filter(pk__in=ids).order_by("name")]
+def hromada_choices(user: User) -> list[tuple[int, str]]:
+    ids = access.served_hromada_ids(user)
+    return [(u.pk, str(u)) for u in sorted(Unit.objects.filter(pk__in=ids), key=lambda u: uk_sort_key(u.name))]
 
 
 def child_person_ids() -> QuerySet:
@@ -75,7 +72,7 @@ def _end_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.max))
 
 
-def indicator_figures(hromada_ids, period_start: date, period_end: date) -> dict:
+def indicator_figures(hromada_ids: Iterable[int], period_start: date, period_end: date) -> dict:
     """Aggregate monitoring figures for the hromadas over [period_start, period_end] — numbers only,
     no personal data, so the monitoring registry may show them to aggregate roles.
 

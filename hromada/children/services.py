@@ -2,16 +2,24 @@
 event writer, every change audited (codes and ids only — never reporter or personal data)."""
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import ParamSpec, TypeVar
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from hromada.accounts import access
+from hromada.accounts.models import User
+from hromada.audit.services import lock_chain_head
 from hromada.audit.services import record as audit
 from hromada.core.errors import ValidationFailed
 from hromada.core.text import normalize_name
+from hromada.core.validation import fail as _fail
+from hromada.core.validation import not_future as _not_future
+from hromada.core.validation import required as _required
 from hromada.persons.models import Person, Sex
 from hromada.persons.validators import (
     FieldError,
@@ -75,29 +83,15 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _fail(message: str, code: str, field: str | None = None):
-    raise ValidationFailed(message, code=code, details={"field": field} if field else None)
-
-
-def _required(value: str, field: str, label: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        _fail(f"Заповніть поле «{label}».", "required", field)
-    return value
-
-
-def _not_future(day: date | None, field: str, label: str) -> date:
-    day = day or _today()
-    if day > _today():
-        _fail(f"{label}: дата не може бути в майбутньому.", "date_in_future", field)
-    return day
-
-
 def _age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def _person_field(func, field: str, *args, **kwargs):
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _person_field(func: Callable[P, T], field: str, *args: P.args, **kwargs: P.kwargs) -> T:
     """Run a persons.validators check; its field error becomes our ValidationFailed on ``field``."""
     try:
         return func(*args, **kwargs)
@@ -105,7 +99,7 @@ def _person_field(func, field: str, *args, **kwargs):
         raise ValidationFailed(exc.message, code=exc.code, details={"field": f"{field}.{exc.field}"}) from None
 
 
-def _find_or_create_person(data: PersonInput, *, hromada: Unit, actor, field: str) -> Person:
+def _find_or_create_person(data: PersonInput, *, hromada: Unit, actor: User, field: str) -> Person:
     """The registry's person with this РНОКПП (or the one exact name + birth-date match in the hromada),
     else a new record registered in the responsible hromada. Validation is the person registry's own."""
     last = _person_field(clean_person_name, field, "last_name", data.last_name, required=True)
@@ -136,7 +130,7 @@ def _find_or_create_person(data: PersonInput, *, hromada: Unit, actor, field: st
         phone=phone, is_idp=data.is_idp, registered_hromada=hromada, registered_by=actor)
 
 
-def _responsible_hromada(actor, hromada_id: int | None) -> Unit:
+def _responsible_hromada(actor: User, hromada_id: int | None) -> Unit:
     scope = access.scope_of(actor)
     ids = sorted(scope.hromada_ids)
     if hromada_id is None:
@@ -149,6 +143,7 @@ def _responsible_hromada(actor, hromada_id: int | None) -> Unit:
 
 
 def _next_number(hromada: Unit, year: int) -> str:
+    lock_chain_head(hromada.pk)  # the one lock order (hromada.core.db): the audit chain head before the counter
     seq, _ = CaseSequence.objects.select_for_update().get_or_create(hromada=hromada, year=year)
     seq.last += 1
     seq.save(update_fields=["last"])
@@ -156,16 +151,16 @@ def _next_number(hromada: Unit, year: int) -> str:
     return f"СД-{hromada.code[2:12]}-{year}-{seq.last:05d}"
 
 
-def _audit(actor, action: str, case: ChildCase, request=None, **details) -> None:
+def _audit(actor: User, action: str, case: ChildCase, request: HttpRequest | None = None, **details: object) -> None:
     audit(actor=actor, action=f"childcase.{action}", obj=case, request=request, details=details or None)
 
 
 @transaction.atomic
-def register_child_case(*, actor, child: PersonInput, urgency: str, reporter_type: str, circumstances: list[str],
+def register_child_case(*, actor: User, child: PersonInput, urgency: str, reporter_type: str, circumstances: list[str],
                         summary: str = "", reported_on: date | None = None, hromada_id: int | None = None,
                         reporter_name: str = "", reporter_organisation: str = "", reporter_phone: str = "",
-                        reporter_details: str = "", representatives: list[RepresentativeInput] = (),
-                        request=None) -> ChildCase:
+                        reporter_details: str = "", representatives: Sequence[RepresentativeInput] = (),
+                        request: HttpRequest | None = None) -> ChildCase:
     """Register a report about a child. For an anonymous report nothing about the reporter is stored,
     whatever was typed. The assessment due date follows the urgency (rules.json)."""
     access.require(actor, workflow.CHANGE)
@@ -208,8 +203,8 @@ def register_child_case(*, actor, child: PersonInput, urgency: str, reporter_typ
 
 
 @transaction.atomic
-def start_assessment(*, actor, case_id: int, started_on: date | None = None, expected_version: int | None = None,
-                     request=None) -> ChildCase:
+def start_assessment(*, actor: User, case_id: int, started_on: date | None = None, expected_version: int | None = None,
+                     request: HttpRequest | None = None) -> ChildCase:
     started_on = _not_future(started_on, "started_on", "Дата початку оцінювання")
     case = workflow.transition(case_id, "start_assessment", actor=actor, expected_version=expected_version)
     Assessment.objects.create(case=case, started_on=started_on, due_date=case.assessment_due)
@@ -217,7 +212,7 @@ def start_assessment(*, actor, case_id: int, started_on: date | None = None, exp
     return case
 
 
-def _locked_in(case_id: int, actor, states, what: str) -> ChildCase:
+def _locked_in(case_id: int, actor: User, states: Collection[str], what: str) -> ChildCase:
     case = workflow.lock_visible(case_id, actor)
     if case.status not in states:
         raise workflow.IllegalTransition(
@@ -227,8 +222,8 @@ def _locked_in(case_id: int, actor, states, what: str) -> ChildCase:
 
 
 @transaction.atomic
-def complete_assessment(*, actor, case_id: int, needs: str, findings: str, completed_on: date | None = None,
-                        request=None) -> Assessment:
+def complete_assessment(*, actor: User, case_id: int, needs: str, findings: str, completed_on: date | None = None,
+                        request: HttpRequest | None = None) -> Assessment:
     case = _locked_in(case_id, actor, {CaseStatus.ASSESSMENT}, "Завершення оцінювання")
     assessment = case.assessment
     if assessment.completed_on is not None:
@@ -246,9 +241,9 @@ def complete_assessment(*, actor, case_id: int, needs: str, findings: str, compl
 
 
 @transaction.atomic
-def decide_on_circumstances(*, actor, case_id: int, in_difficult_circumstances: bool, basis: str,
+def decide_on_circumstances(*, actor: User, case_id: int, in_difficult_circumstances: bool, basis: str,
                             decided_on: date | None = None, expected_version: int | None = None,
-                            request=None) -> ChildCase:
+                            request: HttpRequest | None = None) -> ChildCase:
     """Record the decision. "Not in difficult life circumstances" closes the case with that outcome."""
     basis = _required(basis, "basis", "Підстава рішення")
     decided_on = _not_future(decided_on, "decided_on", "Дата рішення")
@@ -257,7 +252,8 @@ def decide_on_circumstances(*, actor, case_id: int, in_difficult_circumstances: 
     else:
         case = workflow.transition(case_id, "not_recognise", actor=actor, expected_version=expected_version,
                                    outcome="not_in_difficult_circumstances", closed_at=timezone.now())
-    if decided_on < case.assessment.completed_on:
+    completed_on = case.assessment.completed_on
+    if completed_on is not None and decided_on < completed_on:
         _fail("Дата рішення раніша за завершення оцінювання.", "date_before_assessment", "decided_on")
     Decision.objects.create(case=case, in_difficult_circumstances=in_difficult_circumstances, decided_on=decided_on,
                             basis=basis, decided_by=actor)
@@ -275,9 +271,9 @@ def _measure(m: MeasureInput, i: int, since: date) -> Measure:
 
 
 @transaction.atomic
-def approve_case_plan(*, actor, case_id: int, goal: str, measures: list[MeasureInput],
+def approve_case_plan(*, actor: User, case_id: int, goal: str, measures: list[MeasureInput],
                       approved_on: date | None = None, next_review_due: date | None = None,
-                      expected_version: int | None = None, request=None) -> CasePlan:
+                      expected_version: int | None = None, request: HttpRequest | None = None) -> CasePlan:
     goal = _required(goal, "goal", "Мета плану")
     approved_on = _not_future(approved_on, "approved_on", "Дата затвердження")
     if not measures:
@@ -298,7 +294,7 @@ def approve_case_plan(*, actor, case_id: int, goal: str, measures: list[MeasureI
 
 
 @transaction.atomic
-def add_measure(*, actor, case_id: int, measure: MeasureInput, request=None) -> Measure:
+def add_measure(*, actor: User, case_id: int, measure: MeasureInput, request: HttpRequest | None = None) -> Measure:
     case = _locked_in(case_id, actor, workflow.PLAN_STATES, "Додавання заходу")
     m = _measure(measure, 0, case.plan.approved_on)
     m.plan = case.plan
@@ -309,8 +305,8 @@ def add_measure(*, actor, case_id: int, measure: MeasureInput, request=None) -> 
 
 
 @transaction.atomic
-def mark_measure_done(*, actor, case_id: int, measure_id: int, done_on: date | None = None,
-                      request=None) -> Measure:
+def mark_measure_done(*, actor: User, case_id: int, measure_id: int, done_on: date | None = None,
+                      request: HttpRequest | None = None) -> Measure:
     case = _locked_in(case_id, actor, workflow.PLAN_STATES, "Позначення виконання заходу")
     measure = Measure.objects.filter(plan__case=case, pk=measure_id).first()
     if measure is None:
@@ -325,9 +321,9 @@ def mark_measure_done(*, actor, case_id: int, measure_id: int, done_on: date | N
 
 
 @transaction.atomic
-def record_review(*, actor, case_id: int, findings: str, reviewed_on: date | None = None,
+def record_review(*, actor: User, case_id: int, findings: str, reviewed_on: date | None = None,
                   next_review_due: date | None = None, expected_version: int | None = None,
-                  request=None) -> Review:
+                  request: HttpRequest | None = None) -> Review:
     findings = _required(findings, "findings", "Висновки перегляду")
     reviewed_on = _not_future(reviewed_on, "reviewed_on", "Дата перегляду")
     if next_review_due is not None and next_review_due <= reviewed_on:
@@ -344,8 +340,8 @@ def record_review(*, actor, case_id: int, findings: str, reviewed_on: date | Non
 
 
 @transaction.atomic
-def send_referral(*, actor, case_id: int, service_name: str, purpose: str = "", sent_on: date | None = None,
-                  request=None) -> Referral:
+def send_referral(*, actor: User, case_id: int, service_name: str, purpose: str = "", sent_on: date | None = None,
+                  request: HttpRequest | None = None) -> Referral:
     case = _locked_in(case_id, actor, workflow.WORKING_STATES, "Направлення до іншої служби")
     referral = Referral.objects.create(
         case=case, service_name=_required(service_name, "service_name", "Служба / заклад"),
@@ -356,8 +352,8 @@ def send_referral(*, actor, case_id: int, service_name: str, purpose: str = "", 
 
 
 @transaction.atomic
-def record_referral_feedback(*, actor, case_id: int, referral_id: int, feedback: str,
-                             feedback_on: date | None = None, request=None) -> Referral:
+def record_referral_feedback(*, actor: User, case_id: int, referral_id: int, feedback: str,
+                             feedback_on: date | None = None, request: HttpRequest | None = None) -> Referral:
     case = _locked_in(case_id, actor, workflow.WORKING_STATES, "Запис зворотного зв’язку")
     referral = Referral.objects.filter(case=case, pk=referral_id).first()
     if referral is None:
@@ -377,8 +373,8 @@ def record_referral_feedback(*, actor, case_id: int, referral_id: int, feedback:
 
 
 @transaction.atomic
-def close_case(*, actor, case_id: int, outcome: str, note: str = "", expected_version: int | None = None,
-               request=None) -> ChildCase:
+def close_case(*, actor: User, case_id: int, outcome: str, note: str = "", expected_version: int | None = None,
+               request: HttpRequest | None = None) -> ChildCase:
     # "Not in difficult circumstances" is the decision's own outcome (decide_on_circumstances), not a closure.
     if outcome not in rules.outcomes() or outcome == "not_in_difficult_circumstances":
         _fail("Оберіть результат закриття справи.", "invalid_outcome", "outcome")

@@ -1,15 +1,12 @@
 """Ukrainian UI for child cases. Thin: parse the form, call one service, render or redirect.
 
-Any role without the child-case permission, and a children's service of another territory, gets 404.
+A role without the child-case permission gets 403 (the outsider rule of accounts.access); a children's service of
+another territory gets 404, as for a case that does not exist.
 """
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,28 +14,15 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from hromada.accounts import access
+from hromada.audit.services import audited_read
 from hromada.core.errors import Conflict, HromadaError, NotFound
 
-from . import forms, rules, selectors, services
+from . import forms, rules, selectors, services, workflow
 from .models import CaseStatus
 from .selectors import STATUS_LABELS
 from .workflow import EVENT_LABELS, PLAN_STATES, WORKING_STATES, allowed_actions
 
 PAGE_SIZE = 25
-
-
-def child_service_only(view):
-    """Login required; other roles and out-of-scope cases are 404 (indistinguishable from missing)."""
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not access.may(request.user, selectors.VIEW):
-            raise Http404()
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404() from None
-    return wrapper
 
 
 def _today():
@@ -55,11 +39,14 @@ def _error_to_form(form, exc: HromadaError) -> None:
         form.add_error(None, str(exc.message))
 
 
-@child_service_only
+@access.permission_required(selectors.VIEW)
 def case_list(request):
     status, urgency, query = request.GET.get("status", "open"), request.GET.get("urgency", ""), request.GET.get("q", "")
-    qs = selectors.cases_for(request.user, status=status, urgency=urgency, query=query, request=request)
+    qs = selectors.cases_for(request.user, status=status, urgency=urgency, query=query)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    audited_read(actor=request.user, action="childcase.list", objects=page.object_list,
+                 object_type="children.childcase", request=request, limit=False,
+                 details={"status": status, "urgency": urgency, "searched": bool(query.strip())})
     return render(request, "children/list.html", {
         "page": page, "status": status, "urgency": urgency, "q": query,
         "statuses": list(CaseStatus.choices), "urgencies": rules.urgencies(), "today": timezone.localdate(),
@@ -76,7 +63,7 @@ def _person_input(cd: dict, *, is_idp=False, phone="") -> services.PersonInput:
                                 rnokpp=cd.get("rnokpp", ""), phone=phone, is_idp=is_idp)
 
 
-@child_service_only
+@access.permission_required(workflow.CHANGE)
 def case_new(request):
     hromadas = selectors.hromada_choices(request.user)
     if request.method == "POST":
@@ -138,7 +125,8 @@ def _forms_for(case, bound: dict | None = None) -> dict:
 
 
 def _render_card(request, pk, bound=None, status=200):
-    case = selectors.case_for(request.user, pk, request=request)
+    case = selectors.case_for(request.user, pk)
+    audited_read(actor=request.user, action="childcase.view", objects=[case], request=request, limit=False)
     ctx = {
         "case": case, "reporter": selectors.reporter_of(case), "forms": _forms_for(case, bound),
         "actions": allowed_actions(case, request.user),
@@ -157,7 +145,7 @@ def _render_card(request, pk, bound=None, status=200):
     return render(request, "children/detail.html", ctx, status=status)
 
 
-@child_service_only
+@access.permission_required(selectors.VIEW)
 def case_detail(request, pk):
     return _render_card(request, pk)
 
@@ -165,7 +153,7 @@ def case_detail(request, pk):
 def _step(form_name, form_cls, call, done_message):
     """A POST view: validate ``form_cls``, run ``call(request, pk, cleaned_data, **kw)``; on an error
     show the card again with the form bound and the message on its field."""
-    @child_service_only
+    @access.permission_required(workflow.CHANGE)
     @require_POST
     def view(request, pk, **kw):
         prefix = form_name.format(**kw)
@@ -221,7 +209,7 @@ close = _step("close", forms.CloseForm, lambda r, pk, cd: services.close_case(
     actor=r.user, case_id=pk, outcome=cd["outcome"], note=cd["note"], request=r), _l("Справу закрито."))
 
 
-@child_service_only
+@access.permission_required(workflow.CHANGE)
 @require_POST
 def approve_plan(request, pk):
     form = forms.PlanForm(request.POST, prefix="plan")

@@ -4,21 +4,16 @@
                             ↘ closed (not in difficult life circumstances)
     decided / case_plan / review → closed (with an outcome)
 
-``transition`` locks the row, checks scope (a case outside the actor's scope is "not found"), the
-role (access.PERMISSIONS), the optimistic version, the current state and the step's guard, then writes
-the new state and one Event — all in the caller's transaction. Named service functions
-(start_assessment, decide_on_circumstances, approve_case_plan, …) live in services.py and call it.
+This module declares only the table; the engine (``hromada.core.statemachine``, shared with applications)
+locks the row, checks scope (a case outside the actor's scope is "not found"), the role (access.PERMISSIONS), the
+optimistic version, the current state and the step's guard, then writes the new state and one Event — all in the
+caller's transaction. Named service functions (start_assessment, decide_on_circumstances, approve_case_plan, …)
+live in services.py and call ``transition``.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from django.db import transaction
-from django.utils import timezone
-
-from hromada.accounts import access
 from hromada.core import statemachine
+from hromada.core.statemachine import Transition
 
 from .models import CaseStatus, ChildCase, Event
 
@@ -31,16 +26,6 @@ def _assessment_completed(case: ChildCase) -> str | None:
     if assessment is None or assessment.completed_on is None:
         return "Спершу завершіть оцінювання потреб дитини."
     return None
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    sources: frozenset[str]
-    target: str | None          # None: the state does not change
-    permission: str
-    label: str
-    guard: Callable[[ChildCase], str | None] | None = None   # returns a refusal message or None
 
 
 _T = [
@@ -74,18 +59,19 @@ PLAN_STATES = frozenset({S.CASE_PLAN, S.REVIEW})
 IllegalTransition = statemachine.IllegalTransition
 StaleVersion = statemachine.StaleVersion
 
+MACHINE = statemachine.StateMachine(
+    name="child-case", model=ChildCase, event_model=Event, event_field="case", transitions=_T,
+    refusal="Дію «%(action)s» не можна виконати для справи у статусі «%(status)s».")
+
 
 def allowed_actions(case: ChildCase, user=None) -> list[str]:
     """Actions possible now (for buttons): the state allows it and, given a user, the role may."""
-    return [t.action for t in _T if case.status in t.sources and (user is None or access.may(user, t.permission))]
+    return MACHINE.allowed_actions(case, user)
 
 
 def lock_visible(case: ChildCase | int, actor) -> ChildCase:
     """The case row, locked, if the actor may change it; NotFound outside scope, Forbidden by role."""
-    pk = case if isinstance(case, int) else case.pk
-    access.get_visible(actor, ChildCase, pk=pk)
-    access.require(actor, CHANGE)
-    return ChildCase.objects.select_for_update().get(pk=pk)
+    return MACHINE.lock_visible(case, actor, CHANGE)
 
 
 def transition(case: ChildCase | int, action: str, *, actor, comment: str = "", data: dict | None = None,
@@ -95,28 +81,11 @@ def transition(case: ChildCase | int, action: str, *, actor, comment: str = "", 
     ``changes`` are extra field values written together with the state (e.g. outcome, closed_at).
     ``data`` goes into the event: codes and ids only, never the reporter or other personal data.
     """
-    rule = TRANSITIONS.get(action)
-    if rule is None:
-        raise ValueError(f"unknown child-case action {action!r}")
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("children.workflow.transition must run inside a transaction (the service's)")
-    pk = case if isinstance(case, int) else case.pk
-    # Scope first: an invisible case is "not found", whatever the role.
-    access.get_visible(actor, ChildCase, pk=pk)
-    access.require(actor, rule.permission)
-    locked = ChildCase.objects.select_for_update().get(pk=pk)
-    from_status = statemachine.apply_transition(
-        locked, action=action, label=rule.label, sources=rule.sources, target=rule.target,
-        refusal="Дію «%(action)s» не можна виконати для справи у статусі «%(status)s».",
-        expected_version=expected_version, guard=rule.guard, changes=changes)
-    record_event(locked, action, actor=actor, from_status=from_status, comment=comment, data=data)
-    return locked
+    return MACHINE.transition(case, action, actor=actor, comment=comment, data=data,
+                              expected_version=expected_version, **changes)
 
 
 def record_event(case: ChildCase, action: str, *, actor=None, from_status: str | None = None,
                  comment: str = "", data: dict | None = None) -> Event:
     """The one place that writes child-case history (also non-state steps: a referral, a measure done)."""
-    return Event.objects.create(
-        case=case, action=action, actor=actor,
-        from_status=from_status if from_status is not None else case.status,
-        to_status=case.status, comment=comment, data=data or {}, at=timezone.now())
+    return MACHINE.record_event(case, action, actor=actor, from_status=from_status, comment=comment, data=data)

@@ -1,4 +1,4 @@
-from hromada.accounts.access import may
+from hromada.core.registry import may
 
 
 def restrict_admin_to_sysadmins(site):

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import import_module
 
-from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 
-from hromada.accounts.access import may
+from hromada.core.discovery import app_modules
+from hromada.core.registry import may
 
 
 @dataclass(frozen=True)
@@ -23,15 +22,7 @@ class NavItem:
 @lru_cache(maxsize=1)
 def all_items() -> tuple[NavItem, ...]:
     items: list[NavItem] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("hromada."):
-            continue
-        try:
-            module = import_module(f"{config.name}.nav")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{config.name}.nav":
-                continue
-            raise
+    for _config, module in app_modules("nav"):
         items.extend(getattr(module, "ITEMS", []))
     return tuple(sorted(items, key=lambda i: i.order))
 
@@ -47,3 +38,13 @@ def items_for(user) -> list[dict]:
             continue
         result.append({"label": item.label, "url": url, "description": item.description})
     return result
+
+
+@lru_cache(maxsize=1)
+def home_panels() -> tuple:
+    """The home page's panels: each app may define ``home.py`` with ``PANELS = [callable(request) → html or None]``
+    (e.g. the day's worklist of a front or back office); core only collects them, in app order."""
+    panels: list = []
+    for _config, module in app_modules("home"):
+        panels.extend(getattr(module, "PANELS", []))
+    return tuple(panels)

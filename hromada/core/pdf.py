@@ -1,6 +1,6 @@
 """PDF building blocks for Ukrainian documents (receipts, decisions, acts).
 
-The font is DejaVu Sans shipped inside the matplotlib wheel (a pinned dependency), so PDFs render
+The font is DejaVu Sans shipped in the repository (``core/fonts``, with its license and source), so PDFs render
 the same on every machine, with or without OS fonts.
 """
 from __future__ import annotations
@@ -11,7 +11,8 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-import matplotlib
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -21,7 +22,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
-FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
 
 
@@ -53,6 +54,15 @@ def para(text, style: str = "base") -> Paragraph:
     return Paragraph(escape(str(text)).replace("\n", "<br/>"), styles()[style])
 
 
+def qr_code(data: str, size: float = 32 * mm) -> Drawing:
+    """A QR code flowable (reportlab's own widget, error correction M) of ``size`` × ``size``."""
+    widget = QrCodeWidget(data, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    return drawing
+
+
 def kv_table(rows: list[tuple[str, str]], widths=(55 * mm, 115 * mm)) -> Table:
     data = [[para(k, "small"), para(v)] for k, v in rows]
     table = Table(data, colWidths=widths)
@@ -72,8 +82,9 @@ def grid_table(header: list[str], rows: list[list], widths=None) -> Table:
     return table
 
 
-def build_pdf(story: list, *, title: str, author: str = "Громада") -> bytes:
-    """Render an A4 PDF with page numbers; returns bytes."""
+def build_pdf(story: list, *, title: str, author: str = "Громада", footer_note: str = "") -> bytes:
+    """Render an A4 PDF with page numbers; returns bytes. ``footer_note`` (e.g. when it was generated) goes into
+    every page's footer: as the story's last line it could spill alone onto a second page."""
     register_fonts()
     buf = io.BytesIO()
 
@@ -81,6 +92,8 @@ def build_pdf(story: list, *, title: str, author: str = "Громада") -> byt
         canvas.saveState()
         canvas.setFont(FONT, 7)
         canvas.drawString(20 * mm, 10 * mm, f"{title} · сторінка {doc.page}")
+        if footer_note:
+            canvas.drawRightString(A4[0] - 15 * mm, 10 * mm, footer_note)
         canvas.restoreState()
 
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=15 * mm, topMargin=15 * mm,

@@ -1,22 +1,61 @@
-"""The mechanics shared by Hromada's explicit state machines (applications, children's cases).
+"""The one workflow engine of Hromada's explicit state machines (applications, children's cases).
 
-Each workflow keeps its own transition table, permissions, row locking and event history; this module holds
-the step they all take once the row is locked: refuse a stale version or an illegal state, then write the new
-state, the accompanying field values and the next version in one save.
+Each workflow declares only its table of ``Transition`` rows, its model with ``status`` and ``version``, its
+event model and its refusal message; ``StateMachine`` does the rest the same way for all of them:
+``transition`` checks the role (access.PERMISSIONS: a role that may never → "forbidden"), locks the row if it
+is in the actor's scope (outside it: "not found"), checks the optimistic version, the current state and the
+step's guard, then writes the new state and one event — all in the caller's transaction, so nothing is
+half-applied. ``allowed_actions`` lists the buttons, ``record_event`` is the one place that writes the history.
+
+Core sits below the access layer: it asks it through ``hromada.core.registry`` (filled by AccountsConfig.ready).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
 
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from . import registry
+from .batching import WriteBatch
+from .error_codes import ErrorCode
 from .errors import Conflict
 
 
 class IllegalTransition(Conflict):
-    code = "illegal_transition"
+    code = ErrorCode.ILLEGAL_TRANSITION
 
 
 class StaleVersion(Conflict):
-    code = "stale_version"
+    code = ErrorCode.STALE_VERSION
+
+
+
+
+def _write_events(events: list[Model]) -> None:
+    if len(events) == 1:
+        events[0].save(force_insert=True)
+        return
+    by_model: dict[type[Model], list[Model]] = {}
+    for event in events:
+        by_model.setdefault(type(event), []).append(event)
+    for model, rows in by_model.items():
+        model._default_manager.bulk_create(rows)
+
+
+_events: WriteBatch[Model] = WriteBatch(_write_events)
+
+
+def batched_events() -> AbstractContextManager[None]:
+    """Events recorded inside (``record_event``, ``transition``) are written together, one INSERT per event
+    model, when the block ends — inside the caller's transaction (one request doing several steps of one case,
+    e.g. the offline intake's create and submit). Until then they have no id. Nested blocks join the outermost
+    one; an exception discards the pending events (the transaction rolls back anyway)."""
+    return _events.collect()
 
 
 def apply_transition(locked, *, action: str, label: str, sources, target: str | None, refusal: str,
@@ -43,3 +82,90 @@ def apply_transition(locked, *, action: str, label: str, sources, target: str | 
     locked.version += 1
     locked.save()
     return from_status
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    target: str | None          # None: the state does not change (e.g. assign while in review)
+    permission: str | None      # None: a system step (no human actor)
+    label: str
+    guard: Callable[[Any], str | None] | None = None   # returns a refusal message or None
+
+
+class StateMachine:
+    """One workflow: its transition table over ``model`` (fields ``status``, ``version``) and its history in
+    ``event_model`` (a FK ``event_field`` to the row, ``action``, ``actor``, ``from_status``, ``to_status``,
+    ``comment``, ``data``, ``at``). ``refusal`` has %(action)s and %(status)s."""
+
+    def __init__(self, *, name: str, model: type[Model], event_model: type[Model], event_field: str,
+                 transitions: list[Transition], refusal: str):
+        self.name = name
+        self.model = model
+        self.event_model = event_model
+        self.event_field = event_field
+        self.transitions: dict[str, Transition] = {t.action: t for t in transitions}
+        self.refusal = refusal
+
+    def allowed_actions(self, obj, user=None) -> list[str]:
+        """Actions possible now (for buttons): the state allows it, a person may take it and, given a user,
+        the role may."""
+        return [t.action for t in self.transitions.values()
+                if obj.status in t.sources and t.permission
+                and (user is None or registry.may(user, t.permission))]
+
+    def lock_visible(self, obj: Model | int, actor, permission: str):
+        """The row, locked, if the actor may change it: Forbidden for a role that may never take the action,
+        then NotFound outside scope (the outsider rule of ``accounts.access``)."""
+        pk = obj if isinstance(obj, int) else obj.pk
+        # The role first (403 for a role that may never do this), then one round trip: the scope check and the
+        # lock (of the row only, not of rows a scope rule joins).
+        registry.require(actor, permission)
+        return registry.get_visible(actor, self.model._default_manager.select_for_update(of=("self",)), pk=pk)
+
+    def transition(self, obj: Model | int, action: str, *, actor=None, comment: str = "", data: dict | None = None,
+                   expected_version: int | None = None, held: bool = False, **changes):
+        """Apply ``action`` (see the module docstring); return the locked, saved row. ``changes`` are extra field
+        values written together with the state; ``data`` goes into the event (codes and ids, no personal data).
+
+        ``held``: ``obj`` is the row itself, already locked (or created) in the caller's transaction after the
+        same scope check (e.g. ``applications.services.common.lock_application``): it is not read again; the
+        role is still checked."""
+        rule = self.transitions.get(action)
+        if rule is None:
+            raise ValueError(f"unknown {self.name} action {action!r}")
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError(f"{self.name} transition must run inside a transaction (the service's)")
+        pk = obj if isinstance(obj, int) else obj.pk
+        if held:
+            if isinstance(obj, int):
+                raise ValueError("held=True needs the row, not its id")
+            if rule.permission is not None:
+                if actor is None:
+                    raise ValueError(f"action {action!r} needs an actor")
+                registry.require(actor, rule.permission)
+            locked = obj
+        elif actor is not None and rule.permission:
+            locked = self.lock_visible(pk, actor, rule.permission)
+        elif rule.permission is not None:
+            raise ValueError(f"action {action!r} needs an actor")
+        else:
+            if actor is not None:
+                registry.get_visible(actor, self.model, pk=pk)
+            locked = self.model._default_manager.select_for_update().get(pk=pk)
+        from_status = apply_transition(
+            locked, action=action, label=rule.label, sources=rule.sources, target=rule.target, refusal=self.refusal,
+            expected_version=expected_version, guard=rule.guard, changes=changes)
+        self.record_event(locked, action, actor=actor, from_status=from_status, comment=comment, data=data)
+        return locked
+
+    def record_event(self, obj, action: str, *, actor=None, from_status: str | None = None, comment: str = "",
+                     data: dict | None = None):
+        """The one place that writes the history (also for steps that do not change the state); inside
+        ``batched_events`` the row is written when the block ends."""
+        event = self.event_model(**{
+            self.event_field: obj, "action": action, "actor": actor,
+            "from_status": from_status if from_status is not None else obj.status,
+            "to_status": obj.status, "comment": comment, "data": data or {}, "at": timezone.now()})
+        return _events.add(event)

@@ -2,6 +2,8 @@
 import re
 import unicodedata
 
+from django.utils.translation import gettext as _
+
 # ʼ (U+02BC, the official one), ’ (U+2019), ' (U+0027), ` and ‘ are all typed for the apostrophe.
 APOSTROPHES = "ʼ’'`‘ʹ"
 _APOS_RE = re.compile(f"[{re.escape(APOSTROPHES)}]")
@@ -24,3 +26,24 @@ def clean_name(value: str | None) -> str:
         return ""
     value = unicodedata.normalize("NFC", value)
     return _SPACE_RE.sub(" ", _APOS_RE.sub("ʼ", value)).strip()
+
+
+def format_file_size(size: int) -> str:
+    """A size as the interface shows it: "20 МБ", "1,5 МБ", "350 КБ", "900 Б" (binary units, a decimal comma, no
+    trailing ",0" — Django's filesizeformat gives "20,0 МБ")."""
+    for unit, factor in ((_("ГБ"), 1024 ** 3), (_("МБ"), 1024 ** 2), (_("КБ"), 1024)):
+        if size >= factor:
+            value = f"{size / factor:.1f}".removesuffix(".0").replace(".", ",")
+            return f"{value}\u00a0{unit}"
+    return f"{size}\u00a0{_('Б')}"
+
+
+_UK_ALPHABET = "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"
+_UK_ORDER = {c: i for i, c in enumerate(_UK_ALPHABET)}
+
+
+def uk_sort_key(value: str | None) -> tuple:
+    """Ukrainian alphabetical order, А…Я with Ґ, Є, І, Ї in place (code points put Є, І, Ї before А and Ґ after
+    Я); the apostrophe and case are ignored, other characters follow the alphabet."""
+    key = normalize_name(value).replace("ʼ", "")
+    return tuple(_UK_ORDER.get(c, 100 + ord(c)) for c in key)

@@ -1,8 +1,10 @@
 """A realistic national dataset on the real codifier, for benchmarks, load tests and demos at scale.
 
 Deterministic for a seed and an ``as_of`` date. Builds: front offices in every hromada outside occupied
-Crimea (a second one, a ЦНАП, in larger hromadas), a back office per raion plus city departments for oblast
-centres, ~13.5k staff users, persons with valid РНОКПП and households, applications over all service types and
+Crimea (a second one, a ЦНАП, in larger hromadas), the deciding authorities' back offices — per raion a
+social-protection department and a Pension Fund service centre, city departments for oblast centres, per hromada a
+children's service — each application routed to the office ``deciding_office_for`` picks, ~13.5k staff users,
+persons with valid РНОКПП and households, applications over all service types and
 all workflow states with realistic timing (returns, overdue cases), document metadata and event history.
 Rows are bulk-loaded (COPY on PostgreSQL); billing and onboarding data are produced afterwards through the
 apps' own services when those apps provide them.
@@ -36,8 +38,18 @@ from hromada.catalog import calendar
 from hromada.catalog.models import ServiceType, Timing
 from hromada.core.errors import ValidationFailed
 from hromada.core.text import normalize_name
-from hromada.offices.models import Function, HromadaServing, Kind, Office, StaffPosition
-from hromada.persons.models import HouseholdMember, IdDocumentType, Person, Relation
+from hromada.offices.models import (
+    AUTHORITY_KINDS,
+    RAION_LEVEL_AUTHORITIES,
+    Authority,
+    Function,
+    HromadaServing,
+    Kind,
+    Office,
+    StaffPosition,
+    authority_of_kind,
+)
+from hromada.persons.models import HouseholdMember, IdDocumentType, Person, PersonAccess, Relation
 from hromada.territory.models import Category, Unit
 
 from .bulk import BulkLoader
@@ -121,22 +133,40 @@ class Generator:
             raise ValidationFailed("Спершу імпортуйте кодифікатор: python manage.py import_katottg", code="codifier_missing")
         existing_front = set(Office.objects.filter(function=Function.FRONT).values_list("hromada_id", flat=True))
         raions = sorted({h.raion_id for h in hromadas})
-        back_by_raion = dict(Office.objects.filter(function=Function.BACK, territory_id__in=raions)
-                             .order_by("id").values_list("territory_id", "id"))
+        # Existing back offices (the demo's) by the authority they act for and their territory.
+        existing_back = {(authority_of_kind(kind), territory_id) for kind, territory_id in Office.objects.filter(
+            function=Function.BACK, is_active=True).values_list("kind", "territory_id")}
         raion_names = dict(Unit.objects.filter(id__in=raions).values_list("id", "name"))
         now = datetime.now(tz=KYIV)
         rows = []
         for raion_id in raions:
-            if raion_id not in back_by_raion:
-                oid = self.loader.next_id(Office)
-                back_by_raion[raion_id] = oid
-                rows.append(dict(id=oid, name=f"Управління соціального захисту населення {raion_names[raion_id]}ської РДА",
+            if (Authority.SOCIAL_PROTECTION, raion_id) not in existing_back:
+                rows.append(dict(id=self.loader.next_id(Office),
+                                 name=f"Управління соціального захисту населення {raion_names[raion_id]}ської РДА",
                                  function=Function.BACK, kind=Kind.RAION_SOCIAL_PROTECTION, territory_id=raion_id,
+                                 hromada_id=None, created_at=now, opened_on=date(2021, 1, 1)))
+            # Since 01.07.2025 the Pension Fund decides most state social assistance (catalog: deciding_authority).
+            if (Authority.PENSION_FUND, raion_id) not in existing_back:
+                rows.append(dict(id=self.loader.next_id(Office),
+                                 name=f"Сервісний центр Пенсійного фонду України у {raion_names[raion_id]}ському районі",
+                                 function=Function.BACK, kind=Kind.PFU_SERVICE_CENTRE, territory_id=raion_id,
+                                 hromada_id=None, created_at=now, opened_on=date(2021, 1, 1)))
+        # Children's-rights matters go to the hromada's own children's service, one per hromada.
+        for h in hromadas:
+            if (Authority.CHILDREN_SERVICE, h.id) not in existing_back:
+                rows.append(dict(id=self.loader.next_id(Office), name=f"Служба у справах дітей {h.name} громади",
+                                 function=Function.BACK, kind=Kind.CHILDREN_SERVICE, territory_id=h.id,
+                                 hromada_id=None, created_at=now, opened_on=date(2021, 1, 1)))
+            # Social services are decided by the hromada's own social-protection body (Law «Про соціальні послуги»).
+            if (Authority.HROMADA_SOCIAL_UNIT, h.id) not in existing_back:
+                rows.append(dict(id=self.loader.next_id(Office), name=f"Відділ соціального захисту {h.name} громади",
+                                 function=Function.BACK, kind=Kind.HROMADA_SOCIAL_PROTECTION, territory_id=h.id,
                                  hromada_id=None, created_at=now, opened_on=date(2021, 1, 1)))
         # Oblast centres' city councils run their own departments and serve their hromada.
         centres = {h.id: h for h in hromadas if h.name.rstrip() and self._is_oblast_centre(h)}
         city_serving = []
-        served = set(HromadaServing.objects.values_list("hromada_id", flat=True))
+        served = set(HromadaServing.objects.filter(back_office__kind__in=AUTHORITY_KINDS[Authority.SOCIAL_PROTECTION])
+                     .values_list("hromada_id", flat=True))
         for hid, h in centres.items():
             if hid in served:
                 continue
@@ -166,11 +196,36 @@ class Generator:
         self.loader.reset_sequences([Office, HromadaServing])
         self.front_offices = list(Office.objects.filter(function=Function.FRONT, is_active=True)
                                   .order_by("id").values_list("id", "hromada_id"))
-        serving = dict(HromadaServing.objects.values_list("hromada_id", "back_office_id"))
-        raion_of = {h.id: h.raion_id for h in hromadas}
-        self.back_of_hromada = {h: serving.get(h) or back_by_raion.get(raion_of.get(h)) for _, h in self.front_offices}
-        self.back_offices = sorted(set(v for v in self.back_of_hromada.values() if v))
+        self.route = self._routes(hromadas)
+        routed = set(self.route.values())
+        kind_of = dict(Office.objects.filter(id__in=routed).values_list("id", "kind"))
+        self.children_offices = sorted(o for o in routed if kind_of[o] == Kind.CHILDREN_SERVICE)
+        self.social_offices = sorted(o for o in routed if kind_of[o] == Kind.HROMADA_SOCIAL_PROTECTION)
+        self.back_offices = sorted(o for o in routed
+                                   if kind_of[o] not in (Kind.CHILDREN_SERVICE, Kind.HROMADA_SOCIAL_PROTECTION))
         self.tick("offices", len(rows))
+
+    @staticmethod
+    def _routes(hromadas: list[Unit]) -> dict[tuple[int, str], int]:
+        """(hromada id, authority) → the office ``offices.selectors.deciding_office_for`` picks, in three queries:
+        the hromada's override to an active office of the authority, else the authority's first active office (by
+        id) of the hromada's raion (social protection, Pension Fund) or of the hromada itself."""
+        first_at: dict[tuple[str | None, int], int] = {}
+        for oid, kind, territory_id in (Office.objects.filter(function=Function.BACK, is_active=True)
+                                        .order_by("id").values_list("id", "kind", "territory_id")):
+            first_at.setdefault((authority_of_kind(kind), territory_id), oid)
+        overrides: dict[tuple[int, str | None], int] = {}
+        for hid, oid, kind in (HromadaServing.objects.filter(back_office__is_active=True).order_by("id")
+                               .values_list("hromada_id", "back_office_id", "back_office__kind")):
+            overrides.setdefault((hid, authority_of_kind(kind)), oid)
+        route = {}
+        for h in hromadas:
+            for authority in Authority:
+                territory_id = h.raion_id if authority in RAION_LEVEL_AUTHORITIES else h.id
+                office = overrides.get((h.id, authority)) or first_at.get((authority, territory_id))
+                if office:
+                    route[(h.id, authority.value)] = office
+        return route
 
     @staticmethod
     def _is_oblast_centre(h: Unit) -> bool:
@@ -181,11 +236,12 @@ class Generator:
         self.front_staff: dict[int, list[int]] = {}
         self.back_staff: dict[int, list[int]] = {}
         existing = set(User.objects.values_list("username", flat=True))
-        n_front = max(self.o.staff - 6 * len(self.back_offices), len(self.front_offices))
+        n_front = max(self.o.staff - 6 * len(self.back_offices) - len(self.children_offices) - len(self.social_offices),
+                      len(self.front_offices))
         per_front, extra = divmod(n_front, max(1, len(self.front_offices)))
         now = datetime.now(tz=KYIV)
 
-        def add(username, role, office_id):
+        def add(username, role, office_id, territory_id=None):
             if username in existing:
                 return None
             uid = self.loader.next_id(User)
@@ -197,7 +253,8 @@ class Generator:
             rows.append(dict(id=uid, username=username, password=self.password_hash, role=role, office_id=office_id,
                              first_name=first, last_name=last, patronymic=patronymic(self.rng.choice(FIRST_M), sex),
                              email=f"{username}@dataset.hromada.example", is_active=True, is_staff=False,
-                             is_superuser=False, date_joined=now, last_login=None, territory_id=None, phone=""))
+                             is_superuser=False, date_joined=now, last_login=None, territory_id=territory_id,
+                             phone=""))
             positions.append(dict(id=self.loader.next_id(StaffPosition), office_id=office_id, user_id=uid,
                                   title=str(Role(role).label), since=date(2021, 3, 1), until=None))
             return uid
@@ -210,6 +267,16 @@ class Generator:
             ids = [add(f"b{office_id}_{i}", Role.BACK_SPECIALIST, office_id) for i in range(5)]
             add(f"b{office_id}_head", Role.BACK_HEAD, office_id)
             self.back_staff[office_id] = [i for i in ids if i]
+        # A children's service: one specialist of the hromada's service (a territory role, like the demo's).
+        territory_of = dict(Office.objects.filter(id__in=self.children_offices).values_list("id", "territory_id"))
+        for office_id in self.children_offices:
+            uid = add(f"c{office_id}_0", Role.CHILD_SERVICE, office_id, territory_of[office_id])
+            self.back_staff[office_id] = [uid] if uid else []
+        # The hromada's social-protection body: one social-work specialist (a territory role, like the demo's).
+        territory_of = dict(Office.objects.filter(id__in=self.social_offices).values_list("id", "territory_id"))
+        for office_id in self.social_offices:
+            uid = add(f"s{office_id}_0", Role.SOCIAL_WORKER, office_id, territory_of[office_id])
+            self.back_staff[office_id] = [uid] if uid else []
         self.loader.write(User, rows)
         self.loader.write(StaffPosition, positions)
         self.loader.reset_sequences([User, StaffPosition])
@@ -220,7 +287,8 @@ class Generator:
             if uid not in self.front_staff.setdefault(office_id, []):
                 self.front_staff[office_id].append(uid)
         for office_id, uid in User.objects.filter(
-                office_id__in=self.back_offices, role=Role.BACK_SPECIALIST).order_by("id").values_list("office_id", "id"):
+                office_id__in=self.back_offices + self.children_offices, role__in=[Role.BACK_SPECIALIST, Role.CHILD_SERVICE]
+        ).order_by("id").values_list("office_id", "id"):
             if uid not in self.back_staff.setdefault(office_id, []):
                 self.back_staff[office_id].append(uid)
         self.tick("staff", len(rows))
@@ -288,6 +356,7 @@ class Generator:
         codes = [c for c in SERVICE_WEIGHTS if c in services]
         weights = [SERVICE_WEIGHTS[c] for c in codes]
         offices = self.front_offices
+        route = self.route
         office_weights = [self.hromada_weight[h] for _, h in offices]
         rng = self.rng
         as_of = self.o.as_of
@@ -300,6 +369,10 @@ class Generator:
         for pid in self.person_ids:
             by_hromada_persons.setdefault(self.person_hromada[pid], []).append(pid)
         participants, documents, events = [], [], []
+        hromada_of: dict[int, int] = {}   # application id → its hromada
+        # What the product audits per intake (person.register, application.create, a document_attach per scan,
+        # application.submit), kept compact here and chained per oblast after the applications are written.
+        self.audited: list[tuple] = []
 
         def at(day: date, hour: int | None = None) -> datetime:
             return datetime.combine(day, time(hour if hour is not None else rng.randint(8, 16), rng.randint(0, 59)),
@@ -321,7 +394,10 @@ class Generator:
                 year = registered_at.year
                 seq[(hid, year)] = seq.get((hid, year), 0) + 1
                 number = format_number(hromada_code[hid], year, seq[(hid, year)])
-                back_office = self.back_of_hromada.get(hid)
+                back_office = route.get((hid, service.deciding_authority))
+                if back_office is None:
+                    raise ValidationFailed(f"Для громади {hid} немає офісу органу {service.deciding_authority}",
+                                           code="no_deciding_office")
                 back_staff = self.back_staff.get(back_office) or [None]
                 status, fields, evs = self._lifecycle(service, reg_day, app_date, registered_at, registered_by,
                                                       back_staff, age)
@@ -343,6 +419,9 @@ class Generator:
                                           original_name=f"{req.code}.pdf", content_type="application/pdf",
                                           size=rng.randint(60_000, 900_000), pages=rng.randint(1, 4), sha256=sha,
                                           uploaded_by_id=registered_by, uploaded_at=registered_at, late=False))
+                self.audited.append((aid, hid, registered_by, registered_at, applicant, service.code,
+                                     [d["id"] for d in documents[-8:] if d["application_id"] == aid],
+                                     status != Status.DRAFT))
                 for action, from_s, to_s, when, actor in evs:
                     events.append(dict(id=self.loader.next_id(Event), application_id=aid, action=action,
                                        from_status=from_s, to_status=to_s, actor_id=actor, at=when, comment="", data={}))
@@ -350,6 +429,7 @@ class Generator:
                     self.tick("applications", 10000)
                 channel = rng.choices([Channel.IN_PERSON, Channel.CNAP, Channel.POST, Channel.ELECTRONIC],
                                       [70, 15, 5, 10])[0]
+                hromada_of[aid] = hid
                 yield dict(id=aid, number=number, service_id=service.id, status=status, channel=channel,
                            front_office_id=office_id, hromada_id=hid, applicant_person_id=applicant,
                            back_office_id=back_office if status != Status.DRAFT else None,
@@ -360,12 +440,64 @@ class Generator:
 
         self.loader.write(Application, rows())
         self.loader.write(Participant, participants)
+        # As the services keep it: each participant may be seen in the hromada of the application
+        # (persons.PersonAccess; the generated persons are new, so no pair is there yet).
+        pairs = sorted({(p["person_id"], hromada_of[p["application_id"]]) for p in participants})
+        self.loader.write(PersonAccess, [dict(id=self.loader.next_id(PersonAccess), person_id=person, hromada_id=hromada)
+                                         for person, hromada in pairs])
         self.loader.write(Document, documents)
         self.loader.write(Event, events)
-        self.loader.reset_sequences([Application, Participant, Document, Event])
+        self.loader.reset_sequences([Application, Participant, PersonAccess, Document, Event])
+        self.audit_entries()
         NumberSequence.objects.bulk_create(
             [NumberSequence(hromada_id=h, year=y, last=v) for (h, y), v in seq.items()],
             update_conflicts=True, unique_fields=["hromada", "year"], update_fields=["last"])
+
+    def audit_entries(self):
+        """The intake's audit entries of every generated application, hash-chained per oblast onto the chains'
+        current heads (as ``audit.services.record`` would have written them), so the bytes measured are honest."""
+        from hromada.audit.models import AuditChainHead, AuditEntry
+        from hromada.audit.services import GENESIS, entry_hash
+
+        oblast_of = dict(Unit.objects.filter(id__in={a[1] for a in self.audited}).values_list("id", "oblast_id"))
+        users = dict(User.objects.filter(id__in={a[2] for a in self.audited if a[2]}).values_list("id", "username"))
+        heads = {h.chain: h for h in AuditChainHead.objects.all()}
+        tails: dict[int, tuple[int, str]] = {c: (h.last_id, h.last_hash) for c, h in heads.items()}
+        role = Role.FRONT_SPECIALIST.value
+
+        def rows():
+            for aid, hid, actor, at, applicant, service, doc_ids, submitted in self.audited:
+                chain = oblast_of.get(hid) or 0
+                _last_id, prev = tails.get(chain, (0, GENESIS))
+                utc = at.astimezone(ZoneInfo("UTC"))
+                request_id = hashlib.md5(f"{aid}".encode(), usedforsecurity=False).hexdigest()
+                steps = [("person.register", "persons.person", applicant, {"confirmed_not_duplicate": False,
+                                                                           "similar": []})]
+                steps.append(("application.create", "applications.application", aid, {"service": service}))
+                steps += [("application.document_attach", "applications.application", aid,
+                           {"document": d, "document_code": "", "pages": 1}) for d in doc_ids]
+                if submitted:
+                    steps.append(("application.submit", "applications.application", aid, {"handover_late": False}))
+                for action, object_type, object_id, details in steps:
+                    eid = self.loader.next_id(AuditEntry)
+                    fields = {"at": utc.isoformat(), "actor_id": actor, "actor_username": users.get(actor, ""),
+                              "actor_role": role, "action": action, "object_type": object_type,
+                              "object_id": str(object_id), "hromada_id": hid, "ip": "10.0.0.1",
+                              "request_id": request_id, "details": details}
+                    digest = entry_hash(prev, fields)
+                    yield dict(id=eid, at=at, actor_id=actor, actor_username=fields["actor_username"], actor_role=role,
+                               action=action, object_type=object_type, object_id=fields["object_id"],
+                               hromada_id=hid, ip="10.0.0.1", request_id=request_id, details=details, chain=chain,
+                               prev_hash=prev, hash=digest)
+                    prev = digest
+                    tails[chain] = (eid, digest)
+
+        self.loader.write(AuditEntry, rows())
+        self.loader.reset_sequences([AuditEntry])
+        for chain, (last_id, last_hash) in tails.items():
+            AuditChainHead.objects.update_or_create(chain=chain, defaults={"last_id": last_id,
+                                                                           "last_hash": last_hash})
+        self.audited = []
 
     def _lifecycle(self, service, reg_day, app_date, registered_at, registered_by, back_staff, age):
         """Walk one application through the workflow with realistic timing; returns status, fields, events."""
@@ -463,8 +595,10 @@ def generate(opts: Options) -> Result:
 
     started = _time.monotonic()
     gen = Generator(opts)
+    from hromada.audit.models import AuditEntry
+
     gen.loader.prepare([Office, HromadaServing, User, StaffPosition, Person, HouseholdMember, Application, Participant,
-                        Document, Event])
+                        PersonAccess, Document, Event, AuditEntry])
     with transaction.atomic():
         _skip_fk_checks_if_allowed()
         gen.offices()
@@ -501,19 +635,6 @@ def _skip_fk_checks_if_allowed() -> None:
 def _post_hooks():
     """Apps that keep derived data (billing runs, onboarding, indicator aggregates) produce it through their
     own services after the raw rows are in; see each app's ``dataset.py: after_generate(generator)``."""
-    from importlib import import_module
+    from hromada.core.discovery import app_modules
 
-    from django.apps import apps
-
-    hooks = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("hromada.") or config.label == "demo":
-            continue
-        try:
-            module = import_module(f"{config.name}.dataset")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{config.name}.dataset":
-                continue
-            raise
-        hooks.append(module.after_generate)
-    return hooks
+    return [module.after_generate for _config, module in app_modules("dataset", exclude=("demo",))]

@@ -1,15 +1,16 @@
-"""The demo: Житомирська oblast, Баранівська and Тетерівська hromadas, their raions' back offices,
-and one account per role. Re-running it is harmless (everything is upserted)."""
+"""The demo: Житомирська oblast, Баранівська and Тетерівська hromadas, the offices that decide their cases (the
+raions' Pension Fund service centres and social-protection departments, the hromadas' children's services), and
+one account per role. Re-running it is harmless (everything is upserted)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import import_module
+from typing import Any
 
-from django.apps import apps
 from django.db import transaction
 
 from hromada.accounts.models import Role
 from hromada.accounts.services import create_staff_user
+from hromada.core.discovery import app_modules
 from hromada.core.errors import ValidationFailed
 from hromada.offices.models import Kind, StaffPosition
 from hromada.offices.services import open_office
@@ -61,15 +62,38 @@ def seed_demo() -> list[DemoAccount]:
     back_zhytomyr = open_office(
         name="Управління соціального захисту населення Житомирської РДА", kind=Kind.RAION_SOCIAL_PROTECTION,
         territory=zhytomyr_raion, settlement=_unit(ZHYTOMYR), address="м. Житомир, вул. Лятошинського, 5")
+    # Since 01.07.2025 the Pension Fund decides most state social assistance (catalog: deciding_authority).
+    pfu_zviahel = open_office(
+        name="Сервісний центр Пенсійного фонду України у Звягельському районі", kind=Kind.PFU_SERVICE_CENTRE,
+        territory=zviahel_raion, settlement=_unit(ZVIAHEL), address="м. Звягель, вул. Шевченка, 21")
+    pfu_zhytomyr = open_office(
+        name="Сервісний центр Пенсійного фонду України у Житомирському районі", kind=Kind.PFU_SERVICE_CENTRE,
+        territory=zhytomyr_raion, settlement=_unit(ZHYTOMYR), address="м. Житомир, вул. Бердичівська, 55")
+    children_baranivska = open_office(
+        name="Служба у справах дітей Баранівської міської ради", kind=Kind.CHILDREN_SERVICE, territory=baranivska,
+        settlement=_unit(BARANIVKA), address="м. Баранівка, вул. Соборна, 20")
+    # Social services (Law «Про соціальні послуги»): the hromada's own centre decides, not the raion.
+    social_centre = open_office(
+        name="Центр надання соціальних послуг Баранівської міської ради", kind=Kind.HROMADA_SOCIAL_PROTECTION,
+        territory=baranivska, settlement=_unit(BARANIVKA), address="м. Баранівка, вул. Соборна, 22")
+    open_office(
+        name="Служба у справах дітей Тетерівської сільської ради", kind=Kind.CHILDREN_SERVICE, territory=tetervska,
+        settlement=_unit(TETERIVKA), address="с. Тетерівка, вул. Центральна, 1")
 
-    people = [
+    people: list[tuple[str, Role, str, str, str, dict[str, Any]]] = [
         ("front_demo", Role.FRONT_SPECIALIST, "Оксана", "Коваленко", "Петрівна", dict(office=front_baranivka)),
         ("front2_demo", Role.FRONT_SPECIALIST, "Ірина", "Мельник", "Василівна", dict(office=front_teteriv)),
-        ("back_demo", Role.BACK_SPECIALIST, "Андрій", "Шевчук", "Іванович", dict(office=back_zviahel)),
-        ("head_demo", Role.BACK_HEAD, "Наталія", "Бондар", "Олегівна", dict(office=back_zviahel)),
-        ("back2_demo", Role.BACK_SPECIALIST, "Василь", "Ткаченко", "Миколайович", dict(office=back_zhytomyr)),
+        ("back_demo", Role.BACK_SPECIALIST, "Андрій", "Шевчук", "Іванович", dict(office=pfu_zviahel)),
+        ("head_demo", Role.BACK_HEAD, "Наталія", "Бондар", "Олегівна", dict(office=pfu_zviahel)),
+        ("back2_demo", Role.BACK_SPECIALIST, "Василь", "Ткаченко", "Миколайович", dict(office=pfu_zhytomyr)),
+        ("uszn_demo", Role.BACK_SPECIALIST, "Галина", "Марченко", "Степанівна", dict(office=back_zviahel)),
+        ("uszn2_demo", Role.BACK_SPECIALIST, "Петро", "Гончаренко", "Іванович", dict(office=back_zhytomyr)),
         ("hromada_admin_demo", Role.HROMADA_ADMIN, "Олег", "Кравчук", "Петрович", dict(territory=baranivska)),
-        ("child_demo", Role.CHILD_SERVICE, "Світлана", "Олійник", "Андріївна", dict(territory=baranivska)),
+        ("child_demo", Role.CHILD_SERVICE, "Світлана", "Олійник", "Андріївна",
+         dict(territory=baranivska, office=children_baranivska)),
+        ("social_demo", Role.SOCIAL_WORKER, "Людмила", "Мороз", "Василівна",
+         dict(territory=baranivska, office=social_centre)),
+        ("provider_demo", Role.PROVIDER_WORKER, "Ольга", "Кушнір", "Миколаївна", dict(territory=baranivska)),
         ("oblast_demo", Role.OBLAST_MONITOR, "Юрій", "Поліщук", "Степанович", dict(territory=oblast)),
         ("ministry_demo", Role.MINISTRY, "Марина", "Савченко", "Ігорівна", {}),
         ("auditor_demo", Role.AUDITOR, "Тарас", "Лисенко", "Богданович", {}),
@@ -91,13 +115,5 @@ def seed_demo() -> list[DemoAccount]:
 
 def _seed_apps() -> None:
     """Each app may add its own demo data in ``<app>/demo.py: seed()`` (idempotent)."""
-    for config in apps.get_app_configs():
-        if not config.name.startswith("hromada.") or config.label == "demo":
-            continue
-        try:
-            module = import_module(f"{config.name}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{config.name}.demo":
-                continue
-            raise
+    for _config, module in app_modules("demo", exclude=("demo",)):
         module.seed()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
@@ -15,7 +15,7 @@ from django.db.models import Count, Q, Sum
 from hromada.territory.models import Category, Unit
 
 from .indicators import Base
-from .models import DecisionDays, HromadaMonth, WorkplacePlan
+from .models import DecisionDays, HromadaMonth, MonthRefresh, WorkplacePlan
 from .periods import Period, add_months
 
 LEVELS = ("country", "oblast", "raion", "hromada")
@@ -140,3 +140,16 @@ def series(area: Area, last_month: date, n: int = 12) -> list[dict]:
         out.append({"month": m, "accepted": r.get("accepted") or 0, "decided": r.get("decided") or 0,
                     "on_time": r.get("on_time") or 0, "overdue": r.get("overdue") or 0})
     return out
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How fresh the figures of some months are: when the oldest of them was rebuilt, and which are not built yet."""
+    at: datetime | None
+    missing: list[date]
+
+
+def freshness(months: list[date]) -> Freshness:
+    """The dashboard says how fresh its figures are (one query); it never rebuilds them itself."""
+    built = dict(MonthRefresh.objects.filter(month__in=months).values_list("month", "refreshed_at"))
+    return Freshness(at=min(built.values()) if built else None, missing=[m for m in months if m not in built])

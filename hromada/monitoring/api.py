@@ -7,6 +7,7 @@ from ninja import Query, Router, Schema, Status
 
 from hromada.accounts import access
 from hromada.core.errors import ValidationFailed
+from hromada.core.schemas import Offset
 from hromada.offices.models import Office
 from hromada.territory.models import Category, Unit
 
@@ -41,16 +42,16 @@ class ValuesQuery(Schema):
 
 
 @router.get("/indicators", response=list[IndicatorOut], summary="Визначення показників")
+@access.api_permission("monitoring.view")
 def list_indicators(request):
-    access.require(request.user, "monitoring.view")
     return [{"code": i.code, "name_uk": i.name_uk, "name_en": i.name_en, "unit": i.unit, "formula": i.formula,
              "direction": i.direction, "kind": i.kind} for i in indicators.INDICATORS]
 
 
 @router.get("/indicators/values", response=list[ValueOut], summary="Значення показників для території й періоду")
+@access.api_permission("monitoring.view")
 def indicator_values(request, q: Query[ValuesQuery]):
     """level=country|oblast|raion|hromada, code=КАТОТТГ (not for country), period=YYYY-MM | YYYY-Qn | YYYY."""
-    access.require(request.user, "monitoring.view")
     period = parse_period(q.period)
     return selectors.indicator_values(request.user, level=q.level, code=q.code, period=period)
 
@@ -97,13 +98,15 @@ def _hromada_steps(unit: Unit, steps: dict) -> dict:
 
 
 @router.get("/onboarding/summary", response=list[OblastProgressOut], summary="Підключення громад: за областями")
+@access.api_permission("monitoring.view")
 def onboarding_summary(request):
     return [{"oblast_code": r["oblast"].code, "oblast": r["oblast"].name, "hromadas": r["hromadas"],
              "steps": dict(r["steps"])} for r in selectors.onboarding_by_oblast(request.user)]
 
 
 @router.get("/onboarding", response=list[HromadaStepsOut], summary="Підключення громад: етапи по громадах")
-def onboarding_list(request, oblast: str | None = None, limit: int = 100, offset: int = 0):
+@access.api_permission("monitoring.view")
+def onboarding_list(request, oblast: str | None = None, limit: int = 100, offset: Offset = 0):
     oblast_unit = None
     if oblast:
         oblast_unit = Unit.objects.filter(code=oblast, category__in=(Category.OBLAST, Category.SPECIAL_CITY)).first()
@@ -116,12 +119,14 @@ def onboarding_list(request, oblast: str | None = None, limit: int = 100, offset
 
 
 @router.get("/onboarding/{code}", response=HromadaStepsOut, summary="Етапи підключення громади")
+@access.api_permission("monitoring.view")
 def onboarding_detail(request, code: str):
     unit = selectors.hromada_for(request.user, code)
     return _hromada_steps(unit, selectors.steps_for(request.user, [unit.pk]).get(unit.pk, {}))
 
 
 @router.post("/onboarding/{code}/steps", response={201: StepOut}, summary="Зафіксувати етап підключення")
+@access.api_permission("onboarding.record")
 def onboarding_record(request, code: str, data: StepIn):
     unit = selectors.hromada_for(request.user, code)
     step = services.record_onboarding_step(actor=request.user, hromada=unit, step=data.step, done_on=data.done_on,
@@ -214,14 +219,15 @@ def _workplace(w) -> dict:
 
 
 @router.get("/workplaces", response=list[WorkplaceOut], summary="Робочі місця та обладнання")
-def workplace_list(request, hromada: str | None = None, limit: int = 100, offset: int = 0):
-    access.require(request.user, "monitoring.view")
+@access.api_permission("monitoring.view")
+def workplace_list(request, hromada: str | None = None, limit: int = 100, offset: Offset = 0):
     unit = selectors.hromada_for(request.user, hromada) if hromada else None
     limit, offset = max(1, min(limit, 500)), max(offset, 0)
     return [_workplace(w) for w in selectors.workplaces(request.user, hromada=unit)[offset:offset + limit]]
 
 
 @router.get("/workplaces/plan", response=PlanOut, summary="План і факт облаштування за областями")
+@access.api_permission("monitoring.view")
 def workplace_plan(request):
     data = selectors.plan_vs_actual(request.user)
     return {"national_plan": data["national_plan"], "total_equipped": data["total_equipped"],
@@ -231,8 +237,8 @@ def workplace_plan(request):
 
 
 @router.put("/workplaces/plan", response=PlanOut, summary="Встановити план облаштування (міністерство)")
+@access.api_permission("workplace.plan")
 def workplace_plan_set(request, data: PlanIn):
-    access.require(request.user, "workplace.plan")
     oblast = None
     if data.oblast:
         oblast = Unit.objects.filter(code=data.oblast).first()
@@ -244,13 +250,14 @@ def workplace_plan_set(request, data: PlanIn):
 
 
 @router.get("/workplaces/{workplace_id}", response=WorkplaceOut, summary="Одне робоче місце")
+@access.api_permission("monitoring.view")
 def workplace_detail(request, workplace_id: int):
     return _workplace(selectors.workplace_for(request.user, workplace_id))
 
 
 @router.post("/workplaces", response={201: WorkplaceOut}, summary="Облікувати робоче місце")
+@access.api_permission("workplace.record")
 def workplace_create(request, data: WorkplaceIn):
-    access.require(request.user, "workplace.record")
     office = Office.objects.select_related("hromada").filter(pk=data.office_id).first()
     if office is None:
         raise ValidationFailed("Офіс не знайдено.", code="office_not_found")
@@ -261,6 +268,7 @@ def workplace_create(request, data: WorkplaceIn):
 
 
 @router.post("/workplaces/{workplace_id}/status", response=WorkplaceOut, summary="Змінити стан робочого місця")
+@access.api_permission("workplace.record")
 def workplace_status(request, workplace_id: int, data: WorkplaceStatusIn):
     w = selectors.workplace_for(request.user, workplace_id)
     services.set_workplace_status(actor=request.user, workplace=w, status=data.status, equipped_on=data.equipped_on,
@@ -269,6 +277,7 @@ def workplace_status(request, workplace_id: int, data: WorkplaceStatusIn):
 
 
 @router.post("/workplaces/{workplace_id}/equipment", response={201: EquipmentOut}, summary="Облікувати обладнання")
+@access.api_permission("workplace.record")
 def equipment_create(request, workplace_id: int, data: EquipmentIn):
     w = selectors.workplace_for(request.user, workplace_id)
     item = services.add_equipment(actor=request.user, workplace=w, type=data.type, serial_number=data.serial_number,

@@ -9,4 +9,6 @@ ITEMS = [
             description=_("Етапи підключення громад до системи та прогрес за областями")),
     NavItem(label=_("Робочі місця"), url_name="monitoring:workplaces", permission="monitoring.view", order=62,
             description=_("Робочі місця фронт-офісів, обладнання, план і факт облаштування")),
+    NavItem(label=_("Соціальні послуги: показники"), url_name="monitoring:social", permission="monitoring.view",
+            order=63, description=_("Заяви, оцінювання потреб у строк, отримувачі за послугами, черги очікування")),
 ]

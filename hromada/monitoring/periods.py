@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hromada.core.errors import ValidationFailed
-from hromada.core.months import month_label
+from hromada.core.months import add_months, month_label
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
@@ -19,19 +19,6 @@ FIRST_YEAR = 2018  # the platform's data starts with the 2018 pilot
 
 def month_start(d: date) -> date:
     return d.replace(day=1)
-
-
-def add_months(d: date, n: int) -> date:
-    y, m = divmod(d.year * 12 + d.month - 1 + n, 12)
-    return date(y, m + 1, 1)
-
-
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    """[start, end) of the month as aware datetimes in the project's time zone."""
-    tz = timezone.get_default_timezone()
-    start = datetime.combine(month, time.min, tzinfo=tz)
-    end = datetime.combine(add_months(month, 1), time.min, tzinfo=tz)
-    return start, end
 
 
 def current_month() -> date:

@@ -2,19 +2,20 @@
 ``access.scope_of`` (another oblast's unit is "not found")."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from hromada.accounts import access
+from hromada.accounts.models import User
 from hromada.core.errors import NotFound, ValidationFailed
 from hromada.core.text import normalize_name
 from hromada.offices.models import Function, Office
 from hromada.territory.models import Category, Unit
 
-from . import aggregates, indicators, services
+from . import aggregates, indicators
 from .aggregates import CHILD_LEVEL, LEVELS, Area
 from .models import STEP_ORDER, OnboardingStep, OnboardingStepCode, Workplace, WorkplacePlan, WorkplaceStatus
 from .periods import Period
@@ -32,7 +33,7 @@ LEVEL_CATEGORIES = {"oblast": (Category.OBLAST, Category.SPECIAL_CITY), "raion":
                     "hromada": (Category.HROMADA,)}
 
 
-def resolve_area(user, level: str, code: str | None) -> Area:
+def resolve_area(user: User, level: str, code: str | None) -> Area:
     """The area the user asked for: 422 for a bad level or code, 404 outside the user's scope."""
     access.require(user, "monitoring.view")
     if level not in LEVELS:
@@ -40,7 +41,7 @@ def resolve_area(user, level: str, code: str | None) -> Area:
                                code="invalid_level", details={"allowed": list(LEVELS)})
     scope = access.scope_of(user)
     if level == "country":
-        if scope.level != "country":
+        if not scope.contains_area("country", None):
             raise NotFound()
         return Area("country")
     unit = Unit.objects.filter(code=(code or "").strip().upper(), category__in=LEVEL_CATEGORIES[level]).first()
@@ -52,30 +53,22 @@ def resolve_area(user, level: str, code: str | None) -> Area:
     return Area(level, unit)
 
 
-def area_visible(user, level: str, unit: Unit) -> bool:
-    scope = access.scope_of(user)
-    if scope.level == "country":
-        return True
-    if scope.level == "oblast":
-        return (unit.pk if level == "oblast" else unit.oblast_id) == scope.oblast_id
-    if scope.level == "hromadas":
-        return level == "hromada" and unit.pk in scope.hromada_ids
-    return False
+def area_visible(user: User, level: str, unit: Unit) -> bool:
+    return access.scope_of(user).contains_area(level, unit)
 
 
-def home_area(user) -> Area:
+def home_area(user: User) -> Area:
     """Where a user's dashboard starts: the country, their oblast, their hromada or the hromadas they serve."""
     access.require(user, "monitoring.view")
     scope = access.scope_of(user)
-    if scope.level == "country":
+    level, unit_id = scope.home()
+    if level == "country":
         return Area("country")
-    if scope.level == "oblast":
-        return Area("oblast", Unit.objects.get(pk=scope.oblast_id))
-    if scope.level == "hromadas" and len(scope.hromada_ids) == 1:
-        return Area("hromada", Unit.objects.get(pk=next(iter(scope.hromada_ids))))
-    if scope.level == "hromadas" and scope.hromada_ids:
+    if level == "served":
         return Area("served", hromada_ids=scope.hromada_ids)
-    raise NotFound()
+    if not level or unit_id is None:
+        raise NotFound()
+    return Area(level, Unit.objects.get(pk=unit_id))
 
 
 def breadcrumbs(area: Area) -> list[Unit]:
@@ -87,10 +80,10 @@ def breadcrumbs(area: Area) -> list[Unit]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def indicator_values(user, *, level: str, code: str | None, period: Period) -> list[dict]:
-    """The API answer: every indicator's value for the area and period, from fresh aggregates."""
+def indicator_values(user: User, *, level: str, code: str | None, period: Period) -> list[dict]:
+    """The API answer: every indicator's value for the area and period, from the aggregates as the last rebuild
+    left them (the Celery beat rebuilds them every 15 minutes; a read never rebuilds)."""
     area = resolve_area(user, level, code)
-    services.ensure_fresh(period.reported_months)
     base = aggregates.bases(area, period)[None]
     return [{"indicator": i.code, "value": i.value(base), "unit": i.unit} for i in indicators.INDICATORS]
 
@@ -132,7 +125,7 @@ def ranking(area: Area, period: Period, indicator: indicators.Indicator, n: int 
 
 # ---- onboarding ----------------------------------------------------------------------------------------------
 
-def onboarding_by_oblast(user) -> list[dict]:
+def onboarding_by_oblast(user: User) -> list[dict]:
     """Per oblast in scope: hromadas (outside Crimea) and how many reached each step."""
     access.require(user, "monitoring.view")
     scope = access.scope_of(user)
@@ -140,8 +133,7 @@ def onboarding_by_oblast(user) -> list[dict]:
     counts: dict[int, dict] = {}
     for r in steps.values("hromada__oblast_id", "step").annotate(n=Count("id")):
         counts.setdefault(r["hromada__oblast_id"], {})[r["step"]] = r["n"]
-    hromadas = aggregates.coverage_hromadas().filter(scope.hromada_q("pk") if scope.level != "oblast"
-                                                     else Q(oblast_id=scope.oblast_id))
+    hromadas = aggregates.coverage_hromadas().filter(scope.hromada_units_q())
     totals = dict(hromadas.values("oblast_id").annotate(n=Count("id")).values_list("oblast_id", "n"))
     oblasts = Unit.objects.in_bulk(list(totals))
     out = []
@@ -153,13 +145,12 @@ def onboarding_by_oblast(user) -> list[dict]:
     return sorted(out, key=lambda r: uk_key(r["oblast"].name))
 
 
-def onboarding_table(user, *, oblast: Unit | None = None, query: str = ""):
+def onboarding_table(user: User, *, oblast: Unit | None = None, query: str = "") -> QuerySet[Unit]:
     """Hromadas in scope (outside Crimea), for paging; their steps come from ``steps_for``."""
     access.require(user, "monitoring.view")
     scope = access.scope_of(user)
-    hromadas = (aggregates.coverage_hromadas().filter(
-        scope.hromada_q("pk") if scope.level != "oblast" else Q(oblast_id=scope.oblast_id))
-        .select_related("oblast", "raion").order_by("oblast__name", "name"))
+    hromadas = (aggregates.coverage_hromadas().filter(scope.hromada_units_q())
+                .select_related("oblast", "raion").order_by("oblast__name", "name"))
     if oblast is not None:
         hromadas = hromadas.filter(oblast=oblast)
     if query:
@@ -167,14 +158,14 @@ def onboarding_table(user, *, oblast: Unit | None = None, query: str = ""):
     return hromadas
 
 
-def steps_for(user, hromada_ids) -> dict[int, dict[str, OnboardingStep]]:
+def steps_for(user: User, hromada_ids: Iterable[int]) -> dict[int, dict[str, OnboardingStep]]:
     out: dict[int, dict[str, OnboardingStep]] = {}
     for s in access.visible(user, OnboardingStep).filter(hromada_id__in=hromada_ids).select_related("recorded_by"):
         out.setdefault(s.hromada_id, {})[s.step] = s
     return out
 
 
-def hromada_for(user, code: str) -> Unit:
+def hromada_for(user: User, code: str) -> Unit:
     """A hromada in the user's monitoring scope, else NotFound."""
     access.require(user, "monitoring.view")
     unit = Unit.objects.select_related("oblast", "raion").filter(code=code, category=Category.HROMADA).first()
@@ -185,36 +176,36 @@ def hromada_for(user, code: str) -> Unit:
 
 # ---- workplaces ----------------------------------------------------------------------------------------------
 
-def workplaces(user, *, hromada: Unit | None = None):
+def workplaces(user: User, *, hromada: Unit | None = None) -> QuerySet[Workplace]:
     qs = access.visible(user, Workplace).select_related("office", "office__hromada").prefetch_related("equipment")
     if hromada is not None:
         qs = qs.filter(office__hromada=hromada)
     return qs.order_by("office__hromada__name", "office__name", "inventory_number")
 
 
-def workplace_for(user, pk) -> Workplace:
+def workplace_for(user: User, pk: int) -> Workplace:
     return access.get_visible(user, Workplace.objects.select_related("office"), pk=pk)
 
 
-def front_offices_for(user, hromada: Unit):
+def front_offices_for(user: User, hromada: Unit) -> QuerySet[Office]:
     if not access.hromada_in_scope(user, hromada):
         raise NotFound()
     return Office.objects.filter(function=Function.FRONT, hromada=hromada, is_active=True).order_by("name")
 
 
-def plan_vs_actual(user) -> dict:
+def plan_vs_actual(user: User) -> dict:
     """Per oblast in scope: plan, equipped workplaces (front offices), share; and national totals."""
     access.require(user, "monitoring.view")
     scope = access.scope_of(user)
     equipped = dict(access.visible(user, Workplace).filter(status=WorkplaceStatus.EQUIPPED)
                     .values("office__hromada__oblast_id").annotate(n=Count("id"))
                     .values_list("office__hromada__oblast_id", "n"))
-    plans = dict(WorkplacePlan.objects.values_list("oblast_id", "planned"))
+    plans: dict[int | None, int] = dict(WorkplacePlan.objects.values_list("oblast_id", "planned"))
     oblasts = Unit.objects.filter(category__in=(Category.OBLAST, Category.SPECIAL_CITY), in_crimea=False)
     if scope.level != "country":
         ids = {scope.oblast_id} if scope.level == "oblast" else set(
             Unit.objects.filter(pk__in=scope.hromada_ids).values_list("oblast_id", flat=True))
-        oblasts = oblasts.filter(pk__in=ids)
+        oblasts = oblasts.filter(pk__in=[i for i in ids if i is not None])
     if scope.level == "hromadas":
         plans = {}   # an oblast's plan against a few of its hromadas' workplaces would mislead
     rows = [{"oblast": o, "planned": plans.get(o.pk), "equipped": equipped.get(o.pk, 0),
@@ -227,7 +218,20 @@ def plan_vs_actual(user) -> dict:
             "national_share": indicators.share(total, national or 0) if scope.level == "country" else None}
 
 
-def money(value) -> str:
-    if isinstance(value, Decimal):
-        return f"{value:,.2f}".replace(",", " ")
-    return str(value)
+def social_services(area: Area, period: Period) -> dict:
+    """Social-services figures (hromada.social: numbers only) for the area and one row per child unit."""
+    from hromada.social import selectors as social
+
+    start, end = period.start_end()
+    where = {"country": {}, "oblast": {"oblast_id": area.unit.pk if area.unit else None},
+             "raion": {"raion_id": area.unit.pk if area.unit else None},
+             "hromada": {"id": area.unit.pk if area.unit else None}}.get(area.level, {"id__in": sorted(area.hromada_ids)})
+    total = social.indicator_figures(where, start, end)[None]
+    child = aggregates.CHILD_LEVEL[area.level]
+    rows = []
+    if child is not None:
+        field = aggregates.GROUP_FIELDS[child][1]
+        found = social.indicator_figures(where, start, end, group=field)
+        units = Unit.objects.in_bulk([k for k in found if k is not None])
+        rows = sorted((Row(units[k], child, v) for k, v in found.items() if k in units), key=lambda r: uk_key(r.unit.name))
+    return {"total": total, "rows": rows}

@@ -2,20 +2,25 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Choices, Count, Exists, Min, OuterRef, Q
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hromada.accounts import access
+from hromada.accounts.models import User
 from hromada.applications.models import Application, Event
 from hromada.audit.services import record
 from hromada.billing.selectors import amounts_by_hromada
 from hromada.core.errors import Conflict, NotFound, ValidationFailed
+from hromada.core.months import month_bounds
 from hromada.offices.models import Function, Office, StaffPosition
 from hromada.territory.models import Category, Unit
 
@@ -33,7 +38,10 @@ from .models import (
     WorkplacePlan,
     WorkplaceStatus,
 )
-from .periods import Period, add_months, current_month, month_bounds
+from .periods import Period, add_months, current_month
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # django-stubs (dev only): annotations only
 
 # A running month's aggregates older than this are rebuilt when a dashboard asks for them.
 MAX_AGE = timedelta(seconds=getattr(settings, "MONITORING_MAX_AGE_SECONDS", 600))
@@ -47,10 +55,10 @@ def refresh_month(*, month: date) -> int:
     MonthRefresh.objects.get_or_create(month=month, defaults={"refreshed_at": timezone.now()})
     MonthRefresh.objects.select_for_update().get(month=month)
     now = timezone.now()
-    start, end = month_bounds(month)
+    start, end = month_bounds(month.year, month.month)
     cut = min(end, now)                              # stocks are read at this instant
     as_of = timezone.localdate(now) if end > now else (end - timedelta(days=1)).date()
-    rows: dict[int, dict] = defaultdict(dict)
+    rows: dict[int | None, dict] = defaultdict(dict)   # None: an office of no hromada
 
     for r in (Application.objects.filter(first_submitted_at__gte=start, first_submitted_at__lt=end)
               .values("hromada_id").annotate(n=Count("id"))):
@@ -87,11 +95,11 @@ def refresh_month(*, month: date) -> int:
         rows[hromada_id]["front_office_active"] = True
     staffed = (StaffPosition.objects.filter(office__in=offices_open, user__isnull=False)
                .filter(Q(since__isnull=True) | Q(since__lte=as_of)).filter(Q(until__isnull=True) | Q(until__gte=as_of)))
-    for r in staffed.values("office__hromada_id").annotate(n=Count("id")):
-        rows[r["office__hromada_id"]]["specialists"] = r["n"]
-    for r in (Workplace.objects.filter(status=WorkplaceStatus.EQUIPPED, equipped_on__lte=as_of)
-              .values("office__hromada_id").annotate(n=Count("id"))):
-        rows[r["office__hromada_id"]]["workplaces_equipped"] = r["n"]
+    for staff in staffed.values("office__hromada_id").annotate(n=Count("id")):
+        rows[staff["office__hromada_id"]]["specialists"] = staff["n"]
+    for equipped in (Workplace.objects.filter(status=WorkplaceStatus.EQUIPPED, equipped_on__lte=as_of)
+                     .values("office__hromada_id").annotate(n=Count("id"))):
+        rows[equipped["office__hromada_id"]]["workplaces_equipped"] = equipped["n"]
 
     for hromada_id, amount in amounts_by_hromada(month.year, month.month).items():
         if amount:
@@ -107,7 +115,7 @@ def refresh_month(*, month: date) -> int:
         batch_size=2000)
     MonthRefresh.objects.update_or_create(
         month=month, defaults={"refreshed_at": now, "hromadas": len(rows)})
-    _derive_first_applications([h for h, r in rows.items() if r.get("accepted")])
+    _derive_first_applications([h for h, r in rows.items() if h is not None and r.get("accepted")])
     return len(rows)
 
 
@@ -128,16 +136,20 @@ def _derive_first_applications(hromada_ids: list[int]) -> None:
         for r in firsts])
 
 
-def refresh_aggregates(*, period: Period | None = None, months: list[date] | None = None) -> list[date]:
-    """Rebuild the aggregates of the given months (default: the running and the previous month)."""
+def refresh_aggregates(*, period: Period | None = None, months: list[date] | None = None,
+                       on_month: Callable[[int, int], object] | None = None) -> list[date]:
+    """Rebuild the aggregates of the given months (default: the running and the previous month); ``on_month(done,
+    total)`` is told after each month (the progress an on-demand rebuild shows)."""
     if months is None:
         if period is not None:
             months = period.reported_months
         else:
             now = current_month()
             months = [add_months(now, -1), now]
-    for month in months:
+    for done, month in enumerate(months, start=1):
         refresh_month(month=month)
+        if on_month is not None:
+            on_month(done, len(months))
     return months
 
 
@@ -159,7 +171,7 @@ def stale_months(months: list[date]) -> list[date]:
     stale = []
     for month in months:
         at = built.get(month)
-        if at is None or (at < month_bounds(month)[1] and now - at > MAX_AGE):
+        if at is None or (at < month_bounds(month.year, month.month)[1] and now - at > MAX_AGE):
             stale.append(month)
     return stale
 
@@ -174,15 +186,15 @@ def ensure_fresh(months: list[date]) -> list[date]:
 
 # ---- onboarding ----------------------------------------------------------------------------------------------
 
-def _check_hromada(actor, hromada: Unit, action: str) -> None:
+def _check_hromada(actor: User, hromada: Unit, action: str) -> None:
     if hromada.category != Category.HROMADA or not access.hromada_in_scope(actor, hromada):
         raise NotFound()
     access.require(actor, action)
 
 
 @transaction.atomic
-def record_onboarding_step(*, actor, hromada: Unit, step: str, done_on: date, note: str = "",
-                           request=None) -> OnboardingStep:
+def record_onboarding_step(*, actor: User, hromada: Unit, step: str, done_on: date, note: str = "",
+                           request: HttpRequest | None = None) -> OnboardingStep:
     """Record (or correct) the date of one onboarding step of a hromada in the actor's scope."""
     _check_hromada(actor, hromada, "onboarding.record")
     if step not in OnboardingStepCode.values:
@@ -203,7 +215,7 @@ def record_onboarding_step(*, actor, hromada: Unit, step: str, done_on: date, no
 
 # ---- workplaces and equipment -------------------------------------------------------------------------------
 
-def _choice(value: str, choices, code: str, label) -> str:
+def _choice(value: str, choices: type[Choices], code: str, label: StrOrPromise) -> str:
     if value not in choices.values:
         raise ValidationFailed(_("Невідоме значення поля «%(field)s».") % {"field": label}, code=code,
                                details={"allowed": choices.values})
@@ -211,8 +223,9 @@ def _choice(value: str, choices, code: str, label) -> str:
 
 
 @transaction.atomic
-def add_workplace(*, actor, office: Office, inventory_number: str, funding_source: str, label: str = "",
-                  status: str = WorkplaceStatus.PLANNED, equipped_on: date | None = None, request=None) -> Workplace:
+def add_workplace(*, actor: User, office: Office, inventory_number: str, funding_source: str, label: str = "",
+                  status: str = WorkplaceStatus.PLANNED, equipped_on: date | None = None,
+                  request: HttpRequest | None = None) -> Workplace:
     """Register a front-office workplace; its inventory number must be new nationally."""
     if office.function != Function.FRONT or not access.hromada_in_scope(actor, office.hromada):
         raise NotFound(_("Фронт-офіс не знайдено."), code="office_not_found")
@@ -244,8 +257,8 @@ def add_workplace(*, actor, office: Office, inventory_number: str, funding_sourc
 
 
 @transaction.atomic
-def set_workplace_status(*, actor, workplace: Workplace, status: str, equipped_on: date | None = None,
-                         request=None) -> Workplace:
+def set_workplace_status(*, actor: User, workplace: Workplace, status: str, equipped_on: date | None = None,
+                         request: HttpRequest | None = None) -> Workplace:
     """Mark a visible workplace equipped (with its date), planned or decommissioned."""
     access.get_visible(actor, Workplace, pk=workplace.pk)
     access.require(actor, "workplace.record")
@@ -267,9 +280,9 @@ def set_workplace_status(*, actor, workplace: Workplace, status: str, equipped_o
 
 
 @transaction.atomic
-def add_equipment(*, actor, workplace: Workplace, type: str, serial_number: str, inventory_number: str,
+def add_equipment(*, actor: User, workplace: Workplace, type: str, serial_number: str, inventory_number: str,
                   funding_source: str, delivered_on: date, model_name: str = "",
-                  status: str = EquipmentStatus.DELIVERED, request=None) -> Equipment:
+                  status: str = EquipmentStatus.DELIVERED, request: HttpRequest | None = None) -> Equipment:
     """Register an item at a visible workplace; serial (per type) and inventory numbers must be new."""
     access.get_visible(actor, Workplace, pk=workplace.pk)
     access.require(actor, "workplace.record")
@@ -301,7 +314,8 @@ def add_equipment(*, actor, workplace: Workplace, type: str, serial_number: str,
 
 
 @transaction.atomic
-def set_workplace_plan(*, actor, oblast: Unit | None, planned: int, note: str = "", request=None) -> WorkplacePlan:
+def set_workplace_plan(*, actor: User, oblast: Unit | None, planned: int, note: str = "",
+                       request: HttpRequest | None = None) -> WorkplacePlan:
     """The ministry sets the national plan (oblast None) or an oblast's plan."""
     access.require(actor, "workplace.plan")
     if oblast is not None and oblast.category not in (Category.OBLAST, Category.SPECIAL_CITY):

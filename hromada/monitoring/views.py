@@ -3,24 +3,24 @@ parse, ask selectors (which read only aggregates), render; writes go through one
 from __future__ import annotations
 
 from datetime import date
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from hromada.accounts import access
 from hromada.core.errors import HromadaError, NotFound, ValidationFailed
+from hromada.core.exports import Column
 from hromada.core.pdf import fmt_money
 from hromada.territory.models import Category, Unit
 
-from . import aggregates, indicators, selectors, services
+from . import aggregates, indicators, progress, selectors, services, tasks
 from .exports import export_table
 from .models import STEP_ORDER, EquipmentStatus, EquipmentType, FundingSource, OnboardingStepCode, WorkplaceStatus
 from .periods import Period, add_months, current_month, month_period, parse_period
@@ -30,20 +30,6 @@ DEFAULT_RANKING = "on_time_share"
 TABLE_COLUMNS = ["accepted", "decided", "on_time_share", "median_days", "overdue", "unissued",
                  "front_office_hromadas", "front_office_coverage", "workplaces_equipped"]
 PAGE_SIZE = 50
-
-
-def monitoring_view(view):
-    """Login and monitoring.view required; anything outside the user's scope is 404."""
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not access.may(request.user, "monitoring.view"):
-            raise Http404()
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404() from None
-    return wrapper
 
 
 def _period(request) -> tuple[Period, str]:
@@ -91,6 +77,10 @@ def _table(rows: list[selectors.Row], codes: list[str]) -> list[dict]:
     return out
 
 
+def _kind(indicator) -> str:
+    return "money" if indicator.unit == "UAH" else "int" if indicator.unit == "count" else "decimal"
+
+
 def _export(request, area, period, table: str, rows_by_table):
     """?export=csv|xlsx&table=children|best|worst|series|cards — any table of the page as a file."""
     fmt = request.GET.get("export", "")
@@ -111,21 +101,24 @@ def _export_or_back(request, *, name: str, fmt: str, headers: list, rows: list):
 def _dashboard(request, area):
     period, period_error = _period(request)
     indicator = indicators.get(request.GET.get("indicator", DEFAULT_RANKING)) or indicators.BY_CODE[DEFAULT_RANKING]
-    services.ensure_fresh(sorted(set(period.reported_months) | set(aggregates.series_months(period.stock_month))))
+    months = sorted(set(period.reported_months) | set(aggregates.series_months(period.stock_month)))
     base = aggregates.bases(area, period)[None]
     values = indicators.values(base)
     table = request.GET.get("table", "")
     all_codes = [i.code for i in indicators.INDICATORS]
-    all_headers = [i.name for i in indicators.INDICATORS]
+    all_headers = [Column(i.code, i.name, _kind(i)) for i in indicators.INDICATORS]
 
     if request.GET.get("export"):
         def rows_for_table():
             if table == "cards":
-                return ([_("Показник"), _("Значення"), _("Одиниця")],
+                return ([Column("indicator", _("Показник")), Column("value", _("Значення"), "decimal"),
+                         Column("unit", _("Одиниця"))],
                         [[i.name, values[i.code], i.unit] for i in indicators.INDICATORS])
             if table == "series":
                 data = aggregates.series(area, period.stock_month)
-                return ([_("Місяць"), _("Прийнято заяв"), _("Прийнято рішень"), _("Рішень у строк"), _("Прострочено")],
+                return ([Column("month", _("Місяць")), Column("accepted", _("Прийнято заяв"), "int"),
+                         Column("decided", _("Прийнято рішень"), "int"), Column("on_time", _("Рішень у строк"), "int"),
+                         Column("overdue", _("Прострочено"), "int")],
                         [[f"{r['month']:%Y-%m}", r["accepted"], r["decided"], r["on_time"], r["overdue"]]
                          for r in data])
             if table == "children":
@@ -135,7 +128,7 @@ def _dashboard(request, area):
                 rows = best if table == "best" else worst
             else:
                 raise NotFound()
-            return ([_("Код КАТОТТГ"), _("Назва")] + all_headers,
+            return ([Column("katottg_code", _("Код КАТОТТГ")), Column("name", _("Назва"))] + all_headers,
                     [[r.unit.code, r.unit.name] + [r.values[c] for c in all_codes] for r in rows])
         try:
             return _export(request, area, period, table, rows_for_table)
@@ -167,6 +160,8 @@ def _dashboard(request, area):
         "worst": _table(worst, [indicator.code, "accepted", "decided"]),
         "ranking_columns": [indicator.name, indicators.BY_CODE["accepted"].name, indicators.BY_CODE["decided"].name],
         "may_refresh": access.may(request.user, "monitoring.refresh"),
+        "freshness": aggregates.freshness(months),
+        "job": progress.state(request.GET.get("refresh", "")),
         "base": base, "home_url": reverse("monitoring:dashboard"), "self_url": _area_url(area),
     }
     return render(request, "monitoring/dashboard.html", context)
@@ -187,12 +182,12 @@ def _period_choices(current: Period) -> list[Period]:
     return choices
 
 
-@monitoring_view
+@access.permission_required("monitoring.view")
 def dashboard(request):
     return _dashboard(request, selectors.home_area(request.user))
 
 
-@monitoring_view
+@access.permission_required("monitoring.view")
 def area(request, level: str, code: str):
     try:
         found = selectors.resolve_area(request.user, level, code)
@@ -203,29 +198,42 @@ def area(request, level: str, code: str):
     return _dashboard(request, found)
 
 
+@access.permission_required("monitoring.refresh")
 @require_POST
-@monitoring_view
 def refresh(request):
-    """The ministry rebuilds the aggregates of a period now (normally the Celery beat does it)."""
-    if not access.may(request.user, "monitoring.refresh"):
-        raise Http404()
+    """The ministry asks for a rebuild of a period's aggregates now (normally the Celery beat does it): the rebuild
+    is queued as a task, the request only asks for it."""
     try:
         period = parse_period(request.POST.get("period"))
-        months = services.refresh_aggregates(period=period)
-        messages.success(request, _("Показники перераховано: %(n)s міс.") % {"n": len(months)})
+        job_id = progress.new_job(period.code, len(period.reported_months))
+        tasks.refresh_aggregates.delay(period.code, job_id)
+        messages.success(request, _("Перерахунок показників за %(period)s поставлено в чергу: оновлені дані "
+                                    "з’являться за кілька хвилин.") % {"period": period.label})
     except HromadaError as exc:
         messages.error(request, exc.message)
+    else:
+        nxt = request.POST.get("next", "")
+        target = nxt if nxt.startswith("/monitoring/") else reverse("monitoring:dashboard")
+        return redirect(f"{target}{'&' if '?' in target else '?'}refresh={job_id}")
     nxt = request.POST.get("next", "")
     return redirect(nxt if nxt.startswith("/monitoring/") else reverse("monitoring:dashboard"))
 
 
+@access.permission_required("monitoring.refresh")
+def refresh_progress(request, job_id: str):
+    """The progress bar of an on-demand rebuild (polled by the dashboard until done)."""
+    return render(request, "monitoring/_refresh.html", {"job": progress.state(job_id)})
+
+
 # ---- onboarding ----------------------------------------------------------------------------------------------
 
-@monitoring_view
+@access.permission_required("monitoring.view")
 def onboarding(request):
     summary = selectors.onboarding_by_oblast(request.user)
     if fmt := request.GET.get("export"):
-        headers = [_("Код КАТОТТГ"), _("Область"), _("Громад")] + [str(OnboardingStepCode(s).label) for s in STEP_ORDER]
+        headers = [Column("katottg_code", _("Код КАТОТТГ")), Column("oblast", _("Область")),
+                   Column("hromadas", _("Громад"), "int")] + [Column(str(s), str(OnboardingStepCode(s).label), "int")
+                                                                for s in STEP_ORDER]
         rows = [[r["oblast"].code, r["oblast"].name, r["hromadas"]] + [n for _s, n in r["steps"]] for r in summary]
         return _export_or_back(request, name="monitoring-onboarding-by-oblast", fmt=fmt, headers=headers, rows=rows)
     oblast = None
@@ -244,14 +252,14 @@ def onboarding(request):
     })
 
 
-@monitoring_view
+@access.permission_required("monitoring.view")
 def onboarding_hromada(request, code: str):
+    if request.method == "POST":        # the role first, then the hromada (outsider rule)
+        access.require(request.user, "onboarding.record")
     unit = selectors.hromada_for(request.user, code)
     error = ""
     may_record = access.may(request.user, "onboarding.record")
     if request.method == "POST":
-        if not may_record:
-            raise Http404()
         try:
             services.record_onboarding_step(actor=request.user, hromada=unit, step=request.POST.get("step", ""),
                                             done_on=_date(request.POST.get("done_on")),
@@ -277,13 +285,12 @@ def _date(text) -> date:
 
 # ---- workplaces ----------------------------------------------------------------------------------------------
 
-@monitoring_view
+@access.permission_required("monitoring.view")
 def workplaces(request):
     may_plan = access.may(request.user, "workplace.plan")
     error = ""
     if request.method == "POST":
-        if not may_plan:
-            raise Http404()
+        access.require(request.user, "workplace.plan")
         try:
             _set_plan_form(request)
             messages.success(request, _("План збережено."))
@@ -292,7 +299,9 @@ def workplaces(request):
             error = exc.message
     plan = selectors.plan_vs_actual(request.user)
     if fmt := request.GET.get("export"):
-        headers = [_("Код КАТОТТГ"), _("Область"), _("План"), _("Облаштовано"), _("Виконання, %")]
+        headers = [Column("katottg_code", _("Код КАТОТТГ")), Column("oblast", _("Область")),
+                   Column("planned", _("План"), "int"), Column("equipped", _("Облаштовано"), "int"),
+                   Column("share", _("Виконання, %"), "decimal")]
         rows = [[r["oblast"].code, r["oblast"].name, r["planned"], r["equipped"], r["share"]] for r in plan["rows"]]
         return _export_or_back(request, name="monitoring-workplaces-plan", fmt=fmt, headers=headers, rows=rows)
     scope = access.scope_of(request.user)
@@ -318,14 +327,14 @@ def _set_plan_form(request) -> None:
                                 note=request.POST.get("note", ""), request=request)
 
 
-@monitoring_view
+@access.permission_required("monitoring.view")
 def workplaces_hromada(request, code: str):
+    if request.method == "POST":        # the role first, then the hromada (outsider rule)
+        access.require(request.user, "workplace.record")
     unit = selectors.hromada_for(request.user, code)
     may_record = access.may(request.user, "workplace.record")
     error = ""
     if request.method == "POST":
-        if not may_record:
-            raise Http404()
         try:
             _record_workplace_form(request, unit)
             messages.success(request, _("Збережено."))
@@ -366,3 +375,86 @@ def _record_workplace_form(request, unit: Unit) -> None:
                                model_name=p.get("model_name", ""), request=request)
     else:
         raise NotFound()
+
+
+def _social_url(unit: Unit | None) -> str:
+    if unit is None:
+        return reverse("monitoring:social")
+    level = {Category.OBLAST: "oblast", Category.SPECIAL_CITY: "oblast", Category.RAION: "raion",
+             Category.HROMADA: "hromada"}[unit.category]
+    return reverse("monitoring:social_area", args=[level, unit.code])
+
+
+SOCIAL_COLUMNS = [("applications", gettext_lazy("Заяв на соціальні послуги"), "int"),
+                  ("crisis", gettext_lazy("з них у кризовій ситуації"), "int"),
+                  ("assessments_due", gettext_lazy("Оцінювань потреб зі строком у періоді"), "int"),
+                  ("assessments_on_time", gettext_lazy("Проведено у строк"), "int"),
+                  ("assessments_on_time_share", gettext_lazy("Частка оцінювань у строк, %"), "decimal"),
+                  ("people_served", gettext_lazy("Отримали послуги (осіб)"), "int"),
+                  ("waiting", gettext_lazy("У черзі очікування"), "int"),
+                  ("providers", gettext_lazy("Надавачів послуг"), "int")]
+
+
+def _social_export(request, area, period, figures):
+    """?export=csv|xlsx: the area's total and one row per child unit, every indicator and the people served per
+    service — figures only (no case, no person), as on the page."""
+    names = _social_service_names()
+    headers = [Column("unit_code", _("Код КАТОТТГ")), Column("unit_name", _("Назва"))]
+    headers += [Column(code, str(label), kind) for code, label, kind in SOCIAL_COLUMNS]
+    headers += [Column(f"served_{code}", _("Отримали: %(service)s") % {"service": name}, "int")
+                for code, name in names.items()]
+
+    def row(code, name, v):
+        share = v["assessments_on_time_share"]
+        return ([code, name] + [round(share * 100, 1) if c == "assessments_on_time_share" and share is not None
+                                else v[c] for c, _label, _kind in SOCIAL_COLUMNS]
+                + [v["served_by_service"].get(c, 0) for c in names])
+
+    rows = [row(area.code or "UA", str(_area_title(area)), figures["total"])]
+    rows += [row(r.unit.code, r.unit.name, r.values) for r in figures["rows"]]
+    return _export_or_back(request, name=f"social-services-{area.code or 'UA'}-{period.code}",
+                           fmt=request.GET.get("export", ""), headers=headers, rows=rows)
+
+
+def _social(request, area):
+    period, period_error = _period(request)
+    figures = selectors.social_services(area, period)
+    if request.GET.get("export"):
+        return _social_export(request, area, period, figures)
+    share = figures["total"]["assessments_on_time_share"]
+    return render(request, "monitoring/social.html", {
+        "area": area, "title": _area_title(area), "period": period, "period_error": period_error,
+        "periods": _period_choices(period), "total": figures["total"],
+        "share": None if share is None else round(share * 100, 1),
+        "rows": [{"unit": r.unit, "url": _social_url(r.unit), "v": r.values,
+                  "share": None if r.values["assessments_on_time_share"] is None
+                  else round(r.values["assessments_on_time_share"] * 100, 1)} for r in figures["rows"]],
+        "child_level": aggregates.CHILD_LEVEL[area.level],
+        # Every service with its count — 0 where nobody was served (an empty cell read as "unknown").
+        "served": [(name, figures["total"]["served_by_service"].get(code, 0))
+                   for code, name in _social_service_names().items()],
+        "crumbs": [(u, _social_url(u)) for u in selectors.breadcrumbs(area)],
+    })
+
+
+def _social_service_names() -> dict:
+    from hromada.social import rules
+
+    return rules.service_names()
+
+
+@access.permission_required("monitoring.view")
+def social(request):
+    """Social services (Law «Про соціальні послуги»): applications, assessments on time, people served per service
+    and waiting lists — figures only, for the user's area and its parts."""
+    return _social(request, selectors.home_area(request.user))
+
+
+@access.permission_required("monitoring.view")
+def social_area(request, level: str, code: str):
+    try:
+        found = selectors.resolve_area(request.user, level, code)
+    except HromadaError:
+        # An unknown unit answers like one outside the scope: probing must not tell them apart.
+        raise NotFound() from None
+    return _social(request, found)

@@ -1,52 +1,71 @@
 from __future__ import annotations
 
-from django.db.models import Exists, Q
+from django.db.models import Exists, F, OuterRef, QuerySet, Value
+from django.utils.translation import gettext as _
 
 from hromada.core.errors import ValidationFailed
 from hromada.territory.models import Category, Unit
 
-from .models import Function, HromadaServing, Office
+from .models import AUTHORITY_KINDS, RAION_LEVEL_AUTHORITIES, Authority, Function, HromadaServing, Office, authority_of_kind
+
+
+def deciding_office_for(hromada: Unit, authority: str) -> Office:
+    """The office of ``authority`` that decides this hromada's cases.
+
+    One rule, shared with ``hromada_ids_served_by``: the hromada's override for that authority if its office is
+    active; else the authority's first active office (by id) of the hromada's raion (social protection, Pension
+    Fund) or of the hromada itself (children's service, the hromada's own unit). An override to a closed office
+    counts as no override. No such office: ``no_deciding_office`` (the submission is refused, nothing is sent).
+    """
+    kinds = AUTHORITY_KINDS[authority]
+    # One query: the override (rank 0, by the serving row's id) before the default (rank 1, by the office's id).
+    override = (Office.objects.filter(served_hromadas__hromada=hromada, kind__in=kinds, is_active=True)
+                .annotate(rank=Value(0), sort=F("served_hromadas__id")).order_by())
+    territory_id = hromada.raion_id if authority in RAION_LEVEL_AUTHORITIES else hromada.pk
+    if territory_id:
+        default = (Office.objects.filter(function=Function.BACK, is_active=True, kind__in=kinds,
+                                         territory_id=territory_id)
+                   .annotate(rank=Value(1), sort=F("id")).order_by())
+        override = override.union(default, all=True)
+    office = override.order_by("rank", "sort").first()
+    if office:
+        return office
+    raise ValidationFailed(
+        _("Для громади «%(name)s» не визначено офіс органу, що приймає рішення з цієї послуги (%(authority)s). "
+          "Заяву не можна надіслати — зверніться до адміністратора.")
+        % {"name": hromada.name, "authority": Authority(authority).label},
+        code="no_deciding_office", details={"authority": authority})
 
 
 def back_office_for(hromada: Unit) -> Office:
-    """The back office that processes this hromada's cases: the override, else its raion's."""
-    serving = HromadaServing.objects.select_related("back_office").filter(hromada=hromada).first()
-    if serving and serving.back_office.is_active:
-        return serving.back_office
-    if hromada.raion_id:
-        office = (Office.objects.filter(function=Function.BACK, is_active=True, territory_id=hromada.raion_id)
-                  .order_by("id").first())
-        if office:
-            return office
-    raise ValidationFailed(
-        "Для громади «%(name)s» не визначено бек-офіс. Зверніться до адміністратора." % {"name": hromada.name},
-        code="no_back_office")
+    """The social-protection office that processes this hromada's cases (see ``deciding_office_for``)."""
+    return deciding_office_for(hromada, Authority.SOCIAL_PROTECTION)
 
 
 def hromada_ids_served_by(office: Office) -> list[int]:
-    """Hromadas whose cases this back office processes: explicit overrides plus, for the first active back office
-    of a raion, the raion's active hromadas that no override sends elsewhere. One query (every page of the back
-    office computes its scope from it)."""
-    if office.function != Function.BACK:
+    """Hromadas whose new cases ``deciding_office_for`` sends to this office: its active-office overrides plus, for
+    the authority's first active office of a raion (or hromada), the active hromadas there that no active override
+    sends elsewhere. A closed office serves none. One query (every page of the back office computes its scope
+    from it)."""
+    authority = authority_of_kind(office.kind)
+    if office.function != Function.BACK or not office.is_active or authority is None:
         return []
+    kinds = AUTHORITY_KINDS[authority]
     explicit = Unit.objects.filter(serving__back_office_id=office.pk).order_by().values_list("id", flat=True)
-    if not office.is_active:
-        return sorted(explicit)
-    earlier = Office.objects.filter(function=Function.BACK, is_active=True, territory_id=office.territory_id,
-                                    id__lt=office.pk)
-    default = (Unit.objects.filter(category=Category.HROMADA, raion_id=office.territory_id, is_active=True,
-                                   serving__isnull=True)
-               .filter(~Exists(earlier)).order_by().values_list("id", flat=True))
+    earlier = Office.objects.filter(function=Function.BACK, is_active=True, kind__in=kinds,
+                                    territory_id=office.territory_id, id__lt=office.pk)
+    overridden = HromadaServing.objects.filter(hromada_id=OuterRef("pk"), back_office__kind__in=kinds,
+                                               back_office__is_active=True)
+    where = ({"raion_id": office.territory_id} if authority in RAION_LEVEL_AUTHORITIES
+             else {"pk": office.territory_id})
+    default = (Unit.objects.filter(category=Category.HROMADA, is_active=True, **where)
+               .filter(~Exists(overridden), ~Exists(earlier)).order_by().values_list("id", flat=True))
     # A UNION, not an OR over the join: each half reads its own index (9 ms → 0.1 ms at the national codifier).
     return sorted(explicit.union(default))
 
 
-def front_offices(*, hromada: Unit | None = None):
+def front_offices(*, hromada: Unit | None = None) -> QuerySet[Office]:
     qs = Office.objects.filter(function=Function.FRONT, is_active=True).select_related("hromada")
     if hromada is not None:
         qs = qs.filter(hromada=hromada)
     return qs
-
-
-def offices_q_for_hromadas(ids) -> Q:
-    return Q(hromada_id__in=ids)

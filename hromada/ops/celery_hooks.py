@@ -11,8 +11,9 @@ import traceback as tb
 
 from celery import signals
 
+from hromada.core.context import CELERY_HEADER, current_request_id, new_request_id, request_id_var
+
 from . import services
-from .context import CELERY_HEADER, current_request_id, new_request_id, request_id_var
 from .metrics import TASK_DURATION, TASK_FAILURES, TASK_RETRIES
 
 log = logging.getLogger(__name__)

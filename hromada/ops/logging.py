@@ -9,7 +9,7 @@ import logging
 import re
 from datetime import UTC, datetime
 
-from .context import current_request_id
+from hromada.core.context import current_request_id
 
 # РНОКПП: exactly 10 digits standing alone (not part of a longer number such as a КАТОТТГ code);
 # УНЗР (13 digits, with or without the dash) is masked too; emails entirely but the domain.
@@ -17,6 +17,11 @@ _RNOKPP = re.compile(r"(?<![\dA-Za-z])\d{10}(?!\d)")
 _UNZR = re.compile(r"(?<!\d)\d{8}-?\d{5}(?!\d)")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@([A-Za-z0-9.\-]+\.[A-Za-z]{2,})")
 _PHONE = re.compile(r"\+380\d{9}(?!\d)")
+# A truncated РНОКПП (5–9 digits: a cut field, a validation error "too short", a DB error "Key (rnokpp)=(30123)")
+# is masked where the line names a РНОКПП just before it; elsewhere such numbers are ordinary (ids, sums).
+_RNOKPP_CONTEXT = re.compile(
+    r"(?i)((?:рнокпп|rnokpp|іпн|ipn|tax_?(?:id|number)|ідентифікаційн\w*\s+(?:номер|код)\w*)[^\d\n]{0,40}?)"
+    r"(?<![\dA-Za-z])\d{5,9}(?!\d)")
 
 
 def mask_personal_data(text: str) -> str:
@@ -24,7 +29,8 @@ def mask_personal_data(text: str) -> str:
     text = _EMAIL.sub(r"***@\1", text)
     text = _UNZR.sub("[УНЗР]", text)
     text = _PHONE.sub("[телефон]", text)
-    return _RNOKPP.sub("[РНОКПП]", text)
+    text = _RNOKPP.sub("[РНОКПП]", text)
+    return _RNOKPP_CONTEXT.sub(r"\1[РНОКПП]", text)
 
 
 class RequestIdFilter(logging.Filter):

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import time
 
-from .context import HEADER, accept_or_new, request_id_var
+from hromada.core.context import HEADER, accept_or_new, request_id_var
+
 from .metrics import REQUEST_LATENCY
 
 

@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import socket
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from django.conf import settings
@@ -33,7 +34,8 @@ MAX_TEXT = 4000
 
 
 @transaction.atomic
-def record_failed_task(*, task_id: str, task_name: str, args, kwargs, exception: BaseException | str,
+def record_failed_task(*, task_id: str, task_name: str, args: Sequence[object] | None,
+                       kwargs: Mapping[str, object] | None, exception: BaseException | str,
                        traceback: str = "", retries: int = 0, request_id: str = "") -> FailedTask:
     """Keep a task that failed for good where a sysadmin sees it. Idempotent per task id (a redelivered
     message that fails again updates the same row)."""

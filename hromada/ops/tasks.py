@@ -9,6 +9,8 @@ import time
 
 from celery import Task, shared_task
 
+from hromada.applications.services import sweep as sweep_services
+from hromada.audit.checkpoints import write_checkpoint
 from hromada.core.errors import HromadaError
 
 from . import services
@@ -51,9 +53,39 @@ def remind_missing_documents() -> int:
     return services.send_missing_document_reminders()
 
 
+@shared_task(base=ReliableTask, name="hromada.ops.tasks.queue_stranded_work")
+def queue_stranded_work() -> dict[str, int]:
+    """Queue again the work a committed request could not queue because the broker was down (the request
+    succeeded all the same: its ``on_commit`` is robust): receipts, residents' notifications, register checks,
+    billing runs — each older than HROMADA_STRANDED_SWEEP_MIN_AGE_SECONDS, so work still in the queue is left
+    alone. Every one of these tasks is idempotent: queued twice, done once."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from hromada.core.registry import stranded_work
+
+    older_than = timezone.now() - timedelta(seconds=settings.HROMADA_STRANDED_SWEEP_MIN_AGE_SECONDS)
+    return {kind: queue(older_than) for kind, queue in stranded_work.items()}
+
+
+@shared_task(base=ReliableTask, name="hromada.ops.tasks.sweep_orphan_files")
+def sweep_orphan_files() -> int:
+    """Scans and receipts left without a row by killed transactions (older than six hours)."""
+    return len(sweep_services.sweep_orphan_files(older_than_hours=6))
+
+
 @shared_task(base=ReliableTask, name="hromada.ops.tasks.nightly_backup", max_retries=2, retry_backoff=300)
 def nightly_backup() -> None:
     services.run_nightly_backup()
+
+
+@shared_task(base=ReliableTask, name="hromada.ops.tasks.audit_checkpoint")
+def audit_checkpoint() -> str:
+    """Sign the audit chain's head into the write-once checkpoint store (hromada.audit.checkpoints)."""
+    checkpoint = write_checkpoint()
+    return checkpoint.name if checkpoint else ""
 
 
 @shared_task(base=ReliableTask, name="hromada.ops.tasks.worker_probe")

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,7 +9,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from hromada.accounts.access import may
+from hromada.accounts.access import may, permission_required
+from hromada.audit.services import client_ip
 from hromada.core.errors import HromadaError
 
 from . import health, metrics, selectors, services
@@ -20,15 +19,22 @@ from . import health, metrics, selectors, services
 @never_cache
 @require_GET
 def readyz(request):
+    """Up or down for everyone (load balancers need no more); which check failed and why only for the
+    monitoring network (HROMADA_METRICS_ALLOW) and signed-in users who may see the operations page."""
     report = health.readiness()
-    return JsonResponse(report, status=200 if report["status"] == "ready" else 503)
+    status = 200 if report["status"] == "ready" else 503
+    if not (metrics.scrape_allowed(client_ip(request)) or may(request.user, "ops.view")):
+        report = {"status": report["status"]}
+    return JsonResponse(report, status=status)
 
 
 @never_cache
 @require_GET
 def metrics_view(request):
     # Outside the monitoring network the endpoint does not exist (404, not 403: nothing to probe).
-    if not metrics.scrape_allowed(request.META.get("REMOTE_ADDR")):
+    # Behind our proxy (HROMADA_BEHIND_PROXY) REMOTE_ADDR is the proxy itself: the client is the address
+    # the proxy appended to X-Forwarded-For (audit.client_ip); without a proxy the header is ignored.
+    if not metrics.scrape_allowed(client_ip(request)):
         raise Http404()
     return HttpResponse(metrics.render_latest(), content_type=metrics.CONTENT_TYPE)
 
@@ -41,15 +47,9 @@ CHECK_LABELS = {
 }
 
 
-def _require_ops(user):
-    if not may(user, "ops.view"):
-        raise PermissionDenied()
-
-
-@login_required
+@permission_required("ops.view")
 @require_GET
 def status_page(request):
-    _require_ops(request.user)
     show_all = request.GET.get("all") == "1"
     readiness = health.readiness()
     return render(request, "ops/status.html", {
@@ -60,15 +60,14 @@ def status_page(request):
     })
 
 
-@login_required
+@permission_required("ops.view")
 @require_POST
 def resolve_failed(request, pk: int):
-    _require_ops(request.user)
     try:
         services.resolve_failed_task(failed_task_id=pk, actor=request.user)
     except HromadaError as exc:
-        if exc.status == 404:
-            raise Http404() from None
+        if exc.status in (403, 404):
+            raise   # the access layer's answer
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Задачу позначено як розглянуту."))

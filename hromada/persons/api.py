@@ -3,15 +3,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from ninja import Field, Router, Schema, Status
+from django.http import HttpResponse
+from ninja import Field, Query, Router, Schema, Status
 
 from hromada.accounts import access
+from hromada.audit.services import audited_read
+from hromada.core.schemas import Page
 
+from . import access_report as access_report_document
 from . import selectors, services
 from .models import HouseholdMember, Person
 
 ROUTER_PREFIX = "/persons"
+
 router = Router(tags=["persons"])
+households = Router(tags=["persons"])
+MORE_ROUTERS = {"/households": households}
 PAGE_SIZE = 20
 
 
@@ -89,6 +96,16 @@ class RegistryPerson(Schema):
     version: int
 
 
+class TakeIntoWorkIn(Schema):
+    rnokpp: str = Field(..., description="РНОКПП особи (10 цифр)")
+    id_document_number: str = Field("", description="Номер документа, що посвідчує особу (доказ присутності)")
+    last_name: str = Field("", description="Або: прізвище, ім’я та дата народження (доказ присутності)")
+    first_name: str = ""
+    patronymic: str = ""
+    birth_date: date | None = None
+    reason: str = Field(..., description="Навіщо громада бере особу в роботу (записується в журнал аудиту)")
+
+
 class RegistryHouseholdIn(Schema):
     member_id: int
     relation: str = Field(..., description="spouse | child | parent | sibling | grandchild | grandparent | ward | other")
@@ -106,7 +123,9 @@ def person_json(p: Person, *, masked: bool = False) -> dict:
         "id": p.pk, "last_name": p.last_name, "first_name": p.first_name, "patronymic": p.patronymic,
         "birth_date": p.birth_date, "sex": p.sex,
         "rnokpp": (p.masked_rnokpp if masked else p.rnokpp) or None, "no_rnokpp_reason": p.no_rnokpp_reason,
-        "id_document": {"type": p.id_document_type, "number": p.id_document_number} if p.id_document_type else None,
+        "id_document": {"type": p.id_document_type,
+                        "number": p.masked_id_document_number if masked else p.id_document_number}
+        if p.id_document_type else None,
         "phone": p.phone, "email": p.email, "is_idp": p.is_idp, "version": p.version,
         "address": {"settlement_code": p.settlement.code if p.settlement_id else None,
                     "settlement_name": p.settlement.name if p.settlement_id else None,
@@ -120,6 +139,7 @@ def household_json(h: HouseholdMember) -> dict:
 
 
 @router.post("", response={201: RegistryPerson}, summary="Зареєструвати особу")
+@access.api_permission("person.register")
 def register(request, payload: RegistryPersonIn):
     """Validates РНОКПП (control digit, encoded birth date and sex), documents, phone; refuses a known
     РНОКПП/document (409 `duplicate_person`) and reports likely duplicates (409 `possible_duplicate`,
@@ -131,24 +151,58 @@ def register(request, payload: RegistryPersonIn):
 
 
 @router.get("", response=list[RegistryPerson], summary="Пошук осіб")
-def search(request, rnokpp: str | None = None, document: str | None = None, q: str | None = None,
-           birth_date: date | None = None, page: int = 1):
-    """Exact `rnokpp`/`document`: country-wide for a front-office specialist (the person is then linked to
-    the specialist's hromada, audited); `q` (name, tolerant to case, apostrophes, typos; or a number):
-    within the scope. РНОКПП is masked in the list. 20 per page."""
-    access.require(request.user, "person.view")
+@access.api_permission("person.view")
+def search(request, response: HttpResponse, rnokpp: str | None = None, document: str | None = None,
+           q: str | None = None, birth_date: date | None = None, page: Page = 1,
+           raion: str | None = Query(None, description="Код КАТОТТГ району: особи з адресою в ньому"),
+           settlement: str | None = Query(None, description="Код КАТОТТГ населеного пункту: особи з адресою в ньому"),
+           with_total: bool = Query(False, description="1: кількість усіх знайдених — у заголовку X-Total-Count")):
+    """Within the user's scope: exact `rnokpp`/`document`, or `q` (name, tolerant to case, apostrophes,
+    typos; or a number); `raion` and `settlement` (КАТОТТГ codes, 422 `invalid_raion` / `invalid_settlement`)
+    narrow any of them to residents of that place, or list its residents alone. A resident of another hromada:
+    `POST /persons/take-into-work`. РНОКПП and the document number are masked in the list. 20 per page;
+    `with_total=1` adds the header `X-Total-Count` (the body stays the list). Every page is audited (hit or
+    miss); throttled per user (429 `rate_limited`)."""
     page = max(1, page)
-    persons = selectors.search_persons(request.user, rnokpp=rnokpp, document=document, q=q, birth_date=birth_date,
-                                       limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, request=request)
-    return [person_json(p, masked=True) for p in persons]
+    area = selectors.area_q(raion=raion, settlement=settlement)
+    found = selectors.search_page(request.user, rnokpp=rnokpp, document=document, q=q, birth_date=birth_date,
+                                  limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, area=area, with_total=with_total)
+    kind = "rnokpp" if rnokpp else "document" if document else selectors.parse_query(q).kind
+    details: dict = {"query": kind, "page": page}
+    if raion or settlement:
+        details["area"] = {"raion": raion, "settlement": settlement}
+    audited_read(actor=request.user, action="person.search", objects=found.persons, object_type="persons.person",
+                 request=request, details=details)
+    if found.total is not None:
+        response["X-Total-Count"] = str(found.total)
+    return [person_json(p, masked=True) for p in found.persons]
+
+
+@router.post("/take-into-work", response=RegistryPerson,
+             summary="Взяти особу в роботу громади")
+@access.api_permission("person.lookup_by_identifier")
+def take_into_work(request, payload: TakeIntoWorkIn):
+    """A resident of another hromada stands at the desk: РНОКПП plus the identity document's number (or
+    full name and birth date) prove it, `reason` says why. A match links the person to the desk's hromada and
+    returns her card; anything else is 404 `person_not_found` (no difference between "no such number" and
+    "the proof does not match"). Audited, hit or miss; throttled (429 `rate_limited`, a security alert)."""
+    person = services.take_person_into_work(
+        actor=request.user, rnokpp=payload.rnokpp, id_document_number=payload.id_document_number,
+        last_name=payload.last_name, first_name=payload.first_name, patronymic=payload.patronymic,
+        birth_date=payload.birth_date, reason=payload.reason, request=request)
+    return person_json(person)
 
 
 @router.get("/{int:person_id}", response=RegistryPerson, summary="Картка особи")
+@access.api_permission("person.view")
 def detail(request, person_id: int):
-    return person_json(selectors.get_person(request.user, person_id, request=request))
+    person = selectors.get_person(request.user, person_id)
+    audited_read(actor=request.user, action="person.view", objects=[person], request=request)
+    return person_json(person)
 
 
 @router.patch("/{int:person_id}", response=RegistryPerson, summary="Змінити дані особи")
+@access.api_permission("person.change")
 def change(request, person_id: int, payload: RegistryPersonPatch):
     data = payload.dict(exclude_unset=True)
     version = data.pop("version")
@@ -157,13 +211,27 @@ def change(request, person_id: int, payload: RegistryPersonPatch):
     return person_json(person)
 
 
+@router.get("/{int:person_id}/access-report.pdf", summary="Звіт про доступ до персональних даних особи (PDF)")
+@access.api_permission("person.access_report")
+def access_report(request, person_id: int):
+    """The front office answers the resident's request under art. 8 of the Law «Про захист персональних даних»:
+    every recorded access to her record and her cases, by any office (who — office and role —, when, what, why).
+    Outside the desk's scope: 404. The generation itself is audited (``audit.access_report``)."""
+    return access_report_document.response(request, person_id)
+
+
 @router.get("/{int:person_id}/household", response=list[RegistryHouseholdMember], summary="Домогосподарство особи")
+@access.api_permission("person.view")
 def household(request, person_id: int):
-    person = selectors.get_person(request.user, person_id, request=request)
-    return [household_json(h) for h in selectors.household_of(request.user, person)]
+    person = selectors.get_person(request.user, person_id)
+    members = selectors.household_of(request.user, person)
+    audited_read(actor=request.user, action="person.household_view", objects=[person] + [h.member for h in members],
+                 request=request)
+    return [household_json(h) for h in members]
 
 
 @router.post("/{int:person_id}/household", response={201: RegistryHouseholdMember}, summary="Додати члена домогосподарства")
+@access.api_permission("person.change")
 def add_member(request, person_id: int, payload: RegistryHouseholdIn):
     link = services.add_household_member(actor=request.user, person_id=person_id, member_id=payload.member_id,
                                          relation=payload.relation, request=request)
@@ -173,6 +241,36 @@ def add_member(request, person_id: int, payload: RegistryHouseholdIn):
 
 @router.delete("/{int:person_id}/household/{int:member_id}", response={204: None},
                summary="Вилучити члена домогосподарства")
+@access.api_permission("person.change")
 def remove_member(request, person_id: int, member_id: int):
     services.remove_household_member(actor=request.user, person_id=person_id, member_id=member_id, request=request)
     return Status(204, None)
+
+
+class HouseholdRelationIn(Schema):
+    member_index: int = Field(..., description="Номер особи в members (з 0); 0 — голова домогосподарства")
+    relation: str = Field(..., description="Ким особа доводиться голові: spouse | child | parent | sibling | "
+                                           "grandchild | grandparent | ward | other")
+
+
+class HouseholdIn(Schema):
+    members: list[RegistryPersonIn] = Field(..., description="Нові особи; перша — голова домогосподарства")
+    relations: list[HouseholdRelationIn] = Field(default_factory=list)
+
+
+class HouseholdCreated(Schema):
+    ids: list[int] = Field(..., description="Id створених осіб у порядку members")
+
+
+@households.post("", response={201: HouseholdCreated}, summary="Зареєструвати домогосподарство")
+@access.api_permission("person.register")
+def register_household(request, payload: HouseholdIn):
+    """Registers a household of NEW residents in one request and one transaction: `members[0]` is the head,
+    each other member has one `relations` item `{member_index, relation}` (who they are to the head). Each member
+    is validated like `POST /persons` (422 codes, 409 `duplicate_person` / `possible_duplicate` unless the
+    member's `confirm_not_duplicate`), the error naming the member in `details.member_index`. Other codes: 422
+    `invalid_member_index`, `member_relation_required`, `invalid_relation`, `duplicate_in_household`,
+    `household_too_large`. Answers 201 `{ids}` in the order of `members`."""
+    persons = services.register_household(actor=request.user, members=[m.dict() for m in payload.members],
+                                          relations=[r.dict() for r in payload.relations], request=request)
+    return Status(201, {"ids": [p.pk for p in persons]})

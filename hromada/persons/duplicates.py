@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
 
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 
 from hromada.core.text import normalize_name
 
@@ -76,36 +76,45 @@ def surname_prefilter(surname_key: str) -> Q:
     return cond
 
 
-def exact_matches(*, rnokpp: str | None, id_document_type: str, id_document_number: str,
-                  exclude_pk: int | None = None) -> list[Candidate]:
-    """Persons holding the same РНОКПП or the same identity document (anywhere in the country)."""
+def _exact_q(*, rnokpp: str | None, id_document_type: str, id_document_number: str) -> Q | None:
     cond = Q()
     if rnokpp:
         cond |= Q(rnokpp=rnokpp)
     if id_document_type and id_document_number:
         cond |= Q(id_document_type=id_document_type, id_document_number=id_document_number)
-    if not cond:
+    return cond or None
+
+
+def _exact_candidates(persons, rnokpp: str | None) -> list[Candidate]:
+    return [Candidate(p, "rnokpp" if rnokpp and p.rnokpp == rnokpp else "document") for p in persons]
+
+
+def exact_matches(*, rnokpp: str | None, id_document_type: str, id_document_number: str,
+                  exclude_pk: int | None = None) -> list[Candidate]:
+    """Persons holding the same РНОКПП or the same identity document (anywhere in the country)."""
+    cond = _exact_q(rnokpp=rnokpp, id_document_type=id_document_type, id_document_number=id_document_number)
+    if cond is None:
         return []
     qs = Person.objects.filter(cond).select_related("registered_hromada")
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
-    return [Candidate(p, "rnokpp" if rnokpp and p.rnokpp == rnokpp else "document") for p in qs[:5]]
+    return _exact_candidates(qs[:5], rnokpp)
 
 
-def similar_by_name(*, last_name: str, first_name: str, patronymic: str, birth_date: date,
-                    exclude_pk: int | None = None, limit: int = 10) -> list[Candidate]:
-    """Same birth date and a similar name (case, apostrophe variants, a typo; patronymic optional)."""
+def _similar_q(*, last_name: str, birth_date: date) -> Q:
+    # Country-wide, about a thousand people share a birth date: pre-select by the surname (typo-tolerant).
+    cond = Q(birth_date=birth_date)
+    surname = normalize_name(last_name).split()
+    if surname:
+        cond &= surname_prefilter(surname[0])
+    return cond
+
+
+def _rank_similar(persons, *, last_name: str, first_name: str, patronymic: str, limit: int) -> list[Candidate]:
     query = name_key(last_name, first_name, patronymic)
     short = name_key(last_name, first_name)
-    surname = normalize_name(last_name).split()
-    # Country-wide, about a thousand people share a birth date: pre-select by the surname (typo-tolerant).
-    qs = Person.objects.filter(birth_date=birth_date).select_related("registered_hromada")
-    if surname:
-        qs = qs.filter(surname_prefilter(surname[0]))
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
     ranked = []
-    for person in qs[:MAX_SAME_BIRTH_DATE]:
+    for person in persons:
         # A patronymic missing on either side must not hide the match.
         score = max(name_score(query, person.name_key), name_score(short, person.name_key)
                     if not person.patronymic or not patronymic else 0.0)
@@ -113,6 +122,17 @@ def similar_by_name(*, last_name: str, first_name: str, patronymic: str, birth_d
             ranked.append((score, person))
     ranked.sort(key=lambda pair: (-pair[0], pair[1].name_key))
     return [Candidate(p, "name") for _, p in ranked[:limit]]
+
+
+def similar_by_name(*, last_name: str, first_name: str, patronymic: str, birth_date: date,
+                    exclude_pk: int | None = None, limit: int = 10) -> list[Candidate]:
+    """Same birth date and a similar name (case, apostrophe variants, a typo; patronymic optional)."""
+    qs = Person.objects.filter(_similar_q(last_name=last_name, birth_date=birth_date)).select_related(
+        "registered_hromada")
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return _rank_similar(qs[:MAX_SAME_BIRTH_DATE], last_name=last_name, first_name=first_name,
+                         patronymic=patronymic, limit=limit)
 
 
 def _same_order(query: str, key: str) -> bool:
@@ -124,14 +144,27 @@ def _same_order(query: str, key: str) -> bool:
 def find_duplicates(*, data: dict, exclude_pk: int | None = None) -> list[Candidate]:
     """Exact matches (РНОКПП, document) first, then likely ones by name and birth date; each person once.
 
-    ``data`` holds the cleaned flat fields of ``validators.validate_person``.
+    ``data`` holds the cleaned flat fields of ``validators.validate_person``. One query: both pre-selections
+    (each on its own index), the exact matches ordered first.
     """
-    found = exact_matches(rnokpp=data.get("rnokpp"), id_document_type=data.get("id_document_type", ""),
-                          id_document_number=data.get("id_document_number", ""), exclude_pk=exclude_pk)
-    if data.get("birth_date") and data.get("last_name"):
-        seen = {c.person.pk for c in found}
-        found += [c for c in similar_by_name(last_name=data["last_name"], first_name=data.get("first_name", ""),
-                                             patronymic=data.get("patronymic", ""), birth_date=data["birth_date"],
-                                             exclude_pk=exclude_pk)
-                  if c.person.pk not in seen]
-    return found
+    rnokpp = data.get("rnokpp")
+    document_type, document_number = data.get("id_document_type", ""), data.get("id_document_number", "")
+    exact = _exact_q(rnokpp=rnokpp, id_document_type=document_type, id_document_number=document_number)
+    if not (data.get("birth_date") and data.get("last_name")):
+        return exact_matches(rnokpp=rnokpp, id_document_type=document_type, id_document_number=document_number,
+                             exclude_pk=exclude_pk)
+    similar = _similar_q(last_name=data["last_name"], birth_date=data["birth_date"])
+    qs = Person.objects.select_related("registered_hromada")
+    if exact is None:
+        qs = qs.filter(similar).annotate(is_exact=Value(0, output_field=IntegerField()))
+    else:
+        qs = qs.filter(exact | similar).annotate(
+            is_exact=Case(When(exact, then=Value(1)), default=Value(0), output_field=IntegerField()))
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    rows = list(qs.order_by("-is_exact")[:5 + MAX_SAME_BIRTH_DATE])
+    found = _exact_candidates([p for p in rows if p.is_exact][:5], rnokpp)
+    return found + _rank_similar([p for p in rows if not p.is_exact], last_name=data["last_name"],
+                                 first_name=data.get("first_name", ""), patronymic=data.get("patronymic", ""),
+                                 limit=10)
+

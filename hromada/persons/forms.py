@@ -15,7 +15,9 @@ SERVICE_FIELD = {"address.settlement_code": "settlement_code", "address.street":
 
 
 class PersonForm(forms.Form):
-    last_name = forms.CharField(label=_("Прізвище"), required=False, max_length=100)
+    last_name = forms.CharField(label=_("Прізвище"), required=False, max_length=100, widget=forms.TextInput(attrs={
+        "data-latin-warning": _("У прізвищі є латинські літери (%s). Українське прізвище пишуть кирилицею: "
+                                "перевірте розкладку клавіатури.")}))
     first_name = forms.CharField(label=_("Ім’я"), required=False, max_length=100)
     patronymic = forms.CharField(label=_("По батькові"), required=False, max_length=100)
     birth_date = forms.CharField(label=_("Дата народження"), required=False,
@@ -27,7 +29,8 @@ class PersonForm(forms.Form):
                              widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     no_rnokpp_reason = forms.CharField(label=_("Причина відсутності РНОКПП"), required=False, max_length=255,
                                        help_text=_("Лише якщо особа відмовилася від РНОКПП: тоді потрібен паспорт "
-                                                   "(книжечка). Дитину без номера ідентифікує свідоцтво про народження."))
+                                                   "(книжечка). Дитину без номера ідентифікує свідоцтво про народження — "
+                                                   "для неї причину вказувати не треба."))
     id_document_type = forms.ChoiceField(label=_("Документ, що посвідчує особу"), required=False,
                                          choices=[("", "—")] + list(IdDocumentType.choices))
     id_document_number = forms.CharField(
@@ -82,3 +85,22 @@ def initial_from_person(person) -> dict:
         "house": person.house, "flat": person.flat, "phone": person.phone, "email": person.email,
         "is_idp": person.is_idp, "version": person.version,
     }
+
+
+class TakeIntoWorkForm(forms.Form):
+    """«Взяти особу в роботу громади»: РНОКПП, a proof of presence and the reason (the service checks them)."""
+    rnokpp = forms.CharField(label=_("РНОКПП"), max_length=12,
+                             widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    id_document_number = forms.CharField(
+        label=_("Серія та номер документа, що посвідчує особу"), required=False, max_length=20,
+        help_text=_("Із документа, який мешканець пред’явив. Або заповніть прізвище, ім’я та дату народження."))
+    last_name = forms.CharField(label=_("Прізвище"), required=False, max_length=100)
+    first_name = forms.CharField(label=_("Ім’я"), required=False, max_length=100)
+    patronymic = forms.CharField(label=_("По батькові"), required=False, max_length=100)
+    birth_date = forms.DateField(label=_("Дата народження"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    reason = forms.CharField(label=_("Мета (записується в журнал аудиту)"), max_length=255,
+                             help_text=_("Наприклад: «звернення за допомогою при народженні дитини»."))
+
+    def add_service_errors(self, exc: HromadaError) -> None:
+        PersonForm.add_service_errors(self, exc)

@@ -3,6 +3,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hromada.territory.models import Category
+
+# Where a person may live: settlements and the cities with special status (Kyiv, Sevastopol).
+RESIDENCE_CATEGORIES = (Category.CITY, Category.URBAN_SETTLEMENT, Category.RURAL_SETTLEMENT, Category.VILLAGE,
+                        Category.SPECIAL_CITY)
+
 
 class Sex(models.TextChoices):
     MALE = "M", _("чоловіча")
@@ -82,6 +88,12 @@ class Person(models.Model):
         return f"******{self.rnokpp[-4:]}" if self.rnokpp else ""
 
     @property
+    def masked_id_document_number(self) -> str:
+        """The identity document's number as lists show it: only its last three characters."""
+        number = self.id_document_number or ""
+        return f"{'*' * max(len(number) - 3, 3)}{number[-3:]}" if number else ""
+
+    @property
     def address(self) -> str:
         parts = [str(self.settlement) if self.settlement_id else ""]
         if self.street:
@@ -108,10 +120,12 @@ class HouseholdMember(models.Model):
 
 
 class PersonLink(models.Model):
-    """A person of another hromada found at this hromada's desk by an exact РНОКПП or document number.
+    """A person of another hromada taken into this hromada's work ("взяти особу в роботу громади").
 
-    The resident showed the document in person, so the person becomes visible to this hromada's staff
-    (see ``scoping.person_scope_q``). One row per (person, hromada); the first lookup is kept.
+    The resident stood at the desk and the specialist proved it (РНОКПП and the document's number, or РНОКПП,
+    name and birth date: ``reason``) and said why (``purpose``); from then on the person is visible to this
+    hromada's staff (see ``scoping.person_scope_q``). One row per (person, hromada); the first is kept.
+    Created only by ``services.take_person_into_work`` (an explicit POST), never by a search.
     """
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="links")
     hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+",
@@ -120,8 +134,28 @@ class PersonLink(models.Model):
                                   verbose_name=_("хто пов’язав"))
     at = models.DateTimeField(_("коли"), auto_now_add=True)
     reason = models.CharField(_("підстава"), max_length=32)
+    purpose = models.CharField(_("мета"), max_length=255, blank=True, default="")
 
     class Meta:
         verbose_name = _("зв’язок особи з громадою")
         verbose_name_plural = _("зв’язки осіб з громадами")
         constraints = [models.UniqueConstraint(fields=["person", "hromada"], name="unique_person_link")]
+
+
+class PersonAccess(models.Model):
+    """The person takes part in an application of this hromada (any role): the rule "persons in a case I can
+    see" of ``scoping.person_scope_q`` for the hromadas' staff, answered from the (hromada, person) index alone
+    instead of joining every participant row to its application.
+
+    Kept by ``services.grant_case_access`` / ``revoke_case_access``, which the applications app calls whenever it
+    adds or removes participants (an application's hromada never changes); filled from the existing participants
+    by migration 0004. One row per (person, hromada).
+    """
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique constraint's index starts with it.
+    hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+", db_index=False)
+
+    class Meta:
+        verbose_name = _("участь особи у справах громади")
+        verbose_name_plural = _("участь осіб у справах громад")
+        constraints = [models.UniqueConstraint(fields=["hromada", "person"], name="unique_person_access")]

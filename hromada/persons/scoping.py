@@ -9,26 +9,27 @@ through an application the user can see (their parents are ordinary residents an
 """
 from django.db.models import Q
 
+from hromada.core.registry import Slot
+
+# Applications and children's cases sit on the floor above persons: they provide at start-up (their
+# AppConfig.ready) how a user reaches persons through them, so this module never imports them.
+case_person_ids = Slot("persons.case_person_ids")    # (user) -> ids of persons in the applications the user sees
+child_person_ids = Slot("persons.child_person_ids")  # () -> ids of the children of child-protection cases
 
 def person_scope_parts(user, scope) -> tuple[Q, Q, Q]:
     """The three ways into the scope: home hromada, link to it, an application the user can see.
 
     Every part is selective on its own (an index each), unlike their OR: a search may narrow each part first and
     then apply ``person_scope_q`` to the few persons found (see ``selectors.search_persons``)."""
-    from hromada.accounts import access
-    from hromada.applications.models import Application, Participant
-
     from .models import PersonLink
 
-    cases = access.visible(user, Application).values("pk")
-    in_cases = Participant.objects.filter(application__in=cases).values("person_id")
+    in_cases = case_person_ids(user)
     linked = PersonLink.objects.filter(scope.hromada_q("hromada")).values("person_id")
     return scope.hromada_q("registered_hromada"), Q(pk__in=linked), Q(pk__in=in_cases)
 
 
 def person_scope_q(user, scope) -> Q:
     from hromada.accounts import access
-    from hromada.children.selectors import child_person_ids
 
     registered, linked, in_cases = person_scope_parts(user, scope)
     home = registered | linked

@@ -2,39 +2,52 @@
 
 Search policy
 -------------
-* **Exact identifier** (РНОКПП or identity-document number). A resident shows the document at the desk,
-  so a front-office specialist (``person.lookup_by_identifier``) may find ANY person in the country by
-  the exact number. A hit outside the specialist's scope links the person to the specialist's hromada
-  (``PersonLink``, audited as ``person.link``); from then on the person is in that hromada's scope
-  (``scoping.person_scope_q``). Other roles find by identifier only within their scope.
+* **Exact identifier** (РНОКПП or identity-document number) finds within the user's scope, like every search
+  here: a read never writes and never widens a scope. A resident of another hromada standing at the desk is
+  found country-wide only by ``services.take_person_into_work`` ("взяти особу в роботу громади"): an explicit,
+  audited, throttled POST with proof she is present (РНОКПП and document number, or РНОКПП, name and birth
+  date) and a reason; it links her to the desk's hromada (``PersonLink``).
 * **Name** (``q``) searches only within the user's scope — never the whole country — and tolerates case,
   the apostrophe variants ʼ ' ’ and small typos (a letter wrong or missing). Candidates are pre-selected
   in SQL by the surname's first letters (or a piece of it) and ranked in Python with ``difflib``, which
   works the same on SQLite and PostgreSQL. ``birth_date`` narrows either search.
-* Opening a person's card (``get_person``) is audited as a read.
+* Children of child-protection cases are outside every path here but the children's service's (the access
+  rule ``scoping.person_scope_q``; each path goes through ``access.visible``).
+* Selectors only read: the views and API handlers audit what they show (``audit.services.audited_read``).
 """
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, cast
 
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from hromada.accounts import access
-from hromada.applications.models import Application
-from hromada.audit.services import record
+from hromada.accounts.models import User
+from hromada.core.errors import ValidationFailed
+from hromada.core.registry import Slot
 from hromada.core.text import normalize_name
+from hromada.territory.models import Category, Unit
 
-from . import scoping, services
+from . import scoping
 from .duplicates import find_duplicates, name_score, surname_prefilter
-from .models import HouseholdMember, IdDocumentType, Person
+from .models import RESIDENCE_CATEGORIES, HouseholdMember, IdDocumentType, Person
 from .validators import FieldError, clean_id_document
 
-__all__ = ["search_persons", "find_duplicates", "get_person", "household_of", "parse_query", "SearchQuery"]
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # django-stubs (dev only): annotations only
+
+__all__ = ["search_persons", "search_page", "area_q", "SearchPage", "find_duplicates",
+           "get_person", "household_of", "parse_query", "SearchQuery"]
 
 RNOKPP_RE = re.compile(r"^\d{10}$")
+PASTED_RNOKPP_RE = re.compile(r"^(?=(?:\D*\d){10}\D*$)\d[\d\-.]*[.,;]?$")
 # How many name candidates are ranked in Python at most (a hromada rarely has more for 2 letters).
 MAX_RANKED = 3000
 
@@ -48,8 +61,12 @@ class SearchQuery:
 def parse_query(text: str | None) -> SearchQuery:
     """What the one search box holds: 10 digits — a РНОКПП; an ID card, passport or birth-certificate
     number — a document; anything else — a name."""
-    text = " ".join((text or "").split())
+    text = " ".join((text or "").replace("\u200b", "").replace("\ufeff", "").split())
     compact = text.replace(" ", "")
+    # A number pasted from a document or a message keeps its separators ("1234-567-890", "1234567890."): the
+    # digits decide.
+    if PASTED_RNOKPP_RE.match(compact):
+        compact = re.sub(r"\D", "", compact)
     if not text:
         return SearchQuery("all")
     if RNOKPP_RE.match(compact):
@@ -70,71 +87,105 @@ def document_lookups(number: str) -> list[tuple[str, str]]:
     return found
 
 
-def _base(user) -> QuerySet[Person]:
+def _base(user: User) -> QuerySet[Person]:
     return access.visible(user, Person).select_related("settlement", "registered_hromada")
 
 
-def _by_identifier(user, cond: Q, reason: str, request=None, *, national: bool = True) -> list[Person]:
-    """Exact lookup: country-wide for the desk (linking the person), within scope for other roles."""
+def _by_identifier(user: User, cond: Q) -> list[Person]:
+    """Exact lookup within the user's scope (the national one is ``services.take_person_into_work``)."""
     if not access.may(user, "person.view"):
         return []
-    if not national or not access.may(user, "person.lookup_by_identifier"):
-        return list(_base(user).filter(cond)[:5])
-    # At most one person per РНОКПП (unique) or document: the id order is enough and cheaper to build.
-    hits = list(Person.objects.filter(cond).select_related("settlement", "registered_hromada").order_by("pk")[:5])
-    # Residents of the desk's own hromada are at home (the usual case): only the others need the scope query,
-    # which decides whether the lookup links them to this desk.
-    scope = access.scope_of(user)
-    others = [p for p in hits if p.registered_hromada is None or not scope.contains_hromada(p.registered_hromada)]
-    if others:
-        in_scope = set(access.visible(user, Person).filter(pk__in=[p.pk for p in others]).values_list("pk", flat=True))
-        for person in others:
-            if person.pk not in in_scope:
-                services.link_person_to_desk(actor=user, person=person, reason=reason, request=request)
-    return hits
+    return list(_base(user).filter(cond).order_by("pk")[:5])
 
 
-def search_persons(user, *, rnokpp: str | None = None, document: str | None = None, q: str | None = None,
+def _unit_id(code: str | None, categories: Collection[str], field: str, error_code: str,
+             message: StrOrPromise) -> int | None:
+    """The id of the КАТОТТГ unit ``code`` names, of one of ``categories``; 422 for anything else."""
+    if code is None:
+        return None
+    code = code.strip().upper()
+    unit_id = Unit.objects.filter(code=code, category__in=categories).values_list("pk", flat=True).first()
+    if unit_id is None:
+        raise ValidationFailed(message, code=error_code, details={"field": field})
+    return unit_id
+
+
+def area_q(*, raion: str | None = None, settlement: str | None = None) -> Q:
+    """Persons living (address) in the raion and/or the settlement given by their КАТОТТГ codes.
+
+    The settlement's denormalised ``raion`` makes the raion filter one indexed equality on territory units."""
+    cond = Q()
+    raion_id = _unit_id(raion, (Category.RAION,), "raion", "invalid_raion", _("Район не знайдено в кодифікаторі КАТОТТГ."))
+    settlement_id = _unit_id(settlement, RESIDENCE_CATEGORIES, "settlement", "invalid_settlement",
+                             _("Населений пункт не знайдено в кодифікаторі КАТОТТГ."))
+    if raion_id is not None:
+        cond &= Q(settlement__raion_id=raion_id)
+    if settlement_id is not None:
+        cond &= Q(settlement_id=settlement_id)
+    return cond
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    persons: list[Person]
+    total: int | None     # every match, when asked for (``with_total``)
+
+
+def search_persons(user: User, *, rnokpp: str | None = None, document: str | None = None, q: str | None = None,
                    birth_date: date | None = None, limit: int = 20, offset: int = 0, national: bool = True,
-                   request=None) -> list[Person]:
+                   request: HttpRequest | None = None, area: Q | None = None) -> list[Person]:
     """Persons matching the query, best first (see the module docstring for the policy).
 
-    ``q`` may hold a РНОКПП or a document number too (the one search box). Side effect: an exact
-    identifier hit outside the scope of a front-office specialist creates an audited ``PersonLink``.
-    ``national=False`` keeps even exact lookups within the scope: live search-as-you-type passes through
-    prefixes of a РНОКПП that look like an ID-card number, and must not link whoever holds that card.
+    ``q`` may hold a РНОКПП or a document number too (the one search box). Every path stays within the
+    user's scope and writes nothing; ``national`` and ``request`` are accepted for old callers and ignored.
+    ``area`` (``area_q``) narrows to a raion or settlement.
     """
+    return search_page(user, rnokpp=rnokpp, document=document, q=q, birth_date=birth_date, limit=limit,
+                       offset=offset, area=area).persons
+
+
+def search_page(user: User, *, rnokpp: str | None = None, document: str | None = None, q: str | None = None,
+                birth_date: date | None = None, limit: int = 20, offset: int = 0, area: Q | None = None,
+                with_total: bool = False) -> SearchPage:
+    """``search_persons`` plus, with ``with_total``, the number of every match (one COUNT more at most)."""
+    area = area if area is not None else Q()
     if not rnokpp and not document:
         parsed = parse_query(q)
         if parsed.kind == "rnokpp":
             rnokpp = parsed.value
         elif parsed.kind == "document":
             document = parsed.value
-    if rnokpp:
-        hits = _by_identifier(user, Q(rnokpp=rnokpp.strip().replace(" ", "")), "rnokpp", request, national=national)
-        return [p for p in hits if birth_date is None or p.birth_date == birth_date][offset:offset + limit]
-    if document:
-        lookups = document_lookups(document)
-        if not lookups:
-            return []
-        cond = Q()
-        for doc_type, number in lookups:
-            cond |= Q(id_document_type=doc_type, id_document_number=number)
-        hits = _by_identifier(user, cond, "document", request, national=national)
-        return [p for p in hits if birth_date is None or p.birth_date == birth_date][offset:offset + limit]
-    qs = _base(user)
+    if rnokpp or document:
+        if rnokpp:
+            cond = Q(rnokpp=rnokpp.strip().replace(" ", ""))
+        else:
+            lookups = document_lookups(cast(str, document))
+            if not lookups:
+                return SearchPage([], 0 if with_total else None)
+            cond = Q()
+            for doc_type, number in lookups:
+                cond |= Q(id_document_type=doc_type, id_document_number=number)
+        hits = [p for p in _by_identifier(user, cond & area) if birth_date is None or p.birth_date == birth_date]
+        return SearchPage(hits[offset:offset + limit], len(hits) if with_total else None)
+    qs = _base(user).filter(area)
     if birth_date is not None:
         qs = qs.filter(birth_date=birth_date)
     key = normalize_name(q)
     if not key:
-        return list(qs.order_by("name_key", "birth_date", "pk")[offset:offset + limit])
+        rows = list(qs.order_by("name_key", "birth_date", "pk")[offset:offset + limit])
+        total = None
+        if with_total:
+            # A short last page tells the total without counting.
+            total = offset + len(rows) if (rows or offset == 0) and len(rows) < limit else qs.count()
+        return SearchPage(rows, total)
     if birth_date is None:
         # The OR of the scope's parts would make the database read every person; each part narrowed by the
         # surname on its own index finds the few candidates, and the scope then applies to those only.
         prefilter = surname_prefilter(key.split()[0])
         candidates: set[int] = set()
         for part in scoping.person_scope_parts(user, access.scope_of(user)):
-            candidates.update(Person.objects.filter(part, prefilter).values_list("pk", flat=True)[:MAX_RANKED])
+            candidates.update(Person.objects.filter(part, prefilter, area)
+                              .values_list("pk", flat=True)[:MAX_RANKED])
         qs = qs.filter(pk__in=sorted(candidates))
     keys = qs.values_list("pk", "name_key")[:MAX_RANKED]
     # Namesakes share a name key (a common surname in a big hromada: thousands of rows, a few hundred keys):
@@ -144,21 +195,20 @@ def search_persons(user, *, rnokpp: str | None = None, document: str | None = No
                     key=lambda t: (-t[0], t[1], t[2]))
     page = [pk for _score, _k, pk in ranked[offset:offset + limit]]
     persons = Person.objects.select_related("settlement", "registered_hromada").in_bulk(page)
-    return [persons[pk] for pk in page]
+    return SearchPage([persons[pk] for pk in page], len(ranked) if with_total else None)
 
 
-def get_person(user, person_id, *, request=None) -> Person:
-    """One person's card (404 outside the user's scope); the read is audited."""
-    person = access.get_visible(user, _base(user), pk=person_id)
-    record(actor=user, action="person.view", obj=person, hromada_id=person.registered_hromada_id, request=request)
-    return person
+def get_person(user: User, person_id: int, *, request: HttpRequest | None = None) -> Person:
+    """One person (404 outside the user's scope). Reads only: the caller audits what it shows."""
+    return access.get_visible(user, _base(user), pk=person_id)
 
 
-def household_of(user, person: Person) -> list[HouseholdMember]:
+def household_of(user: User, person: Person) -> list[HouseholdMember]:
     """The person's household members (the person must already be visible to ``user``)."""
     if not access.can_see(user, person):
         return []
-    return list(HouseholdMember.objects.filter(person=person)
+    # Members outside the user's scope (a child of a protection case above all) are not listed either.
+    return list(HouseholdMember.objects.filter(person=person, member__in=access.visible(user, Person).values("pk"))
                 .select_related("member", "member__settlement", "member__registered_hromada")
                 .order_by("member__birth_date", "pk"))
 
@@ -168,7 +218,75 @@ def member_of(person: Person) -> list[HouseholdMember]:
     return list(HouseholdMember.objects.filter(member=person).select_related("person").order_by("pk"))
 
 
-def applications_of(user, person: Person):
+# Provided by ApplicationsConfig.ready (applications sit on the floor above persons).
+_applications_of = Slot("persons.applications_of")
+
+
+def applications_of(user: User, person: Person) -> QuerySet:
     """The visible applications this person takes part in (newest first)."""
-    return (access.visible(user, Application).filter(participants__person=person).distinct()
-            .select_related("service").order_by("-pk"))
+    return _applications_of(user, person)
+
+
+# --- the resident's access report (#23 p.5) -------------------------------------------------------------------
+
+# Provided by ApplicationsConfig.ready: (person) -> ids of every application she takes part in, in any hromada (the
+# resident asks about all accesses to her data, not only those the desk answering her may see).
+case_ids_of = Slot("persons.case_ids_of")
+
+
+@dataclass(frozen=True)
+class Access:
+    at: object
+    office: str          # who: the office and the role — not the specialist's own data
+    role: str
+    hromada: str
+    what: str
+    why: str
+    own_office: bool     # made by the desk that prepares the answer
+
+
+def access_report(user: User, person_id: int) -> tuple[Person, list[Access]]:
+    """Every recorded access to the person's record and to her cases: changes and reads (cards, lists and searches
+    that showed her, downloads), by any office, oldest first. The desk answering her request must see her (404
+    otherwise); the report itself is audited by the caller."""
+    from hromada.audit.models import AuditEntry
+    from hromada.audit.selectors import about, present
+
+    access.require(user, "person.access_report")
+    person = get_person(user, person_id)
+    qs = about(AuditEntry.objects.select_related("actor__office"), "persons.person", person.pk)
+    case_ids = list(case_ids_of(person))
+    entries = list(qs)
+    seen = {e.pk for e in entries}
+    for case_id in case_ids:
+        for e in about(AuditEntry.objects.select_related("actor__office"), "applications.application", case_id):
+            if e.pk not in seen:
+                seen.add(e.pk)
+                entries.append(e)
+    entries.sort(key=lambda e: (e.at, e.pk))
+    own_office = getattr(user, "office_id", None)
+    result = []
+    for row in present(user, entries):
+        e = row.entry
+        what = row.action + (f" ({row.object} #{e.object_id})" if e.object_id and e.object_type != "persons.person"
+                             else "")
+        result.append(Access(at=e.at, office=row.office or "—", role=row.role or "—",
+                             hromada=f"{row.hromada} ({row.hromada_code})" if row.hromada else "—", what=what,
+                             why=row.reason or _purpose(e.action), own_office=bool(own_office) and
+                             e.actor_id is not None and getattr(e.actor, "office_id", None) == own_office))
+    return person, result
+
+
+def _purpose(action: str) -> str:
+    """The purpose of processing (Law «Про захист персональних даних», art. 8 p. 2(2)) by kind of action."""
+    from django.utils.translation import gettext as _t
+
+    if action.startswith(("application.", "decision.", "document.")):
+        return _t("розгляд звернення за соціальною послугою")
+    if action.startswith("person."):
+        return _t("ведення реєстру отримувачів послуг")
+    if action.startswith("childcase."):
+        return _t("захист прав дитини")
+    if action.startswith(("audit.", "admin.")):
+        return _t("контроль за обробкою персональних даних")
+    return _t("виконання повноважень")

@@ -9,7 +9,6 @@ code (so API clients see ``invalid_rnokpp`` rather than a generic code) and whos
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -28,6 +27,7 @@ RNOKPP_EPOCH = date(1899, 12, 31)
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 # A person without a РНОКПП younger than this is a child identified by the birth certificate.
 PASSPORT_AGE = 14
+NO_NUMBER_YET_CHILD = _("РНОКПП дитині ще не присвоєно; особу дитини посвідчує свідоцтво про народження.")
 
 UA_CAPITALS = "А-ЩЬЮЯҐЄІЇ"
 _ID_CARD_RE = re.compile(r"^\d{9}$")
@@ -39,11 +39,21 @@ _NAME_RE = re.compile(r"^[A-Za-zА-ЯҐЄІЇа-яґєії]+(?:[ʼ\- ][A-Za-zА-
 _PHONE_SEPARATORS_RE = re.compile(r"[\s\-()]")
 
 
-@dataclass
-class FieldError(Exception):
-    field: str
-    code: str
-    message: str
+class FieldError(ValidationFailed):
+    """One field's error (its code a member of ErrorCode); usually gathered into ``combined_error``."""
+
+    def __init__(self, field: str, code: str, message):
+        super().__init__(message, code=code)
+        self.field = field
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, FieldError) and (self.field, self.code, str(self.message)) == (
+            other.field, other.code, str(other.message))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"FieldError({self.field!r}, {str(self.code)!r}, {str(self.message)!r})"
 
     def as_dict(self) -> dict:
         return {"field": self.field, "code": self.code, "message": str(self.message)}
@@ -181,6 +191,19 @@ def clean_person_name(field: str, value: str | None, *, required: bool) -> str:
     return value
 
 
+_LATIN_RE = re.compile(r"[A-Za-z]")
+
+
+def latin_letters_warning(last_name: str | None) -> str:
+    """A warning (not an error: a foreigner's name may be Latin) when a surname holds Latin letters — most often
+    look-alikes (a, c, e, i, o, p, x) typed on the wrong keyboard layout, which break every later search."""
+    letters = sorted(set(_LATIN_RE.findall(last_name or "")))
+    if not letters:
+        return ""
+    return _("У прізвищі «%(name)s» є латинські літери (%(letters)s). Українське прізвище пишуть кирилицею: "
+             "перевірте розкладку клавіатури.") % {"name": last_name, "letters": ", ".join(letters)}
+
+
 def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
@@ -222,6 +245,10 @@ def validate_person(data: dict, *, today: date | None = None) -> dict:
         reason = ""  # a number was given: there is no refusal to record
     elif not any(e.field == "rnokpp" for e in errors):
         is_child = clean["birth_date"] is not None and age_on(clean["birth_date"], today) < PASSPORT_AGE
+        if not reason and is_child and doc[0] == IdDocumentType.BIRTH_CERTIFICATE:
+            # A newborn often has no number yet: the birth certificate identifies the child, and what is recorded
+            # is that fact, not a "refusal" the desk would have to invent.
+            reason = str(NO_NUMBER_YET_CHILD)
         if not reason:
             errors.append(FieldError("no_rnokpp_reason", "no_rnokpp_reason_required",
                                      _("Вкажіть РНОКПП або зафіксуйте причину його відсутності (відмова від номера).")))

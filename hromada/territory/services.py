@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from hromada.core.error_codes import ErrorCode
 from hromada.core.errors import ValidationFailed
 from hromada.core.text import normalize_name
 
@@ -43,7 +44,7 @@ SELF_LINK = {1: "oblast_id", 2: "raion_id", 3: "hromada_id"}
 
 
 class CodifierError(ValidationFailed):
-    code = "invalid_codifier"
+    code = ErrorCode.INVALID_CODIFIER
 
 
 @dataclass

@@ -21,7 +21,7 @@ AXE_JS = VENDOR / "axe.min.js"
 VIEWPORT_WIDTH = 1366
 # The role a demo username stands for (the lead's fixture users, see hromada/testing.py).
 ROLE_USERS = ["front_demo", "back_demo", "head_demo", "hromada_admin_demo", "child_demo", "oblast_demo",
-              "ministry_demo", "auditor_demo", "admin_demo"]
+              "ministry_demo", "auditor_demo", "admin_demo", "social_demo", "provider_demo"]
 # Never crawled: Django admin (excluded by the task), logout (ends the session), downloads and exports.
 SKIP_PATH = re.compile(r"^/(admin|accounts/logout)|\.(pdf|csv|xlsx|json|zip)$|/export|/download|/sw\.js$")
 
@@ -90,7 +90,7 @@ def first_link(page, pattern: str) -> str | None:
     return None
 
 
-TOTP_USERS = ["head_demo", "ministry_demo", "auditor_demo", "admin_demo"]
+TOTP_USERS = ["head_demo", "ministry_demo", "auditor_demo", "admin_demo", "child_demo"]
 DEEP_IDS_CODE = f"TOTP_USERS = {TOTP_USERS!r}\nTOTP_KEY = '3132333435363738393031323334353637383930'\n" + r"""
 import json
 from hromada.accounts.models import User
@@ -122,7 +122,7 @@ from hromada.accounts.twofactor import confirmed_device
 keys = {}
 for user in User.objects.filter(username__in=TOTP_USERS):
     device = confirmed_device(user) or TOTPDevice.objects.create(user=user, name="a11y", key=TOTP_KEY, confirmed=True)
-    keys[user.username] = device.key
+    keys[user.username] = device.bin_key.hex()  # the stored key is sealed (HROMADA_FIELD_KEY)
 result["totp"] = keys
 print("DEEP=" + json.dumps(result))
 """

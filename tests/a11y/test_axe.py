@@ -43,6 +43,7 @@ LINKED_PAGES = {
     "back_demo": [("/back/", r"/back/cases/\d+/")],
     "ministry_demo": [("/billing/", r"/billing/\d{4}-\d{2}/")],
     "child_demo": [("/children/", r"/children/\d+/")],
+    "social_demo": [("/social/", r"/social/\d+/")],
 }
 
 

@@ -41,15 +41,16 @@ from hromada import testing
 from hromada.accounts.models import ApiToken, Role, User
 from hromada.applications.models import Application, Event, Status
 from hromada.audit.services import record
+from hromada.backoffice.models import Decision
 from hromada.backoffice.tests.factories import person, submitted_case
 from hromada.billing.models import BillingLine, BillingPeriod, BillingRun, Tariff
-from hromada.catalog.models import DocumentRequirement, Holiday, ServiceType
+from hromada.catalog.models import DocumentRequirement, Holiday, LegalFigure, ServiceType
 from hromada.core.text import normalize_name
 from hromada.demo.services import BARANIVSKA, OBLAST, TETERIVSKA
 from hromada.monitoring.models import Equipment, OnboardingStep, Workplace
 from hromada.offices.models import Function, HromadaServing, Kind, Office, StaffPosition
 from hromada.ops.models import FailedTask, WorkerProbe
-from hromada.persons.models import HouseholdMember
+from hromada.persons.models import HouseholdMember, Person
 from hromada.territory.models import Category, Edition, Unit
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +89,32 @@ def _returned(ctx, n):
 
 
 def _results(ctx, n):
-    return [submitted_case("front", status=Status.RESULT_SENT, result_sent_at=timezone.now()).number
+    """Results to hand out, each with its decision (the page shows the outcome, amount and period)."""
+    back = testing.user("back")
+    markers = []
+    for _ in range(n):
+        app = submitted_case("front", status=Status.RESULT_SENT, result_sent_at=timezone.now())
+        Decision.objects.create(application=app, outcome="granted", amount=Decimal("1234.50"),
+                                period_from=date(2026, 1, 1), period_to=date(2026, 6, 30), decided_by=back,
+                                decided_at=timezone.now())
+        markers.append(app.number)
+    return markers
+
+
+def _searched(ctx, n):
+    """Cases whose applicant's surname is «Пʼятничук» (found by «п'ятничук»: case and apostrophe variants)."""
+    markers = []
+    for _ in range(n):
+        app = submitted_case("front", status=Status.IN_REVIEW)
+        Person.objects.filter(pk=app.applicant_person_id).update(
+            last_name="Пʼятничук", name_key=normalize_name(f"Пʼятничук {_word(_n())}"))
+        markers.append(app.number)
+    return markers
+
+
+def _documents_overdue(ctx, n):
+    """Sent cases whose "may follow" documents are still missing after their deadline (the resident to call)."""
+    return [submitted_case("front", documents_deadline=timezone.localdate() - timedelta(days=2)).number
             for _ in range(n)]
 
 
@@ -142,6 +168,63 @@ def _history(ctx, n):
         Event.objects.create(application=ctx.app, action="document_added", actor=testing.user("front"),
                              comment=comment)
         markers.append(comment)
+    return markers
+
+
+def _notifications(ctx, n):
+    """Messages about one case (each a different occasion); the marker is the failure note."""
+    from hromada.notifications.models import Notification
+    if not hasattr(ctx, "app"):
+        ctx.app = submitted_case("front")
+    markers = []
+    for _ in range(n):
+        note = f"Помилка {_word(_n())}"
+        Notification.objects.create(application=ctx.app, channel="sms", kind="documents_due", reference=note,
+                                    state="failed", attempts=3, last_error=note)
+        markers.append(note)
+    return markers
+
+
+def _register_checks(ctx, n):
+    """State-register checks of one case (hromada.registers); the marker is the request id."""
+    from hromada.registers.models import Verification
+    if not hasattr(ctx, "app"):
+        ctx.app = submitted_case("front")
+    markers = []
+    for _ in range(n):
+        request_id = f"req-{_n()}"
+        Verification.objects.create(application=ctx.app, register="identity", check_code="identity_document",
+                                    subject=None, result="match", requested_at=timezone.now(),
+                                    checked_at=timezone.now(), request_id=request_id)
+        markers.append(request_id)
+    return markers
+
+
+def _offers(ctx, n):
+    """Proactive offers of Баранівська (births registered to its residents); the marker is the reference."""
+    from hromada.registers.models import ProactiveOffer
+    hromada = Unit.objects.get(code=BARANIVSKA)
+    markers = []
+    for _ in range(n):
+        k = _n()
+        ProactiveOffer.objects.create(
+            reference=f"ПП-2026-{k}", hromada=hromada, source_key=f"perf:{k}", sequence=k,
+            registered_at=timezone.now(), child_last_name="Перфенко", child_first_name=_word(k),
+            child_birth_date=date.today(), child_sex="F", certificate_series="I-ЖТ", certificate_number=str(k),
+            mother_name="Перфенко Марія")
+        markers.append(f"ПП-2026-{k}")
+    return markers
+
+
+def _failed_notifications(ctx, n):
+    """Failed messages about new cases of the front office (the "call the resident" worklist)."""
+    from hromada.notifications.models import Notification
+    markers = []
+    for _ in range(n):
+        app = submitted_case("front")
+        Notification.objects.create(application=app, channel="sms", kind="result_ready", state="failed",
+                                    attempts=6, last_error="SMS-шлюз тимчасово недоступний (HTTP 503).")
+        markers.append(app.number)
     return markers
 
 
@@ -218,6 +301,51 @@ def _child_cases(ctx, n):
     return markers
 
 
+def _social_cases(ctx, n):
+    """Applications for social services of new residents of Баранівська (registered at the front office)."""
+    from hromada.social import services
+
+    front = testing.user("front")
+    markers = []
+    for _ in range(n):
+        resident = person(front, last_name="Перфенко", first_name=_word(_n()))
+        case = services.register_social_case(actor=front, person_id=resident.pk, service_codes=["counselling"],
+                                             urgency="normal")
+        markers.append(case.number)
+    return markers
+
+
+def _social_in_service(ctx, n):
+    """Clients of provider_demo's provider in service (the phone page lists them by name)."""
+    from hromada.social import rules, services
+    from hromada.social.models import Provider
+
+    front, social = testing.user("front"), testing.user("social")
+    centre = Provider.objects.get(staff__user__username="provider_demo")
+    markers = []
+    for _ in range(n):
+        resident = person(front, last_name="Перфенко", first_name=_word(_n()))
+        case = services.register_social_case(actor=front, person_id=resident.pk, service_codes=["counselling"],
+                                             urgency="normal")
+        services.complete_assessment(actor=social, case_id=case.pk, data=services.AssessmentInput(
+            sections={c: services.SectionInput(1) for c in rules.sections()}, conclusion="Потреба є",
+            recommended=["counselling"]))
+        services.decide(actor=social, case_id=case.pk, outcome="provide", reason="Потреба є",
+                        services=[services.ServiceChoice("counselling", centre.pk)])
+        services.approve_plan(actor=social, case_id=case.pk, goals="Мета", consent_on=timezone.localdate(),
+                              items=[services.PlanItemInput("counselling", "щотижня")])
+        markers.append(resident.first_name)
+    return markers
+
+
+def _social_providers(ctx, n):
+    from hromada.social import services
+
+    social = testing.user("social")
+    return [services.register_provider(actor=social, name=f"ГО «{_word(_n())}»", kind="ngo",
+                                       offers={"counselling": 3}).name for _ in range(n)]
+
+
 def _tariffs(ctx, n):
     services = list(ServiceType.objects.order_by("id")[:n])
     markers = []
@@ -273,6 +401,27 @@ def _billed_hromadas(ctx, n):
         BillingLine(period=period, kind="regular", hromada=h, service=service, unit_amount=Decimal("50.00"),
                     count=2, amount=Decimal("100.00")) for h in hromadas])
     return [h.oblast.name for h in hromadas]
+
+
+ITEMS_PERIOD = "2024-04"
+
+
+def _billed_items(ctx, n):
+    """Paid applications of Баранівська in ``ITEMS_PERIOD``: the drill-down's rows (#23 p.1)."""
+    from hromada.billing.models import BillingItem
+    from hromada.billing.tests.factories import kyiv, make_application
+
+    year, month = map(int, ITEMS_PERIOD.split("-"))
+    period, _ = BillingPeriod.objects.get_or_create(year=year, month=month)
+    front = testing.user("front")
+    numbers = []
+    for i in range(n):
+        app = make_application(office=front.office, user=front, submitted_at=kyiv(year, month, 1 + i % 28))
+        BillingItem.objects.create(period=period, kind="regular", application=app, hromada_id=app.hromada_id,
+                                   service_id=app.service_id, event_date=app.first_submitted_at.date(), count=1,
+                                   amount=Decimal("50.00"))
+        numbers.append(app.number)
+    return numbers
 
 
 def _onboarding(ctx, n, *, date_format="%d.%m.%Y"):
@@ -387,6 +536,13 @@ def _admin_positions(ctx, n):
     return markers
 
 
+def _admin_static_devices(ctx, n):
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    return [StaticDevice.objects.create(user=member, name=f"perf-codes-{_n()}", confirmed=True).name
+            for member in _staff(testing.user("back").office, n)]
+
+
 def _admin_devices(ctx, n):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -438,6 +594,16 @@ def _admin_holidays(ctx, n):
     return markers
 
 
+def _admin_figures(ctx, n):
+    markers = []
+    for _ in range(n):
+        key = f"test.figure_{_n()}"
+        LegalFigure.objects.create(key=key, label_uk="Тест", value=1, unit="uah", valid_from=date(2020, 1, 1),
+                                   act="Тестовий акт", article="ст. 1", act_date=date(2020, 1, 1))
+        markers.append(key)
+    return markers
+
+
 def _admin_probes(ctx, n):
     markers = []
     for _ in range(n):
@@ -471,15 +637,20 @@ class Pin:
 PINS = [
     # --- front office -----------------------------------------------------------------------------------------------
     Pin("front:list", "front", "/front/", _applications, 11),
-    Pin("front:returned", "front", "/front/returned/", _returned, 10),
+    Pin("front:returned", "front", "/front/returned/", _returned, 11),   # + the checklist titles, one query
     Pin("front:results", "front", "/front/results/", _results, 9),
+    Pin("front:list", "front", "/front/", _searched, 11, {"q": "п'ятничук"}, variant="search"),
+    Pin("front:list", "front", "/front/", _documents_overdue, 11, {"w": "documents_overdue"}, variant="worklist"),
     Pin("front:new", "front", "/front/new/", _services, 8),
     Pin("offline:intake", "front", "/front/offline/", _services, 9),
     Pin("persons:search", "front", "/persons/", _persons, 11, {"q": "Перфенко"}),
     Pin("persons:settlements", "front", "/persons/settlements/", _settlements, 6, {"settlement_q": "Перфівка"}),
     Pin("accounts:security", "front", "/accounts/security/", _tokens, 8),
+    Pin("notifications:failed", "front", "/notifications/failed/", _failed_notifications, 8),
+    Pin("registers:offers", "front", "/registers/offers/", _offers, 8),
     # --- back office ------------------------------------------------------------------------------------------------
     Pin("back:queue", "back", "/back/", _applications, 17),
+    Pin("back:queue", "back", "/back/", _searched, 17, {"q": "ПʼЯТНИЧУК"}, variant="search"),
     Pin("back:board", "head", "/back/board/", _overdue_with_staff, 14),
     # --- billing ----------------------------------------------------------------------------------------------------
     Pin("billing:periods", "ministry", "/billing/", _periods, 8, variant="ministry"),
@@ -494,7 +665,17 @@ PINS = [
     Pin("monitoring:workplaces_hromada", "hadmin", f"/monitoring/workplaces/{BARANIVSKA}/", _workplaces, 10),
     # --- children's service, audit, operations ----------------------------------------------------------------------
     Pin("children:list", "child", "/children/", _child_cases, 13),
-    Pin("audit:list", "auditor", "/audit/", _audit, 8, {"action": "perf.probe"}),
+    # + the hromadas' names and codes of the page's entries, one query (#23 p.4)
+    Pin("audit:list", "auditor", "/audit/", _audit, 9, {"action": "perf.probe"}),
+    Pin("GET /api/v1/audit", "auditor", "/api/v1/audit", _audit, 7, {"action": "perf.probe"}),
+    Pin("billing:items", "ministry", f"/billing/{ITEMS_PERIOD}/hromadas/{BARANIVSKA}/", _billed_items, 15),
+    Pin("GET /api/v1/billing/periods/{period}/hromadas/{code}/items", "ministry",
+        f"/api/v1/billing/periods/{ITEMS_PERIOD}/hromadas/{BARANIVSKA}/items", _billed_items, 9),
+    Pin("social:list", "social", "/social/", _social_cases, 9),
+    Pin("social:deliveries", "provider", "/social/deliveries/", _social_in_service, 11),
+    Pin("social:providers", "social", "/social/providers/", _social_providers, 8),
+    Pin("monitoring:social", "ministry", "/monitoring/social/", _aggregated(_social_cases), 15),
+    Pin("monitoring:social_area", "oblast", f"/monitoring/social/oblast/{OBLAST}/", _aggregated(_social_cases), 18),
     Pin("ops:status", "sysadmin", "/ops/", _failed_tasks, 7, {"all": "1"}),
     # --- API ----------------------------------------------------------------------------------------------------
     Pin("GET /api/v1/auth/tokens", "front", "/api/v1/auth/tokens", _tokens, 2),
@@ -502,13 +683,23 @@ PINS = [
     Pin("GET /api/v1/territory/units", None, "/api/v1/territory/units", _settlements, 1, {"q": "Перфівка"}),
     Pin("GET /api/v1/territory/units/{code}/children", None, f"/api/v1/territory/units/{BARANIVSKA}/children",
         _settlements, 2),
-    Pin("GET /api/v1/persons", "front", "/api/v1/persons", _persons, 6, {"q": "Перфенко"}),
+    # + 2 queries on each list of personal data: its one audit entry (audit.services.audited_read), whatever the rows;
+    # + 1 for the bearer token where the cache is per process (the test settings): a revoked token fails at once.
+    Pin("GET /api/v1/persons", "front", "/api/v1/persons", _persons, 9, {"q": "Перфенко"}),
     Pin("GET /api/v1/persons/{person_id}/household", "front",
         lambda ctx: f"/api/v1/persons/{ctx.head.pk}/household", _household, 9),
-    Pin("GET /api/v1/applications", "front", "/api/v1/applications", _applications, 4),
+    Pin("GET /api/v1/applications", "front", "/api/v1/applications", _applications, 7),
+    Pin("GET /api/v1/applications", "front", "/api/v1/applications", _searched, 7, {"q": "Пʼятн"}, variant="search"),
     Pin("GET /api/v1/applications/{application_id}/history", "front",
         lambda ctx: f"/api/v1/applications/{ctx.app.pk}/history", _history, 9),
+    Pin("GET /api/v1/applications/{application_id}/notifications", "front",
+        lambda ctx: f"/api/v1/applications/{ctx.app.pk}/notifications", _notifications, 6),
+    Pin("GET /api/v1/applications/{application_id}/verifications", "front",
+        lambda ctx: f"/api/v1/applications/{ctx.app.pk}/verifications", _register_checks, 7),
+    Pin("GET /api/v1/offers", "front", "/api/v1/offers", _offers, 5),
     Pin("GET /api/v1/backoffice/queue", "back", "/api/v1/backoffice/queue", _applications, 9),
+    Pin("GET /api/v1/backoffice/queue", "back", "/api/v1/backoffice/queue", _searched, 9, {"q": "пʼятничук"},
+        variant="search"),
     Pin("GET /api/v1/backoffice/workload", "head", "/api/v1/backoffice/workload", _workload, 8),
     Pin("GET /api/v1/billing/periods/{period}/acts", "ministry", f"/api/v1/billing/periods/{BILLED_PERIOD}/acts",
         _billed_hromadas, 4),
@@ -520,6 +711,8 @@ PINS = [
     Pin("GET /api/v1/workplaces", "ministry", "/api/v1/workplaces", _workplaces, 3),
     Pin("GET /api/v1/workplaces/plan", "ministry", "/api/v1/workplaces/plan", _aggregated(_workplaces), 4),
     Pin("GET /api/v1/child-cases", "child", "/api/v1/child-cases", _child_cases, 8),
+    Pin("GET /api/v1/providers", "social", "/api/v1/providers", _social_providers, 4),
+    Pin("GET /api/v1/social-services", "social", "/api/v1/social-services", None, 1),
 ]
 
 
@@ -541,11 +734,13 @@ ADMIN_PINS = [
     _admin("territory.edition", _admin_editions, 8),
     _admin("catalog.servicetype", _services, 8),
     _admin("catalog.holiday", _admin_holidays, 8),
+    _admin("catalog.legalfigure", _admin_figures, 8),
     _admin("ops.failedtask", _failed_tasks, 9),
     _admin("ops.workerprobe", _admin_probes, 8),
     # Third-party models registered by their apps.
     _admin("auth.group", _admin_groups, 8),
     _admin("otp_totp.totpdevice", _admin_devices, 8),
+    _admin("otp_static.staticdevice", _admin_static_devices, 8),
     _admin("axes.accessattempt", _admin_axes("AccessAttempt"), 11),
     _admin("axes.accesslog", _admin_axes("AccessLog"), 11),
     _admin("axes.accessfailurelog", _admin_axes("AccessFailureLog"), 11),
@@ -598,13 +793,15 @@ def test_list_query_count_is_pinned(pin: Pin, request):
 # Routes that do not list rows (detail pages, forms, actions, downloads, health checks). Each says why.
 NOT_LISTS = {
     # core and accounts
-    "core:home": "role home page: fixed cards of the role's sections",
+    "core:home": "role home page: cards and the worklist's counts (pinned in applications/tests/test_worklist.py)",
     "core:healthz": "health check",
     "set_language": "action: switch the language",
     "accounts:login": "form", "accounts:otp_verify": "form", "accounts:otp_enrol": "form",
+    "accounts:recovery_codes": "form",
     "accounts:logout": "action", "accounts:password_change": "form", "accounts:token_revoke": "action (POST)",
     # persons
     "persons:register": "form", "persons:card": "detail (one person)", "persons:edit": "form",
+    "persons:take": "form (POST action: take a person into the hromada's work)",
     "persons:household_add": "form", "persons:household_remove": "action (POST)",
     # front office
     "front:new_applicant": "wizard step: one service and one applicant", "front:card": "detail (one case)",
@@ -612,7 +809,7 @@ NOT_LISTS = {
     "front:participants": "action (POST)", "front:upload": "action (upload)", "front:download": "download (one scan)",
     "front:remove_document": "action (POST)", "front:review": "detail (one case before submitting)",
     "front:submit": "action (POST)", "front:resubmit": "action (POST)", "front:issue": "action (POST)",
-    "front:withdraw": "action (POST)", "front:receipt": "download (PDF)",
+    "front:withdraw": "action (POST)", "front:receipt": "download (PDF)", "front:decision_pdf": "download (PDF)",
     "offline:sw": "static service worker script",
     # back office
     "back:case": "detail (one case)", "back:take": "action (POST)", "back:assign": "action (POST)",
@@ -621,7 +818,11 @@ NOT_LISTS = {
     # billing
     "billing:run": "action (POST)", "billing:run_progress": "htmx status of one run",
     "billing:budget": "fixed 12-month summary of aggregates (one query per figure, not per row)",
-    "billing:close": "action (POST)",
+    "billing:close": "action (POST)", "billing:exclusion": "action (POST)",
+    "GET /api/v1/billing/periods/{period}/hromadas/{code}/items.{fmt}": "download (the list's rows as a file)",
+    "persons:access_report": "one person's report: a query per case of hers, whatever the entries",
+    "GET /api/v1/persons/{person_id}/access-report.pdf": "download (one person's report, PDF)",
+    "audit:verify": "action (POST)", "monitoring:refresh_progress": "htmx status of one rebuild",
     # monitoring
     "monitoring:refresh": "action (POST)", "monitoring:onboarding_hromada": "detail (one hromada's fixed steps)",
     # audit, children, ops
@@ -631,8 +832,26 @@ NOT_LISTS = {
     "children:decide": "action (POST)", "children:approve_plan": "action (POST)", "children:add_measure": "action (POST)",
     "children:measure_done": "action (POST)", "children:review": "action (POST)", "children:referral": "action (POST)",
     "children:feedback": "action (POST)", "children:close": "action (POST)",
+    # social services
+    "social:new": "form (one person)", "social:detail": "detail (one case)", "social:receipt": "detail (one case)",
+    "social:receipt_pdf": "download (one case)", "social:notice_pdf": "download (one case)",
+    "social:status": "public status of one case", "social:assign": "action (POST)",
+    "social:assessment": "action (POST)", "social:decision": "action (POST)", "social:plan": "action (POST)",
+    "social:delivery": "action (POST)", "social:referral": "action (POST)", "social:suspend": "action (POST)",
+    "social:resume": "action (POST)", "social:close": "action (POST)",
     "ops:readyz": "health check", "ops:metrics": "Prometheus scrape (pinned in hromada/ops/tests/test_metrics.py)",
     "ops:resolve_failed": "action (POST)",
+    # notifications
+    "notifications:status": "public status of one case", "notifications:consent": "action (POST)",
+    "notifications:called": "action (POST)",
+    # registers
+    "registers:run": "action (POST)", "registers:override": "action (POST)", "registers:correct_income": "action (POST)",
+    "registers:offers_poll": "action (POST)", "registers:offer_start": "action (POST)",
+    "registers:log_csv": "download (CSV of one case's exchanges)",
+    "registers:log_export": "download (CSV streamed with iterator())", "registers:log": "form (days to export)",
+    "registers:offer_figures": "figures: one aggregate query grouped by hromada (no lookup per row)",
+    "GET /api/v1/public/status": "public status of one case",
+    "GET /api/v1/notifications/failed-count": "one count",
     # the API's own pages
     "api:openapi-json": "OpenAPI schema", "api:openapi-view": "API docs page", "api:api-root": "API root",
     # API GET operations that are not lists
@@ -644,6 +863,7 @@ NOT_LISTS = {
     "GET /api/v1/applications/{application_id}/documents/{document_id}": "download (one scan)",
     "GET /api/v1/applications/{application_id}/receipt.pdf": "download (PDF)",
     "GET /api/v1/applications/{application_id}/decision.pdf": "download (PDF)",
+    "GET /api/v1/worklist": "counts (one aggregate query; pinned in hromada/applications/tests/test_worklist.py)",
     "GET /api/v1/billing/periods/{period}": "detail (one period's totals)",
     "GET /api/v1/billing/periods/{period}/acts/{hromada_code}.pdf": "download (PDF)",
     "GET /api/v1/billing/periods/{period}/register.xlsx": "download (same act_rows() as the pinned /acts)",
@@ -654,6 +874,7 @@ NOT_LISTS = {
     "GET /api/v1/workplaces/{workplace_id}": "detail (one workplace)",
     "GET /api/v1/child-cases/reference": "reference lists from rules.json (no rows in the database)",
     "GET /api/v1/child-cases/{case_id}": "detail (one case)",
+    "GET /api/v1/social-cases/{case_id}": "detail (one case)",
 }
 # In the Django admin only the change lists (``admin:<app>_<model>_changelist``) list rows; its other pages are the
 # index, forms (add, change, password), confirmations (delete), one object's history, redirects and the catch-all.

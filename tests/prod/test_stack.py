@@ -34,7 +34,9 @@ ENV = {
     "HROMADA_PROD_VAR": str(BASE / "var" / "prodtest"),
     "HROMADA_PROD_PORT": str(PORT),
     "HROMADA_PROD_S3_PORT": str(S3_PORT),
-    "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+    # The web server and the workers as the role that may only append to the audit log; migrations as the owner.
+    "DATABASE_URL": f"postgres://hromada_app:hromada-app-local@127.0.0.1:5432/{DB_NAME}",
+    "DATABASE_MIGRATE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
     # Redis databases of their own: a running `make prod-up` (db 0/1) is not disturbed.
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/2",
     "REDIS_URL": "redis://127.0.0.1:6379/3",
@@ -47,6 +49,9 @@ ENV = {
     "DJANGO_SETTINGS_MODULE": "hromada.settings",
 }
 VAR = Path(ENV["HROMADA_PROD_VAR"])
+# Checkpoints of this run only: the database outlives runs and may be recreated between them.
+CHECKPOINTS = VAR / f"audit-checkpoints-{uuid.uuid4().hex[:8]}"
+ENV["HROMADA_AUDIT_CHECKPOINT_DIR"] = str(CHECKPOINTS)
 PROBE_SECONDS = 6
 
 
@@ -86,7 +91,7 @@ def send_task(name: str, *args) -> None:
 def sql(query: str, params=()):
     import psycopg
 
-    with psycopg.connect(ENV["DATABASE_URL"], autocommit=True) as conn:
+    with psycopg.connect(ENV["DATABASE_MIGRATE_URL"], autocommit=True) as conn:
         return conn.execute(query, params).fetchall()
 
 
@@ -251,6 +256,29 @@ def test_production_stack(stack):
     assert all(line.startswith("{") for line in task_lines)
 
     stage("receipt in S3, request id in worker log")
+    # --- issue 16, point 12: the stack's processes use the application role, which cannot rewrite the log --------
+    roles = {row[0] for row in sql("SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = %s "
+                                   "AND pid <> pg_backend_pid() AND backend_type = 'client backend'", (DB_NAME,))}
+    assert roles == {"hromada_app"}, roles
+    import psycopg
+
+    with psycopg.connect(ENV["DATABASE_URL"], autocommit=True) as app_conn:
+        for statement in ("TRUNCATE audit_auditentry", "ALTER TABLE audit_auditentry DISABLE TRIGGER ALL",
+                          "DELETE FROM audit_auditentry"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                app_conn.execute(statement)
+    # A signed checkpoint through the worker, then verify_audit compares the chain with it.
+    send_task("hromada.ops.tasks.audit_checkpoint")
+    wait_for(lambda: list(CHECKPOINTS.rglob("*.json")), 60, "an audit checkpoint file")
+    verified = manage("verify_audit")
+    head_hash = sql("SELECT hash FROM audit_auditentry ORDER BY id DESC LIMIT 1")[0][0]
+    assert "Журнал аудиту цілий" in verified and "контрольних точок" in verified, verified
+    assert f"хеш {head_hash}" in verified or "Голова ланцюжка" in verified, verified
+    # The backup as the application role (as the nightly task runs it): encrypted parts, owner-only files.
+    backup_dir = Path(manage("backup", str(VAR / "backups")).strip().splitlines()[-1])
+    assert {oct(p.stat().st_mode & 0o777) for p in backup_dir.iterdir()} == {"0o600"}
+    assert (backup_dir / "db.dump").read_bytes().startswith(b"HRMDENC1")
+    stage("database role, audit checkpoint and encrypted backup checked")
     output, _ = check_stack.communicate(timeout=120)
     assert check_stack.returncode == 0 and "status: ready" in output and "OK   worker" in output, output
     stage("check_stack --worker passed")

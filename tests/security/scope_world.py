@@ -38,6 +38,7 @@ class World:
     application: object = None
     document: object = None
     child_case: object = None
+    social_case: object = None
     workplace_id: int | None = None
     token_id: int | None = None
     rnokpp: str = ""
@@ -97,6 +98,18 @@ def build_world() -> World:
             reporter_name="ЗЗСО № 1", reporter_phone="+380501112233")
     except Exception as exc:  # noqa: BLE001
         world.skipped.append(f"child case: {exc!r}")
+    try:
+        from hromada.social import rules as social_rules
+        from hromada.social import services as social
+
+        worker = testing.user("social")
+        world.social_case = social.register_social_case(actor=front, person_id=world.person.pk,
+                                                        service_codes=["home_care"], urgency="normal")
+        social.complete_assessment(actor=worker, case_id=world.social_case.pk, data=social.AssessmentInput(
+            sections={c: social.SectionInput(2) for c in social_rules.sections()}, conclusion="Тест",
+            recommended=["home_care"]))
+    except Exception as exc:  # noqa: BLE001
+        world.skipped.append(f"social case: {exc!r}")
     try:
         client = testing.ApiClient(testing.user("hadmin"))
         res = client.post("workplaces", {"office_id": front.office_id, "inventory_number": f"INV-{uuid.uuid4().hex[:8]}",

@@ -40,13 +40,21 @@ def _pk(route: str, w: sw.World):
         return w.application.pk, MISSING_ID
     if route.startswith("children/"):
         return (w.child_case.pk if w.child_case else MISSING_ID), MISSING_ID
+    if route.startswith("social/"):
+        return (w.social_case.pk if w.social_case else MISSING_ID), MISSING_ID
     if route.startswith("ops/"):
         return MISSING_ID, MISSING_ID   # failed tasks: sysadmin only, no territory
+    if route.startswith("registers/applications/"):
+        return w.application.pk, MISSING_ID
+    if route.startswith("registers/"):
+        # A check (scoped through its case) and an offer (its hromada's front office): none in the world yet,
+        # so both URLs ask for missing ones — the case's routes above carry the scope test.
+        return MISSING_ID, MISSING_ID
     raise KeyError(f"<pk> under an unknown prefix: {route}")
 
 
 def _code(route: str, w: sw.World):
-    if route.startswith(("monitoring/", "/api/v1/onboarding", "/api/v1/billing")):
+    if route.startswith(("monitoring/", "/api/v1/onboarding", "/api/v1/billing", "billing/")):
         return w.hromada.code, "UA99999999999999999"
     if "/documents/" in route:     # checklist item of the application (the application is the scoped object)
         return getattr(w.document, "requirement_code", "application_form"), "application_form"
@@ -55,6 +63,15 @@ def _code(route: str, w: sw.World):
     if route.startswith("/api/v1/territory"):
         return w.hromada.code, w.hromada.code     # the codifier is public
     raise KeyError(f"<code> under an unknown prefix: {route}")
+
+
+def _failed_notification(w: sw.World):
+    """A failed SMS about Баранівська's case (the front office's "call the resident" worklist)."""
+    from hromada.notifications.models import Notification
+    row, _created = Notification.objects.get_or_create(
+        application=w.application, kind="result_ready", channel="sms", reference="matrix",
+        defaults={"state": "failed", "last_error": "HTTP 503"})
+    return row
 
 
 KWARGS: dict[str, Resolver] = {
@@ -66,7 +83,8 @@ KWARGS: dict[str, Resolver] = {
     "application_id": lambda r, w: (w.application.pk, MISSING_ID),
     "doc_id": lambda r, w: (w.document.pk, MISSING_ID),
     "document_id": lambda r, w: (w.document.pk, MISSING_ID),
-    "case_id": lambda r, w: ((w.child_case.pk if w.child_case else MISSING_ID), MISSING_ID),
+    "case_id": lambda r, w: ((w.social_case.pk if w.social_case else MISSING_ID) if "social-cases" in r
+                             else (w.child_case.pk if w.child_case else MISSING_ID), MISSING_ID),
     "measure_id": lambda r, w: (MISSING_ID, MISSING_ID),     # not built: the case's 404 comes first anyway
     "referral_id": lambda r, w: (MISSING_ID, MISSING_ID),
     "workplace_id": lambda r, w: ((w.workplace_id or MISSING_ID), MISSING_ID),
@@ -76,6 +94,12 @@ KWARGS: dict[str, Resolver] = {
     "period": lambda r, w: (sw.current_period(), sw.current_period()),
     "level": lambda r, w: ("hromada", "hromada"),
     "year": lambda r, w: (w.application.application_date.year, w.application.application_date.year),
+    "notification_id": lambda r, w: (_failed_notification(w).pk, MISSING_ID),
+    "channel": lambda r, w: ("sms", "sms"),
+    "calculator": lambda r, w: ("birth_assistance", "birth_assistance"),   # national reference data, not scoped
+    "fmt": lambda r, w: ("csv", "csv"),
+    "job_id": lambda r, w: ("0" * 32, "0" * 32),                 # a rebuild's progress: ministry only
+    "number": lambda r, w: (w.application.number, "18-08-001-1999-999999"),
 }
 
 

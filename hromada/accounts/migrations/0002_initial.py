@@ -39,6 +39,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('office__isnull', False), ('role__in', ['back_specialist', 'back_head', 'front_specialist'])), models.Q(('role__in', ['oblast_monitor', 'hromada_admin', 'child_service']), ('territory__isnull', False)), ('role__in', ['auditor', 'ministry', 'sysadmin']), _connector='OR'), name='user_scope_matches_role'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('office__isnull', False), ('role__in', ['back_head', 'back_specialist', 'front_specialist'])), models.Q(('role__in', ['child_service', 'hromada_admin', 'oblast_monitor']), ('territory__isnull', False)), ('role__in', ['auditor', 'ministry', 'sysadmin']), _connector='OR'), name='user_scope_matches_role'),
         ),
     ]

@@ -14,11 +14,11 @@ from hromada.territory.models import Unit
 
 def make_application(front_user, status=Status.SUBMITTED, number=None):
     office = front_user.office
-    from hromada.offices.selectors import back_office_for
+    from hromada.offices.selectors import deciding_office_for
     return Application.objects.create(
         number=number or f"T-{office.pk}-{Application.objects.count() + 1}",
         service=ServiceType.objects.get(code="birth_assistance"), status=status, front_office=office,
-        hromada=office.hromada, back_office=back_office_for(office.hromada), registered_by=front_user,
+        hromada=office.hromada, back_office=deciding_office_for(office.hromada, "pension_fund"), registered_by=front_user,
         application_date=date(2026, 11, 2))
 
 
@@ -34,6 +34,27 @@ def test_scopes_of_demo_roles(front, front2, back, head, hadmin, oblast, ministr
     assert access.scope_of(oblast).level == "oblast"
     assert access.scope_of(oblast).oblast_id == Unit.objects.get(code=OBLAST).pk
     assert access.scope_of(ministry).level == "country"
+
+
+def test_served_hromadas_are_listed_only_for_a_scope_of_hromadas(front, back, back2, oblast, ministry):
+    baranivska, teterivska = Unit.objects.get(code=BARANIVSKA), Unit.objects.get(code=TETERIVSKA)
+    assert access.served_hromada_ids(front) == [baranivska.pk]
+    assert access.served_hromada_ids(back) == sorted(access.scope_of(back).hromada_ids)
+    assert baranivska.pk in access.served_hromada_ids(back) and teterivska.pk not in access.served_hromada_ids(back)
+    assert teterivska.pk in access.served_hromada_ids(back2)
+    # an oblast or the whole country is not a list of hromadas: the filters offer none
+    assert access.served_hromada_ids(oblast) == [] and access.served_hromada_ids(ministry) == []
+    assert access.Scope("oblast", frozenset({baranivska.pk}), oblast_id=1).listed_hromada_ids() == []
+
+
+def test_where_a_scope_starts_and_who_sees_the_country():
+    # no database: the scope's own answers
+    country, oblast, one, served = (access.Scope("country"), access.Scope("oblast", oblast_id=7),
+                                    access.Scope("hromadas", frozenset({3})), access.Scope("hromadas", frozenset({3, 4})))
+    assert [s.home() for s in (country, oblast, one, served, access.NO_SCOPE, access.Scope("hromadas"))] == [
+        ("country", None), ("oblast", 7), ("hromada", 3), ("served", None), ("", None), ("", None)]
+    assert [s.contains_area("country", None) for s in (country, oblast, one, access.NO_SCOPE)] == [
+        True, False, False, False]
 
 
 def test_front_office_sees_only_its_hromada(front, front2):

@@ -58,7 +58,13 @@ def test_expired_token_is_refused(front, monkeypatch):
     assert client.get("/api/v1/auth/me", **auth).status_code == 401   # the cache never outlives the token
 
 
-def test_token_lookup_is_cached_and_forgotten_on_every_change(front, front2):
+def test_token_lookup_is_cached_and_forgotten_on_every_change(front, front2, settings, monkeypatch, tmp_path):
+    # Cached only in a cache every worker shares (Redis in production; a file cache here): issue 16, #8.
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    from hromada.accounts import services
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache"}}
+    monkeypatch.setattr(services, "cache", FileBasedCache(str(tmp_path / "cache"), {}))
     client, auth = Client(), _token_for(front, seconds=3600)
     assert client.get("/api/v1/auth/me", **auth).status_code == 200
     with CaptureQueriesContext(connection) as queries:
@@ -101,7 +107,8 @@ def test_lockout_after_repeated_failures(demo, api):
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "HROMADA_", "PYTEST"))}
     env.update(DJANGO_SETTINGS_MODULE="hromada.settings", DEBUG="0", SECRET_KEY="x" * 20 + "Qz9!" * 12,
-               ALLOWED_HOSTS="hromada.example.gov.ua", HROMADA_VAR_DIR=str(tmp_path))
+               ALLOWED_HOSTS="hromada.example.gov.ua", HROMADA_VAR_DIR=str(tmp_path),
+               HROMADA_FIELD_KEY="field-" + "Kq7!" * 12)
     proc = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr

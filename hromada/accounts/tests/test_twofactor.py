@@ -1,3 +1,4 @@
+import re
 import time
 
 import pytest
@@ -9,6 +10,7 @@ from hromada.accounts.models import ApiToken
 from hromada.audit.models import AuditEntry
 
 PASSWORD = "demo12345"
+RECOVERY_RE = re.compile(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>")
 
 
 @pytest.fixture(autouse=True)
@@ -63,10 +65,13 @@ def test_enrolment_shows_qr_and_confirms_device(head):
     device.throttling_failure_count = 0
     device.save()
     res = client.post("/accounts/2fa/", {"otp": code(device)})
-    assert res.status_code == 302 and res["Location"] == "/"
+    # Signed in; the recovery codes are shown once, with the way on.
+    assert res.status_code == 200 and 'href="/"' in res.content.decode()
+    assert len(RECOVERY_RE.findall(res.content.decode())) == 10
     assert TOTPDevice.objects.get(pk=device.pk).confirmed
     assert client.get("/").status_code == 200
     assert AuditEntry.objects.filter(action="account.2fa_enrol", actor=head).exists()
+    assert not AuditEntry.objects.filter(action="account.2fa_device_replace", actor=head).exists()
 
 
 def test_verification_step_with_device(head, head_device):

@@ -5,8 +5,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hromada.accounts import access
+from hromada.accounts.models import User
 from hromada.core.errors import Conflict, Forbidden, ValidationFailed
-from hromada.offices.models import Function
+from hromada.offices.models import Function, Office
 
 from ..models import Application, Status
 from ..workflow import StaleVersion
@@ -17,7 +18,7 @@ AT_BACK_OFFICE = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.RESUBMITT
 EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})
 
 
-def front_office_of(actor):
+def front_office_of(actor: User) -> Office:
     """The actor's front office (intake needs one: it becomes the receiving office of the case)."""
     access.require(actor, "application.intake")
     office = actor.office
@@ -26,14 +27,14 @@ def front_office_of(actor):
     return office
 
 
-def lock_application(actor, application_id, *, action: str, expected_version: int | None = None) -> Application:
+def lock_application(actor: User, application_id: int, *, action: str, expected_version: int | None = None) -> Application:
     """The visible case, row-locked for the caller's transaction (NotFound outside the scope)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_application must run inside the service's transaction")
     # One query: the scope check, the row lock (of the case only: locking the joined service row would serialise
-    # every intake of that service) and the service, which nearly every caller needs.
-    app = access.get_visible(actor, Application.objects.select_for_update(of=("self",)).select_related("service"),
-                             pk=application_id)
+    # every intake of that service) and the service and hromada, which nearly every caller needs.
+    app = access.get_visible(actor, Application.objects.select_for_update(of=("self",))
+                             .select_related("service", "hromada"), pk=application_id)
     access.require(actor, action)
     if expected_version is not None and app.version != expected_version:
         raise StaleVersion()
@@ -54,7 +55,7 @@ def bump(app: Application, *fields: str) -> None:
     app.save(update_fields=[*fields, "version", "updated_at"])
 
 
-def clean_text(value, *, field: str, max_length: int) -> str:
+def clean_text(value: str | None, *, field: str, max_length: int) -> str:
     text = (value or "").strip()
     if len(text) > max_length:
         raise ValidationFailed(_("Поле «%(f)s» задовге (максимум %(n)s символів).") % {"f": field, "n": max_length},

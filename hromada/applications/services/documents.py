@@ -2,24 +2,30 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 
+from django.core.files.base import File
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hromada.accounts import access
+from hromada.accounts.models import User
 from hromada.audit import services as audit
-from hromada.catalog.models import Timing
+from hromada.catalog.models import DocumentRequirement, Timing
+from hromada.core import db
+from hromada.core.db import delete_if_rolled_back, write_transaction
 from hromada.core.errors import Conflict, NotFound, ValidationFailed
 
-from .. import deadlines, workflow
+from .. import deadlines, selectors, workflow
 from ..models import Application, Document, Status
 from ..tasks import schedule_receipt
 from .common import AT_BACK_OFFICE, bump, lock_application, require_editable
 from .files import inspect_upload
 
 
-def _requirement(app: Application, document_code: str):
+def _requirement(app: Application, document_code: str) -> DocumentRequirement:
     req = app.service.documents.filter(code=document_code or "").first()
     if req is None:
         raise ValidationFailed(
@@ -29,11 +35,17 @@ def _requirement(app: Application, document_code: str):
     return req
 
 
-def _store(app: Application, *, actor, document_code: str, uploaded_file, late: bool) -> Document:
+def _store(app: Application, *, actor: User, document_code: str, uploaded_file: File | None, late: bool,
+           known_hashes: set[str] | None = None, save: bool = True) -> Document:
+    """Check and store one scan's file; save its row unless ``save=False`` (the caller saves several at once).
+    ``known_hashes``: the case's scans' hashes, read once by the caller (else looked up)."""
     if uploaded_file is None:
         raise ValidationFailed(_("Оберіть файл для завантаження."), code="file_required")
     info = inspect_upload(uploaded_file)
-    if Document.objects.filter(application=app, sha256=info.sha256).exists():
+    # The same file twice: known from the hashes in hand, or (one scan saved alone) refused by the unique
+    # constraint on (case, hash) at the INSERT below — the same answer without a lookup before it.
+    if (info.sha256 in known_hashes if known_hashes is not None
+            else not save and Document.objects.filter(application=app, sha256=info.sha256).exists()):
         raise ValidationFailed(_("Цей самий файл уже додано до заяви."), code="duplicate_file",
                                details={"sha256": info.sha256})
     name = os.path.basename(getattr(uploaded_file, "name", "") or "") or f"scan.{info.extension}"
@@ -42,17 +54,26 @@ def _store(app: Application, *, actor, document_code: str, uploaded_file, late: 
                    uploaded_by=actor, late=late)
     uploaded_file.seek(0)
     doc.file.save(f"{info.sha256}.{info.extension}", uploaded_file, save=False)
+    # The row may still roll back (a later check, the rest of an offline case): the file goes with it.
+    delete_if_rolled_back(doc.file.storage, doc.file.name or "")
+    if known_hashes is not None:
+        known_hashes.add(info.sha256)
+    if not save:
+        return doc
     try:
-        with transaction.atomic():
+        # No savepoint: the refusal rolls the caller's whole transaction back (nothing carries on after it).
+        with transaction.atomic(savepoint=False):
             doc.save()
     except IntegrityError:
-        # Two uploads of the same file at once: the unique constraint lets only one through.
+        # The file is already there (or two uploads of it ran at once): the unique constraint lets one through.
         raise ValidationFailed(_("Цей самий файл уже додано до заяви."), code="duplicate_file",
                                details={"sha256": info.sha256}) from None
     return doc
 
 
-def attach_document(*, actor, application_id, document_code: str, uploaded_file, request=None) -> Document:
+@write_transaction
+def attach_document(*, actor: User, application_id: int, document_code: str, uploaded_file: File | None,
+                    request: HttpRequest | None = None) -> Document:
     """Attach a scan to a checklist item. A draft or a returned case takes any item; a case at the back
     office only takes items still missing (``add_missing_document``)."""
     with transaction.atomic():
@@ -63,35 +84,55 @@ def attach_document(*, actor, application_id, document_code: str, uploaded_file,
         return _attach(app, actor=actor, uploads=[(document_code, uploaded_file)], request=request)[0]
 
 
-def attach_documents(*, actor, application_id, uploads, request=None) -> list[Document]:
+@write_transaction
+def attach_documents(*, actor: User, application_id: int, uploads: Iterable[tuple[str, File]],
+                     request: HttpRequest | None = None,
+                     application: Application | None = None) -> list[Document]:
     """Attach several scans [(document_code, file), …] to a draft or returned case at once (the one-request
-    intake): the case is locked, its checklist read and its version moved once; each scan is audited."""
-    with transaction.atomic():
-        app = lock_application(actor, application_id, action="application.intake")
-        return _attach(app, actor=actor, uploads=list(uploads), request=request)
+    intake): the case is locked, its checklist read and its version moved once; each scan is audited.
+    ``application``: the new case the caller's transaction created and holds (inside ``all_or_nothing``): not
+    read again; its rows are written in one INSERT and its version moves with the submission that follows."""
+    fresh = application is not None and db.in_all_or_nothing()
+    with db.atomic():
+        app = application if application is not None and fresh \
+            else lock_application(actor, application_id, action="application.intake")
+        return _attach(app, actor=actor, uploads=list(uploads), request=request, fresh=fresh)
 
 
-def _attach(app: Application, *, actor, uploads, request) -> list[Document]:
+def _attach(app: Application, *, actor: User, uploads: Iterable[tuple[str, File | None]], request: HttpRequest | None,
+            fresh: bool = False) -> list[Document]:
     require_editable(app)
-    known = {req.code for req in app.service.documents.all()}
+    requirements = app.service.documents.all()
+    known = {req.code for req in requirements}
+    # A new case has no scans yet; an existing one's hashes are read once (not once per scan).
+    hashes: set[str] | None = set() if fresh else None
     docs = []
     for document_code, uploaded_file in uploads:
         if document_code not in known:
             _requirement(app, document_code)   # the error, with the service's name
         doc = _store(app, actor=actor, document_code=document_code, uploaded_file=uploaded_file,
-                     late=app.first_submitted_at is not None)
+                     late=app.first_submitted_at is not None, known_hashes=hashes, save=not fresh)
+        docs.append(doc)
+    if fresh and docs:
+        Document.objects.bulk_create(docs)
+        # The submission that follows in the same request reads the checklist from these (no query).
+        selectors.fill_prefetched(app.service, "documents", requirements)
+        selectors.fill_prefetched(app, "documents", docs)
+    for doc in docs:
+        document_code = doc.requirement_code
         if app.status == Status.RETURNED:
             workflow.record_event(app, "document_added", actor=actor,
                                   data={"document_code": document_code, "document": doc.pk})
         audit.record(actor=actor, action="application.document_attach", obj=app, request=request,
                      details={"document": doc.pk, "document_code": document_code, "pages": doc.pages})
-        docs.append(doc)
-    if docs:
+    if docs and not fresh:
         bump(app)
     return docs
 
 
-def add_missing_document(*, actor, application_id, document_code: str, uploaded_file, request=None) -> Document:
+@write_transaction
+def add_missing_document(*, actor: User, application_id: int, document_code: str, uploaded_file: File | None,
+                         request: HttpRequest | None = None) -> Document:
     """Bring a missing document to a case that is already at the back office (the only change allowed)."""
     with transaction.atomic():
         app = lock_application(actor, application_id, action="application.intake")
@@ -102,7 +143,8 @@ def add_missing_document(*, actor, application_id, document_code: str, uploaded_
                             request=request)
 
 
-def _add_missing(app: Application, *, actor, document_code, uploaded_file, request) -> Document:
+def _add_missing(app: Application, *, actor: User, document_code: str, uploaded_file: File | None,
+                 request: HttpRequest | None) -> Document:
     req = _requirement(app, document_code)
     if app.documents.filter(requirement_code=req.code).exists():
         raise Conflict(_("Документ «%(t)s» уже подано; після надсилання заяви можна лише донести відсутні документи.")
@@ -125,7 +167,7 @@ def _add_missing(app: Application, *, actor, document_code, uploaded_file, reque
     return doc
 
 
-def remove_document(*, actor, application_id, document_id, request=None) -> None:
+def remove_document(*, actor: User, application_id: int, document_id: int, request: HttpRequest | None = None) -> None:
     """Remove a wrongly attached scan while the case is a draft or returned for correction."""
     with transaction.atomic():
         app = lock_application(actor, application_id, action="application.intake")
@@ -134,7 +176,7 @@ def remove_document(*, actor, application_id, document_id, request=None) -> None
         if doc is None:
             raise NotFound(_("Документ не знайдено."))
         data = {"document_code": doc.requirement_code, "document": doc.pk, "sha256": doc.sha256}
-        storage, name = doc.file.storage, doc.file.name
+        storage, name = doc.file.storage, doc.file.name or ""
         doc.delete()
         if app.status != Status.DRAFT:
             workflow.record_event(app, "document_removed", actor=actor, data=data)
@@ -144,7 +186,8 @@ def remove_document(*, actor, application_id, document_id, request=None) -> None
         transaction.on_commit(lambda: storage.delete(name))
 
 
-def document_for_download(*, actor, application_id, document_id, request=None) -> Document:
+def document_for_download(*, actor: User, application_id: int, document_id: int,
+                          request: HttpRequest | None = None) -> Document:
     """A visible case's document (404 outside the scope); the download is audited."""
     app = access.get_visible(actor, Application, pk=application_id)
     doc = access.get_visible(actor, Document.objects.filter(application=app), pk=document_id)

@@ -5,33 +5,57 @@ Every function is one transaction, goes through ``workflow`` for status changes 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from types import EllipsisType
+from typing import cast
 
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hromada.accounts import access
+from hromada.accounts.models import User
 from hromada.audit import services as audit
-from hromada.catalog.models import ServiceType, Timing
+from hromada.catalog import slots as catalog_slots
+from hromada.catalog.models import DocumentRequirement, ServiceCategory, ServiceType, Timing
+from hromada.core import db
+from hromada.core.db import write_transaction
 from hromada.core.errors import Conflict, NotFound, ValidationFailed
-from hromada.offices.selectors import back_office_for
+from hromada.offices.selectors import deciding_office_for
+from hromada.persons import services as person_services
 from hromada.persons.models import Person
+from hromada.persons.validators import FieldError, clean_email, clean_phone
+from hromada.territory.models import Unit
 
 from .. import deadlines, selectors, workflow
 from ..models import Application, Channel, IdempotencyRecord, Participant, ParticipantRole, Status
+from ..slots import case_submitted
 from ..tasks import schedule_receipt
-from .common import bump, front_office_of, lock_application, require_editable
+from .common import bump, clean_text, front_office_of, lock_application, require_editable
 from .numbering import allocate_number
 
 MAX_DRAFT_BYTES = 64 * 1024
+SOCIAL_DEFAULT_URGENCY = "normal"
 SUBMIT_SCOPE = "application.submit"
 
 
 def _service(code: str) -> ServiceType:
     today = timezone.localdate()
-    service = ServiceType.objects.filter(code=code or "").first()
+    # One query for the service and its checklist (the case's card and scans need it): each requirement with its
+    # service; only a service without requirements is read on its own.
+    requirements = list(DocumentRequirement.objects.select_related("service").filter(service__code=code or "")
+                        .order_by("ordering", "code"))
+    service: ServiceType | None
+    if requirements:
+        service = requirements[0].service
+        for req in requirements:
+            req.service = service
+        selectors.fill_prefetched(service, "documents", requirements)
+    else:
+        service = ServiceType.objects.filter(code=code or "").first()
     if service is None or not service.is_active_on(today):
         raise ValidationFailed(_("Послугу з кодом «%(code)s» не знайдено або вона зараз не надається.") % {"code": code},
                                code="unknown_service", details={"service_code": code})
@@ -52,7 +76,7 @@ def _paper_date(value: date | None) -> date | None:
     return value
 
 
-def _person(actor, person_id) -> Person:
+def _person(actor: User, person_id: int) -> Person:
     try:
         return access.get_visible(actor, Person, pk=person_id)
     except NotFound:
@@ -60,17 +84,44 @@ def _person(actor, person_id) -> Person:
                        details={"person_id": person_id}) from None
 
 
-def _participants(actor, applicant_id, member_ids, participants) -> list[tuple[Person, str]]:
-    """(person, role) pairs, the applicant first; duplicates of the same person and role dropped."""
-    pairs = [(applicant_id, ParticipantRole.APPLICANT)]
+# The contacts for the decision's notification and the specialist's note: structured fields of the case.
+CONTACT_FIELDS = ("contact_phone", "contact_email", "note")
+MAX_NOTE_LENGTH = 2000
+
+
+def clean_contacts(*, contact_phone: str | None = None, contact_email: str | None = None,
+                   note: str | None = None) -> dict:
+    """The given contact fields (None: not given, left as they are), validated and normalised.
+    Errors: invalid_phone, invalid_email, too_long."""
+    values = {}
+    try:
+        if contact_phone is not None:
+            values["contact_phone"] = clean_phone(contact_phone)
+        if contact_email is not None:
+            values["contact_email"] = clean_email(contact_email)
+    except FieldError as exc:
+        raise ValidationFailed(exc.message, code=exc.code, details={"field": f"contact_{exc.field}"}) from None
+    if note is not None:
+        values["note"] = clean_text(note, field=_("Примітка фахівця"), max_length=MAX_NOTE_LENGTH)
+    return values
+
+
+def _participants(actor: User, applicant_id: int, member_ids: Iterable[int] | None,
+                  participants: Iterable[tuple[int, str]] | None,
+                  known: Iterable[Person] = ()) -> list[tuple[Person, str]]:
+    """(person, role) pairs, the applicant first; duplicates of the same person and role dropped. ``known``:
+    persons the caller's transaction just registered (in scope by construction: not read again)."""
+    known_by_id = {p.pk: p for p in known}
+    pairs: list[tuple[int, str]] = [(applicant_id, ParticipantRole.APPLICANT)]
     pairs += [(pid, ParticipantRole.FAMILY_MEMBER) for pid in (member_ids or [])]
     for pid, role in participants or []:
         if role not in ParticipantRole.values or role == ParticipantRole.APPLICANT:
             raise ValidationFailed(_("Невідома роль учасника «%(r)s».") % {"r": role}, code="invalid_participant_role")
         pairs.append((pid, role))
-    seen, result = set(), []
+    seen: set[tuple[int, str]] = set()
+    result: list[tuple[Person, str]] = []
     for pid, role in pairs:
-        person = _person(actor, pid)
+        person = known_by_id.get(pid) or _person(actor, pid)
         if (person.pk, role) in seen:
             continue
         if role != ParticipantRole.APPLICANT and (person.pk, ParticipantRole.APPLICANT) in seen \
@@ -82,56 +133,90 @@ def _participants(actor, applicant_id, member_ids, participants) -> list[tuple[P
     return result
 
 
-def create_application(*, actor, service_code: str, applicant_id, member_ids=(), channel: str = Channel.IN_PERSON,
-                       paper_received_on: date | None = None, participants=()) -> Application:
+@write_transaction
+def create_application(*, actor: User, service_code: str, applicant_id: int,
+                       member_ids: Iterable[int] = (),
+                       channel: str = Channel.IN_PERSON,
+                       paper_received_on: date | None = None,
+                       participants: Iterable[tuple[int, str]] = (), contact_phone: str | None = None,
+                       contact_email: str | None = None, note: str | None = None,
+                       known_persons: Iterable[Person] = ()) -> Application:
     """A new draft case of the actor's front office with a country-unique number.
 
     ``participants`` adds other roles: [(person_id, "representative"|"dependant"|"recipient"|...)].
+    ``contact_phone``/``contact_email`` (for the decision's notification) and ``note`` are optional.
+    ``known_persons``: participants the caller registered in this transaction (not read again).
     """
     office = front_office_of(actor)
     service = _service(service_code)
     channel = _channel(channel)
     paper_received_on = _paper_date(paper_received_on)
+    contacts = clean_contacts(contact_phone=contact_phone, contact_email=contact_email, note=note)
     if applicant_id in (None, ""):
         raise ValidationFailed(_("Оберіть заявника."), code="applicant_required")
-    with transaction.atomic():
-        people = _participants(actor, applicant_id, member_ids, participants)
+    hromada = cast(Unit, office.hromada)   # front_office_of refuses an office of no hromada
+    with db.atomic():
+        people = _participants(actor, applicant_id, member_ids, participants, known_persons)
         today = timezone.localdate()
         registered = deadlines.registration_date(registered_on=today, paper_received_on=paper_received_on)
         app = Application.objects.create(
-            number=allocate_number(hromada=office.hromada, year=today.year), service=service, status=Status.DRAFT,
-            channel=channel, front_office=office, hromada=office.hromada, registered_by=actor, applicant_person=people[0][0],
-            application_date=deadlines.application_date_for(registered), paper_received_on=paper_received_on)
-        Participant.objects.bulk_create([Participant(application=app, person=p, role=r) for p, r in people])
+            number=allocate_number(hromada=hromada, year=today.year), service=service, status=Status.DRAFT,
+            channel=channel, front_office=office, hromada=hromada, registered_by=actor, applicant_person=people[0][0],
+            application_date=deadlines.application_date_for(registered), paper_received_on=paper_received_on,
+            **contacts)
+        parts = Participant.objects.bulk_create([Participant(application=app, person=p, role=r) for p, r in people])
+        person_services.grant_case_access(person_ids=[p.pk for p, _r in people], hromada_id=app.hromada_id)
+        # What the case holds now, in hand: its card and the submission in the same request read neither again.
+        selectors.fill_prefetched(app, "participants", parts)
+        selectors.fill_prefetched(app, "documents", [])
         workflow.record_event(app, "create", actor=actor, data={"service": service.code, "channel": channel})
         audit.record(actor=actor, action="application.create", obj=app, details={"service": service.code})
     return app
 
 
-def save_draft(*, actor, application_id, data: dict, expected_version: int | None = None) -> Application:
-    """Autosave of the new-application form: the raw field values, so nothing typed is lost."""
-    if not isinstance(data, dict):
+def save_draft(*, actor: User, application_id: int, data: dict | None, expected_version: int | None = None,
+               contact_phone: str | None = None, contact_email: str | None = None,
+               note: str | None = None) -> Application:
+    """Autosave of the new-application form: the raw field values (None: the stored ones are kept), so nothing
+    typed is lost; the contact fields given (not None) are validated and stored on the case (a draft or a case
+    returned for correction)."""
+    if data is not None and not isinstance(data, dict):
         raise ValidationFailed(_("Чернетка має бути об’єктом JSON."), code="invalid_draft")
-    if len(json.dumps(data, ensure_ascii=False).encode()) > MAX_DRAFT_BYTES:
+    if data is not None and len(json.dumps(data, ensure_ascii=False).encode()) > MAX_DRAFT_BYTES:
         raise ValidationFailed(_("Чернетка завелика."), code="draft_too_large")
+    contacts = clean_contacts(contact_phone=contact_phone, contact_email=contact_email, note=note)
     with transaction.atomic():
         app = lock_application(actor, application_id, action="application.intake", expected_version=expected_version)
         if app.status != Status.DRAFT:
             require_editable(app)
-        app.draft_data = data
-        bump(app, "draft_data")
-        audit.record(actor=actor, action="application.draft_save", obj=app, details={"fields": sorted(data)[:50]})
+        fields = list(contacts)
+        if data is not None:
+            app.draft_data = data
+            fields.append("draft_data")
+        for name, value in contacts.items():
+            setattr(app, name, value)
+        bump(app, *fields)
+        audit.record(actor=actor, action="application.draft_save", obj=app,
+                     details={"fields": sorted(data or {})[:50], "contacts": sorted(contacts)})
     return app
 
 
-def update_draft_details(*, actor, application_id, channel: str | None = None, paper_received_on=...,
-                         members=None, draft: dict | None = None, expected_version: int | None = None) -> Application:
-    """Apply the form's structured fields: channel, paper date, members [(person_id, role)] (not the applicant);
-    ``draft`` also stores the raw form values (as the autosave does), so the last keystrokes are never lost."""
+def update_draft_details(*, actor: User, application_id: int, channel: str | None = None,
+                         paper_received_on: date | None | EllipsisType = ...,
+                         members: Iterable[tuple[int, str]] | None = None, draft: dict | None = None,
+                         expected_version: int | None = None,
+                         contact_phone: str | None = None, contact_email: str | None = None,
+                         note: str | None = None) -> Application:
+    """Apply the form's structured fields: channel, paper date, members [(person_id, role)] (not the applicant),
+    the contacts and the note (None: unchanged); ``draft`` also stores the raw form values (as the autosave
+    does), so the last keystrokes are never lost."""
+    contacts = clean_contacts(contact_phone=contact_phone, contact_email=contact_email, note=note)
     with transaction.atomic():
         app = lock_application(actor, application_id, action="application.intake", expected_version=expected_version)
         require_editable(app)
-        fields = []
+        fields = list(contacts)
+        for name, value in contacts.items():
+            setattr(app, name, value)
         if channel is not None:
             app.channel = _channel(channel)
             fields.append("channel")
@@ -151,8 +236,15 @@ def update_draft_details(*, actor, application_id, channel: str | None = None, p
         if members is not None:
             applicant = app.participants.get(role=ParticipantRole.APPLICANT)
             people = _participants(actor, applicant.person_id, [], members)[1:]
+            before = set(app.participants.exclude(role=ParticipantRole.APPLICANT).values_list("person_id", flat=True))
             app.participants.exclude(role=ParticipantRole.APPLICANT).delete()
             Participant.objects.bulk_create([Participant(application=app, person=p, role=r) for p, r in people])
+            person_services.grant_case_access(person_ids=[p.pk for p, _r in people], hromada_id=app.hromada_id)
+            # Persons no longer in any case of the hromada are no longer seen through one.
+            gone = before - {p.pk for p, _r in people}
+            still = set(Participant.objects.filter(person_id__in=gone, application__hromada_id=app.hromada_id)
+                        .values_list("person_id", flat=True)) if gone else set()
+            person_services.revoke_case_access(person_ids=gone - still, hromada_id=app.hromada_id)
         bump(app, *fields)
         audit.record(actor=actor, action="application.update", obj=app,
                      details={"fields": fields + (["participants"] if members is not None else [])})
@@ -176,7 +268,7 @@ def submit_response(app: Application) -> dict:
             "handover_late": app.handover_late}
 
 
-def _incomplete(items) -> ValidationFailed:
+def _incomplete(items: list[selectors.ChecklistItem]) -> ValidationFailed:
     missing = [{"document_code": i.document_code, "title": str(i.title)}
                for i in selectors.missing(items, Timing.BEFORE_SUBMIT)]
     return ValidationFailed(
@@ -185,21 +277,27 @@ def _incomplete(items) -> ValidationFailed:
         code="incomplete_application", details={"missing": missing})
 
 
-def submit_application(*, actor, application_id, idempotency_key: str | None = None,
-                       expected_version: int | None = None, request=None) -> SubmitResult:
+@write_transaction
+def submit_application(*, actor: User, application_id: int, idempotency_key: str | None = None,
+                       expected_version: int | None = None, request: HttpRequest | None = None,
+                       application: Application | None = None) -> SubmitResult:
     """Send the draft to the back office serving the hromada (see ``deadlines`` for the dates).
 
     With ``idempotency_key`` the first successful answer is stored and replayed for the same key, so a
     retried request (lost response, double click, the UI's one-time form token) never submits twice.
     Refusals are not stored: a retry after attaching the missing documents must be able to succeed.
+    ``application``: the case the caller's transaction created and holds (inside ``all_or_nothing``; read once
+    per request), so neither the row nor a stored answer is looked up again.
     """
     key = (idempotency_key or "").strip()
     if len(key) > 128:
         raise ValidationFailed(_("Idempotency-Key задовгий (максимум 128 символів)."), code="invalid_idempotency_key")
-    with transaction.atomic():
+    fresh = application is not None and db.in_all_or_nothing()
+    with db.atomic():
         # The row lock orders concurrent retries: the second sees the first one's stored answer.
-        app = lock_application(actor, application_id, action="application.intake")
-        if key:
+        app = application if application is not None and fresh \
+            else lock_application(actor, application_id, action="application.intake")
+        if key and not fresh:
             record = IdempotencyRecord.objects.filter(user=actor, scope=SUBMIT_SCOPE, key=key).first()
             if record is not None:
                 if record.application_id != app.pk:
@@ -218,18 +316,28 @@ def submit_application(*, actor, application_id, idempotency_key: str | None = N
         now = timezone.now()
         today = timezone.localdate(now)
         follow = selectors.missing(items, Timing.MAY_FOLLOW)
-        back_office = back_office_for(app.hromada)
+        back_office = deciding_office_for(app.hromada, app.service.deciding_authority)
+        social = app.service.category == ServiceCategory.SOCIAL_SERVICES
+        marked = app.draft_data or {}
+        # The case is locked above (or created by this transaction): the state machine does not read it again.
         app = workflow.transition(
-            app.pk, "submit", actor=actor,
+            app, "submit", actor=actor, held=True,
             data={"back_office": back_office.pk, "missing_may_follow": [i.document_code for i in follow]},
             back_office=back_office, first_submitted_at=app.first_submitted_at or now, submitted_at=now,
             due_date=deadlines.initial_due_date(app),
             documents_deadline=deadlines.documents_deadline_for(app) if follow else None,
             handover_late=deadlines.handover_is_late(app.paper_received_on, today), draft_data={})
+        if social:
+            # The hromada's social-protection unit it went to opens the social case from it (services and urgency
+            # as marked on the form); a refusal there (no service chosen, an open case) sends nothing.
+            catalog_slots.social_case_from_application(
+                actor=actor, application=app, service_codes=list(marked.get("social_services") or []),
+                urgency=marked.get("urgency") or SOCIAL_DEFAULT_URGENCY, request=request)
         response = submit_response(app)
         if key:
+            # No savepoint: the refusal rolls the whole submission back (the row lock above makes the race rare).
             try:
-                with transaction.atomic():
+                with transaction.atomic(savepoint=False):
                     IdempotencyRecord.objects.create(key=key, user=actor, scope=SUBMIT_SCOPE, application=app,
                                                      status_code=200, response=response)
             except IntegrityError:
@@ -237,11 +345,13 @@ def submit_application(*, actor, application_id, idempotency_key: str | None = N
         audit.record(actor=actor, action="application.submit", obj=app, request=request,
                      details={"back_office": back_office.pk, "handover_late": app.handover_late})
         schedule_receipt(app.pk)
+        if case_submitted.provided:   # the state-register checks start (queued; never block the submission)
+            case_submitted(actor=actor, application=app)
     return SubmitResult(application=app, response=response)
 
 
-def resubmit_application(*, actor, application_id, comment: str = "", expected_version: int | None = None,
-                         request=None) -> Application:
+def resubmit_application(*, actor: User, application_id: int, comment: str = "", expected_version: int | None = None,
+                         request: HttpRequest | None = None) -> Application:
     """Send a corrected case back (returned → resubmitted); the due date moves by the suspended days."""
     with transaction.atomic():
         app = lock_application(actor, application_id, action="application.intake", expected_version=expected_version)
@@ -261,4 +371,6 @@ def resubmit_application(*, actor, application_id, comment: str = "", expected_v
         audit.record(actor=actor, action="application.resubmit", obj=app, request=request,
                      details={"suspended_days": moved.added_days})
         schedule_receipt(app.pk)
+        if case_submitted.provided:
+            case_submitted(actor=actor, application=app)
     return app

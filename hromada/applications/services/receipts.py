@@ -3,35 +3,67 @@ from __future__ import annotations
 
 import hashlib
 import json
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, Table
 
 from hromada.accounts import access
+from hromada.accounts.models import User
 from hromada.audit import services as audit
 from hromada.catalog.models import Timing
 from hromada.core.errors import Conflict
-from hromada.core.pdf import build_pdf, fmt_date, grid_table, kv_table, para
+from hromada.core.pdf import build_pdf, fmt_date, grid_table, kv_table, para, qr_code
+from hromada.offices.models import Office
+from hromada.persons.models import Person
 
-from .. import selectors
+from .. import checkcode, selectors
 from ..models import Application, Receipt, Status
 
 TITLE = "Повідомлення про прийняття заяви"
 
 
-def _id_document(person) -> str:
+def _id_document(person: Person) -> str:
     if not person.id_document_number:
         return "—"
     return f"{person.get_id_document_type_display()} № {person.id_document_number}"
 
 
-def _rnokpp(person) -> str:
+def _rnokpp(person: Person) -> str:
     if person.rnokpp:
         return person.masked_rnokpp
+    if person.no_rnokpp_reason and person.id_document_type == "birth_certificate":
+        return "не присвоєно (дитина; свідоцтво про народження)"
     return "відмова від РНОКПП (ідентифікація за паспортом)" if person.no_rnokpp_reason else "—"
+
+
+def status_url(app: Application) -> str:
+    """The public status page of the case, with its number and check code (what the receipt's QR code opens)."""
+    query = urlencode({"number": app.number, "code": app.check_code})
+    return f"{settings.HROMADA_PUBLIC_URL.rstrip('/')}{reverse('notifications:status')}?{query}"
+
+
+def _how_to_learn(app: Application, office: Office) -> Table:
+    """The heading, the check code and the QR code side by side: the receipt keeps to one page."""
+    text = [
+        para("Як дізнатися результат", "h2"),
+        para(f"Код перевірки: {checkcode.display(app.check_code)}", "h2"),
+        para(f"Стан заяви можна дізнатися без входу до системи: відскануйте QR-код телефоном або відкрийте "
+             f"{settings.HROMADA_PUBLIC_URL.rstrip('/')}{reverse('notifications:status')} і введіть номер заяви "
+             f"{app.number} та код перевірки. Нікому не повідомляйте код, крім близьких, яким довіряєте.", "small"),
+        para(f"Можна також зателефонувати до фронт-офісу {office.phone or '—'} або прийти особисто, назвавши "
+             f"номер заяви. Результат видається у фронт-офісі, який прийняв заяву.", "small"),
+    ]
+    table = Table([[text, qr_code(status_url(app), size=30 * mm)]], colWidths=(136 * mm, 34 * mm))
+    table.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0)])
+    return table
 
 
 def build_receipt_pdf(app: Application) -> bytes:
@@ -42,10 +74,9 @@ def build_receipt_pdf(app: Application) -> bytes:
     specialist = app.registered_by
     story = [
         para(TITLE, "title"),
-        para(f"№ {app.number} від {fmt_date(app.application_date)}", "subtitle"),
+        # Number and registration date once, in the heading (the receipt must fit one page with its QR code).
+        para(f"№ {app.number}, дата реєстрації (дата звернення) {fmt_date(app.application_date)}", "subtitle"),
         kv_table([
-            ("Номер заяви", app.number),
-            ("Дата реєстрації (дата звернення)", fmt_date(app.application_date)),
             ("Послуга", app.service.name_uk),
             ("Правова підстава", app.service.legal_basis),
             ("Канал подання", str(app.get_channel_display())),
@@ -89,13 +120,10 @@ def build_receipt_pdf(app: Application) -> bytes:
             ("Заяву передано до", app.back_office.name if app.back_office_id else "—"),
             ("Очікувана дата рішення", fmt_date(app.due_date)),
         ]),
-        para("Як дізнатися результат", "h2"),
-        para(f"Про рішення вас повідомлять. Дізнатися стан розгляду можна за телефоном фронт-офісу "
-             f"{office.phone or '—'} або особисто, назвавши номер заяви {app.number}. "
-             f"Результат видається у фронт-офісі, який прийняв заяву."),
-        para(f"Сформовано {timezone.localtime():%d.%m.%Y %H:%M}.", "small"),
+        KeepTogether([_how_to_learn(app, office)]),
     ]
-    return build_pdf(story, title=f"{TITLE} № {app.number}")
+    return build_pdf(story, title=f"{TITLE} № {app.number}",
+                     footer_note=f"Сформовано {timezone.localtime():%d.%m.%Y %H:%M}")
 
 
 def content_key(app: Application) -> str:
@@ -103,7 +131,7 @@ def content_key(app: Application) -> str:
     a late document or a moved due date must."""
     docs = sorted((d.requirement_code, d.sha256, d.pages) for d in app.documents.all())
     people = sorted((p.person_id, p.role) for p in app.participants.all())
-    facts = [app.number, str(app.application_date), str(app.due_date), str(app.documents_deadline),
+    facts = [app.number, app.check_code, str(app.application_date), str(app.due_date), str(app.documents_deadline),
              app.back_office_id, app.front_office_id, app.registered_by_id, app.service_id, docs, people]
     return hashlib.sha256(json.dumps(facts, default=str).encode()).hexdigest()
 
@@ -111,8 +139,10 @@ def content_key(app: Application) -> str:
 def store_receipt(*, application_id: int) -> Receipt:
     """Render and store the receipt of the case as it is now (the stored one is reused if nothing changed)."""
     with transaction.atomic():
-        app = (Application.objects.select_related("service", "front_office", "back_office", "registered_by")
-               .get(pk=application_id))
+        # The row lock orders two renders of the same case (a task delivered again while the first still runs, the
+        # sweep of missing receipts racing the task): the second finds the first one's receipt and reuses it.
+        app = (Application.objects.select_for_update(of=("self",))
+               .select_related("service", "front_office", "back_office", "registered_by").get(pk=application_id))
         if app.status == Status.DRAFT or app.first_submitted_at is None:
             raise Conflict(_("Повідомлення про прийняття формується після надсилання заяви."), code="not_submitted")
         key = content_key(app)
@@ -127,7 +157,7 @@ def store_receipt(*, application_id: int) -> Receipt:
     return receipt
 
 
-def receipt_for(*, actor, application_id, request=None) -> Receipt:
+def receipt_for(*, actor: User, application_id: int, request: HttpRequest | None = None) -> Receipt:
     """The stored receipt for a visible case (rendered now if the background job has not run); audited."""
     app = access.get_visible(actor, Application, pk=application_id)
     receipt = store_receipt(application_id=app.pk)

@@ -1,37 +1,17 @@
 """Races that only a real database shows: run on PostgreSQL (skipped on SQLite, which serialises writers)."""
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from hromada import testing
 from hromada.applications.models import Application, Event, IdempotencyRecord
 from hromada.applications.services.intake import create_application, submit_application
+from hromada.testing import run_threads
 
 from .factories import fill_required, make_person
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
 
 
-def _run_threads(n, target):
-    barrier = threading.Barrier(n)
-    results, errors = [], []
-
-    def worker(i):
-        try:
-            barrier.wait(timeout=30)
-            results.append(target(i))
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results, errors
 
 
 @pytest.mark.django_db(transaction=True)
@@ -44,7 +24,7 @@ def test_numbers_unique_under_concurrent_intake():
         actor = testing.user("front")
         return create_application(actor=actor, service_code="birth_assistance", applicant_id=person.pk).number
 
-    numbers, errors = _run_threads(8, intake)
+    numbers, errors = run_threads(8, intake)
     assert not errors, errors
     assert len(numbers) == 8 and len(set(numbers)) == 8
     seqs = sorted(int(n[-6:]) for n in numbers)
@@ -62,7 +42,7 @@ def test_concurrent_submits_with_same_key_submit_once():
     def submit(_):
         return submit_application(actor=testing.user("front"), application_id=app.pk, idempotency_key="same").response
 
-    answers, errors = _run_threads(4, submit)
+    answers, errors = run_threads(4, submit)
     assert not errors, errors
     assert len(answers) == 4 and all(a == answers[0] for a in answers)
     assert Event.objects.filter(application_id=app.pk, action="submit").count() == 1

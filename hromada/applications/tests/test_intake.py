@@ -140,3 +140,20 @@ def test_recent_paper_is_not_late(front, person):
     fill_required(app, front)
     submit_application(actor=front, application_id=app.pk)
     assert Application.objects.get(pk=app.pk).handover_late is False
+
+
+def test_the_receipt_has_no_near_empty_second_page(draft, front):
+    """The generation time used to spill alone onto page 2; it is in the footer now, and a typical case fits one
+    page (newborn without a number included: "не присвоєно", not a "refusal")."""
+    import io
+
+    from pypdf import PdfReader
+
+    from hromada.applications.services.receipts import build_receipt_pdf
+
+    fill_required(draft, front)
+    submit_application(actor=front, application_id=draft.pk)
+    app = Application.objects.get(pk=draft.pk)
+    pages = PdfReader(io.BytesIO(build_receipt_pdf(app))).pages
+    assert len(pages) == 1
+    assert "Сформовано" in pages[0].extract_text() and "Як дізнатися результат" in pages[0].extract_text()

@@ -57,13 +57,13 @@ def test_returned_case_can_be_corrected(submitted, front, back):
 
 def test_issue_then_close_and_wrong_states(submitted, front, front2, back):
     with pytest.raises(workflow.IllegalTransition):
-        issue_result(actor=front, application_id=submitted.pk)
+        issue_result(actor=front, application_id=submitted.pk, method="post")
     _as_back(submitted.pk, "take", "grant", "send_result", actor=back)
     with pytest.raises(NotFound):
-        issue_result(actor=front2, application_id=submitted.pk)
+        issue_result(actor=front2, application_id=submitted.pk, method="post")
     with pytest.raises(Forbidden):
-        issue_result(actor=back, application_id=submitted.pk)
-    app = issue_result(actor=front, application_id=submitted.pk)
+        issue_result(actor=back, application_id=submitted.pk, method="post")
+    app = issue_result(actor=front, application_id=submitted.pk, method="post")
     assert app.status == Status.CLOSED and app.issued_at and app.closed_at
     actions = list(Event.objects.filter(application=app).values_list("action", flat=True))
     assert actions[-2:] == ["issue", "close"]

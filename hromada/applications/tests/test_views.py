@@ -54,7 +54,8 @@ def test_wizard_walkthrough(front, person):
     res = c.post(reverse("front:save_details", args=[app.pk]), {"channel": "cnap", "version": app.version})
     assert res["Location"] == reverse("front:review", args=[app.pk])
     page = c.get(res["Location"]).content.decode()
-    assert "Звягельської РДА" in page and 'id="preview-due"' in page  # where it goes and by when
+    # where it goes (the Pension Fund decides birth assistance) and by when
+    assert "Пенсійного фонду України у Звягельському районі" in page and 'id="preview-due"' in page
     token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
     app.refresh_from_db()
     for _ in range(2):  # double click: the same one-time token
@@ -130,7 +131,7 @@ def test_results_issue(front, back, person):
         workflow.transition(app.pk, "send_result")
     c = _client(front)
     assert app.number in c.get(reverse("front:results")).content.decode()
-    res = c.post(reverse("front:issue", args=[app.pk]), {"back": reverse("front:results")})
+    res = c.post(reverse("front:issue", args=[app.pk]), {"back": reverse("front:results"), "method": "in_person"})
     assert res.status_code == 302
     assert Application.objects.get(pk=app.pk).status == Status.CLOSED
     page = c.get(reverse("front:card", args=[app.pk])).content.decode()
@@ -161,3 +162,25 @@ def test_returned_and_results_pages_pin_query_counts(front, back, person):
     with CaptureQueriesContext(connection) as results:
         assert c.get(reverse("front:results")).status_code == 200
     assert len(results) <= len(few)
+
+
+def test_checklist_and_role_codes_are_never_shown_raw(front, back, person, auditor):
+    from hromada.backoffice.services import return_for_correction, take_application
+
+    app = _submitted(front, person)
+    take_application(actor=back, application_id=app.pk)
+    app.refresh_from_db()
+    return_for_correction(actor=back, application_id=app.pk, reason="Нечіткий скан",
+                          items=["identity_document", "Підпис заявника"], expected_version=app.version)
+    # The front office's returned list: the document's title, the free-text item as typed.
+    page = _client(front).get(reverse("front:returned")).content.decode()
+    assert "Паспорт громадянина України або ID-картка заявника" in page and "Підпис заявника" in page
+    assert "identity_document" not in page
+    # The back office's case page: document tabs and return history by title.
+    page = _client(back).get(f"/back/cases/{app.pk}/").content.decode()
+    assert "Заява встановленого зразка ·" in page and "application_form ·" not in page
+    assert "(Паспорт громадянина України або ID-картка заявника; Підпис заявника)" in page
+    # The audit log: the role's title.
+    page = _client(auditor).get("/audit/", {"user": "back_demo"}).content.decode()
+    assert "Фахівець бек-офісу" in page or "фахівець бек-офісу" in page.lower()
+    assert "<td>back_specialist</td>" not in page

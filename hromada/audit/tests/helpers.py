@@ -23,3 +23,11 @@ def guard_disabled():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL session_replication_role = origin")
+
+
+def as_new_transaction():
+    """Forget which audit chain the test's transaction holds, as a new transaction would (the test's requests and
+    services share one transaction; production runs each in its own, which may append to another chain)."""
+    from hromada.audit.services import _Appended, _Held
+
+    connection.run_on_commit[:] = [c for c in connection.run_on_commit if not isinstance(c[1], _Held | _Appended)]

@@ -1,4 +1,7 @@
+import json
+
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
@@ -6,7 +9,7 @@ from django.test import RequestFactory
 from hromada.audit.models import AuditEntry
 from hromada.audit.services import GENESIS, record, verify_chain
 
-from .helpers import guard_disabled
+from .helpers import as_new_transaction, guard_disabled
 
 
 @pytest.fixture
@@ -126,3 +129,104 @@ def test_rolled_back_change_leaves_no_entry(front):
         raise RuntimeError("boom")
     assert AuditEntry.objects.count() == before
     assert verify_chain()[1] == []
+
+
+# --- issue 16, point 12: the chain anchored outside the database -----------------------------------------------
+@pytest.fixture
+def checkpoint_store(settings, tmp_path):
+    settings.STORAGES = {**settings.STORAGES, "audit_checkpoints": {
+        "BACKEND": "hromada.audit.checkpoints.WriteOnceFileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    return tmp_path
+
+
+def _rehash_from(entry_id):
+    """What the owner of the table can do: rewrite the hashes from ``entry_id`` on and move the head."""
+    from hromada.audit.models import AuditChainHead
+    from hromada.audit.services import entry_hash, hashed_fields
+
+    chain = AuditEntry.objects.get(pk=entry_id).chain
+    previous = AuditEntry.objects.filter(pk__lt=entry_id, chain=chain).order_by("-pk").first()
+    prev_hash = previous.hash if previous else GENESIS
+    with guard_disabled(), connection.cursor() as cursor:
+        for entry in AuditEntry.objects.filter(pk__gte=entry_id, chain=chain).order_by("pk"):
+            new_hash = entry_hash(prev_hash, hashed_fields(entry))
+            cursor.execute("UPDATE audit_auditentry SET prev_hash = %s, hash = %s WHERE id = %s",
+                           [prev_hash, new_hash, entry.pk])
+            prev_hash, last_id = new_hash, entry.pk
+    AuditChainHead.objects.filter(chain=chain).update(last_id=last_id, last_hash=prev_hash)
+
+
+def test_checkpoint_is_signed_write_once_and_verified(chain, checkpoint_store, capsys):
+    from hromada.audit.checkpoints import CheckpointExists, load_checkpoints, storage, write_checkpoint
+
+    checkpoint = write_checkpoint()
+    assert (checkpoint.entry_id, checkpoint.hash) == (chain[-1].pk, chain[-1].hash)
+    assert checkpoint.count == AuditEntry.objects.filter(chain=checkpoint.chain).count()
+    stored = json.loads((checkpoint_store / checkpoint.name).read_text())
+    assert {"chain": checkpoint.chain, "entry_id": chain[-1].pk, "count": checkpoint.count,
+            "hash": chain[-1].hash} in stored["chains"] and len(stored["signature"]) == 64
+    assert oct((checkpoint_store / checkpoint.name).stat().st_mode & 0o777) == "0o440"
+    with pytest.raises(CheckpointExists):
+        storage().save(checkpoint.name, ContentFile(b"{}"))
+    with pytest.raises(PermissionError):
+        storage().delete(checkpoint.name)
+    assert {c.valid for c in load_checkpoints()} == {True}
+    call_command("verify_audit")
+    out = capsys.readouterr().out
+    assert chain[-1].hash in out and "1 контрольних точок" in out
+    # More entries after the checkpoint are fine: it anchors a prefix of the chain.
+    record(actor=chain[0].actor, action="test.read")
+    assert verify_chain(checkpoints=load_checkpoints())[1] == []
+
+
+def test_edit_and_rehash_is_caught_only_by_the_checkpoint(chain, checkpoint_store):
+    from hromada.audit.checkpoints import load_checkpoints, write_checkpoint
+
+    write_checkpoint()
+    with guard_disabled(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditentry SET object_id = %s WHERE id = %s", ["999", chain[2].pk])
+    _rehash_from(chain[2].pk)
+    assert verify_chain()[1] == []  # the chain alone cannot tell: this is the attack
+    _, problems = verify_chain(checkpoints=load_checkpoints())
+    assert [p.kind for p in problems] == ["checkpoint_mismatch"]
+    assert problems[0].entry_id == chain[-1].pk and "rewritten" in problems[0].message
+    with pytest.raises(CommandError) as exc:
+        call_command("verify_audit")
+    assert exc.value.returncode == 1
+
+
+def test_truncate_and_reset_is_caught_by_the_checkpoint(chain, checkpoint_store, front):
+    from hromada.audit.checkpoints import load_checkpoints, write_checkpoint
+    from hromada.audit.models import AuditChainHead
+
+    write_checkpoint()
+    with guard_disabled(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditentry")
+    AuditChainHead.objects.update(last_id=0, last_hash=GENESIS)
+    as_new_transaction()                     # the application's next transaction (after the attacker's)
+    record(actor=front, action="test.read")  # a fresh, internally consistent chain
+    assert verify_chain()[1] == []
+    _, problems = verify_chain(checkpoints=load_checkpoints())
+    # Every chain the checkpoint signed is now shorter.
+    assert {p.kind for p in problems} == {"checkpoint_mismatch"} and all("truncated" in p.message for p in problems)
+
+
+def test_forged_checkpoint_is_reported(chain, checkpoint_store):
+    from hromada.audit.checkpoints import load_checkpoints, write_checkpoint
+
+    checkpoint = write_checkpoint()
+    path = checkpoint_store / checkpoint.name
+    path.chmod(0o640)
+    data = json.loads(path.read_text())
+    path.write_text(json.dumps({**data, "hash": "a" * 64}))
+    _, problems = verify_chain(checkpoints=load_checkpoints())
+    assert {p.kind for p in problems} == {"checkpoint_invalid"}
+
+
+def test_checkpoint_task_is_scheduled(settings, chain, checkpoint_store):
+    from hromada.ops import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["audit-checkpoint"]
+    assert entry["task"] == "hromada.ops.tasks.audit_checkpoint" and entry["schedule"] <= 3600
+    name = tasks.audit_checkpoint.apply().get()
+    assert (checkpoint_store / name).exists()

@@ -1,58 +1,45 @@
-"""Shared pieces of the calculators: the result type, input fields, the versioned data."""
+"""Shared pieces of the calculators: the result type (lines, each with its source), input fields, formatting.
+
+Every figure comes from ``hromada.catalog.legal.FigureBook`` (rows with their act and period); nothing here or in
+a calculator module is a legal amount.
+"""
 from __future__ import annotations
 
-import calendar
-import json
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import lru_cache
-from pathlib import Path
+from decimal import Decimal, InvalidOperation
 
+from hromada.catalog.legal import FigureBook, UsedFigure
 from hromada.core.errors import ValidationFailed
+from hromada.core.money import money
+from hromada.core.months import add_months
 
-DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "benefit_amounts.json"
-CENT = Decimal("0.01")
+__all__ = ["Calculation", "Calculator", "Field", "FigureBook", "Line", "add_months", "fmt", "fmt_figure", "money",
+           "months_period"]
 
-
-@lru_cache(maxsize=1)
-def _data() -> dict:
-    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
-
-
-def data_version() -> str:
-    return _data()["version"]
-
-
-def amounts_in_force(key: str, on: date) -> dict:
-    """The latest record of ``key`` whose effective_from is not after ``on``."""
-    records = sorted(_data()[key], key=lambda r: r["effective_from"])
-    chosen = [r for r in records if date.fromisoformat(r["effective_from"]) <= on]
-    if not chosen:
-        raise ValidationFailed("Немає чинних розмірів допомоги на %(day)s." % {"day": on.strftime("%d.%m.%Y")},
-                               code="no_amounts_in_force")
-    return chosen[-1]
-
-
-def money(value) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+INPUT_SOURCE = "Дані заяви"
 
 
 def fmt(value: Decimal) -> str:
     """12 345,67 (no currency), for calculation lines."""
     whole, frac = f"{money(value):.2f}".split(".")
+    sign = "−" if whole.startswith("-") else ""
+    whole = whole.lstrip("-")
     groups = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
-    return f"{' '.join(groups)},{frac}"
+    return f"{sign}{' '.join(groups)},{frac}"
 
 
-def add_months(day: date, months: int) -> date:
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+UNIT_SUFFIX = {"uah": " грн", "percent": " %", "months": " міс.", "m2": " м²", "coefficient": "", "month": ""}
+
+
+def fmt_figure(f: UsedFigure) -> str:
+    text = fmt(f.value) if f.unit == "uah" else str(f.value).replace(".", ",")
+    return text + UNIT_SUFFIX.get(f.unit, "")
 
 
 def months_period(start: date, months: int) -> tuple[date, date]:
@@ -61,12 +48,23 @@ def months_period(start: date, months: int) -> tuple[date, date]:
 
 
 @dataclass(frozen=True)
+class Line:
+    label: str
+    value: str
+    source: str
+
+    def as_json(self) -> dict:
+        return {"label": self.label, "value": self.value, "source": self.source}
+
+
+@dataclass(frozen=True)
 class Field:
     name: str
     label: str
-    kind: str = "int"            # int | date | money
+    kind: str = "int"            # int | date | money | decimal
     default: str = ""
     minimum: int = 0
+    income: bool = False         # an average monthly income: the registers may fill it instead of the declaration
 
     def parse(self, raw):
         if raw is None or raw == "":
@@ -82,34 +80,52 @@ class Field:
                 return value
             if self.kind == "date":
                 return raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())
-            value = Decimal(str(raw).strip().replace(" ", "").replace(",", "."))
-            if value < 0 or not value.is_finite():
+            number = Decimal(str(raw).strip().replace(" ", "").replace(",", "."))
+            if number < 0 or not number.is_finite() or number >= Decimal("1e10"):
                 raise ValueError
-            return money(value)
+            return money(number) if self.kind == "money" else number
         except (ValueError, InvalidOperation):
             raise ValidationFailed("Некоректне значення поля «%(f)s»." % {"f": self.label}, code="calculator_input",
                                    details={"field": self.name}) from None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Calculation:
+    """A calculator's result: the total for the period, the lines (each naming its source), the figures used.
+
+    ``as_json`` is what a decision stores: with the figures, so that a later change of the law does not change
+    what was decided, and ``recompute`` can show the difference."""
     calculator: str
-    data_version: str
-    amount: Decimal              # the total for the whole period
+    on_date: date
+    total: Decimal
     monthly: Decimal | None
     period_from: date
     period_to: date
-    lines: list[str]
+    lines: list[Line]
     legal_basis: str
     inputs: dict = field(default_factory=dict)
+    figures: list[UsedFigure] = field(default_factory=list)
+    unconfirmed: list[str] = field(default_factory=list)
+
+    @property
+    def amount(self) -> Decimal:
+        return self.total
+
+    @property
+    def data_version(self) -> str:
+        """A short fingerprint of the figures used (which rows, which values)."""
+        text = ";".join(sorted(f"{f.key}={f.value}@{f.valid_from}" for f in self.figures))
+        return "lf-" + hashlib.sha256(text.encode()).hexdigest()[:12]
 
     def as_json(self) -> dict:
         return {
-            "calculator": self.calculator, "data_version": self.data_version, "amount": str(self.amount),
+            "calculator": self.calculator, "on_date": self.on_date.isoformat(), "data_version": self.data_version,
+            "total": str(self.total), "amount": str(self.total), "currency": "UAH",
             "monthly": str(self.monthly) if self.monthly is not None else None,
             "period_from": self.period_from.isoformat(), "period_to": self.period_to.isoformat(),
-            "lines": list(self.lines), "legal_basis": self.legal_basis,
+            "lines": [line.as_json() for line in self.lines], "legal_basis": self.legal_basis,
             "inputs": {k: v.isoformat() if isinstance(v, date) else str(v) for k, v in self.inputs.items()},
+            "figures": [f.as_json() for f in self.figures], "unconfirmed": list(self.unconfirmed),
         }
 
 
@@ -117,9 +133,16 @@ class Calculation:
 class Calculator:
     code: str
     title: str
-    data_key: str
     fields: tuple[Field, ...]
     compute: Callable[..., Calculation]
+    legal_basis: str = ""
 
-    def parse(self, inputs: dict) -> dict:
+    def parse(self, inputs) -> dict:
         return {f.name: f.parse(inputs.get(f.name)) for f in self.fields}
+
+
+def finish(calc: Calculator, *, on: date, book: FigureBook, total: Decimal, monthly: Decimal | None,
+           period: tuple[date, date], lines: list[Line], values: dict) -> Calculation:
+    """The Calculation with the figures the book handed out (and which of them are unconfirmed)."""
+    return Calculation(calc.code, on, money(total), money(monthly) if monthly is not None else None, period[0],
+                       period[1], lines, calc.legal_basis, dict(values), list(book.used.values()), book.unconfirmed)

@@ -1,45 +1,74 @@
-"""Assistance at birth of a child (Law 2811-XII, art. 11–12; resolution 1751): a lump sum at once and
-the rest in equal monthly payments; the claim must come within 12 months of the birth."""
+"""Assistance at birth of a child (Law 2811-XII, art. 10–12): the amount in force on the child's BIRTH date — for
+children born to 31.12.2025 41,280 (a lump sum at once, the rest in equal monthly payments), for children born
+from 01.01.2026 a single payment (Law 4681-IX of 05.11.2025); the claim must come within the term after the birth.
+Every figure comes from the legal-figures data."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
+from hromada.catalog.legal import LegalFigureMissing
 from hromada.core.errors import ValidationFailed
 
-from .base import Calculation, Calculator, Field, add_months, data_version, fmt, money, months_period
+from .base import Calculator, Field, FigureBook, Line, add_months, finish, fmt, fmt_figure, money, months_period
 
 
-def compute(values: dict, *, on: date, data: dict) -> Calculation:
-    """``on`` is the application date; ``values``: child_birth_date, children (twins count each)."""
-    born, children = values["child_birth_date"], values["children"]
+def compute(values: dict, *, on: date, book: FigureBook):
+    """``on`` is the application date; ``values``: birth_date, children (twins count each)."""
+    born, children = values["birth_date"], values["children"]
     if born > on:
         raise ValidationFailed("Дата народження дитини пізніша за дату звернення.", code="calculator_input",
-                               details={"field": "child_birth_date"})
-    if add_months(born, data["claim_within_months"]) < on:
+                               details={"field": "birth_date"})
+    term = book.figure("birth_assistance.claim_within_months")
+    if add_months(born, int(term.value)) < on:
         raise ValidationFailed("Звернення надійшло пізніше %(n)s місяців з дня народження дитини: права на допомогу "
-                               "немає (підстава відмови «claim_period_expired»)." % {"n": data["claim_within_months"]},
-                               code="claim_period_expired")
-    lump, monthly, months = money(data["lump_sum"]), money(data["monthly"]), int(data["months"])
-    per_child = money(data["total"])
-    if lump + monthly * months != per_child:
-        raise ValueError("benefit_amounts.json: birth_assistance parts do not add up to the total")
+                               "немає (підстава відмови «claim_period_expired», %(src)s)."
+                               % {"n": term.value, "src": term.source}, code="claim_period_expired")
+    # The amount is the one in force on the day the child was born (the law in force at the birth).
+    total_f, lump_f, months_f = (book.figure("birth_assistance.total", on=born),
+                                 book.figure("birth_assistance.lump_sum", on=born),
+                                 book.figure("birth_assistance.months", on=born))
+    per_child, lump, months = money(total_f.value), money(lump_f.value), int(months_f.value)
     total = per_child * children
-    start, end = months_period(on, months)
     lines = [
-        f"Розмір допомоги на одну дитину: {fmt(per_child)} грн",
-        f"  одноразово: {fmt(lump)} грн",
-        f"  щомісячно: {fmt(monthly)} грн × {months} міс. = {fmt(monthly * months)} грн",
-        f"Кількість дітей: {children}",
-        f"Разом: {fmt(per_child)} × {children} = {fmt(total)} грн",
-        f"Одноразова виплата: {fmt(lump * children)} грн; щомісячно: {fmt(monthly * children)} грн "
-        f"з {start:%d.%m.%Y} по {end:%d.%m.%Y}",
+        Line("Дата народження дитини; звернення протягом " + fmt_figure(term),
+             f"{born:%d.%m.%Y}; звернення {on:%d.%m.%Y}", term.source),
+        Line(total_f.label + f" (на одну дитину; розмір на дату народження {born:%d.%m.%Y})", fmt_figure(total_f),
+             total_f.source),
+        Line(lump_f.label, fmt_figure(lump_f), lump_f.source),
     ]
-    return Calculation("birth_assistance", data_version(), total, monthly * children, start, end, lines,
-                       data["legal_basis"], dict(values))
+    if per_child > lump and months > 0:
+        # The law sets the total and the lump sum; the rest is paid in equal monthly parts (art. 12).
+        monthly: Decimal | None = money((per_child - lump) / months)
+        start, end = months_period(on, months)
+        lines.append(Line(f"Щомісячно: ({fmt(per_child)} − {fmt(lump)}) ÷ {months}", f"{fmt(monthly)} грн",
+                          months_f.source))
+    elif per_child == lump:
+        monthly, (start, end) = None, (on, on)
+    else:
+        raise LegalFigureMissing("Нормативні показники допомоги при народженні на %(d)s суперечать один одному "
+                                 "(одноразова частина більша за розмір або строк виплати решти не встановлено)."
+                                 % {"d": f"{born:%d.%m.%Y}"}, details={"key": months_f.key})
+    lines += [
+        Line("Кількість дітей, народжених одночасно", str(children), "Дані заяви"),
+        Line(f"Разом: {fmt(per_child)} × {children}", f"{fmt(total)} грн", total_f.source),
+    ]
+    if monthly is None:
+        lines.append(Line("Виплачується одноразово", f"{fmt(lump * children)} грн", lump_f.source))
+    else:
+        lines.append(Line(f"Одноразова виплата; щомісячно з {start:%d.%m.%Y} по {end:%d.%m.%Y}",
+                          f"{fmt(lump * children)} грн; {fmt(monthly * children)} грн", months_f.source))
+    return finish(CALCULATOR, on=on, book=book, total=total,
+                  monthly=None if monthly is None else monthly * children, period=(start, end),
+                  lines=lines, values=values)
 
 
 CALCULATOR = Calculator(
-    code="birth_assistance", title="Допомога при народженні дитини", data_key="birth_assistance",
-    fields=(Field("child_birth_date", "Дата народження дитини", "date"),
+    code="birth_assistance", title="Допомога при народженні дитини",
+    fields=(Field("birth_date", "Дата народження дитини", "date"),
             Field("children", "Кількість дітей, народжених одночасно", "int", default="1", minimum=1)),
-    compute=compute)
+    compute=compute,
+    legal_basis="Закон України «Про державну допомогу сім’ям з дітьми» від 21.11.1992 № 2811-XII, ст. 10–12 "
+                "(для дітей, народжених з 01.01.2026, — у ред. Закону від 05.11.2025 № 4681-IX); "
+                "Порядок призначення і виплати державної допомоги сім’ям з дітьми, затв. постановою КМУ від "
+                "27.12.2001 № 1751")

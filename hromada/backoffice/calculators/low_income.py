@@ -1,6 +1,6 @@
-"""State social assistance to low-income families (Law 1768-III; resolution 250): the family's
-guaranteed minimum minus its average monthly income, capped at 75 % of the family's subsistence
-minimum, for 6 months. Subsistence minimums and guaranteed-minimum levels are data per year."""
+"""State social assistance to low-income families (Law 1768-III, art. 5; resolution 250): the family's guaranteed
+minimum (a percentage of each member's прожитковий мінімум, set yearly by the budget law) minus its average
+monthly income, not more than the cap, for the term of months. Figures: legal-figures data."""
 from __future__ import annotations
 
 from datetime import date
@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from hromada.core.errors import ValidationFailed
 
-from .base import Calculation, Calculator, Field, amounts_in_force, data_version, fmt, money, months_period
+from .base import Calculator, Field, FigureBook, Line, finish, fmt, fmt_figure, money, months_period
 
 GROUPS = (
     ("child_under_6", "Діти до 6 років"),
@@ -18,8 +18,7 @@ GROUPS = (
 )
 
 
-def compute(values: dict, *, on: date, data: dict, minimums: dict | None = None) -> Calculation:
-    minimums = minimums if minimums is not None else amounts_in_force("subsistence_minimum", on)
+def compute(values: dict, *, on: date, book: FigureBook):
     counts = {g: values[g] for g, _ in GROUPS}
     if sum(counts.values()) == 0:
         raise ValidationFailed("Вкажіть склад сім’ї.", code="calculator_input", details={"field": "able_bodied"})
@@ -29,34 +28,44 @@ def compute(values: dict, *, on: date, data: dict, minimums: dict | None = None)
         n = counts[group]
         if not n:
             continue
-        sm, pct = money(minimums[group]), Decimal(data["guaranteed_percent"][group])
-        level = money(sm * pct / 100)
+        sm, pct = book.figure(f"subsistence_minimum.{group}"), book.figure(f"low_income.guaranteed_percent.{group}")
+        level = money(sm.value * pct.value / 100)
         guaranteed += level * n
-        subsistence += sm * n
-        lines.append(f"{label}: {n} × {fmt(level)} грн ({pct} % від {fmt(sm)} грн) = {fmt(level * n)} грн")
+        subsistence += sm.value * n
+        lines.append(Line(f"{sm.label}", fmt_figure(sm), sm.source))
+        lines.append(Line(f"{label}: {n} × {fmt_figure(pct)} від {fmt(sm.value)} грн", f"{fmt(level * n)} грн",
+                          pct.source))
     guaranteed, subsistence = money(guaranteed), money(subsistence)
-    cap = money(subsistence * Decimal(data["cap_share"]))
-    lines.append(f"Гарантований мінімум сім’ї: {fmt(guaranteed)} грн")
-    lines.append(f"Середньомісячний сукупний дохід сім’ї: {fmt(income)} грн")
+    lines.append(Line("Гарантований мінімум сім’ї", f"{fmt(guaranteed)} грн", "Сума рядків вище"))
+    lines.append(Line("Середньомісячний сукупний дохід сім’ї", f"{fmt(income)} грн", "Дані заяви (декларація / реєстри)"))
     difference = guaranteed - income
     if difference <= 0:
         raise ValidationFailed("Дохід сім’ї не менший за гарантований мінімум: права на допомогу немає "
                                "(підстава відмови «income_above_minimum»).", code="income_above_minimum")
+    cap_f = book.figure("low_income.cap_percent")
+    cap = money(subsistence * cap_f.value / 100)
     monthly = min(difference, cap)
-    lines.append(f"Різниця: {fmt(guaranteed)} − {fmt(income)} = {fmt(difference)} грн")
-    lines.append(f"Обмеження: {Decimal(data['cap_share']) * 100:.0f} % прожиткового мінімуму сім’ї "
-                 f"({fmt(subsistence)} грн) = {fmt(cap)} грн")
-    lines.append(f"Щомісячно: {fmt(monthly)} грн")
-    months = int(data["months"])
+    months_f = book.figure("low_income.months")
+    months = int(months_f.value)
     start, end = months_period(on.replace(day=1), months)
     total = monthly * months
-    lines.append(f"Період: {months} міс., з {start:%d.%m.%Y} по {end:%d.%m.%Y}; разом {fmt(total)} грн")
-    return Calculation("low_income_family", data_version(), total, monthly, start, end, lines,
-                       f"{data['legal_basis']}; {minimums['legal_basis']}", dict(values))
+    lines += [
+        Line(f"Різниця: {fmt(guaranteed)} − {fmt(income)}", f"{fmt(difference)} грн", "Закон № 1768-III, ст. 5"),
+        Line(f"Не більше {fmt_figure(cap_f)} прожиткового мінімуму сім’ї ({fmt(subsistence)} грн)", f"{fmt(cap)} грн",
+             cap_f.source),
+        Line("Щомісячно", f"{fmt(monthly)} грн", cap_f.source),
+        Line(f"Період: з {start:%d.%m.%Y} по {end:%d.%m.%Y}", fmt_figure(months_f), months_f.source),
+        Line(f"Разом за період: {fmt(monthly)} × {months}", f"{fmt(total)} грн", months_f.source),
+    ]
+    return finish(CALCULATOR, on=on, book=book, total=total, monthly=monthly, period=(start, end), lines=lines,
+                  values=values)
 
 
 CALCULATOR = Calculator(
-    code="low_income_family", title="Допомога малозабезпеченим сім’ям", data_key="low_income_family",
+    code="low_income_family", title="Допомога малозабезпеченим сім’ям",
     fields=tuple(Field(g, label, "int", default="0") for g, label in GROUPS)
-    + (Field("income", "Середньомісячний сукупний дохід сім’ї, грн", "money"),),
-    compute=compute)
+    + (Field("income", "Середньомісячний сукупний дохід сім’ї, грн", "money", income=True),),
+    compute=compute,
+    legal_basis="Закон України «Про державну соціальну допомогу малозабезпеченим сім’ям» від 01.06.2000 № 1768-III, "
+                "ст. 5; Порядок, затв. постановою КМУ від 24.02.2003 № 250; закон про Державний бюджет України на "
+                "відповідний рік, ст. 7 (прожитковий мінімум, гарантований мінімум)")

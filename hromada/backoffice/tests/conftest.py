@@ -1,10 +1,10 @@
 import pytest
 
-from hromada.backoffice.sms import LocmemSmsBackend
+from hromada.notifications.tests.doubles import LocmemSms
 
 
 @pytest.fixture
 def sms_outbox(settings):
-    settings.HROMADA_SMS_BACKEND = "hromada.backoffice.sms.LocmemSmsBackend"
-    LocmemSmsBackend.outbox = []
-    return LocmemSmsBackend.outbox
+    settings.HROMADA_SMS_BACKEND = "hromada.notifications.tests.doubles.LocmemSms"
+    LocmemSms.outbox = []
+    return LocmemSms.outbox

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from hromada.applications.models import Application, Participant, ParticipantRole, Status
 from hromada.catalog.models import ServiceType
-from hromada.offices.selectors import back_office_for
+from hromada.offices.selectors import deciding_office_for
 from hromada.persons.models import Person, Sex
 from hromada.testing import user
 
@@ -37,9 +37,11 @@ def submitted_case(front_name: str = "front", *, service: str = "birth_assistanc
     n = next(_seq)
     today = timezone.localdate()
     applicant = person(front)
+    service_type = ServiceType.objects.get(code=service)
     app = Application.objects.create(
-        number=f"T-{hromada.pk}-{timezone.now():%H%M%S%f}-{n}", service=ServiceType.objects.get(code=service),
-        status=status, front_office=front.office, hromada=hromada, back_office=back_office_for(hromada),
+        number=f"T-{hromada.pk}-{timezone.now():%H%M%S%f}-{n}", service=service_type, status=status,
+        front_office=front.office, hromada=hromada,
+        back_office=deciding_office_for(hromada, service_type.deciding_authority),
         registered_by=front, application_date=application_date or today,
         submitted_at=timezone.now(), first_submitted_at=timezone.now(),
         due_date=due_date or today + timedelta(days=10), applicant_person=applicant, **kw)

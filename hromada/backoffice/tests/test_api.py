@@ -53,16 +53,16 @@ def test_assign_return_decide_pdf(api, head, back):
     assert b.post(f"applications/{app.pk}/take").status_code == 200
     assert b.get(f"applications/{app.pk}/decision.pdf").json()["code"] == "no_decision"
     born = (app.application_date - timedelta(days=30)).isoformat()
-    r = b.post(f"applications/{app.pk}/decide", {"outcome": "granted", "calculator_inputs": {"child_birth_date": born}})
+    r = b.post(f"applications/{app.pk}/decide", {"outcome": "granted", "calculator_inputs": {"birth_date": born}})
     assert r.status_code == 200, r.content
     body = r.json()
-    assert body["amount"] == "41280.00" and body["application"]["status"] == "result_sent"
+    assert body["amount"] == "50000.00" and body["application"]["status"] == "result_sent"
     assert body["calculation"]["calculator"] == "birth_assistance"
     r = b.get(f"applications/{app.pk}/decision.pdf")
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
     assert "РІШЕННЯ ПРО ПРИЗНАЧЕННЯ ДОПОМОГИ" in text
-    assert app.number in text and "41 280,00 грн" in text and "10 320,00" in text and "2811-XII" in text
+    assert app.number in text and "50 000,00 грн" in text and "одноразово" in text and "2811-XII" in text
     assert app.applicant.full_name in text
     assert AuditEntry.objects.filter(action="decision.download", object_id=str(app.pk), actor=back).exists()
 
@@ -84,7 +84,7 @@ def test_refusal_pdf_has_reason_and_legal_basis(api, back):
     ({"outcome": "granted", "amount": "-5", "period_from": "2026-01-01", "period_to": "2026-02-01"}, "invalid_amount"),
     ({"outcome": "granted", "amount": "5", "period_from": "2026-03-01", "period_to": "2026-02-01"}, "invalid_period"),
     ({"outcome": "granted", "amount": "5", "period_from": "not-a-date"}, "validation_error"),
-    ({"outcome": "granted", "calculator_inputs": {"child_birth_date": "2020-01-01"}}, "claim_period_expired"),
+    ({"outcome": "granted", "calculator_inputs": {"birth_date": "2020-01-01"}}, "claim_period_expired"),
 ])
 def test_decide_errors_are_422(api, back, payload, code):
     app = submitted_case()

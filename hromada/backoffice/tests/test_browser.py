@@ -52,17 +52,17 @@ def test_back_office_takes_returns_and_grants_with_calculator(hromada_server, pa
     page.goto(f"{url}/back/cases/{granted_pk}/")
     page.click("#take-button")
     page.locator("#grant-panel summary").click()
-    page.fill("#calc-child_birth_date", (date.today() - timedelta(days=30)).isoformat())
+    page.fill("#calc-birth_date", (date.today() - timedelta(days=30)).isoformat())
     page.click("#calc-button")
     page.wait_for_selector(".calc-lines")
-    assert "41 280,00" in page.locator("#calc-result").inner_text()
-    assert page.input_value("#d-amount") == "41280.00"
+    assert "50 000,00" in page.locator("#calc-result").inner_text()
+    assert page.input_value("#d-amount") == "50000.00"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", page.input_value("#d-to"))
     shot(page, "back-05-calculation")
     page.click("#grant-button")
     assert "Рішення прийнято" in page.locator(".messages").inner_text()
     assert page.locator("#case-status").inner_text() == "Результат у фронт-офісі"
-    assert "41 280,00" in page.locator("#decision").inner_text()
+    assert "50 000,00" in page.locator("#decision").inner_text()
     shot(page, "back-06-granted")
 
     pdf = page.request.get(f"{url}/api/v1/applications/{granted_pk}/decision.pdf")

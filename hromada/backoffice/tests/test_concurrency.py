@@ -57,7 +57,7 @@ def _decide_race(back, head, *, with_version):
     results = _race([
         lambda: services.decide(actor=back, application_id=app.pk, outcome="refused", reason_code="no_right",
                                 expected_version=version),
-        lambda: services.decide(actor=head, application_id=app.pk, outcome="refused", reason_code="false_information",
+        lambda: services.decide(actor=head, application_id=app.pk, outcome="refused", reason_code="claim_period_expired",
                                 expected_version=version),
     ])
     wins = [r for r in results if isinstance(r, Decision)]

@@ -38,10 +38,10 @@ def test_full_cycle_with_intake_services(front, back, back2, django_capture_on_c
     born = app.application_date - timedelta(days=40)
     with django_capture_on_commit_callbacks(execute=True):
         services.decide(actor=back, application_id=app.pk, outcome="granted",
-                        calculator_inputs={"child_birth_date": born.isoformat()})
+                        calculator_inputs={"birth_date": born.isoformat()})
     app.refresh_from_db()
-    assert app.status == Status.RESULT_SENT and app.decision.amount == 41280
-    issue_result(actor=front, application_id=app.pk)
+    assert app.status == Status.RESULT_SENT and app.decision.amount == 50000
+    issue_result(actor=front, application_id=app.pk, method="in_person")
     app.refresh_from_db()
     assert app.status == Status.CLOSED
     assert [e.action for e in app.events.all() if e.action != "create"][:7] == [

@@ -131,3 +131,17 @@ def test_overdue_board_and_workload(head, back, back2):
 def test_front_office_has_no_back_queue(front):
     with pytest.raises(Forbidden):
         selectors.queue(front, QueueFilters())
+
+
+def test_staff_lists_are_in_ukrainian_alphabetical_order(head):
+    from hromada.accounts.models import Role, User
+
+    for username, last in (("t_ye", "Єрмак"), ("t_a", "Андрієнко"), ("t_g", "Ґудзь"), ("t_i", "Іваненко"),
+                           ("t_ya", "Яковенко"), ("t_h", "Гончар")):
+        User.objects.create(username=username, role=Role.BACK_SPECIALIST, office=head.office, last_name=last,
+                            first_name="Тест")
+    names = [u.last_name for u in selectors.assignable_staff(head)
+             if u.last_name in {"Єрмак", "Андрієнко", "Ґудзь", "Іваненко", "Яковенко", "Гончар"}]
+    assert names == ["Андрієнко", "Гончар", "Ґудзь", "Єрмак", "Іваненко", "Яковенко"]
+    board = [w.user.last_name for w in selectors.workload(head) if w.user and w.user.username.startswith("t_")]
+    assert board == names

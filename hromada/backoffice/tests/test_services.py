@@ -9,16 +9,21 @@ from hromada.applications import workflow
 from hromada.applications.models import Application, Event, Status
 from hromada.audit.models import AuditEntry
 from hromada.backoffice import services
-from hromada.backoffice.models import Decision, Notification, NotificationStatus, ReturnRequest
+from hromada.backoffice.models import Decision, ReturnRequest
 from hromada.core.errors import Forbidden, NotFound, ValidationFailed
+from hromada.notifications import channels
+from hromada.notifications.models import Consent, Notification, State
 
 from .factories import submitted_case
 
 pytestmark = pytest.mark.django_db
 
 
-def _in_review(actor):
+def _in_review(actor, consent=("sms", "email")):
     app = submitted_case()
+    for channel in consent:     # the resident agreed at the desk (notifications.services.record_consent)
+        Consent.objects.create(person=app.applicant_person, channel=channel, granted=True,
+                               recorded_by=app.registered_by, recorded_at=app.registered_at)
     return services.take_application(actor=actor, application_id=app.pk)
 
 
@@ -130,21 +135,21 @@ def test_grant_with_calculator_sends_result_and_notifies(back, sms_outbox, djang
     born = app.application_date - timedelta(days=20)
     with django_capture_on_commit_callbacks(execute=True):
         decision = services.decide(actor=back, application_id=app.pk, outcome="granted",
-                                   calculator_inputs={"child_birth_date": born.isoformat()}, comment="")
+                                   calculator_inputs={"birth_date": born.isoformat()}, comment="")
     app.refresh_from_db()
     assert app.status == Status.RESULT_SENT and app.decided_at and app.result_sent_at
-    assert decision.amount == Decimal("41280.00") and decision.calculator == "birth_assistance"
+    assert decision.amount == Decimal("50000.00") and decision.calculator == "birth_assistance"
     assert decision.calculation["lines"] and decision.data_version
     assert [e.action for e in app.events.all()][-2:] == ["grant", "send_result"]
-    assert set(Notification.objects.filter(application=app).values_list("channel", "status")) == {
-        ("email", NotificationStatus.SENT), ("sms", NotificationStatus.SENT)}
-    # Only the number, the office and "результат готовий" — no name, amount or outcome.
+    assert set(Notification.objects.filter(application=app).values_list("channel", "kind", "state")) == {
+        ("email", "result_ready", State.SENT), ("sms", "result_ready", State.SENT)}
+    # Only the first name and the number in the SMS, one Cyrillic segment; no surname, amount or outcome anywhere.
     applicant = app.applicant
     (phone, text), = sms_outbox
-    assert phone == applicant.phone and app.number in text and "результат готовий" in text
+    assert phone == applicant.phone and app.number in text and "готовий" in text and len(text) <= 70
     message = mail.outbox[-1]
     assert message.to == [applicant.email] and app.number in message.subject
-    for secret in (applicant.last_name, applicant.first_name, "41280", "41 280", "призначено", applicant.phone):
+    for secret in (applicant.last_name, "50000", "50 000", "призначено", applicant.phone):
         assert secret not in text and secret not in message.body and secret not in message.subject
     assert app.front_office.name in message.body
     row = Notification.objects.get(application=app, channel="sms")
@@ -153,7 +158,7 @@ def test_grant_with_calculator_sends_result_and_notifies(back, sms_outbox, djang
 
 def test_amount_differs_from_calculation_needs_comment(back):
     app = _in_review(back)
-    inputs = {"child_birth_date": app.application_date.isoformat()}
+    inputs = {"birth_date": app.application_date.isoformat()}
     with pytest.raises(ValidationFailed) as exc:
         services.decide(actor=back, application_id=app.pk, outcome="granted", amount="40000", calculator_inputs=inputs)
     assert exc.value.code == "amount_override_needs_comment"
@@ -207,26 +212,38 @@ def test_decide_is_illegal_outside_review(back, status):
     assert not Decision.objects.filter(application=app).exists()
 
 
-def test_no_contacts_no_notifications(back, sms_outbox):
+def test_no_contacts_nothing_sent_and_the_reason_recorded(back, sms_outbox, django_capture_on_commit_callbacks):
     app = _in_review(back)
     app.applicant.__class__.objects.filter(pk=app.applicant.pk).update(email="", phone="")
-    services.decide(actor=back, application_id=app.pk, outcome="refused", reason_code="no_right")
-    assert not Notification.objects.filter(application=app).exists() and sms_outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide(actor=back, application_id=app.pk, outcome="refused", reason_code="no_right")
+    rows = Notification.objects.filter(application=app)
+    assert {r.state for r in rows} == {State.NOT_SENT} and all(r.last_error for r in rows)
+    assert sms_outbox == [] and mail.outbox == []
+
+
+def test_no_consent_nothing_sent(back, sms_outbox, django_capture_on_commit_callbacks):
+    app = _in_review(back, consent=())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide(actor=back, application_id=app.pk, outcome="refused", reason_code="no_right")
+    assert not Notification.objects.filter(application=app).exists() and sms_outbox == [] and mail.outbox == []
 
 
 def test_failed_sms_is_recorded_not_raised(back, settings, django_capture_on_commit_callbacks):
-    settings.HROMADA_SMS_BACKEND = "hromada.backoffice.tests.test_services.BrokenSms"
+    settings.HROMADA_SMS_BACKEND = "hromada.backoffice.tests.test_services.RejectingSms"
     app = _in_review(back)
     with django_capture_on_commit_callbacks(execute=True):
         services.decide(actor=back, application_id=app.pk, outcome="refused", reason_code="no_right")
     row = Notification.objects.get(application=app, channel="sms")
-    assert row.status == NotificationStatus.FAILED and row.error == "ConnectionRefusedError"
+    assert row.state == State.FAILED and row.last_error == "HTTP 400: invalid number" and row.attempts == 1
     assert Application.objects.get(pk=app.pk).status == Status.RESULT_SENT
 
 
-class BrokenSms:
-    def send(self, phone, text):
-        raise ConnectionRefusedError("gateway down")
+class RejectingSms:
+    delivers = True
+
+    def send(self, *, phone, text, reference):
+        raise channels.PermanentError("HTTP 400: invalid number")
 
 
 def test_front_office_actions_are_refused_to_the_back_office(back):

@@ -64,7 +64,13 @@ def test_document_viewer(web, back, back2, front):
     doc.file.save("scan", ContentFile(b"\x89PNG\r\n\x1a\n"), save=True)
     r = web(back).get(f"/back/cases/{app.pk}/")
     assert f"/back/cases/{app.pk}/documents/{doc.pk}/" in r.text
+    # An image: a page that fits the scan to the pane (its own strict CSP, framed by the case page only) …
     r = web(back).get(f"/back/cases/{app.pk}/documents/{doc.pk}/")
+    assert r.status_code == 200 and r["X-Frame-Options"] == "SAMEORIGIN" and r["Content-Type"].startswith("text/html")
+    assert "frame-ancestors 'self'" in r["Content-Security-Policy"] and "style-src 'self'" in r["Content-Security-Policy"]
+    assert f'src="/back/cases/{app.pk}/documents/{doc.pk}/?raw=1"' in r.text and 'class="scan"' in r.text
+    # … and the file itself.
+    r = web(back).get(f"/back/cases/{app.pk}/documents/{doc.pk}/", {"raw": "1"})
     assert r.status_code == 200 and r["X-Frame-Options"] == "SAMEORIGIN" and r["Content-Type"] == "image/png"
     assert web(back2).get(f"/back/cases/{app.pk}/documents/{doc.pk}/").status_code == 404
 
@@ -84,14 +90,14 @@ def test_take_return_and_grant_through_forms(web, back):
     c.post(f"/back/cases/{app.pk}/take/")
     app.refresh_from_db()
     born = (app.application_date - timedelta(days=3)).isoformat()
-    r = c.post(f"/back/cases/{app.pk}/calculate/", {"calc_child_birth_date": born, "calc_children": "1"})
-    assert r.status_code == 200 and "41 280,00" in r.text and 'value="41280.00"' in r.text
+    r = c.post(f"/back/cases/{app.pk}/calculate/", {"calc_birth_date": born, "calc_children": "1"})
+    assert r.status_code == 200 and "50 000,00" in r.text and 'value="50000.00"' in r.text
     r = c.post(f"/back/cases/{app.pk}/decide/", {"version": app.version, "outcome": "granted", "use_calculator": "1",
-                                                 "calc_child_birth_date": born, "calc_children": "1", "amount": "41280.00",
+                                                 "calc_birth_date": born, "calc_children": "1", "amount": "50000.00",
                                                  "period_from": "", "period_to": ""}, follow=True)
     assert "Рішення прийнято" in r.text
     app.refresh_from_db()
-    assert app.status == Status.RESULT_SENT and app.decision.amount == 41280
+    assert app.status == Status.RESULT_SENT and app.decision.amount == 50000
 
 
 def test_form_errors_become_messages(web, back):
@@ -102,7 +108,7 @@ def test_form_errors_become_messages(web, back):
     assert "Оберіть підставу відмови" in r.text
     r = c.post(f"/back/cases/{app.pk}/take/", {"version": "1"}, follow=True)
     assert "змінено іншим користувачем" in r.text
-    r = c.post(f"/back/cases/{app.pk}/calculate/", {"calc_child_birth_date": "2001-01-01"})
+    r = c.post(f"/back/cases/{app.pk}/calculate/", {"calc_birth_date": "2001-01-01"})
     assert "12 місяців" in r.text
 
 
@@ -110,3 +116,31 @@ def test_board_for_the_head(web, head, back):
     submitted_case(status=Status.IN_REVIEW, assigned_to=back, due_date=submitted_case().application_date - timedelta(days=5))
     r = web(head).get("/back/board/")
     assert r.status_code == 200 and back.display_name in r.text and "прострочено" in r.text
+
+
+def test_grant_refusal_and_return_forms_keep_what_was_typed_after_an_error(web, back):
+    app = submitted_case()
+    c = web(back)
+    c.post(f"/back/cases/{app.pk}/take/")
+    app.refresh_from_db()
+    # A period ending before it starts: the page comes back with every typed value and the grant form open.
+    r = c.post(f"/back/cases/{app.pk}/decide/", {
+        "version": app.version, "outcome": "granted", "amount": "12345.67", "period_from": "2026-12-01",
+        "period_to": "2026-11-01", "comment": "Сума за довідкою", "calc_children": "2"})
+    assert r.status_code == 422
+    page = r.content.decode()
+    assert 'id="grant-panel" open' in page and "Вкажіть коректний період виплати" in page
+    assert 'value="12345.67"' in page and 'value="2026-12-01"' in page and 'value="2026-11-01"' in page
+    assert "Сума за довідкою</textarea>" in page and 'name="calc_children" type="number" min="1" value="2"' in page
+    r = c.post(f"/back/cases/{app.pk}/decide/", {"version": app.version, "outcome": "refused", "reason_code": "",
+                                                 "comment": "Довідка про доходи відсутня"})
+    page = r.content.decode()
+    assert r.status_code == 422 and 'id="refuse-panel" open' in page and "Оберіть підставу відмови" in page
+    assert "Довідка про доходи відсутня</textarea>" in page
+    r = c.post(f"/back/cases/{app.pk}/return/", {"version": app.version, "reason": "  ",
+                                                 "items": ["identity_document"], "extra_items": "Підпис"})
+    page = r.content.decode()
+    assert r.status_code == 422 and 'id="return-panel" open' in page
+    assert 'value="identity_document" checked' in page and "Підпис</textarea>" in page
+    app.refresh_from_db()
+    assert app.status == Status.IN_REVIEW

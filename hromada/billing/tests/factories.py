@@ -12,7 +12,30 @@ from hromada.catalog.models import ServiceType
 from hromada.offices.models import Function, Kind, Office
 from hromada.persons.models import Person
 
-_seq = itertools.count(1)
+
+class _Sequence:
+    """Numbers of test rows, unique in the database across processes: browser tests set their data up through
+    `manage.py shell` on one shared server database, and a fresh process must not start at 1 again (the numbers
+    it gave would collide with the rows an earlier test's process wrote)."""
+
+    def __init__(self) -> None:
+        self._counter: itertools.count | None = None
+
+    def __iter__(self) -> _Sequence:
+        return self
+
+    def __next__(self) -> int:
+        if self._counter is None:
+            last_case = (Application.objects.filter(number__startswith="TB-").order_by("-number")
+                         .values_list("number", flat=True).first())
+            last_person = (Person.objects.filter(id_document_number__startswith="ТТ")
+                           .order_by("-id_document_number").values_list("id_document_number", flat=True).first())
+            start = max(int(last_case[3:]) if last_case else 0, int(last_person[2:]) if last_person else 0)
+            self._counter = itertools.count(start + 1)
+        return next(self._counter)
+
+
+_seq = _Sequence()
 
 
 def kyiv(y, m, d, hh=12, mm=0, ss=0) -> datetime:

@@ -98,9 +98,9 @@ def test_register_downloads_are_scoped_and_audited(period, ministry, oblast2, ap
     assert xlsx.status_code == 200
     ws = load_workbook(io.BytesIO(xlsx.content)).active
     assert any(row[0] == "UA18080010000090720" for row in ws.iter_rows(values_only=True))
-    csv_text = api(ministry).get(f"billing/periods/{period}/register.csv").content.decode()
-    assert csv_text.splitlines()[0] == "katottg_code,oblast,raion,hromada,count,amount,adjustments"
-    assert "UA18080010000090720,Житомирська,Звягельський,Баранівська,2,100.00,0.00" in csv_text
+    csv_text = api(ministry).get(f"billing/periods/{period}/register.csv?format=machine").content.decode()
+    assert csv_text.splitlines()[0] == "katottg_code,oblast,raion,hromada,count,amount,adjustments,total"
+    assert "UA18080010000090720,Житомирська,Звягельський,Баранівська,2,100.00,0.00,100.00" in csv_text
     other = api(oblast2).get(f"billing/periods/{period}/register.csv").content.decode()
     assert "UA18080010000090720" not in other
     assert AuditEntry.objects.filter(action="billing.register_export", object_id=period).count() == 3

@@ -45,6 +45,9 @@ def test_ministry_runs_drills_down_closes_and_hromada_sees_its_act(page, hromada
     assert page.locator("svg.budget-chart").count() == 1
     shot(page, "billing-04-budget")
     page.click("nav.nav >> text=Тарифи")
+    # Wait for the page itself: content() read mid-navigation is empty (failed once in a clean-clone run).
+    page.wait_for_url("**/billing/tariffs/")
+    page.wait_for_selector("#id_amount")
     assert "ілюстративний тариф, не офіційний" in page.content()
     # keyboard only: the tariff form's fields are labelled and reachable
     page.focus("#id_amount")

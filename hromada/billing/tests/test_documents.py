@@ -79,7 +79,11 @@ def test_register_xlsx_and_csv(billed, front, front2, ministry):
     assert subtotal[4] == total[4] == 5
     assert Decimal(str(total[5])) == Decimal("400.75")
 
-    parsed = list(csv.DictReader(io.StringIO(documents.register_csv(rows))))
+    parsed = list(csv.DictReader(io.StringIO(documents.register_csv(rows, machine=True))))
     row = next(r for r in parsed if r["katottg_code"] == front.office.hromada.code)
     assert row == {"katottg_code": front.office.hromada.code, "oblast": "Житомирська", "raion": "Звягельський",
-                   "hromada": "Баранівська", "count": "4", "amount": "350.75", "adjustments": "0.00"}
+                   "hromada": "Баранівська", "count": "4", "amount": "350.75", "adjustments": "0.00",
+                   "total": "350.75"}
+    human = documents.register_csv(rows)
+    assert human.startswith("\ufeffКод КАТОТТГ;Область;Район;Громада;Кількість заяв;Сума, грн;")
+    assert f"{front.office.hromada.code};Житомирська;Звягельський;Баранівська;4;350,75;0,00;350,75" in human

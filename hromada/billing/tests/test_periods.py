@@ -143,6 +143,16 @@ def test_tariff_cannot_change_a_closed_month(office, front, ministry):
         services.set_tariff(actor=ministry, amount="70.555", effective_from=date(2025, 8, 1), basis="3 decimals")
 
 
+def test_a_tariff_change_keeps_the_old_and_new_amount_in_the_audit(ministry):
+    first = services.set_tariff(actor=ministry, amount="80.00", effective_from=date(2031, 1, 1), basis="наказ № 7")
+    entry = AuditEntry.objects.filter(action="billing.tariff_set", object_id=str(first.pk)).get()
+    previous = type(first).objects.filter(service=None).exclude(pk=first.pk).order_by("-effective_from").first()
+    assert entry.details["old_amount"] == (str(previous.amount) if previous else None)
+    second = services.set_tariff(actor=ministry, amount="85.50", effective_from=date(2031, 2, 1), basis="наказ № 8")
+    entry = AuditEntry.objects.filter(action="billing.tariff_set", object_id=str(second.pk)).get()
+    assert (entry.details["old_amount"], entry.details["amount"]) == ("80.00", "85.50")
+
+
 def test_tariff_history_and_permissions(ministry, hadmin):
     with pytest.raises(Forbidden):
         services.set_tariff(actor=hadmin, amount="10.00", effective_from=date(2026, 1, 1), basis="x")
@@ -166,8 +176,11 @@ def test_amounts_by_hromada_and_budget(office, front, front2, ministry):
     status = selectors.budget_status(2025)
     assert (status["committed"], status["in_progress"], status["remaining"]) == (
         Decimal("100.00"), Decimal("50.00"), Decimal("400.00"))
-    # 150 over 2 months → 75 a month → 150 + 75 × 10 = 900 > 500: the forecast warning is raised.
-    assert status["forecast"] == Decimal("900.00")
+    # Worked example: February 100 + March 50 = 150 over 2 months → 75 a month; April–December are 9 months to
+    # come → 150 + 75 × 9 = 825 > 500: the forecast warning is raised.
+    assert (status["method"]["accrued"], status["method"]["average"], status["method"]["months_to_come"]) == (
+        Decimal("150.00"), Decimal("75.00"), 9)
+    assert status["forecast"] == Decimal("825.00")
     assert "forecast_exceeds" in [code for code, _msg in status["warnings"]]
     services.set_budget_line(actor=ministry, year=2025, allocated="105.00", basis="закон про бюджет")
     assert "low_remaining" in [code for code, _msg in selectors.budget_status(2025)["warnings"]]
@@ -236,3 +249,21 @@ def test_database_refuses_every_statement_on_a_closed_period(office, front, mini
         cursor.execute(f"UPDATE {table} SET amount = amount + 1 WHERE period_id = %s", [open_.pk])  # noqa: S608
         cursor.execute(f"DELETE FROM {table} WHERE period_id = %s", [open_.pk])  # noqa: S608
         assert cursor.rowcount >= 2
+
+
+def test_forecast_in_december_counts_no_months_after_december(office, front, ministry):
+    """The December case (#23 p.2): one computed month, December, at 150 — nothing is left to come, the forecast is
+    150 (the old formula multiplied by the 11 months never computed and showed 1 800)."""
+    for day in (3, 4, 5):
+        make_application(office=office, user=front, submitted_at=kyiv(2025, 12, day))
+    services.run_billing_period(actor=ministry, period="2025-12")
+    status = selectors.budget_status(2025)
+    assert status["method"]["accrued"] == Decimal("150.00") and status["method"]["months_to_come"] == 0
+    assert status["forecast"] == Decimal("150.00")
+
+
+def test_forecast_method_worked_example():
+    method = selectors.forecast_of([Decimal("100.00"), Decimal("50.00")], last_month=3)
+    assert method == {"accrued": Decimal("150.00"), "months": 2, "average": Decimal("75.00"), "months_to_come": 9,
+                      "forecast": Decimal("825.00"), "last_month": 3}
+    assert selectors.forecast_of([], last_month=0)["forecast"] is None

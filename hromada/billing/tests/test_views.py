@@ -72,7 +72,7 @@ def test_tariffs_page_sets_a_tariff(ministry, hadmin):
     assert "Тариф встановлено" in response.content.decode()
     assert Tariff.objects.get(service__code="care_allowance").amount == Decimal("42.10")
     assert client_for(hadmin).post("/billing/tariffs/", {"amount": "1", "effective_from": "2027-01-01",
-                                                         "basis": "x"}).status_code == 404
+                                                         "basis": "x"}).status_code == 403   # role: never
     assert "Новий тариф" not in client_for(hadmin).get("/billing/tariffs/").content.decode()
 
 
@@ -86,9 +86,9 @@ def test_hromada_admin_sees_only_its_acts(data, ministry, hadmin, django_capture
     theirs = client_for(other).get("/billing/").content.decode()
     assert "UA18040530000045696.pdf" in theirs and "UA18080010000090720.pdf" not in theirs
     assert "Розрахувати період" not in own
-    assert client_for(hadmin).post("/billing/run/", {"period": "2025-05"}).status_code == 404
-    assert client_for(hadmin).get("/billing/budget/").status_code == 404
+    assert client_for(hadmin).post("/billing/run/", {"period": "2025-05"}).status_code == 403
+    assert client_for(hadmin).get("/billing/budget/").status_code == 403
 
 
 def test_front_office_has_no_billing(front):
-    assert client_for(front).get("/billing/").status_code == 404
+    assert client_for(front).get("/billing/").status_code == 403

@@ -1,6 +1,7 @@
-"""The access matrix: outside the children's service of the responsible hromada/raion a child case
-does not exist — 404 on every page and endpoint, absent from every list and export; every read is
-audited; an anonymous reporter never appears anywhere."""
+"""The access matrix of child cases: other roles may never open one — 403 on every page and endpoint, whatever
+the case (the outsider rule of accounts.access); the children's service of another hromada/raion meets 404, as
+for a missing case; a case is absent from every other list and export; every read is audited; an anonymous
+reporter never appears anywhere."""
 import json
 import re
 
@@ -60,24 +61,26 @@ def _ui_paths(case):
 
 
 @pytest.mark.parametrize("role", OTHER_ROLES)
-def test_other_roles_get_404_everywhere(role, case, api, request):
+def test_other_roles_get_403_everywhere(role, case, api, request):
     user = request.getfixturevalue(role)
     client = api(user)
     gets, posts = _api_paths(case)
-    for path in gets + ["child-cases"]:
+    def missing(paths):
+        return [p.replace(f"/{case.pk}", "/987654321") for p in paths]
+    for path in gets + ["child-cases"] + missing(gets):
         res = client.get(path)
-        assert res.status_code == 404, (role, path, res.status_code)
-        assert res.json()["code"] == "not_found"
-    for path in posts:
+        assert res.status_code == 403, (role, path, res.status_code)
+        assert res.json()["code"] == "forbidden"
+    for path in posts + missing(posts):
         res = client.post(path, {"needs": "x", "findings": "y", "outcome": "other", "note": "x"})
-        assert res.status_code == 404, (role, path, res.status_code)
+        assert res.status_code == 403, (role, path, res.status_code)   # the same for a case that does not exist
     web = Client()
     web.force_login(user)
     ui_gets, ui_posts = _ui_paths(case)
-    for path in ui_gets + ["/children/", "/children/new/"]:
-        assert web.get(path).status_code == 404, (role, path)
+    for path in ui_gets + ["/children/", "/children/new/", "/children/987654321/"]:
+        assert web.get(path).status_code == 403, (role, path)
     for path in ui_posts + ["/children/new/"]:
-        assert web.post(path, {"start-started_on": "2026-01-01"}).status_code == 404, (role, path)
+        assert web.post(path, {"start-started_on": "2026-01-01"}).status_code == 403, (role, path)
     assert ChildCase.objects.get(pk=case.pk).version == case.version + 1   # nothing changed (only start)
     assert "Справи дітей" not in web.get("/").content.decode()
 

@@ -6,8 +6,10 @@ from stdnum.ua import rntrc
 
 from hromada.accounts.models import Role, User
 from hromada.applications.models import Application, Event, Status
+from hromada.catalog.models import ServiceType
 from hromada.demo.dataset import Options, generate, make_rnokpp
-from hromada.offices.models import Function, Office
+from hromada.offices.models import Authority, Function, Kind, Office
+from hromada.offices.selectors import deciding_office_for
 from hromada.persons.models import Person
 from hromada.territory.models import Unit
 
@@ -48,6 +50,15 @@ def test_generated_dataset_is_national_realistic_and_consistent(demo):
     assert Application.objects.exclude(status=Status.DRAFT).count() == submits.count()
     # Numbers unique and in the intake format.
     assert Application.objects.values("number").distinct().count() == Application.objects.count()
+    # The intake's audit entries are generated too (#24: the bytes measured include them), chained per oblast.
+    from hromada.audit.models import AuditEntry
+    from hromada.audit.services import verify_chain
+
+    generated = AuditEntry.objects.filter(action="application.create", object_type="applications.application")
+    assert generated.count() >= 1500
+    assert AuditEntry.objects.filter(action="application.submit").count() >= submits.count()
+    assert generated.values("chain").distinct().count() > 1
+    assert verify_chain()[1] == []
 
 
 class _Rollback(Exception):
@@ -73,3 +84,28 @@ def test_dataset_is_deterministic_for_a_seed(demo):
     assert len(first) >= 150
     assert _snapshot(11) == first
     assert _snapshot(12) != first
+
+
+def test_generated_cases_go_to_their_deciding_authoritys_office(demo):
+    generate(Options(applications=800, persons=400, seed=5, as_of=AS_OF, staff=2100))
+    # Every hromada has an office of every authority the catalogue names: a new submission of any service routes.
+    authorities = set(ServiceType.objects.values_list("deciding_authority", flat=True))
+    assert {Authority.PENSION_FUND, Authority.SOCIAL_PROTECTION, Authority.CHILDREN_SERVICE} <= authorities
+    office = {}
+    for h in Unit.objects.filter(category="H", in_crimea=False, is_active=True):
+        for authority in authorities:
+            office[(h.id, authority)] = deciding_office_for(h, authority)
+    kinds = Counter(o.kind for o in office.values())
+    assert kinds[Kind.PFU_SERVICE_CENTRE] and kinds[Kind.CHILDREN_SERVICE] and kinds[Kind.RAION_SOCIAL_PROTECTION]
+    # Every generated case sits with the office its service's authority routes to, taken by that office's staff.
+    sent = Application.objects.exclude(status=Status.DRAFT).select_related("service", "assigned_to")
+    assert Counter(a.service.deciding_authority for a in sent).keys() >= {Authority.PENSION_FUND,
+                                                                          Authority.SOCIAL_PROTECTION}
+    for app in sent:
+        assert app.back_office_id == office[(app.hromada_id, app.service.deciding_authority)].pk, app.number
+        if app.assigned_to_id:
+            assert app.assigned_to.office_id == app.back_office_id, app.number
+    assert not Application.objects.filter(status=Status.DRAFT, back_office__isnull=False).exists()
+    # Each deciding office that got cases has staff to take them (the children's service its own specialist).
+    for office_id in sent.values_list("back_office_id", flat=True).distinct():
+        assert User.objects.filter(office_id=office_id, is_active=True).exists()

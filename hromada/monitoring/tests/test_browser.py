@@ -22,7 +22,7 @@ def _pass_two_factor(page, server, username) -> None:
     if "/accounts/2fa/" not in page.url:
         return
     key = server.shell("from django_otp.plugins.otp_totp.models import TOTPDevice\n"
-                       f"print(TOTPDevice.objects.filter(user__username={username!r}).order_by('-id').first().key)")
+                       f"print(TOTPDevice.objects.filter(user__username={username!r}).order_by('-id').first().bin_key.hex())")
     code = totp(bytes.fromhex(key.strip().splitlines()[-1]))
     page.fill("main form input:not([type=hidden])", f"{code:06d}")
     page.click("main form button[type=submit]")

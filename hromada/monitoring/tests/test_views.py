@@ -37,6 +37,7 @@ def client_for(user) -> Client:
 
 def test_national_dashboard_with_chart_data_and_drill_down(ministry, front):
     generate(user=front, n=80)
+    services.refresh_all()  # what the Celery beat does; a page never rebuilds
     c = client_for(ministry)
     resp = c.get("/monitoring/")
     assert resp.status_code == 200
@@ -80,7 +81,7 @@ def test_hromada_admin_and_head_land_on_their_hromadas(hadmin, head, back2):
     resp = client_for(head).get("/monitoring/")
     assert resp.status_code == 200 and resp.context["area"].level in ("hromada", "served")
     assert client_for(head).get(f"/monitoring/hromada/{TETERIVSKA}/").status_code == 404
-    assert client_for(back2).get("/monitoring/").status_code == 404   # specialists have no monitoring
+    assert client_for(back2).get("/monitoring/").status_code == 403   # specialists have no monitoring
 
 
 @pytest.mark.parametrize("table", ["cards", "series", "children", "best", "worst"])
@@ -114,15 +115,47 @@ def test_unknown_export_format_is_refused(ministry):
     assert resp.status_code == 302 and not AuditEntry.objects.filter(action="monitoring.export").exists()
 
 
+def test_a_dashboard_read_never_rebuilds_and_says_how_fresh_it_is(api, ministry, front):
+    """#18: reads never write. A GET shows the aggregates as the beat left them, however stale."""
+    from ..models import HromadaMonth, MonthRefresh
+    generate(user=front, n=30)
+    c = client_for(ministry)
+    html = c.get("/monitoring/").content.decode()
+    assert not MonthRefresh.objects.exists() and not HromadaMonth.objects.exists()
+    assert "ще не пораховано" in html and "Показники станом на" not in html
+    services.refresh_all()
+    built = dict(MonthRefresh.objects.values_list("month", "refreshed_at"))
+    rows = HromadaMonth.objects.count()
+    html = c.get("/monitoring/").content.decode()
+    assert dict(MonthRefresh.objects.values_list("month", "refreshed_at")) == built
+    assert HromadaMonth.objects.count() == rows and "Показники станом на" in html
+    assert api(ministry).get("indicators/values", {"level": "country"}).status_code == 200
+    assert dict(MonthRefresh.objects.values_list("month", "refreshed_at")) == built
+
+
 def test_refresh_button_is_for_the_ministry(ministry, oblast):
     month = current_month()
-    assert client_for(oblast).post("/monitoring/refresh/", {"period": f"{month:%Y-%m}"}).status_code == 404
+    assert client_for(oblast).post("/monitoring/refresh/", {"period": f"{month:%Y-%m}"}).status_code == 403
     resp = client_for(ministry).post("/monitoring/refresh/", {"period": f"{month:%Y-%m}", "next": "/monitoring/"})
     assert resp.status_code == 302
     from ..models import MonthRefresh
     assert MonthRefresh.objects.get(month=month).refreshed_at > timezone.now() - timezone.timedelta(minutes=1)
     assert 'action="/monitoring/refresh/"' in client_for(ministry).get("/monitoring/").content.decode()
     assert 'action="/monitoring/refresh/"' not in client_for(oblast).get("/monitoring/").content.decode()
+
+
+def test_on_demand_refresh_shows_its_progress(ministry, oblast):
+    """#23 p.6: the button queues a task (eager here) and the dashboard shows its progress, polled until done."""
+    month = current_month()
+    resp = client_for(ministry).post("/monitoring/refresh/", {"period": f"{month:%Y-%m}", "next": "/monitoring/"})
+    assert "?refresh=" in resp["Location"]
+    job_id = resp["Location"].split("refresh=")[1]
+    html = client_for(ministry).get(resp["Location"]).content.decode()
+    assert 'id="refresh-job"' in html and 'data-job-status="done"' in html and "1 з 1" in html
+    partial = client_for(ministry).get(f"/monitoring/refresh/{job_id}/").content.decode()
+    assert 'value="100"' in partial and "hx-get" not in partial                 # done: polling stops
+    # Oblast may never refresh: 403 (the one outsider rule; was 404).
+    assert client_for(oblast).get(f"/monitoring/refresh/{job_id}/").status_code == 403
 
 
 def _queries(client, url, params=None) -> int:
@@ -170,7 +203,7 @@ def test_head_sees_onboarding_but_cannot_record(head):
     page = c.get(f"/monitoring/onboarding/{BARANIVSKA}/")
     assert page.status_code == 200 and 'name="done_on"' not in page.content.decode()
     assert c.post(f"/monitoring/onboarding/{BARANIVSKA}/", {"step": "live",
-                                                           "done_on": str(timezone.localdate())}).status_code == 404
+                                                           "done_on": str(timezone.localdate())}).status_code == 403
 
 
 def test_workplace_pages_record_and_refuse_duplicates(hadmin, oblast):
@@ -216,7 +249,7 @@ def test_onboarding_and_plan_tables_export_scoped_and_audited(oblast, url):
 
 
 def test_ministry_sets_an_oblast_plan_in_the_ui(ministry, oblast):
-    assert client_for(oblast).post("/monitoring/workplaces/", {"oblast": VINNYTSIA, "planned": "5"}).status_code == 404
+    assert client_for(oblast).post("/monitoring/workplaces/", {"oblast": VINNYTSIA, "planned": "5"}).status_code == 403
     c = client_for(ministry)
     assert 'id="plan-n"' in c.get("/monitoring/workplaces/").content.decode()
     assert c.post("/monitoring/workplaces/", {"oblast": VINNYTSIA, "planned": "120"}).status_code == 302
@@ -225,6 +258,13 @@ def test_ministry_sets_an_oblast_plan_in_the_ui(ministry, oblast):
     bad = c.post("/monitoring/workplaces/", {"oblast": VINNYTSIA, "planned": "багато"})
     assert bad.status_code == 200 and "ціле число" in bad.content.decode()
     assert AuditEntry.objects.filter(action="monitoring.workplace_plan", actor=ministry).count() == 1
+
+
+def test_the_plan_form_appears_once_in_the_body_not_in_the_title_or_head(ministry):
+    html = client_for(ministry).get("/monitoring/workplaces/").content.decode()
+    title = html[html.index("<title>"):html.index("</title>")]
+    assert "<form" not in title and "plan-n" not in title
+    assert html.count('id="plan-n"') == 1 and html.index('id="plan-n"') > html.index("</head>")
 
 
 def test_cards_format_numbers_as_the_interface_language_does():

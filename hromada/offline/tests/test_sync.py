@@ -33,7 +33,8 @@ def files(color=(1, 2, 3)):
 
 
 def post(client, key, data, extra=None, color=(1, 2, 3)):
-    form = {"client_key": key, "payload": json.dumps(data), **(extra or {}), **files(color)}
+    own = {"author_id": client.user.pk, "desk_id": client.user.office_id} if client.user else {}
+    form = {"client_key": key, "payload": json.dumps(data), **own, **(extra or {}), **files(color)}
     return client.post("offline/intake", form, files={})
 
 
@@ -63,21 +64,37 @@ def test_person_registered_meanwhile_is_a_conflict_not_a_merge(front, front2, ap
     body = res.json()
     assert body["code"] == "person_conflict"
     existing = Person.objects.get(rnokpp=rnokpp)
-    assert body["details"]["candidates"][0]["id"] == existing.pk
+    # Another hromada's resident: the conflict names nobody (no id, name, hromada or digits) — #16.
+    assert body["details"]["elsewhere"] is True and "person_id" not in body["details"]
+    assert body["details"]["candidates"] == [{"id": "registry", "match": "rnokpp", "elsewhere": True}]
     assert Application.objects.filter(hromada=front.office.hromada, participants__person=existing).count() == 0
-    # The specialist chooses the registry's person: the case arrives for that person, once.
-    res = post(client, "case-2", payload(rnokpp, doc="555666777"), {"use_existing_person_id": str(existing.pk)},
+    # The specialist chooses the registry's person: the typed papers (here: name and birth date; the ID card
+    # differs) prove the resident was at the desk, she is taken into this hromada's work, the case arrives once.
+    res = post(client, "case-2", payload(rnokpp, doc="555666777"), {"use_existing_person_id": "registry"},
                color=(4, 5, 6))
     assert res.status_code == 200, res.content
     assert res.json()["person_id"] == existing.pk
     assert Person.objects.filter(rnokpp=rnokpp).count() == 1
+    from hromada.persons.models import PersonLink
+
+    assert PersonLink.objects.get(person=existing).hromada_id == front.office.hromada_id
+
+
+def test_registry_choice_needs_matching_papers(front, front2, api):
+    rnokpp = make_rnokpp(BIRTH, "F", 306)
+    assert post(api(front2), "elsewhere-2", payload(rnokpp, doc="222333445", last="Гнатюк")).status_code == 200
+    res = post(api(front), "case-6", payload(rnokpp, doc="555666778", last="Іваненко"),
+               {"use_existing_person_id": "registry"})
+    assert res.status_code == 404 and res.json()["code"] == "person_not_found"
+    assert Application.objects.filter(participants__person__rnokpp=rnokpp).count() == 1
 
 
 def test_failure_in_the_middle_leaves_nothing(front, api):
     rnokpp = make_rnokpp(BIRTH, "F", 303)
     client = api(front)
     bad = payload(rnokpp)
-    form = {"client_key": "case-3", "payload": json.dumps(bad), "file:application_form": png("a.png"),
+    form = {"client_key": "case-3", "payload": json.dumps(bad), "author_id": front.pk, "desk_id": front.office_id,
+            "file:application_form": png("a.png"),
             "file:identity_document": SimpleUploadedFile("x.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf"),
             "file:child_birth_certificate": png("c.png", (7, 7, 7))}
     res = client.post("offline/intake", form, files={})

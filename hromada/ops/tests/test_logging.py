@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from hromada.ops.context import request_id_var
+from hromada.core.context import request_id_var
 from hromada.ops.logging import JsonFormatter, PersonalDataFilter, RequestIdFilter, TextFormatter, mask_personal_data
 
 
@@ -27,6 +27,11 @@ def make_logger(formatter):
     ("лист на ivan.petrenko+1@ukr.net", "лист на ***@ukr.net"),
     ("УНЗР 19900517-01234", "УНЗР [УНЗР]"),
     ("тел. +380671234567", "тел. [телефон]"),
+    # Truncated РНОКПП (5–9 digits) where the line names the РНОКПП: masked too.
+    ("РНОКПП 301234567 має 10 цифр", "РНОКПП [РНОКПП] має 10 цифр"),
+    ("Key (rnokpp)=(30123) already exists", "Key (rnokpp)=([РНОКПП]) already exists"),
+    ("invalid rnokpp: '3012345' (too short)", "invalid rnokpp: '[РНОКПП]' (too short)"),
+    ("ІПН заявника 30123456, заява 18", "ІПН заявника [РНОКПП], заява 18"),
 ])
 def test_personal_data_is_masked(raw, masked):
     assert mask_personal_data(raw) == masked
@@ -37,6 +42,7 @@ def test_personal_data_is_masked(raw, masked):
     "заява 2026-000123 сума 41280.00",
     "число 12345678901",                 # 11 digits: not a РНОКПП
     "ід 123456789",                      # 9 digits
+    "заява 123456 по РНОКПП",            # a fragment after no РНОКПП mention stays
 ])
 def test_other_numbers_are_kept(kept):
     assert mask_personal_data(kept) == kept

@@ -1,7 +1,7 @@
 from types import SimpleNamespace
 
+from hromada.core.context import CELERY_HEADER, current_request_id, request_id_var
 from hromada.ops import celery_hooks
-from hromada.ops.context import CELERY_HEADER, current_request_id, request_id_var
 
 
 def test_request_id_generated_and_returned(client, db):

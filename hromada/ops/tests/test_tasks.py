@@ -138,3 +138,67 @@ def test_nightly_backup_fails_visibly_without_the_command(db, monkeypatch, worke
     result = tasks.nightly_backup.apply()
     assert result.failed() and "backup management command" in str(result.result)
     assert FailedTask.objects.filter(task_name="hromada.ops.tasks.nightly_backup").exists()
+
+
+def test_work_the_broker_never_got_is_queued_again_once_old_enough(db, front, monkeypatch, settings):
+    """Broker down at commit: the intake is saved all the same (robust on_commit) and its receipt is missing; the
+    sweep queues what is older than the minimum age — receipts, notifications never tried, pending register
+    checks, billing runs never started — and leaves young, handled or already tried work alone."""
+    from kombu.exceptions import OperationalError
+
+    from hromada.applications import tasks as application_tasks
+    from hromada.billing import tasks as billing_tasks
+    from hromada.billing.models import BillingPeriod, BillingRun, RunStatus
+    from hromada.notifications import tasks as notification_tasks
+    from hromada.notifications.models import Channel, Kind, Notification, State
+    from hromada.registers import tasks as register_tasks
+    from hromada.registers.models import Check, Register, Result, Verification
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to broker. Connection refused.")
+
+    monkeypatch.setattr(application_tasks.render_receipt, "delay", broker_down)
+    stranded = submitted_case(front)
+    assert not stranded.receipts.exists()
+
+    queued: dict[str, list] = {"receipt": [], "notification": [], "check": [], "run": []}
+    monkeypatch.setattr(application_tasks.render_receipt, "delay", lambda pk: queued["receipt"].append(pk))
+    monkeypatch.setattr(notification_tasks.deliver_notification, "delay", lambda pk: queued["notification"].append(pk))
+    monkeypatch.setattr(register_tasks.run_verification, "delay", lambda pk: queued["check"].append(pk))
+    monkeypatch.setattr(billing_tasks.run_billing_period_task, "delay", lambda *a: queued["run"].append(a[1]))
+
+    old = timezone.now() - timedelta(hours=1)
+    notes = [Notification.objects.create(application=stranded, channel=Channel.SMS, kind=kind, state=state,
+                                         attempts=attempts)
+             for kind, state, attempts in ((Kind.RESULT_READY, State.QUEUED, 0), (Kind.RETURNED, State.QUEUED, 1),
+                                           (Kind.DOCUMENTS_DUE, State.SENT, 1))]
+    Notification.objects.filter(pk__in=[n.pk for n in notes]).update(created_at=old)
+    young_note = Notification.objects.create(application=stranded, channel=Channel.EMAIL, kind=Kind.RESULT_READY)
+    checks = [Verification.objects.create(application=stranded, register=Register.CIVIL, check_code=code,
+                                          subject=stranded.applicant_person, result=result, requested_at=at)
+              for code, result, at in ((Check.BIRTH_RECORD, Result.PENDING, old),
+                                       (Check.INCOMES, Result.PENDING, timezone.now()),
+                                       (Check.IDENTITY_DOCUMENT, Result.MATCH, old))]
+    period = BillingPeriod.objects.create(year=2026, month=1)
+    runs = [BillingRun.objects.create(period=period, run_id=uuid, status=status) for uuid, status in
+            (("00000000-0000-0000-0000-000000000001", RunStatus.PENDING),
+             ("00000000-0000-0000-0000-000000000002", RunStatus.DONE))]
+    BillingRun.objects.filter(pk__in=[r.pk for r in runs]).update(created_at=old)
+    young_run = BillingRun.objects.create(period=period, run_id="00000000-0000-0000-0000-000000000003")
+
+    settings.HROMADA_STRANDED_SWEEP_MIN_AGE_SECONDS = 600
+    counts = tasks.queue_stranded_work.apply().get()
+    # The case was submitted a moment ago (its receipt may still be in a queue), the e-mail and one check are
+    # young, one SMS waits for its own retry, the rest is handled.
+    assert queued == {"receipt": [], "notification": [notes[0].pk], "check": [checks[0].pk],
+                      "run": ["00000000-0000-0000-0000-000000000001"]}
+    assert counts == {"receipts": 0, "notifications": 1, "register_checks": 1, "billing_runs": 1}
+
+    for calls in queued.values():
+        calls.clear()
+    settings.HROMADA_STRANDED_SWEEP_MIN_AGE_SECONDS = 0
+    tasks.queue_stranded_work.apply().get()
+    assert queued["receipt"] == [stranded.pk]
+    assert queued["notification"] == [notes[0].pk, young_note.pk] and queued["check"] == [checks[0].pk, checks[1].pk]
+    # A run asked a moment ago waits in the billing queue behind others: only one 15 minutes old is stranded.
+    assert str(young_run.run_id) not in queued["run"]

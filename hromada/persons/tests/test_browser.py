@@ -8,6 +8,9 @@ from hromada.persons.testing import make_rnokpp
 pytestmark = pytest.mark.browser
 
 BARANIVKA = "UA18080010010059187"
+# Browser tests share one server database for the whole session: numbers used here must be used by no other
+# browser test, or a case registered earlier (the offline desk's) makes this registration an exact duplicate.
+DOC_NUMBER, OTHER_DOC_NUMBER = "551177001", "551177002"
 
 
 def fill_person(page, *, last, first, patronymic, born, sex, rnokpp, doc_type, doc_number):
@@ -32,7 +35,7 @@ def test_register_person_with_household_member(page, live_server_url, login, sho
     page.click("text=Зареєструвати особу")
     born = date(1975, 5, 5)
     fill_person(page, last="Фурман", first="Тарас", patronymic="Олегович", born=born, sex="M",
-                rnokpp=make_rnokpp(born, "F", 4900), doc_type="id_card", doc_number="123123123")
+                rnokpp=make_rnokpp(born, "F", 4900), doc_type="id_card", doc_number=DOC_NUMBER)
     page.fill("#settlement_q", "Баранівка")
     page.wait_for_selector(f"#id_settlement_code option[value={BARANIVKA}]", state="attached")
     page.select_option("#id_settlement_code", BARANIVKA)
@@ -65,7 +68,7 @@ def test_register_person_with_household_member(page, live_server_url, login, sho
     # The same person typed again with another number: the duplicate warning with the candidate.
     page.goto(f"{live_server_url}/persons/new/")
     fill_person(page, last="ФУРМАН", first="тарас", patronymic="", born=born, sex="M",
-                rnokpp=make_rnokpp(born, "M", 4902), doc_type="id_card", doc_number="123123124")
+                rnokpp=make_rnokpp(born, "M", 4902), doc_type="id_card", doc_number=OTHER_DOC_NUMBER)
     page.click("button[type=submit].primary")
     warning = page.locator("section.dup").inner_text()
     assert "Можливо, цю особу вже зареєстровано" in warning and "Фурман Тарас Олегович" in warning

@@ -52,11 +52,14 @@ def test_exact_rnokpp_or_document_is_always_refused(front, front2):
     with pytest.raises(Conflict) as exc:
         services.register_person(actor=front2, data=again, confirm_not_duplicate=True)
     assert exc.value.code == "duplicate_person"
-    assert exc.value.details["person_id"] == existing.pk
+    # Another hromada's resident: neither her id nor anything about her — only that the number is taken.
+    assert exc.value.details == {"match": "rnokpp", "elsewhere": True}
+    assert "Інший" not in str(exc.value.message) and existing.last_name not in str(exc.value.message)
     same_doc = person_data(id_document={"type": "id_card", "number": existing.id_document_number}, last_name="Інший")
     with pytest.raises(Conflict) as exc:
         services.register_person(actor=front, data=same_doc, confirm_not_duplicate=True)
     assert exc.value.code == "duplicate_person" and exc.value.details["match"] == "document"
+    assert exc.value.details["person_id"] == existing.pk     # her own hromada's resident: shown
 
 
 @pytest.mark.parametrize("variant", ["ПʼЯТНИЦЯ-Кіт", "П'ятниця-кіт", "П’ятниця-Кіт", "Пятниця-Кіт", "Пʼятнця-Кіт",
@@ -66,13 +69,20 @@ def test_possible_duplicate_tolerates_case_apostrophes_typos(front, front2, vari
                            born=date(1950, 11, 9), sex="F")
     data = person_data(last_name=variant, first_name="ганна", patronymic="", born=date(1950, 11, 9), sex="F")
     with pytest.raises(Conflict) as exc:
-        services.register_person(actor=front2, data=data)
+        services.register_person(actor=front, data=data)
     assert exc.value.code == "possible_duplicate"
     cands = exc.value.details["candidates"]
     assert [c["id"] for c in cands] == [existing.pk]
     assert cands[0]["rnokpp"] == "******" + existing.rnokpp[-4:]
     assert cands[0]["hromada"] == "Баранівська"
     assert cands[0]["birth_date"] == "1950-11-09"
+    # Another hromada's desk learns only that someone similar is registered elsewhere: no name, hromada, digits.
+    with pytest.raises(Conflict) as exc:
+        services.register_person(actor=front2, data=data)
+    assert exc.value.code == "possible_duplicate"
+    assert exc.value.details == {"candidates": [], "elsewhere": True}
+    text = str(exc.value.message)
+    assert "іншій громаді" in text and "документ" in text and not any(ch.isdigit() for ch in text)
     # The specialist confirms it is another person: registered, the confirmation is audited.
     other = services.register_person(actor=front2, data=data, confirm_not_duplicate=True)
     entry = audit("person.register", other).get()
@@ -92,7 +102,9 @@ def test_update_with_optimistic_lock(front):
     updated = services.update_person(actor=front, person_id=person.pk, data={"phone": "0501112233", "is_idp": True},
                                      expected_version=1)
     assert (updated.phone, updated.is_idp, updated.version) == ("+380501112233", True, 2)
-    assert audit("person.change", person).get().details == {"fields": ["phone", "is_idp"], "version": 2}
+    assert audit("person.change", person).get().details == {
+        "fields": ["phone", "is_idp"], "version": 2,
+        "changes": {"phone": [person.phone, "+380501112233"], "is_idp": [False, True]}}
     with pytest.raises(Conflict) as exc:
         services.update_person(actor=front, person_id=person.pk, data={"phone": "0501112234"}, expected_version=1)
     assert exc.value.code == "stale_version"
@@ -173,27 +185,83 @@ def test_birth_date_filter(front):
     assert a in selectors.search_persons(front, q="гнатюк")
 
 
-def test_exact_rnokpp_finds_anywhere_links_and_audits(front, front2):
-    person = make_person(front, last_name="Далекий")
-    assert selectors.search_persons(front2, q="Далекий") == []
-    assert selectors.search_persons(front2, rnokpp=person.rnokpp) == [person]
+def test_exact_rnokpp_search_stays_in_scope_and_never_writes(front, front2):
+    person = make_person(front, last_name="Далекий", id_document={"type": "passport", "number": "ЖТ909090"})
+    before = AuditEntry.objects.count()
+    assert selectors.search_persons(front2, rnokpp=person.rnokpp) == []
+    assert selectors.search_persons(front2, q=person.rnokpp) == []
+    assert selectors.search_persons(front2, q="жт 909090") == []
+    assert not PersonLink.objects.filter(person=person).exists()
+    assert AuditEntry.objects.count() == before        # a selector reads only (the caller audits)
+    with pytest.raises(NotFound):
+        selectors.get_person(front2, person.pk)
+
+
+def take(actor, person, **proof):
+    return services.take_person_into_work(actor=actor, rnokpp=person.rnokpp, reason="звернення за допомогою",
+                                          **proof)
+
+
+def test_take_into_work_with_document_links_and_audits(front, front2):
+    person = make_person(front, last_name="Далекий", id_document={"type": "passport", "number": "ЖТ909090"})
+    assert take(front2, person, id_document_number="жт 909090") == person
     link = PersonLink.objects.get(person=person)
-    assert (link.hromada_id, link.linked_by, link.reason) == (front2.office.hromada_id, front2, "rnokpp")
-    entry = AuditEntry.objects.get(action="person.link", object_id=str(person.pk))
+    assert (link.hromada_id, link.linked_by, link.reason) == (front2.office.hromada_id, front2, "document")
+    assert link.purpose == "звернення за допомогою"
+    entry = audit("person.take_into_work", person).get()
     assert entry.actor == front2 and entry.hromada_id == front2.office.hromada_id
-    # Now in front2's scope: name search and the card work; a second lookup does not link again.
+    assert entry.details["reason"] == "звернення за допомогою" and entry.details["proof"] == "document"
+    # Now in front2's scope: name search and the card work; taking again does not link twice.
     assert selectors.search_persons(front2, q="далекий") == [person]
     assert selectors.get_person(front2, person.pk) == person
-    selectors.search_persons(front2, q=person.rnokpp)
+    take(front2, person, id_document_number="ЖТ909090")
     assert PersonLink.objects.filter(person=person).count() == 1
 
 
-def test_exact_document_finds_anywhere_and_links(front, front2):
-    person = make_person(front, last_name="Далекий", id_document={"type": "passport", "number": "ЖТ909090"})
-    with pytest.raises(NotFound):
-        selectors.get_person(front2, person.pk)
-    assert selectors.search_persons(front2, q="жт 909090") == [person]
-    assert PersonLink.objects.get(person=person).reason == "document"
+def test_take_into_work_with_name_and_birth_date(front, front2):
+    person = make_person(front, last_name="Пʼятерня", first_name="Олена", born=date(1981, 3, 3), sex="F")
+    assert take(front2, person, last_name="П'ЯТЕРНЯ", first_name="олена", birth_date=date(1981, 3, 3)) == person
+    assert PersonLink.objects.get(person=person).reason == "name_birth_date"
+
+
+@pytest.mark.parametrize("proof", [
+    {"id_document_number": "ЖТ000001"},                                                       # another document
+    {"last_name": "Пʼятерня", "first_name": "Олена", "birth_date": date(1981, 3, 4)},         # another birth date
+    {"last_name": "Інша", "first_name": "Олена", "birth_date": date(1981, 3, 3)},             # another name
+])
+def test_take_into_work_refuses_a_wrong_proof_like_a_missing_number(front, front2, proof):
+    person = make_person(front, last_name="Пʼятерня", first_name="Олена", born=date(1981, 3, 3), sex="F",
+                         id_document={"type": "passport", "number": "ЖТ454545"})
+    with pytest.raises(NotFound) as wrong:
+        take(front2, person, **proof)
+    nobody = Person(rnokpp=make_rnokpp(date(1981, 3, 3), "F", 4876))
+    with pytest.raises(NotFound) as missing:
+        take(front2, nobody, **proof)
+    assert wrong.value.as_dict() == missing.value.as_dict()
+    assert wrong.value.code == "person_not_found"
+    assert not PersonLink.objects.exists()
+    # Misses are audited too (without the typed values).
+    misses = AuditEntry.objects.filter(action="person.lookup_miss", actor=front2)
+    assert misses.count() == 2 and all(set(e.details) == {"proof"} for e in misses)
+
+
+def test_take_into_work_needs_proof_and_reason(front, front2):
+    person = make_person(front)
+    with pytest.raises(ValidationFailed) as exc:
+        services.take_person_into_work(actor=front2, rnokpp=person.rnokpp, reason="звернення")
+    assert exc.value.code == "presence_proof_required"
+    with pytest.raises(ValidationFailed) as exc:
+        services.take_person_into_work(actor=front2, rnokpp=person.rnokpp, reason="",
+                                       id_document_number=person.id_document_number)
+    assert exc.value.code == "reason_required"
+    assert not PersonLink.objects.exists()
+
+
+def test_take_into_work_is_for_the_front_office_only(front, back2, head):
+    person = make_person(front)
+    for user in (back2, head):
+        with pytest.raises(Forbidden):
+            take(user, person, id_document_number=person.id_document_number)
 
 
 def test_back_office_exact_lookup_stays_in_scope(front, back2):
@@ -208,10 +276,9 @@ def test_own_scope_exact_lookup_does_not_link(front):
     assert not PersonLink.objects.filter(person=person).exists()
 
 
-def test_get_person_is_audited_and_scoped(front, front2, ministry):
+def test_get_person_is_scoped(front, front2, ministry):
     person = make_person(front)
     assert selectors.get_person(front, person.pk) == person
-    assert audit("person.view", person).get().actor == front
     for outsider in (front2, ministry):
         with pytest.raises(NotFound):
             selectors.get_person(outsider, person.pk)
@@ -228,13 +295,6 @@ def test_find_duplicates_reports_exact_then_similar(front):
     assert [(c.person, c.match) for c in similar] == [(existing, "name")]
 
 
-def test_scope_only_search_does_not_link(front, front2):
-    person = make_person(front, last_name="Далекий")
-    assert selectors.search_persons(front2, rnokpp=person.rnokpp, national=False) == []
-    assert selectors.search_persons(front2, q=person.id_document_number, national=False) == []
-    assert not PersonLink.objects.filter(person=person).exists()
-
-
 def test_demo_seed_is_idempotent(demo):
     before = (Person.objects.count(), HouseholdMember.objects.count())
     people = persons_demo.seed()
@@ -243,3 +303,15 @@ def test_demo_seed_is_idempotent(demo):
     assert people["vasyl"].registered_hromada.name == "Тетерівська"
     assert people["ivan"].rnokpp is None and people["ivan"].id_document_type == "passport"
     assert {h.member for h in HouseholdMember.objects.filter(person=people["maria"])} == {people["petro"], people["sofia"]}
+
+
+def test_an_edit_keeps_the_old_and_new_values_of_each_field_the_old_rnokpp_too(front):
+    """#23 p.4: the audit keeps what a field was, not only that it changed — an old РНОКПП stays findable."""
+    person = make_person(front)
+    old_rnokpp, old_name = person.rnokpp, person.last_name
+    new_rnokpp = make_rnokpp(person.birth_date, person.sex, 4917)
+    services.update_person(actor=front, person_id=person.pk, expected_version=1,
+                           data={"rnokpp": new_rnokpp, "last_name": "Коваленко"})
+    changes = audit("person.change", person).get().details["changes"]
+    assert changes["last_name"] == [old_name, "Коваленко"]
+    assert changes["rnokpp"] == [old_rnokpp, new_rnokpp]

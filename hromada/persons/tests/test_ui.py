@@ -149,11 +149,24 @@ def test_household_add_existing(demo):
     assert login("front2_demo").post(f"/persons/{head.pk}/household/{hanna.pk}/remove/").status_code == 404
 
 
-def test_exact_rnokpp_in_ui_links_other_hromada(demo):
-    vasyl = Person.objects.get(last_name="Бондаренко", first_name="Василь")
-    html = login("front_demo").get("/persons/", {"q": vasyl.rnokpp}).content.decode()
-    assert "Бондаренко Василь" in html
+def test_other_hromadas_resident_is_taken_into_work_by_an_explicit_post(demo):
+    vasyl = Person.objects.get(last_name="Бондаренко", first_name="Василь")   # Тетерівська
+    client = login("front_demo")
+    html = client.get("/persons/", {"q": vasyl.rnokpp, "next": "/front/new/"}).content.decode()
+    assert "Бондаренко" not in html and "Взяти особу в роботу громади" in html
+    assert f"rnokpp={vasyl.rnokpp}" in html
+    assert not PersonLink.objects.filter(person=vasyl).exists()
+    form = client.get("/persons/take/", {"rnokpp": vasyl.rnokpp, "next": "/front/new/"}).content.decode()
+    assert vasyl.rnokpp in form and "Бондаренко" not in form
+    assert not PersonLink.objects.filter(person=vasyl).exists()
+    res = client.post("/persons/take/", {"rnokpp": vasyl.rnokpp, "id_document_number": "000000000",
+                                         "reason": "звернення за допомогою", "next": "/front/new/"})
+    assert res.status_code == 200 and "не знайдено" in res.content.decode()
+    res = client.post("/persons/take/", {"rnokpp": vasyl.rnokpp, "id_document_number": vasyl.id_document_number,
+                                         "reason": "звернення за допомогою", "next": "/front/new/"})
+    assert res.status_code == 302 and res["Location"].startswith(f"/persons/{vasyl.pk}/?next=")
     assert PersonLink.objects.filter(person=vasyl).count() == 1
+    assert "Бондаренко Василь" in client.get("/persons/", {"q": vasyl.rnokpp}).content.decode()
 
 
 def test_settlement_suggestions(demo):
@@ -202,8 +215,86 @@ def test_live_typing_never_links_other_hromadas_people(demo):
     client = login("front_demo")
     html = client.get("/persons/", {"q": vasyl.id_document_number, "live": "1"},
                       headers={"HX-Request": "true"}).content.decode()
-    assert "Бондаренко" not in html and "Натисніть «Знайти»" in html
-    assert not PersonLink.objects.filter(person=vasyl).exists()
+    assert "Бондаренко" not in html and "Взяти особу в роботу громади" in html
     html = client.get("/persons/", {"q": vasyl.id_document_number}, headers={"HX-Request": "true"}).content.decode()
-    assert "Бондаренко Василь" in html
-    assert PersonLink.objects.filter(person=vasyl).exists()
+    assert "Бондаренко" not in html
+    assert not PersonLink.objects.filter(person=vasyl).exists()
+
+
+def test_register_form_about_another_hromadas_resident_names_nobody(demo):
+    vasyl = Person.objects.get(last_name="Бондаренко", first_name="Василь")   # Тетерівська
+    client = login("front_demo")
+    same_number = form_data(last_name="Бондаренко", first_name="Василь", patronymic="",
+                            birth_date=vasyl.birth_date.isoformat(), rnokpp=vasyl.rnokpp, id_document_number="",
+                            id_document_type="")
+    html = client.post("/persons/new/", same_number).content.decode()
+    assert "іншій громаді" in html and "Взяти особу в роботу громади" in html
+    assert f"rnokpp={vasyl.rnokpp}" in html
+    assert "Тетерівська" not in html and vasyl.id_document_number not in html and "+380501112233" not in html
+    similar = form_data(last_name="БОНДАРЕНКО", first_name="Василь", patronymic="", id_document_number="",
+                        id_document_type="",
+                        birth_date=vasyl.birth_date.isoformat(), rnokpp=make_rnokpp(vasyl.birth_date, "M", 4700))
+    html = client.post("/persons/new/", similar).content.decode()
+    assert "Схожу особу зареєстровано в іншій громаді" in html and "Тетерівська" not in html
+    assert vasyl.rnokpp[-4:] not in html
+    res = client.post("/persons/new/", {**similar, "confirm_not_duplicate": "on"})
+    assert res.status_code == 302
+
+
+def test_a_pasted_unregistered_rnokpp_says_not_found(demo):
+    """Pasting fires the live search: a complete, valid number is looked up at once and the answer is final."""
+    client = login("front_demo")
+    number = make_rnokpp(date(1979, 4, 2), "M", 431)
+    assert not Person.objects.filter(rnokpp=number).exists()
+    for pasted in (number, f"{number[:4]}-{number[4:7]}-{number[7:]}", f" {number}.\u200b"):
+        html = client.get("/persons/", {"q": pasted, "live": "1"}, headers={"HX-Request": "true"}).content.decode()
+        assert "Особу з таким РНОКПП у вашій громаді не знайдено." in html, pasted
+    wrong = number[:9] + str((int(number[9]) + 1) % 10)
+    html = client.get("/persons/", {"q": wrong, "live": "1"}, headers={"HX-Request": "true"}).content.decode()
+    assert "не знайдено" in html and "контрольна цифра" in html
+    # A registered resident of another hromada is not shown by a search (no enumeration across the country):
+    # the answer offers to take her into the hromada's work with a document.
+    other = Person.objects.exclude(rnokpp=None).exclude(
+        registered_hromada=testing.user("front_demo").office.hromada).first()
+    html = client.get("/persons/", {"q": other.rnokpp, "live": "1"}, headers={"HX-Request": "true"}).content.decode()
+    assert other.last_name not in html and "Взяти особу в роботу громади" in html
+
+
+def test_latin_letters_in_a_surname_get_a_warning(demo):
+    client = login("front_demo")
+    res = client.post("/persons/new/", form_data(last_name="Koвальчук", id_document_number="555666778",
+                                                  rnokpp=make_rnokpp(date(1988, 8, 8), "M", 611)), follow=True)
+    html = res.content.decode()
+    assert "Особу" in html and "зареєстровано" in html
+    assert "латинські літери (K, o)" in html             # "Ko" typed on the English layout
+    res = client.post("/persons/new/", form_data(last_name="Ковальчишин", id_document_number="555666779",
+                                                  rnokpp=make_rnokpp(date(1988, 8, 8), "M", 613)), follow=True)
+    assert "латинські літери" not in res.content.decode()
+    form = client.get("/persons/new/").content.decode()
+    assert 'data-latin-warning="' in form
+
+
+def test_settlement_picker_looks_in_the_desks_hromada_first_and_never_preselects_another_oblast(demo):
+    import re
+
+    from hromada.persons.models import RESIDENCE_CATEGORIES
+    from hromada.territory.models import Unit
+
+    hromada = testing.user("front_demo").office.hromada
+    categories = list(RESIDENCE_CATEGORIES)
+    own = None
+    for unit in Unit.objects.filter(hromada=hromada, category__in=categories, is_active=True).order_by("name"):
+        # A namesake in another oblast that the plain alphabetical-then-code order would list first.
+        if Unit.objects.filter(name=unit.name, category__in=categories, is_active=True, code__lt=unit.code) \
+                .exclude(oblast_id=hromada.oblast_id).exists():
+            own = unit
+            break
+    assert own is not None
+    client = login("front_demo")
+    html = client.get("/persons/settlements/", {"settlement_q": own.name}).content.decode()
+    options = re.findall(r'<option value="([^"]*)"', html)
+    assert options[0] == own.code                 # the desk's own place first: picking it needs no extra step
+    # Only other oblasts have the name: nothing is chosen for the specialist.
+    html = client.get("/persons/settlements/", {"settlement_q": "Ужгород"}).content.decode()
+    options = re.findall(r'<option value="([^"]*)"( selected)?', html)
+    assert options[0] == ("", " selected") and len(options) > 1 and "оберіть зі списку" in html

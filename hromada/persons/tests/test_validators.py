@@ -104,6 +104,17 @@ def test_child_without_number_is_identified_by_birth_certificate():
     assert clean["id_document_type"] == "birth_certificate"
 
 
+def test_newborn_without_number_is_registered_with_the_birth_certificate_alone():
+    """No "refusal" reason is demanded of a newborn: the missing number is recorded as not yet assigned."""
+    clean = validate_person(person(rnokpp="", birth_date="2026-11-01", no_rnokpp_reason="",
+                                   id_document={"type": "birth_certificate", "number": "I-ЖТ 123456"}), today=TODAY)
+    assert clean["rnokpp"] is None and "ще не присвоєно" in clean["no_rnokpp_reason"]
+    # An adult (or a child with an ID card) still needs the number or a recorded refusal.
+    with pytest.raises(ValidationFailed) as exc:
+        validate_person(person(rnokpp="", no_rnokpp_reason=""), today=TODAY)
+    assert exc.value.code == "no_rnokpp_reason_required"
+
+
 @pytest.mark.parametrize(("doc_type", "number", "expected"), [
     ("id_card", "001234567", "001234567"),
     ("id_card", "001 234 567", "001234567"),

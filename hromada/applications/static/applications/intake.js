@@ -76,6 +76,22 @@
     if (form && window.htmx) { window.htmx.trigger(form, "submit"); }
   });
 
+  // 5. After an upload the checklist item is replaced: the keyboard focus goes back to its upload control (htmx
+  // would leave it on <body>, and the next Tab would start again from the top of the page).
+  // The swapped-in item is a new element (an outerHTML swap): focus its file input once htmx has settled it.
+  document.body.addEventListener("htmx:beforeSwap", function (evt) {
+    // detail.elt is the swap target (the item); the form that sent the file is the request's element.
+    var form = evt.detail && evt.detail.requestConfig && evt.detail.requestConfig.elt;
+    if (!form || !form.matches || !form.matches("form[data-upload]")) { return; }
+    var input = form.querySelector("input[type=file]");
+    var id = input ? input.id : null;
+    if (!id) { return; }
+    window.setTimeout(function () {
+      var el = document.getElementById(id);
+      if (el) { el.focus(); }
+    }, 60);
+  });
+
   // 4. The submit form is sent once (the one-time token makes a resend harmless anyway).
   document.querySelectorAll("form[data-once]").forEach(function (form) {
     form.addEventListener("submit", function () {

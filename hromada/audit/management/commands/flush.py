@@ -1,10 +1,11 @@
-"""``flush`` that may also empty the append-only audit table (SQLite guard; PostgreSQL flush truncates)."""
+"""``flush`` that may also empty the append-only audit table (SQLite guard; PostgreSQL flush truncates, as
+the schema owner when DATABASE_MIGRATE_URL is set — the application role may not)."""
 from django.core.management.commands.flush import Command as FlushCommand
 
-from hromada.audit import guard
+from hromada.audit import guard, roles
 
 
 class Command(FlushCommand):
     def handle(self, **options):
-        with guard.maintenance():
+        with guard.maintenance(), roles.as_owner(options["database"]):
             return super().handle(**options)

@@ -1,9 +1,11 @@
 """python manage.py restore BACKUP_DIR — replace the database and files; verify against the manifest.
 
 Stop the application (web and workers) first: the restore replaces everything they read and write.
+Runs as the schema owner when DATABASE_MIGRATE_URL is set (hromada.audit.roles).
 """
 from django.core.management.base import BaseCommand, CommandError
 
+from hromada.audit import roles
 from hromada.audit.backup import BackupError, restore_backup
 
 
@@ -19,8 +21,14 @@ class Command(BaseCommand):
             answer = input("Поточні дані буде замінено даними з копії. Продовжити? [так/ні] ")
             if answer.strip().lower() not in {"так", "y", "yes"}:
                 raise CommandError("Скасовано.")
+        role = roles.app_role()
         try:
-            report = restore_backup(backup)
+            # As the schema owner (the tables are dropped and recreated), then the application role's
+            # grants again: the dump carries none.
+            with roles.as_owner() as connection:
+                report = restore_backup(backup)
+                if role:
+                    roles.grant_app_privileges(connection, role)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(

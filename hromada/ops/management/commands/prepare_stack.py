@@ -1,7 +1,9 @@
 """`manage.py prepare_stack`: everything a release needs before it serves, in one process.
 
-migrate → import_katottg (idempotent) → sync_catalog → collectstatic [→ seed_demo with --demo].
-Used by `make prod-up`; safe to run on every deploy.
+[setup_db_roles --create →] migrate → import_katottg (idempotent) → sync_catalog → collectstatic
+[→ seed_demo with --demo]. With DATABASE_MIGRATE_URL the application's role (DATABASE_URL) is created if
+missing and granted what it may do first; migrate runs as the owner and re-grants; the rest runs as the
+application. Used by `make prod-up`; safe to run on every deploy.
 """
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from hromada.audit import roles
 
 
 class Command(BaseCommand):
@@ -19,7 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-static", action="store_true", help="без collectstatic")
 
     def handle(self, *args, demo: bool, no_static: bool, **options):
-        steps = [
+        steps = [("setup_db_roles", {"create": True})] if roles.app_role() else []
+        steps += [
             ("migrate", {"interactive": False, "verbosity": 1}),
             ("import_katottg", {"no_progress": True, "verbosity": 1}),
             ("sync_catalog", {}),

@@ -1,0 +1,20 @@
+"""Slots the social-services app fills at start-up (``hromada.social.apps``), so that the front office's intake
+(``hromada.applications``, a sibling it may not import) can take an application for social services.
+
+An application of the «social_services» category is accepted like any other (applicant, family, scans, receipt,
+status check) and routed to the hromada's social-protection unit; on submission that unit's social case is opened
+from it, with the services and urgency the front office marked on the form."""
+from __future__ import annotations
+
+from hromada.core.registry import Slot
+
+# () -> {"services": {code: name}, "urgencies": {code: label}}: what the intake form offers for social services.
+social_intake_choices = Slot("catalog.social_intake_choices")
+# (actor=, application=, service_codes=, urgency=, request=) -> the social case opened from the submitted application;
+# raises ValidationFailed (no services, an open case of the person, …) so that nothing is sent.
+social_case_from_application = Slot("catalog.social_case_from_application")
+# (application_id) -> {"number", "status_label"} of the social case opened from the application, or None.
+social_public_status = Slot("catalog.social_public_status")
+# Provided by hromada.applications: (application_id=, provide=, social_case_id=) -> the application, decided and
+# sent to the front office for handing over — the social case's decision on the application it was opened from.
+social_case_decided = Slot("catalog.social_case_decided")

@@ -1,0 +1,124 @@
+"""Whole-transaction helpers for services: retry on deadlock or serialization failure, and the files a failed
+transaction wrote.
+
+Lock order (one for every writing transaction, so two of them can never wait on each other in a cycle):
+1. the audit chain head (``audit.services.lock_chain_head``; ``audit.record`` takes it too),
+2. number sequences (applications, children's cases),
+3. the rows being changed (application, person, …).
+Every service writes an audit entry, so the head serialises writers anyway: taking it first costs nothing.
+The retry is the safety net for anything the order cannot cover (a lock taken by the database itself, a
+serialization failure under a stricter isolation level).
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import random
+import threading
+import time
+
+from django.db import DatabaseError, connection, transaction
+
+log = logging.getLogger(__name__)
+
+# PostgreSQL: serialization_failure, deadlock_detected.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+MAX_ATTEMPTS = 4
+
+_local = threading.local()
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """A deadlock or serialization failure (the whole transaction may simply run again)."""
+    seen = exc
+    while seen is not None:
+        if (getattr(seen, "sqlstate", None) or getattr(seen, "pgcode", None)) in RETRYABLE_SQLSTATES:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _file_frames() -> list:
+    frames = getattr(_local, "files", None)
+    if frames is None:
+        frames = _local.files = []
+    return frames
+
+
+def delete_if_rolled_back(storage, name: str) -> None:
+    """Note a file just written for a row of the current transaction: if the enclosing ``write_transaction``
+    call fails, the file is deleted with the rolled-back row. (Killed processes leave files no hook can see:
+    ``manage.py sweep_orphan_files`` removes those.)"""
+    frames = _file_frames()
+    if frames:
+        frames[-1].append((storage, name))
+
+
+def _delete(files) -> None:
+    for storage, name in files:
+        try:
+            storage.delete(name)
+        except OSError:  # the sweep finds it later
+            log.warning("could not delete %s after a rollback", name, exc_info=True)
+
+
+def write_transaction(func):
+    """Decorate a service whose body is one ``transaction.atomic`` block.
+
+    * Files noted with ``delete_if_rolled_back`` during a call that raises are deleted (the rows they belonged
+      to were rolled back); on success they pass to the enclosing call, if any.
+    * Called outside any transaction, a deadlock or serialization failure runs the whole call again
+      (up to MAX_ATTEMPTS, with a short random pause); inside a caller's transaction it propagates, so the
+      outermost service retries everything.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        frames = _file_frames()
+        retry = not connection.in_atomic_block
+        attempt = 0
+        while True:
+            attempt += 1
+            frames.append([])
+            try:
+                result = func(*args, **kwargs)
+            except BaseException as exc:
+                _delete(frames.pop())
+                if retry and attempt < MAX_ATTEMPTS and isinstance(exc, DatabaseError) and is_retryable(exc):
+                    log.info("retrying %s after %s (attempt %s)", func.__qualname__, type(exc).__name__, attempt)
+                    time.sleep(random.uniform(0.01, 0.05) * attempt)
+                    continue
+                raise
+            done = frames.pop()
+            if frames:
+                frames[-1].extend(done)
+            return result
+
+    return wrapper
+
+
+# ---- one request, one transaction, no savepoints that guard nothing ------------------------------------------
+_lean = threading.local()
+
+
+@contextlib.contextmanager
+def all_or_nothing():
+    """Inside, the services' own ``atomic()`` blocks open no savepoint: the caller (one request doing several
+    services' work in its transaction, e.g. the offline intake) lets any error roll back everything and never
+    catches one to carry on. A savepoint would guard nothing there and costs two round trips each."""
+    depth = getattr(_lean, "depth", 0)
+    _lean.depth = depth + 1
+    try:
+        yield
+    finally:
+        _lean.depth = depth
+
+
+def in_all_or_nothing() -> bool:
+    return getattr(_lean, "depth", 0) > 0 and connection.in_atomic_block
+
+
+def atomic():
+    """A service's transaction: ``transaction.atomic()``, without its savepoint inside ``all_or_nothing``."""
+    return transaction.atomic(savepoint=not in_all_or_nothing())

@@ -1,0 +1,103 @@
+"""The whole-transaction helpers: bounded retry on deadlock/serialization failure, files of a failed call."""
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
+from django.db import OperationalError, transaction
+
+from hromada.core import db
+
+
+class _PgError(Exception):
+    def __init__(self, sqlstate):
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+def _deadlock(sqlstate="40P01"):
+    try:
+        raise _PgError(sqlstate)
+    except _PgError as cause:
+        try:
+            raise OperationalError("deadlock detected") from cause
+        except OperationalError as exc:
+            return exc
+
+
+def _flaky(failures, sqlstate="40P01"):
+    calls = []
+
+    @db.write_transaction
+    def service():
+        calls.append(1)
+        with transaction.atomic():
+            if len(calls) <= failures:
+                raise _deadlock(sqlstate)
+        return len(calls)
+
+    return service, calls
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("sqlstate", ["40P01", "40001"])
+def test_deadlock_or_serialization_failure_runs_the_whole_call_again(sqlstate):
+    service, calls = _flaky(2, sqlstate)
+    assert service() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retry_is_bounded():
+    service, calls = _flaky(10)
+    with pytest.raises(OperationalError):
+        service()
+    assert len(calls) == db.MAX_ATTEMPTS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_other_errors_are_not_retried():
+    service, calls = _flaky(1, sqlstate="23505")
+    with pytest.raises(OperationalError):
+        service()
+    assert len(calls) == 1
+
+
+@pytest.mark.django_db
+def test_inside_a_callers_transaction_the_error_propagates():
+    # Only the outermost call may run the transaction again: a part of it cannot be retried.
+    service, calls = _flaky(1)
+    with pytest.raises(OperationalError):
+        service()
+    assert len(calls) == 1
+
+
+def _writer(storage, fail):
+    @db.write_transaction
+    def write(name):
+        stored = storage.save(name, ContentFile(b"scan"))
+        db.delete_if_rolled_back(storage, stored)
+        if fail:
+            raise RuntimeError("injected failure after the file was written")
+        return stored
+    return write
+
+
+@pytest.mark.django_db
+def test_file_of_a_failed_call_is_deleted(tmp_path):
+    storage = FileSystemStorage(location=tmp_path)
+    with pytest.raises(RuntimeError):
+        _writer(storage, fail=True)("a.pdf")
+    kept = _writer(storage, fail=False)("b.pdf")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [kept]
+
+
+@pytest.mark.django_db
+def test_file_of_an_inner_call_goes_when_the_outer_call_fails(tmp_path):
+    storage = FileSystemStorage(location=tmp_path)
+
+    @db.write_transaction
+    def outer():
+        _writer(storage, fail=False)("inner.pdf")
+        raise RuntimeError("the outer transaction fails after the inner call succeeded")
+
+    with pytest.raises(RuntimeError):
+        outer()
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "hromada.notifications"
+    label = "notifications"
+    verbose_name = "Сповіщення заявників"
+
+    def ready(self):
+        from hromada.core.registry import stranded_work
+
+        from . import tasks
+
+        stranded_work.provide("notifications", tasks.queue_stranded)

@@ -1,0 +1,287 @@
+"""Writes of the notifications domain: consent, queueing, delivery, delivery reports, the periodic triggers and
+the public status look. Every state of a Notification is written here and only when it happened.
+"""
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hromada.accounts import access
+from hromada.accounts.models import User
+from hromada.applications.models import Application
+from hromada.applications.selectors import applications_missing_documents, overdue_applications
+from hromada.audit import services as audit
+from hromada.core.error_codes import ErrorCode
+from hromada.core.errors import NotFound, Unauthorized, ValidationFailed
+from hromada.persons.models import Person
+
+from . import channels, selectors, tasks, texts
+from .models import Channel, Consent, Kind, Notification, State, StatusLook
+
+# How far back the deadline-passed notice reaches (a case overdue for months is not announced on deployment).
+OVERDUE_LOOKBACK_DAYS = 7
+
+
+# --- consent -------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_consent(*, actor: User, person_id: int, channel: str, granted: bool,
+                   request: HttpRequest | None = None) -> Consent:
+    """The front office records the resident's answer (agrees / does not agree to be told by ``channel``)."""
+    access.require(actor, "application.intake")
+    if channel not in Channel.values:
+        raise ValidationFailed(_("Невідомий канал сповіщення."), code="invalid_channel")
+    person = access.get_visible(actor, Person, pk=person_id)
+    consent, _created = Consent.objects.update_or_create(
+        person=person, channel=channel,
+        defaults={"granted": bool(granted), "recorded_by": actor, "recorded_at": timezone.now()})
+    audit.record(actor=actor, action="notification.consent", obj=person, request=request,
+                 details={"channel": channel, "granted": bool(granted)})
+    return consent
+
+
+# --- queueing ------------------------------------------------------------------------------------------------
+
+
+def _contact(application: Application, person: Person, channel: str) -> str:
+    """The phone / e-mail taken on the application for notifications, else the person's own."""
+    if channel == Channel.SMS:
+        return application.contact_phone or person.phone or ""
+    return application.contact_email or person.email or ""
+
+
+def _unconfigured_reason(channel: str) -> str:
+    return channels.sms_unconfigured_reason() if channel == Channel.SMS else channels.email_unconfigured_reason()
+
+
+def notify_resident(*, application: Application, kind: str, reference: str = "") -> list[Notification]:
+    """Queue the message of ``kind`` to the applicant on every channel she agreed to (no consent: nothing).
+    Call it inside the trigger's transaction: delivery starts on commit. Idempotent per (kind, reference)."""
+    if kind not in Kind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    person = application.applicant_person or application.applicant
+    if person is None:
+        return []
+    agreed = set(Consent.objects.filter(person=person, granted=True).values_list("channel", flat=True))
+    rows = []
+    for channel in (Channel.SMS, Channel.EMAIL):
+        if channel not in agreed:
+            continue
+        contact = _contact(application, person, channel)
+        reason = _unconfigured_reason(channel) if contact else (
+            _("Немає номера телефону заявника.") if channel == Channel.SMS else _("Немає ел. пошти заявника."))
+        masked = "" if not contact else (
+            channels.mask_phone(contact) if channel == Channel.SMS else channels.mask_email(contact))
+        try:
+            with transaction.atomic():
+                row = Notification.objects.create(
+                    application=application, channel=channel, kind=kind, reference=reference[:64],
+                    recipient_masked=masked, state=State.NOT_SENT if reason else State.QUEUED, last_error=reason)
+        except IntegrityError:
+            continue        # already told about this occasion
+        rows.append(row)
+        if row.state == State.QUEUED:
+            # Robust: a broker that is down must not turn a committed request into an error page; the row stays
+            # queued and ``tasks.queue_stranded`` queues it once the broker is back.
+            transaction.on_commit(partial(tasks.deliver_notification.delay, row.pk), robust=True)
+    return rows
+
+
+# --- delivery ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Delivery:
+    state: str
+    retry: bool = False
+
+
+def _message(row: Notification, person: Person) -> texts.Message:
+    app = row.application
+    items, due = None, None
+    if row.kind == Kind.RETURNED:
+        ret = app.return_requests.filter(pk=row.reference).first() if row.reference.isdigit() else None
+        items = list(ret.items) if ret else None
+    elif row.kind == Kind.DOCUMENTS_DUE:
+        due = app.documents_deadline
+        items = [str(i.title) for i in selectors.missing_documents(app)]
+    return texts.render(row.kind, app, first_name=person.first_name, items=items, due=due)
+
+
+def stranded_notifications(*, older_than: datetime, limit: int = 500) -> list[int]:
+    """Notifications queued in the week before ``older_than`` and never tried: their task could not be queued
+    (the broker was down). One already tried waits for its own retry and is left alone."""
+    return list(Notification.objects.filter(state=State.QUEUED, attempts=0, created_at__lt=older_than,
+                                            created_at__gte=older_than - timedelta(days=7))
+                .order_by("id").values_list("id", flat=True)[:limit])
+
+
+def deliver_notification(*, notification_id: int, last_try: bool) -> Delivery:
+    """Send one queued notification. A transient failure leaves it queued and asks for a retry, unless this is
+    the last try: then it is failed for good. Already handled rows are left as they are (a redelivered task)."""
+    with transaction.atomic():
+        # Only the notification row is locked (PostgreSQL cannot lock the nullable side of the outer join).
+        row = (Notification.objects.select_for_update(of=("self",))
+               .select_related("application__front_office", "application__applicant_person")
+               .filter(pk=notification_id).first())
+        if row is None or row.state != State.QUEUED:
+            return Delivery(state=row.state if row else "")
+        person = row.application.applicant_person or row.application.applicant
+        contact = _contact(row.application, person, row.channel) if person else ""
+        consent = person is not None and Consent.objects.filter(person=person, channel=row.channel,
+                                                                granted=True).exists()
+        reason = (_("Заявник відкликав згоду на цей канал.") if not consent
+                  else _("Контакт заявника видалено.") if not contact else _unconfigured_reason(row.channel))
+        if reason:
+            row.state, row.last_error = State.NOT_SENT, reason
+            row.save(update_fields=["state", "last_error", "updated_at"])
+            return Delivery(state=row.state)
+        message = _message(row, person)
+        row.attempts += 1
+        try:
+            if row.channel == Channel.SMS:
+                accepted = channels.sms_gateway().send(phone=contact, text=message.sms, reference=f"hromada-{row.pk}")
+                row.provider_id, row.via_stand_in = accepted.message_id, accepted.stand_in
+            else:
+                channels.send_email(to=contact, subject=message.subject, body=message.body)
+        except channels.TransientError as exc:
+            row.last_error, row.via_stand_in = str(exc)[:255], exc.stand_in
+            if last_try:
+                row.state = State.FAILED
+        except channels.PermanentError as exc:
+            row.state, row.last_error, row.via_stand_in = State.FAILED, str(exc)[:255], exc.stand_in
+        except Exception as exc:  # noqa: BLE001 (an adapter's unforeseen error: retried like a transient one)
+            row.last_error = type(exc).__name__
+            if last_try:
+                row.state = State.FAILED
+        else:
+            row.state, row.sent_at, row.last_error = State.SENT, timezone.now(), ""
+        row.save(update_fields=["state", "attempts", "last_error", "provider_id", "via_stand_in", "sent_at",
+                                "updated_at"])
+        return Delivery(state=row.state, retry=row.state == State.QUEUED)
+
+
+# Gateway report statuses that mean the phone did not get the message.
+UNDELIVERED = {"undelivered", "failed", "expired", "rejected"}
+
+
+@transaction.atomic
+def record_delivery_report(*, secret: str, message_id: str, status: str, error: str = "") -> Notification:
+    """The gateway's delivery report: ``delivered`` only when it says so. Authenticated by the shared secret
+    (HROMADA_SMS_REPORT_SECRET; unset: every report is refused)."""
+    expected = settings.HROMADA_SMS_REPORT_SECRET
+    if not expected or not hmac.compare_digest(expected.encode(), (secret or "").encode()):
+        raise Unauthorized(_("Невірний ключ звіту про доставку."), code="invalid_report_secret")
+    status = (status or "").strip().lower()
+    if status != "delivered" and status not in UNDELIVERED:
+        raise ValidationFailed(_("Невідомий стан доставки."), code="invalid_report_status")
+    row = (Notification.objects.select_for_update()
+           .filter(channel=Channel.SMS, provider_id=message_id).exclude(provider_id="").first())
+    if row is None:
+        raise NotFound(_("Повідомлення не знайдено."), code="not_found")
+    if row.state == State.SENT:        # a report for a delivered/failed message changes nothing
+        if status == "delivered":
+            row.state, row.delivered_at = State.DELIVERED, timezone.now()
+        else:
+            row.state = State.FAILED
+            row.last_error = (_("Оператор не доставив SMS (%(status)s)") % {"status": status}
+                              + (f": {error}" if error else ""))[:255]
+        row.save(update_fields=["state", "delivered_at", "last_error", "updated_at"])
+    return row
+
+
+@transaction.atomic
+def mark_resident_called(*, actor: User, notification_id: int, request: HttpRequest | None = None) -> Notification:
+    """A failed message was made up for by a phone call: it leaves the worklist (its state stays failed)."""
+    access.require(actor, "application.intake")
+    row = (Notification.objects.select_for_update()
+           .filter(pk=notification_id, application__in=access.visible(actor, Application)).first())
+    if row is None:
+        raise NotFound()
+    if row.state != State.FAILED:
+        raise ValidationFailed(_("Позначити дзвінок можна лише для сповіщення, яке не вдалося надіслати."),
+                               code="not_failed")
+    if row.called_at is None:
+        row.called_at, row.called_by = timezone.now(), actor
+        row.save(update_fields=["called_at", "called_by", "updated_at"])
+        audit.record(actor=actor, action="notification.called", obj=row.application, request=request,
+                     details={"notification": row.pk})
+    return row
+
+
+# --- periodic triggers ---------------------------------------------------------------------------------------
+
+
+def notify_documents_due(*, today: date | None = None, days_ahead: int = 3) -> int:
+    """Residents whose documents that may follow are due in ``days_ahead`` days and still missing. Returns the
+    number of cases told (once per case and deadline)."""
+    told = 0
+    for item in applications_missing_documents(today=today, days_ahead=days_ahead):
+        with transaction.atomic():
+            app = Application.objects.select_related("front_office", "applicant_person").get(pk=item.application_id)
+            rows = notify_resident(application=app, kind=Kind.DOCUMENTS_DUE, reference=item.documents_deadline.isoformat())
+        told += bool(rows)
+    return told
+
+
+def notify_deadline_passed(*, today: date | None = None) -> int:
+    """Residents whose case passed its decision date (overdue within the last week), once per due date."""
+    today = today or timezone.localdate()
+    told = 0
+    cases = overdue_applications(today=today).filter(due_date__gte=today - timedelta(days=OVERDUE_LOOKBACK_DAYS))
+    for app in cases.select_related("front_office", "applicant_person").order_by("id"):
+        with transaction.atomic():
+            rows = notify_resident(application=app, kind=Kind.DEADLINE_PASSED, reference=app.due_date.isoformat())
+        told += bool(rows)
+    return told
+
+
+# --- public status -------------------------------------------------------------------------------------------
+
+
+class RateLimited(ValidationFailed):
+    code = ErrorCode.RATE_LIMITED
+    status = 429
+
+
+def purge_status_looks(*, now: datetime | None = None) -> int:
+    """Forget looks at the status page older than HROMADA_STATUS_LOOK_RETENTION_DAYS: an address and a number
+    are personal data kept only as long as the throttle and an inquiry into abuse need them (the count on the
+    case stays). Returns how many were deleted."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.HROMADA_STATUS_LOOK_RETENTION_DAYS)
+    deleted, _ = StatusLook.objects.filter(at__lt=cutoff).delete()
+    return deleted
+
+
+def check_status(*, number: str, code: str, ip: str | None) -> selectors.PublicStatus:
+    """One look at the public status page. Recorded (number, time, address) and counted on the case when
+    found. A wrong code answers exactly like an unknown number; too many of either from one address within
+    the window are refused (429) for that address only — the resident elsewhere is never locked out."""
+    number = (number or "").strip()[:64]
+    now = timezone.now()
+    window = now - timedelta(minutes=settings.HROMADA_STATUS_CHECK_WINDOW_MINUTES)
+    if ip and StatusLook.objects.filter(ip=ip, found=False, at__gte=window).count() \
+            >= settings.HROMADA_STATUS_CHECK_LIMIT:
+        raise RateLimited(_("Забагато невдалих спроб. Спробуйте ще раз за %(minutes)s хв або зверніться до "
+                            "фронт-офісу.") % {"minutes": settings.HROMADA_STATUS_CHECK_WINDOW_MINUTES})
+    app = selectors.public_application(number=number, code=code)
+    with transaction.atomic():
+        StatusLook.objects.create(number=number, application=app, found=app is not None, ip=ip, at=now)
+        if app is not None:
+            Application.objects.filter(pk=app.pk).update(status_checks=F("status_checks") + 1)
+    if app is None:
+        raise NotFound(_("Заяву з таким номером і кодом не знайдено. Перевірте номер і код на повідомленні про "
+                         "прийняття заяви."), code="not_found")
+    return selectors.public_status(app)
+

@@ -1,0 +1,138 @@
+"""Person visibility without a scan (#24 p.4): "persons in a case I can see" is answered from persons.PersonAccess
+(the (hromada, person) index) instead of joining every participant row to its application — with the same answer.
+
+The old rule (the participants of the applications the user sees) is still there: it is the back offices' way in,
+``applications.selectors.participant_person_ids``. The tests compare both on generated data for users of every
+scope, after the services added and removed participants, and after the data migration filled the table.
+"""
+from __future__ import annotations
+
+import importlib
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps as django_apps
+from django.db import connection
+from django.db.models import F, Q
+
+from hromada import testing
+from hromada.accounts import access
+from hromada.accounts.models import Role, User
+from hromada.applications.models import Application, Participant, ParticipantRole, Status
+from hromada.applications.selectors import participant_person_ids
+from hromada.applications.services import intake
+from hromada.demo.dataset import Options, generate
+from hromada.persons import scoping
+from hromada.persons.models import Person, PersonAccess, PersonLink
+from hromada.persons.tests.factories import make_person
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = date(2026, 11, 20)
+fill_migration = importlib.import_module("hromada.applications.migrations.0009_lean_fill_person_access")
+
+
+def _old_scope_q(user) -> Q:
+    """``scoping.person_scope_q`` as it was: the case part read from the participants of the visible cases."""
+    scope = access.scope_of(user)
+    linked = PersonLink.objects.filter(scope.hromada_q("hromada")).values("person_id")
+    home = scope.hromada_q("registered_hromada") | Q(pk__in=linked)
+    if not access.may(user, "childcase.view"):
+        home &= ~Q(pk__in=scoping.child_person_ids())
+    return home | Q(pk__in=participant_person_ids(user))
+
+
+def _ids(qs) -> set[int]:
+    return set(qs.values_list("pk", flat=True)) if qs.model is Person else set(qs.values_list("person_id", flat=True))
+
+
+def _users() -> list[User]:
+    """A user of every scope: the demo's (hromada, raion, oblast, country, back offices, no access to cases) and
+    front and back staff of other hromadas from the generated data."""
+    users = [testing.user(name) for name in testing.DEMO_USERS]
+    for role in (Role.FRONT_SPECIALIST, Role.BACK_SPECIALIST, Role.BACK_HEAD):
+        users += list(User.objects.filter(role=role).exclude(username__endswith="_demo")
+                      .select_related("office", "territory").order_by("pk")[:3])
+    return users
+
+
+def _assert_same_answers(users) -> int:
+    """For each user: the case part and the whole visible set agree under the old and the new rule; returns how
+    many users see persons through cases (so the comparison is never vacuous)."""
+    through_cases = 0
+    for user in users:
+        new_cases = _ids(Person.objects.filter(pk__in=scoping.case_person_ids(user)))
+        old_cases = _ids(Person.objects.filter(pk__in=participant_person_ids(user)))
+        assert new_cases == old_cases, (user.username, user.role, len(new_cases), len(old_cases))
+        old_visible = Person.objects.filter(_old_scope_q(user)) if access.may(user, "person.view") \
+            else Person.objects.none()
+        assert _ids(access.visible(user, Person)) == _ids(old_visible), user.username
+        through_cases += bool(old_cases)
+    return through_cases
+
+
+@pytest.fixture
+def generated(demo):
+    generate(Options(applications=900, persons=500, seed=11, as_of=AS_OF, staff=2100))
+
+
+def test_old_and_new_rule_see_the_same_persons_on_generated_data(generated, front):
+    users = _users()
+    assert _assert_same_answers(users) >= 6
+    # Generated applicants also come from other hromadas (a hromada without persons of its own): the case part
+    # shows persons the home part does not, so the comparison covers it.
+    foreign = Participant.objects.exclude(person__registered_hromada=F("application__hromada"))
+    assert foreign.exists()
+
+    # The services keep the table: a case made, members set, then taken off again (the person leaves the case
+    # part of the hromada unless another case of it holds them).
+    people = list(Person.objects.filter(registered_hromada=front.office.hromada).order_by("pk")[:3])
+    applicant, member, other = people
+    app = intake.create_application(actor=front, service_code="birth_assistance", applicant_id=applicant.pk,
+                                    member_ids=[member.pk])
+    assert PersonAccess.objects.filter(hromada=app.hromada, person__in=[applicant, member]).count() == 2
+    intake.update_draft_details(actor=front, application_id=app.pk, members=[(other.pk, ParticipantRole.FAMILY_MEMBER)])
+    held = Participant.objects.filter(person=member, application__hromada=app.hromada).exists()
+    assert PersonAccess.objects.filter(hromada=app.hromada, person=member).exists() == held
+    assert PersonAccess.objects.filter(hromada=app.hromada, person=other).exists()
+    assert _assert_same_answers(users) >= 6
+
+
+def test_a_removed_member_keeps_access_while_another_case_of_the_hromada_holds_them(front):
+    # Three residents of the desk's own, made here: the test does not depend on how many the demo holds.
+    applicant, member, other = (make_person(front, last_name=name) for name in ("Заявенко", "Членко", "Іншенко"))
+    first = intake.create_application(actor=front, service_code="birth_assistance", applicant_id=applicant.pk,
+                                      member_ids=[member.pk])
+    second = intake.create_application(actor=front, service_code="birth_assistance", applicant_id=other.pk,
+                                       member_ids=[member.pk])
+    intake.update_draft_details(actor=front, application_id=first.pk, members=[])
+    assert PersonAccess.objects.filter(hromada=first.hromada, person=member).exists()   # still in `second`
+    intake.update_draft_details(actor=front, application_id=second.pk, members=[])
+    still = Participant.objects.filter(person=member, application__hromada=first.hromada).exists()
+    assert PersonAccess.objects.filter(hromada=first.hromada, person=member).exists() == still
+    assert _assert_same_answers([front, testing.user("oblast"), testing.user("ministry")]) >= 1
+
+
+def test_the_data_migration_fills_the_table_from_the_participants(generated):
+    expected = set(Participant.objects.values_list("person_id", "application__hromada_id").distinct())
+    assert len(expected) > 100
+    PersonAccess.objects.all().delete()
+    kept = next(iter(expected))
+    PersonAccess.objects.create(person_id=kept[0], hromada_id=kept[1])   # a pair already there stays (no error)
+    fill_migration.fill(django_apps, SimpleNamespace(connection=connection))
+    assert set(PersonAccess.objects.values_list("person_id", "hromada_id")) == expected
+    assert _assert_same_answers(_users()) >= 6
+
+
+def test_back_offices_and_roles_without_cases_keep_their_own_way_in(demo):
+    # A back office sees the cases sent to it (not a hromada's): its case part is the participants of those.
+    back = testing.user("back")
+    sent = Application.objects.filter(back_office_id=back.office_id).exclude(status=Status.DRAFT)
+    assert _ids(Person.objects.filter(pk__in=scoping.case_person_ids(back))) == set(
+        Participant.objects.filter(application__in=sent).values_list("person_id", flat=True))
+    # A role that may not see applications sees nobody through them.
+    for name in testing.DEMO_USERS:
+        user = testing.user(name)
+        if not access.may(user, "application.view"):
+            assert not Person.objects.filter(pk__in=scoping.case_person_ids(user)).exists(), name

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+
+
+class SocialConfig(AppConfig):
+    name = "hromada.social"
+    label = "social"
+    verbose_name = "Соціальні послуги"
+
+    def ready(self):
+        from hromada.accounts import access
+        from hromada.catalog import slots
+
+        from . import selectors, services
+        from .models import Provider, SocialCase
+        from .selectors import own_clients
+
+        # The hromada's social-work specialists see its cases; a provider's worker only its own clients.
+        access.register(SocialCase, view_action="socialcase.view", path="hromada", refine=own_clients)
+        # The register of providers carries no personal data: every role sees those of its scope.
+        access.register(Provider, view_action="socialprovider.view", path="hromada")
+        # The front office's one intake wizard takes applications for social services (catalog/slots.py).
+        slots.social_intake_choices.provide(selectors.intake_choices)
+        slots.social_case_from_application.provide(services.open_case_from_application)
+        slots.social_public_status.provide(selectors.public_status_of_application)

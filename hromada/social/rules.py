@@ -1,0 +1,116 @@
+"""Social-service rules as data (``data/services.json``): the catalogue of services with their legal basis and
+recipients, the terms (each with its source), the free/paid rule, assessment sections and outcomes. Code reads
+them here, never hard-codes them. Working days come from the catalogue's holiday calendar."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from hromada.catalog import calendar
+from hromada.core.datafile import RulesFile
+
+RULES_FILE = Path(__file__).resolve().parent / "data" / "services.json"
+
+NORMAL, CRISIS = "normal", "crisis"
+URGENCIES = {NORMAL: "Звичайна", CRISIS: "Кризова / екстрена ситуація"}
+
+
+@dataclass(frozen=True)
+class Service:
+    code: str
+    name_uk: str
+    legal_basis: str
+    recipients: tuple[str, ...]
+    basic: bool
+    unit: str
+
+
+@dataclass(frozen=True)
+class Term:
+    days: int
+    kind: str
+    source: str
+    confirmed: bool
+
+
+_FILE = RulesFile(RULES_FILE)
+
+
+def rules() -> dict:
+    return _FILE.data
+
+
+def _labels(key: str) -> dict[str, str]:
+    return _FILE.labels(key)
+
+
+def services() -> dict[str, Service]:
+    return {s["code"]: Service(s["code"], s["name_uk"], s["legal_basis"], tuple(s["recipients"]), bool(s["basic"]),
+                               s["unit"]) for s in rules()["services"]}
+
+
+def service_names() -> dict[str, str]:
+    return _labels("services")
+
+
+def recipient_groups() -> dict[str, str]:
+    return _labels("recipient_groups")
+
+
+def sections() -> dict[str, str]:
+    return _labels("assessment_sections")
+
+
+def score_scale() -> dict:
+    return rules()["score_scale"]
+
+
+def referral_bodies() -> dict[str, str]:
+    return _labels("referral_bodies")
+
+
+def outcomes() -> dict[str, str]:
+    return _labels("outcomes")
+
+
+def provider_kinds() -> dict[str, str]:
+    return _labels("provider_kinds")
+
+
+def free_conditions() -> dict[str, str]:
+    return {c["code"]: c["name_uk"] for c in rules()["payment"]["free_when"]}
+
+
+def intake_documents() -> dict[str, dict]:
+    """{code: {"name_uk", "required"}} — documents the front office checks at intake (data, with its source)."""
+    return {d["code"]: d for d in rules()["intake_documents"]["items"]}
+
+
+def term(name: str) -> Term:
+    t = rules()["terms"][name]
+    return Term(int(t["days"]), t["kind"], t["source"], bool(t.get("confirmed", False)))
+
+
+def reassessment_months() -> int:
+    return int(rules()["terms"]["reassessment_months"]["value"])
+
+
+def assessment_due(applied_on: date, urgency: str) -> date:
+    """Last day for the needs assessment: 5 working days from the application, 1 working day in a crisis
+    (terms in services.json with their sources). The day after the application is day one."""
+    t = term("assessment_crisis" if urgency == CRISIS else "assessment")
+    return calendar.due_date(applied_on, t.days, t.kind)
+
+
+def decision_due(applied_on: date) -> date:
+    t = term("decision")
+    return calendar.due_date(applied_on, t.days, t.kind)
+
+
+def payment_for(conditions: set[str]) -> str:
+    """"free" when any condition of the Law's art. 28 list (data) holds, else the data's ``otherwise``."""
+    return "free" if set(conditions) & set(free_conditions()) else rules()["payment"]["otherwise"]
+
+
+PAYMENT_LABELS = {"free": "Безоплатно", "paid": "Платно (за тарифом надавача)"}
