@@ -153,6 +153,8 @@ def test_intake_with_keyboard_only(page, live_server_url, tmp_path, shot):
         page.locator(":focus").set_input_files(str(path))   # the OS dialog is beyond Playwright's reach
         kb.activate(f"#item-{code} form.upload button[type=submit]")
         page.wait_for_selector(f"#item-{code}.is-provided")
+        # The focus comes back to the item's upload control (not to the top of the page); only then Tab on.
+        page.wait_for_function("id => document.activeElement && document.activeElement.id === id", arg=f"file-{code}")
     shot(page, "a11y-keyboard-01-documents")
 
     # Review and submit.

@@ -86,9 +86,11 @@
     var input = form.querySelector("input[type=file]");
     var id = input ? input.id : null;
     if (!id) { return; }
+    // Only when the swap dropped the focus to <body>: a user who has already tabbed on keeps her place.
     window.setTimeout(function () {
       var el = document.getElementById(id);
-      if (el) { el.focus(); }
+      var active = document.activeElement;
+      if (el && (!active || active === document.body)) { el.focus(); }
     }, 60);
   });
 
