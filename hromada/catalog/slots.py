@@ -24,3 +24,7 @@ social_case_decided = Slot("catalog.social_case_decided")
 social_decision = Slot("catalog.social_decision")
 # (user, application_id) -> bytes of that decision's printed notice (the social case's one layout), or None.
 social_decision_pdf = Slot("catalog.social_decision_pdf")
+# Provided by hromada.applications: (user, application_id) -> the application's checklist with what was provided
+# ([{"document_code", "title", "required", "provided", "timing", "condition", "pages", "documents": [ids]}]) — the
+# social case opened from it shows its documents from there, not from a second list; NotFound outside the scope.
+application_checklist = Slot("catalog.application_checklist")
