@@ -294,7 +294,8 @@ def case_detail(request, pk: int):
 
 def _documents(user, case, may_change: bool) -> dict:
     """The case's documents from one list: a case opened from a front-office application shows that application's
-    checklist and scans (catalog.slots.application_checklist); a case registered on the short form, its ticks."""
+    checklist and scans (catalog.slots.application_checklist); a case registered on the short form, its ticks of
+    the same checklist (rules.intake_documents: the catalogue's list of «social_services»)."""
     if case.application_id is not None:
         items = None
         if may_change and catalog_slots.application_checklist.provided:
