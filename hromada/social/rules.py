@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from hromada.catalog import calendar
+from hromada.catalog.models import DocumentRequirement, Timing
 from hromada.core.datafile import RulesFile
 
 RULES_FILE = Path(__file__).resolve().parent / "data" / "services.json"
@@ -83,8 +84,13 @@ def free_conditions() -> dict[str, str]:
 
 
 def intake_documents() -> dict[str, dict]:
-    """{code: {"name_uk", "required"}} — documents the front office checks at intake (data, with its source)."""
-    return {d["code"]: d for d in rules()["intake_documents"]["items"]}
+    """{code: {"code", "name_uk", "required", "condition"}} — the documents of an application for social services:
+    the catalogue's checklist of the service named in the data (``intake_documents.catalog_service``), the same list
+    the front office's wizard asks for with scans. The short form ticks these codes: one list, not two."""
+    reqs = DocumentRequirement.objects.filter(
+        service__code=rules()["intake_documents"]["catalog_service"]).order_by("ordering", "code")
+    return {r.code: {"code": r.code, "name_uk": r.title_uk, "required": r.timing == Timing.BEFORE_SUBMIT,
+                     "condition": r.condition} for r in reqs}
 
 
 def term(name: str) -> Term:
