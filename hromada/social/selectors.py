@@ -79,7 +79,10 @@ def family_applications(user: User, case: SocialCase) -> list:
     """Read-only: the benefit applications of the person (as the user may see them) — case management."""
     if not access.may(user, "application.view"):
         return []
-    return list(person_selectors.applications_of(user, case.person)[:20])
+    applications = person_selectors.applications_of(user, case.person)
+    if case.application_id:  # the case's own application is shown as its source, not as a family application
+        applications = applications.exclude(pk=case.application_id)
+    return list(applications[:20])
 
 
 def household(user: User, case: SocialCase) -> list:

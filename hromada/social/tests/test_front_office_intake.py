@@ -61,6 +61,8 @@ def test_submission_opens_the_social_case_at_the_hromadas_centre(front, social, 
     assert case.number in c.get(reverse("social:list")).content.decode()
     card = c.get(reverse("social:detail", args=[case.pk])).content.decode()
     assert reverse("front:card", args=[app.pk]) in card
+    # The case's own application is its source, not one of the family's applications for benefits.
+    assert 'id="family-applications"' not in card and "Заяв на допомоги немає." in card
     scans = c.get(reverse("front:card", args=[app.pk]))
     assert scans.status_code == 200
     doc = app.documents.first()
