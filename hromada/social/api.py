@@ -302,7 +302,7 @@ def _case(c: SocialCase, user) -> dict:
         "plan": None if plan is None else {"approved_on": plan.approved_on, "goals": plan.goals,
                                            "next_reassessment_due": plan.next_reassessment_due},
         "outcome": c.outcome, "version": c.version, "allowed_actions": allowed_actions(c, user),
-        "events": [{"action": e.action, "label": EVENT_LABELS.get(e.action, e.action), "from_status": e.from_status,
+        "events": [{"action": e.action, "label": str(EVENT_LABELS.get(e.action, e.action)), "from_status": e.from_status,
                     "to_status": e.to_status, "at": e.at} for e in c.events.all()],
     }
 

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from django.utils.translation import gettext_lazy as _
+
 from hromada.catalog import calendar
 from hromada.core.datafile import RulesFile
 
 RULES_FILE = Path(__file__).resolve().parent / "data" / "services.json"
 
 NORMAL, CRISIS = "normal", "crisis"
-URGENCIES = {NORMAL: "Звичайна", CRISIS: "Кризова / екстрена ситуація"}
+URGENCIES = {NORMAL: _("Звичайна"), CRISIS: _("Кризова / екстрена ситуація")}
 
 
 @dataclass(frozen=True)
@@ -113,4 +115,4 @@ def payment_for(conditions: set[str]) -> str:
     return "free" if set(conditions) & set(free_conditions()) else rules()["payment"]["otherwise"]
 
 
-PAYMENT_LABELS = {"free": "Безоплатно", "paid": "Платно (за тарифом надавача)"}
+PAYMENT_LABELS = {"free": _("Безоплатно"), "paid": _("Платно (за тарифом надавача)")}

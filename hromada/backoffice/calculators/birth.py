@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 from hromada.catalog.legal import LegalFigureMissing
 from hromada.core.errors import ValidationFailed
 
@@ -17,12 +19,12 @@ def compute(values: dict, *, on: date, book: FigureBook):
     """``on`` is the application date; ``values``: birth_date, children (twins count each)."""
     born, children = values["birth_date"], values["children"]
     if born > on:
-        raise ValidationFailed("Дата народження дитини пізніша за дату звернення.", code="calculator_input",
+        raise ValidationFailed(gettext("Дата народження дитини пізніша за дату звернення."), code="calculator_input",
                                details={"field": "birth_date"})
     term = book.figure("birth_assistance.claim_within_months")
     if add_months(born, int(term.value)) < on:
-        raise ValidationFailed("Звернення надійшло пізніше %(n)s місяців з дня народження дитини: права на допомогу "
-                               "немає (підстава відмови «claim_period_expired», %(src)s)."
+        raise ValidationFailed(gettext("Звернення надійшло пізніше %(n)s місяців з дня народження дитини: права на допомогу "
+                               "немає (підстава відмови «claim_period_expired», %(src)s).")
                                % {"n": term.value, "src": term.source}, code="claim_period_expired")
     # The amount is the one in force on the day the child was born (the law in force at the birth).
     total_f, lump_f, months_f = (book.figure("birth_assistance.total", on=born),
@@ -46,8 +48,8 @@ def compute(values: dict, *, on: date, book: FigureBook):
     elif per_child == lump:
         monthly, (start, end) = None, (on, on)
     else:
-        raise LegalFigureMissing("Нормативні показники допомоги при народженні на %(d)s суперечать один одному "
-                                 "(одноразова частина більша за розмір або строк виплати решти не встановлено)."
+        raise LegalFigureMissing(gettext("Нормативні показники допомоги при народженні на %(d)s суперечать один одному "
+                                         "(одноразова частина більша за розмір або строк виплати решти не встановлено).")
                                  % {"d": f"{born:%d.%m.%Y}"}, details={"key": months_f.key})
     lines += [
         Line("Кількість дітей, народжених одночасно", str(children), "Дані заяви"),

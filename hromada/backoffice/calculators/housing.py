@@ -19,6 +19,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext
+
 from hromada.core.errors import ValidationFailed
 
 from .base import Calculator, Field, FigureBook, Line, finish, fmt, fmt_figure, money
@@ -42,7 +44,7 @@ def compute(values: dict, *, on: date, book: FigureBook):
     members, income = values["members"], money(values["income"])
     area, heating_rate, services = values["area"], money(values["heating_per_m2"]), money(values["services"])
     if members < 1:
-        raise ValidationFailed("Вкажіть кількість членів домогосподарства.", code="calculator_input",
+        raise ValidationFailed(gettext("Вкажіть кількість членів домогосподарства."), code="calculator_input",
                                details={"field": "members"})
     january = date(on.year, 1, 1)
     pm = book.figure("subsistence_minimum.general", on=january)
@@ -83,8 +85,8 @@ def compute(values: dict, *, on: date, book: FigureBook):
     ]
     monthly = cost - obligatory
     if monthly <= 0:
-        raise ValidationFailed("Плата за послуги в межах соціальних норм (%(cost)s грн) не перевищує обов’язкового "
-                               "платежу (%(pay)s грн): житлова субсидія не призначається."
+        raise ValidationFailed(gettext("Плата за послуги в межах соціальних норм (%(cost)s грн) не перевищує обов’язкового "
+                               "платежу (%(pay)s грн): житлова субсидія не призначається.")
                                % {"cost": fmt(cost), "pay": fmt(obligatory)}, code="income_above_minimum")
     total = monthly * months
     lines += [

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils.translation import gettext
+
 from hromada.core.errors import ValidationFailed
 
 from .base import Calculator, Field, FigureBook, Line, finish, fmt, fmt_figure, months_period
@@ -12,7 +14,7 @@ from .base import Calculator, Field, FigureBook, Line, finish, fmt, fmt_figure, 
 def compute(values: dict, *, on: date, book: FigureBook):
     children, disabled, others = values["children"], values["disabled"], values["others"]
     if children + disabled + others == 0:
-        raise ValidationFailed("Вкажіть хоча б одну особу, якій призначається допомога.", code="calculator_input",
+        raise ValidationFailed(gettext("Вкажіть хоча б одну особу, якій призначається допомога."), code="calculator_input",
                                details={"field": "others"})
     rates = [("idp.per_child", children), ("idp.per_disabled", disabled), ("idp.per_other", others)]
     lines, monthly = [], 0

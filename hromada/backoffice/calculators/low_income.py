@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 from hromada.core.errors import ValidationFailed
 
 from .base import Calculator, Field, FigureBook, Line, finish, fmt, fmt_figure, money, months_period
@@ -21,7 +23,7 @@ GROUPS = (
 def compute(values: dict, *, on: date, book: FigureBook):
     counts = {g: values[g] for g, _ in GROUPS}
     if sum(counts.values()) == 0:
-        raise ValidationFailed("Вкажіть склад сім’ї.", code="calculator_input", details={"field": "able_bodied"})
+        raise ValidationFailed(gettext("Вкажіть склад сім’ї."), code="calculator_input", details={"field": "able_bodied"})
     income = money(values["income"])
     lines, guaranteed, subsistence = [], Decimal(0), Decimal(0)
     for group, label in GROUPS:
@@ -40,8 +42,8 @@ def compute(values: dict, *, on: date, book: FigureBook):
     lines.append(Line("Середньомісячний сукупний дохід сім’ї", f"{fmt(income)} грн", "Дані заяви (декларація / реєстри)"))
     difference = guaranteed - income
     if difference <= 0:
-        raise ValidationFailed("Дохід сім’ї не менший за гарантований мінімум: права на допомогу немає "
-                               "(підстава відмови «income_above_minimum»).", code="income_above_minimum")
+        raise ValidationFailed(gettext("Дохід сім’ї не менший за гарантований мінімум: права на допомогу немає "
+                               "(підстава відмови «income_above_minimum»)."), code="income_above_minimum")
     cap_f = book.figure("low_income.cap_percent")
     cap = money(subsistence * cap_f.value / 100)
     monthly = min(difference, cap)
