@@ -107,7 +107,7 @@ def catalog(request):
         "version": data["version"], "source": data["source"], "note": data["note"],
         "terms": {k: rules.term(k).__dict__ for k in ("assessment", "assessment_crisis", "decision")},
         "payment_rule": data["payment"],
-        "services": [{"code": s.code, "name": s.name_uk, "legal_basis": s.legal_basis,
+        "services": [{"code": s.code, "name": s.name, "legal_basis": s.legal_basis,
                       "recipients": [groups.get(r, r) for r in s.recipients], "basic": s.basic, "unit": s.unit}
                      for s in rules.services().values()],
     }

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hromada.catalog import calendar
 from hromada.core.datafile import RulesFile
+from hromada.core.text import localized
 
 RULES_FILE = Path(__file__).resolve().parent / "data" / "services.json"
 
@@ -26,6 +27,12 @@ class Service:
     recipients: tuple[str, ...]
     basic: bool
     unit: str
+    name_en: str = ""
+
+    @property
+    def name(self) -> str:
+        """The service's name in the interface's language."""
+        return localized(self.name_uk, self.name_en)
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,7 @@ def _labels(key: str) -> dict[str, str]:
 
 def services() -> dict[str, Service]:
     return {s["code"]: Service(s["code"], s["name_uk"], s["legal_basis"], tuple(s["recipients"]), bool(s["basic"]),
-                               s["unit"]) for s in rules()["services"]}
+                               s["unit"], s.get("name_en", "")) for s in rules()["services"]}
 
 
 def service_names() -> dict[str, str]:
@@ -81,12 +88,14 @@ def provider_kinds() -> dict[str, str]:
 
 
 def free_conditions() -> dict[str, str]:
-    return {c["code"]: c["name_uk"] for c in rules()["payment"]["free_when"]}
+    return {c["code"]: localized(c["name_uk"], c.get("name_en", "")) for c in rules()["payment"]["free_when"]}
 
 
 def intake_documents() -> dict[str, dict]:
-    """{code: {"name_uk", "required"}} — documents the front office checks at intake (data, with its source)."""
-    return {d["code"]: d for d in rules()["intake_documents"]["items"]}
+    """{code: {"name_uk", "name_en", "name", "required"}} — documents the front office checks at intake (data, with
+    its source); ``name`` in the interface's language."""
+    return {d["code"]: {**d, "name": localized(d["name_uk"], d.get("name_en", ""))}
+            for d in rules()["intake_documents"]["items"]}
 
 
 def term(name: str) -> Term:

@@ -362,7 +362,8 @@ def test_error_messages_are_translatable():
 
 def test_catalogue_data_has_english_texts():
     """Every service, document, description, hint and condition of the catalogue has its English text, and so do the
-    children's-service choices: the English interface takes them from the data, not from the message catalogue."""
+    children's-service and social-services choices: the English interface takes them from the data, not from the
+    message catalogue."""
     import json
 
     services = json.loads((SOURCE / "catalog" / "data" / "services.json").read_text(encoding="utf-8"))["services"]
@@ -378,6 +379,12 @@ def test_catalogue_data_has_english_texts():
     rules = json.loads((SOURCE / "children" / "data" / "rules.json").read_text(encoding="utf-8"))
     for key in ("urgency", "circumstances", "reporter_types", "representative_roles", "outcomes"):
         gaps += [f"children.{key}.{i['code']}" for i in rules[key] if not i.get("name_en", "").strip()]
+    social = json.loads((SOURCE / "social" / "data" / "services.json").read_text(encoding="utf-8"))
+    lists = {key: social[key] for key in ("recipient_groups", "services", "assessment_sections", "referral_bodies",
+                                          "outcomes", "provider_kinds")}
+    lists |= {"intake_documents": social["intake_documents"]["items"], "free_when": social["payment"]["free_when"]}
+    for key, items in lists.items():
+        gaps += [f"social.{key}.{i['code']}" for i in items if not i.get("name_en", "").strip()]
     assert not gaps, f"no English text: {gaps[:10]}"
 
 
@@ -408,3 +415,13 @@ def test_service_search_finds_the_english_name(client, front):
 def test_children_choices_in_english(client, child):
     html = _english(client, child).get("/children/").content.decode()
     assert "Immediately (within 24 hours)" in html and "Негайно (протягом доби)" not in html
+
+
+def test_social_intake_form_in_english(client, social):
+    from hromada.accounts import access
+    from hromada.persons.models import Person
+
+    person = access.visible(social, Person).order_by("pk").first()
+    html = _english(client, social).get("/social/new/", {"person": person.pk}).content.decode()
+    assert "Home care" in html and "Догляд вдома" not in html
+    assert "Application for social services" in html and "Заява про надання соціальних послуг" not in html
