@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 
 from hromada.catalog.legal import FigureBook, UsedFigure
@@ -62,7 +63,7 @@ class Line:
 @dataclass(frozen=True)
 class Field:
     name: str
-    label: str
+    label: str | Promise  # a form label, translated lazily (never written into a decision)
     kind: str = "int"            # int | date | money | decimal
     default: str = ""
     minimum: int = 0

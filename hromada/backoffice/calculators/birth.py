@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from hromada.catalog.legal import LegalFigureMissing
 from hromada.core.errors import ValidationFailed
@@ -67,8 +67,8 @@ def compute(values: dict, *, on: date, book: FigureBook):
 
 CALCULATOR = Calculator(
     code="birth_assistance", title="Допомога при народженні дитини",
-    fields=(Field("birth_date", "Дата народження дитини", "date"),
-            Field("children", "Кількість дітей, народжених одночасно", "int", default="1", minimum=1)),
+    fields=(Field("birth_date", gettext_lazy("Дата народження дитини"), "date"),
+            Field("children", gettext_lazy("Кількість дітей, народжених одночасно"), "int", default="1", minimum=1)),
     compute=compute,
     legal_basis="Закон України «Про державну допомогу сім’ям з дітьми» від 21.11.1992 № 2811-XII, ст. 10–12 "
                 "(для дітей, народжених з 01.01.2026, — у ред. Закону від 05.11.2025 № 4681-IX); "

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from hromada.core.errors import ValidationFailed
 
@@ -76,10 +76,10 @@ def compute(values: dict, *, on: date, book: FigureBook):
 
 CALCULATOR = Calculator(
     code="guardianship_children", title="Допомога на дітей, над якими встановлено опіку чи піклування",
-    fields=(Field("birth_date", "Дата народження дитини", "date"),
-            Field("disabled", "Дитина з інвалідністю (1 — так, 0 — ні)", "int", default="0"),
-            Field("child_income", "Пенсія, аліменти, стипендія, державна допомога на дитину на місяць, грн", "money",
-                  default="0")),
+    fields=(Field("birth_date", gettext_lazy("Дата народження дитини"), "date"),
+            Field("disabled", gettext_lazy("Дитина з інвалідністю (1 — так, 0 — ні)"), "int", default="0"),
+            Field("child_income", gettext_lazy("Пенсія, аліменти, стипендія, державна допомога на дитину на місяць, грн"),
+                  "money", default="0")),
     compute=compute,
     legal_basis="Закон України «Про державну допомогу сім’ям з дітьми» від 21.11.1992 № 2811-XII, ст. 16–18; "
                 "Порядок призначення і виплати державної допомоги сім’ям з дітьми, затв. постановою КМУ від "

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from hromada.core.errors import ValidationFailed
 
@@ -99,11 +99,13 @@ def compute(values: dict, *, on: date, book: FigureBook):
 
 CALCULATOR = Calculator(
     code="housing_subsidy", title="Житлова субсидія",
-    fields=(Field("members", "Кількість членів домогосподарства", "int", default="1", minimum=1),
-            Field("income", "Середньомісячний сукупний дохід домогосподарства, грн", "money", income=True),
-            Field("area", "Загальна площа житла, м²", "decimal"),
-            Field("heating_per_m2", "Плата за опалення за 1 м² на місяць, грн (0 — без опалення)", "money", default="0"),
-            Field("services", "Інші послуги в межах соціальних нормативів на місяць, грн", "money", default="0")),
+    fields=(Field("members", gettext_lazy("Кількість членів домогосподарства"), "int", default="1", minimum=1),
+            Field("income", gettext_lazy("Середньомісячний сукупний дохід домогосподарства, грн"), "money", income=True),
+            Field("area", gettext_lazy("Загальна площа житла, м²"), "decimal"),
+            Field("heating_per_m2", gettext_lazy("Плата за опалення за 1 м² на місяць, грн (0 — без опалення)"),
+                  "money", default="0"),
+            Field("services", gettext_lazy("Інші послуги в межах соціальних нормативів на місяць, грн"),
+                  "money", default="0")),
     compute=compute,
     legal_basis="Положення про порядок призначення житлових субсидій, затв. постановою КМУ від 21.10.1995 № 848; "
                 "постанова КМУ від 27.07.1998 № 1156; постанова КМУ від 06.08.2014 № 409")

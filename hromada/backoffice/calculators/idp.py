@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from hromada.core.errors import ValidationFailed
 
@@ -37,9 +37,9 @@ def compute(values: dict, *, on: date, book: FigureBook):
 
 CALCULATOR = Calculator(
     code="idp_living_allowance", title="Допомога на проживання ВПО",
-    fields=(Field("children", "Діти (до 18 років)", "int", default="0"),
-            Field("disabled", "Особи з інвалідністю", "int", default="0"),
-            Field("others", "Інші особи", "int", default="0")),
+    fields=(Field("children", gettext_lazy("Діти (до 18 років)"), "int", default="0"),
+            Field("disabled", gettext_lazy("Особи з інвалідністю"), "int", default="0"),
+            Field("others", gettext_lazy("Інші особи"), "int", default="0")),
     compute=compute,
     legal_basis="Порядок надання допомоги на проживання внутрішньо переміщеним особам, затв. постановою КМУ від "
                 "20.03.2022 № 332")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from hromada.core.errors import ValidationFailed
 
@@ -18,6 +18,14 @@ GROUPS = (
     ("able_bodied", "Працездатні особи"),
     ("unable_to_work", "Особи, які втратили працездатність, особи з інвалідністю"),
 )
+
+# The same groups as form labels, in the interface's language (GROUPS stays Ukrainian: it names the decision's lines).
+FIELD_LABELS = {
+    "child_under_6": gettext_lazy("Діти до 6 років"),
+    "child_6_18": gettext_lazy("Діти від 6 до 18 років"),
+    "able_bodied": gettext_lazy("Працездатні особи"),
+    "unable_to_work": gettext_lazy("Особи, які втратили працездатність, особи з інвалідністю"),
+}
 
 
 def compute(values: dict, *, on: date, book: FigureBook):
@@ -65,8 +73,8 @@ def compute(values: dict, *, on: date, book: FigureBook):
 
 CALCULATOR = Calculator(
     code="low_income_family", title="Допомога малозабезпеченим сім’ям",
-    fields=tuple(Field(g, label, "int", default="0") for g, label in GROUPS)
-    + (Field("income", "Середньомісячний сукупний дохід сім’ї, грн", "money", income=True),),
+    fields=tuple(Field(g, FIELD_LABELS[g], "int", default="0") for g, _label in GROUPS)
+    + (Field("income", gettext_lazy("Середньомісячний сукупний дохід сім’ї, грн"), "money", income=True),),
     compute=compute,
     legal_basis="Закон України «Про державну соціальну допомогу малозабезпеченим сім’ям» від 01.06.2000 № 1768-III, "
                 "ст. 5; Порядок, затв. постановою КМУ від 24.02.2003 № 250; закон про Державний бюджет України на "

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from hromada.catalog.legal import LegalFigureMissing
 from hromada.core.errors import ValidationFailed
@@ -61,9 +61,10 @@ def compute(values: dict, *, on: date, book: FigureBook):
 
 CALCULATOR = Calculator(
     code="single_mother_children", title="Допомога на дітей одиноким матерям",
-    fields=(Field("children_under_6", "Діти до 6 років", "int", default="0"),
-            Field("children_6_18", "Діти від 6 до 18 років", "int", default="0"),
-            Field("income_per_person", "Середньомісячний сукупний дохід сім’ї на одну особу, грн", "money", income=True)),
+    fields=(Field("children_under_6", gettext_lazy("Діти до 6 років"), "int", default="0"),
+            Field("children_6_18", gettext_lazy("Діти від 6 до 18 років"), "int", default="0"),
+            Field("income_per_person", gettext_lazy("Середньомісячний сукупний дохід сім’ї на одну особу, грн"),
+                  "money", income=True)),
     compute=compute,
     legal_basis="Закон України «Про державну допомогу сім’ям з дітьми» від 21.11.1992 № 2811-XII, ст. 18-3; "
                 "Порядок, затв. постановою КМУ від 27.12.2001 № 1751")

@@ -425,3 +425,17 @@ def test_social_intake_form_in_english(client, social):
     html = _english(client, social).get("/social/new/", {"person": person.pk}).content.decode()
     assert "Home care" in html and "Догляд вдома" not in html
     assert "Application for social services" in html and "Заява про надання соціальних послуг" not in html
+
+
+def test_calculator_form_labels_follow_the_language():
+    """The calculator's input labels are form labels (translated); the decision's lines stay Ukrainian data."""
+    from django.utils import translation
+
+    from hromada.backoffice import calculators
+
+    birth = calculators.get("birth_assistance")
+    with translation.override("en"):
+        assert [str(f.label) for f in birth.fields] == [
+            "Child's date of birth", "Number of children born at the same time"]
+    with translation.override("uk"):
+        assert str(birth.fields[0].label) == "Дата народження дитини"
