@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -161,18 +161,18 @@ def _new_recovery_codes(user: User) -> list[str]:
 
 NOTICE_MAIL = {
     SecurityNotice.Kind.DEVICE_REPLACED: (
-        "Громада: пристрій двофакторної автентифікації замінено",
-        "Для вашого облікового запису {username} налаштовано новий пристрій двофакторної автентифікації "
-        "({at}). Старий пристрій і старі резервні коди більше не діють.\n\nЯкщо це зробили не ви, негайно "
-        "зверніться до системного адміністратора: хтось знає ваш пароль."),
+        gettext_lazy("Громада: пристрій двофакторної автентифікації замінено"),
+        gettext_lazy("Для вашого облікового запису {username} налаштовано новий пристрій двофакторної автентифікації "
+                     "({at}). Старий пристрій і старі резервні коди більше не діють.\n\nЯкщо це зробили не ви, негайно "
+                     "зверніться до системного адміністратора: хтось знає ваш пароль.")),
     SecurityNotice.Kind.RECOVERY_CODE_USED: (
-        "Громада: вхід із резервним кодом",
-        "До вашого облікового запису {username} увійшли з резервним кодом ({at}).\n\nЯкщо це були не ви, "
-        "негайно зверніться до системного адміністратора."),
+        gettext_lazy("Громада: вхід із резервним кодом"),
+        gettext_lazy("До вашого облікового запису {username} увійшли з резервним кодом ({at}).\n\nЯкщо це були не ви, "
+                     "негайно зверніться до системного адміністратора.")),
     SecurityNotice.Kind.RECOVERY_CODES_RENEWED: (
-        "Громада: створено нові резервні коди",
-        "Для вашого облікового запису {username} створено нові резервні коди ({at}); старі більше не діють."
-        "\n\nЯкщо це зробили не ви, негайно зверніться до системного адміністратора."),
+        gettext_lazy("Громада: створено нові резервні коди"),
+        gettext_lazy("Для вашого облікового запису {username} створено нові резервні коди ({at}); старі більше не діють."
+                     "\n\nЯкщо це зробили не ви, негайно зверніться до системного адміністратора.")),
 }
 
 
@@ -183,7 +183,7 @@ def _notify(user: User, kind: str) -> None:
         return
     subject, body = NOTICE_MAIL[kind]
     at = timezone.localtime(notice.created_at).strftime("%d.%m.%Y %H:%M")
-    transaction.on_commit(lambda: send_mail(subject, body.format(username=user.username, at=at),
+    transaction.on_commit(lambda: send_mail(str(subject), str(body).format(username=user.username, at=at),
                                             settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True))
 
 
