@@ -39,7 +39,8 @@ def chromium_available() -> bool:
 def _source_fingerprint() -> str:
     """Hash of everything that shapes the template database: migrations, data files, demo seeds."""
     digest = hashlib.sha256()
-    patterns = ["hromada/*/migrations/*.py", "hromada/*/data/*", "hromada/*/demo.py", "hromada/demo/services.py"]
+    patterns = ["hromada/*/migrations/*.py", "hromada/*/data/*", "hromada/*/demo.py", "hromada/demo/services.py",
+                "hromada/demo/social.py"]
     for pattern in patterns:
         for path in sorted(ROOT.glob(pattern)):
             digest.update(str(path.relative_to(ROOT)).encode())

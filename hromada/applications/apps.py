@@ -66,6 +66,8 @@ class ApplicationsConfig(AppConfig):
         # An application for social services is decided in the social case opened from it (catalog/slots.py).
         from hromada.catalog import slots as catalog_slots
 
+        from .selectors import checklist_for
         from .services.handover import record_social_decision
 
         catalog_slots.social_case_decided.provide(record_social_decision)
+        catalog_slots.application_checklist.provide(checklist_for)

@@ -200,6 +200,13 @@ def checklist(application: Application) -> list[ChecklistItem]:
     return items
 
 
+def checklist_for(user: User, application_id: int) -> list[dict]:
+    """The checklist of a visible application with what it has provided (``ChecklistItem.as_dict``): the social
+    case opened from it shows these, the one list of its documents (``catalog.slots.application_checklist``).
+    NotFound outside the user's scope."""
+    return [item.as_dict() for item in checklist(application_for(user, application_id))]
+
+
 def missing(items: list[ChecklistItem], timing: str) -> list[ChecklistItem]:
     return [i for i in items if i.timing == timing and not i.provided]
 

@@ -122,6 +122,16 @@ def _social_intake(app) -> dict | None:
             "case": catalog_slots.social_public_status(app.pk) if app.status != Status.DRAFT else None}
 
 
+def _decision(user, app) -> dict | None:
+    """The decision as the card and the results list show it (and its notice prints it): the back office's, or —
+    for an application for social services — the decision of the social case opened from it (hromada.social, a
+    sibling floor, through the catalog's slot)."""
+    if app.service.category == ServiceCategory.SOCIAL_SERVICES and catalog_slots.social_decision.provided:
+        return catalog_slots.social_decision(user, app.pk)
+    decision = selectors.decision_of(app)
+    return decision_summary(decision) if decision else None
+
+
 def person_picker_url(next_url: str) -> str:
     return f"{reverse('persons:search')}?{urlencode({'next': next_url})}"
 
@@ -185,8 +195,7 @@ def results_list(request):
     page = selectors.paginate(selectors.results_to_issue(request.user), request.GET.get("page"))
     audit.audited_read(actor=request.user, action="application.list", objects=page.items, request=request,
                        object_type="applications.application", details={"page": page.page, "list": "results"})
-    rows = [{"app": app, "decision": decision_summary(decision) if (decision := selectors.decision_of(app)) else None}
-            for app in page.items]
+    rows = [{"app": app, "decision": _decision(request.user, app)} for app in page.items]
     return render(request, "applications/results.html", {"page": page, "rows": rows, "methods": IssueMethod.choices})
 
 
@@ -440,8 +449,7 @@ def card(request, pk: int):
     ctx = _case_context(request, app)
     ctx["events"] = selectors.history(request.user, app.pk)
     ctx["just_submitted"] = request.GET.get("submitted") == "1"
-    decision = selectors.decision_of(app)
-    ctx["decision"] = decision_summary(decision) if decision else None
+    ctx["decision"] = _decision(request.user, app)
     ctx["methods"] = IssueMethod.choices
     # The state-register checks (hromada.registers, a floor above, through the slot).
     ctx["registers_panel"] = registers_panel(request, app) if registers_panel.provided else ""
@@ -507,7 +515,17 @@ def receipt(request, pk: int):
 @_messages_on_error
 @require_GET
 def decision_document(request, pk: int):
-    """The decision notice (the back office's PDF, with signature lines) to print and hand to the resident."""
+    """The decision notice (the back office's PDF, with signature lines) to print and hand to the resident; for an
+    application for social services, the notice of the social case's decision (its own layout, through the slot)."""
+    app = selectors.application_for(request.user, pk)
+    if app.service.category == ServiceCategory.SOCIAL_SERVICES:
+        body = catalog_slots.social_decision_pdf(request.user, pk)
+        if body is None:
+            raise NotFound(_("Рішення за цією заявою ще не прийнято."), code="no_decision")
+        audit.audited_read(actor=request.user, action="decision.download", objects=[app], request=request, limit=False)
+        response = HttpResponse(body, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="rishennia-{app.number}.pdf"'
+        return response
     decision = decision_for(request.user, pk)
     if decision is None:
         raise NotFound(_("Рішення за цією заявою ще не прийнято."), code="no_decision")

@@ -18,3 +18,13 @@ social_public_status = Slot("catalog.social_public_status")
 # Provided by hromada.applications: (application_id=, provide=, social_case_id=) -> the application, decided and
 # sent to the front office for handing over — the social case's decision on the application it was opened from.
 social_case_decided = Slot("catalog.social_case_decided")
+# (user, application_id) -> the decision of the social case opened from the application, as its notice says it
+# (hromada.social.selectors.notice_content: {"kind": "social", "outcome": "granted"|"refused", "services", "reason",
+# …}), or None before a decision; NotFound when the user does not see the application.
+social_decision = Slot("catalog.social_decision")
+# (user, application_id) -> bytes of that decision's printed notice (the social case's one layout), or None.
+social_decision_pdf = Slot("catalog.social_decision_pdf")
+# Provided by hromada.applications: (user, application_id) -> the application's checklist with what was provided
+# ([{"document_code", "title", "required", "provided", "timing", "condition", "pages", "documents": [ids]}]) — the
+# social case opened from it shows its documents from there, not from a second list; NotFound outside the scope.
+application_checklist = Slot("catalog.application_checklist")

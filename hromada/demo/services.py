@@ -16,6 +16,8 @@ from hromada.offices.models import Kind, StaffPosition
 from hromada.offices.services import open_office
 from hromada.territory.models import Unit
 
+from .social import seed_social_application
+
 DEMO_PASSWORD = "demo12345"
 
 OBLAST = "UA18000000000041385"          # Житомирська
@@ -110,6 +112,8 @@ def seed_demo() -> list[DemoAccount]:
         where = str(user.office or user.territory or "Україна")
         accounts.append(DemoAccount(username, str(Role(role).label), where))
     _seed_apps()
+    # Across two sibling floors (applications → social): the demo, above both, walks that path.
+    seed_social_application()
     return accounts
 
 

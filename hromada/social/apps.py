@@ -11,7 +11,7 @@ class SocialConfig(AppConfig):
         from hromada.accounts import access
         from hromada.catalog import slots
 
-        from . import selectors, services
+        from . import pdf, selectors, services
         from .models import Provider, SocialCase
         from .selectors import own_clients
 
@@ -23,3 +23,6 @@ class SocialConfig(AppConfig):
         slots.social_intake_choices.provide(selectors.intake_choices)
         slots.social_case_from_application.provide(services.open_case_from_application)
         slots.social_public_status.provide(selectors.public_status_of_application)
+        # The front office hands the decision over: its card shows it, and prints the case's own notice.
+        slots.social_decision.provide(selectors.application_decision)
+        slots.social_decision_pdf.provide(pdf.application_notice_pdf)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from reportlab.lib.units import mm
 
+from hromada.accounts.models import User
 from hromada.core.pdf import build_pdf, fmt_date, grid_table, kv_table, para, qr_code
 
-from . import rules
+from . import rules, selectors
 from .models import SocialCase
 
 
@@ -38,34 +39,68 @@ def receipt_pdf(case: SocialCase, status_url: str) -> bytes:
                      footer_note=f"Сформовано {timezone.localtime():%d.%m.%Y %H:%M}")
 
 
+def _role_uk(user: User) -> str:
+    with translation.override("uk"):
+        return str(user.get_role_display())
+
+
 def notice_pdf(case: SocialCase) -> bytes:
-    decision = case.decision
-    names = rules.service_names()
+    """The notice of the decision to provide or refuse services: printed at the specialist's desk and by the front
+    office that hands the result of its application over (``application_notice_pdf``) — one layout for both."""
+    n = selectors.notice_content(case)
     title = "Повідомлення про рішення щодо надання соціальних послуг"
+    if n["assessment_on"] is not None:
+        ground = (f"Оцінювання потреб від {fmt_date(n['assessment_on'])}: "
+                  + ("потреби в соціальних послугах виявлено" if n["needs_identified"] else
+                     "потреби в соціальних послугах не виявлено"))
+    else:
+        ground = "—"
     story = [
         para(title, "title"),
-        para(f"Справа № {case.number}", "subtitle"),
+        para(f"Справа № {n['case_number']}"
+             + (f" (заява № {n['application_number']})" if n["application_number"] else ""), "subtitle"),
         kv_table([
-            ("Отримувач", case.person.full_name),
-            ("Орган, що прийняв рішення", str(case.office or case.hromada)),
-            ("Дата звернення", fmt_date(case.applied_on)),
-            ("Дата рішення", fmt_date(decision.decided_on)),
-            ("Рішення", "Надати соціальні послуги" if decision.provide else "Відмовити в наданні соціальних послуг"),
-            ("Підстава / причини", decision.reason),
+            ("Отримувач", n["person"]),
+            ("Орган, що прийняв рішення", n["office"]),
+            ("Дата звернення", fmt_date(n["applied_on"])),
+            ("Дата рішення", fmt_date(n["decided_on"])),
+            ("Рішення", "Надати соціальні послуги" if n["provide"] else "Відмовити в наданні соціальних послуг"),
+            ("Підстава / причини", n["reason"]),
+            ("На підставі", ground),
         ]),
     ]
-    if decision.provide:
+    if n["provide"]:
         story += [
             para("Послуги та надавачі", "h2"),
             grid_table(["Послуга", "Надавач", "Стан"],
-                       [[names.get(s.code, s.code), s.provider.name, str(s.state_label)] for s in case.services.all()],
+                       [[s["name"], s["provider"], s["state_label"]] for s in n["services"]],
                        widths=(65 * mm, 75 * mm, 30 * mm)),
-            para(f"Оплата: {rules.PAYMENT_LABELS.get(decision.payment, decision.payment)}. "
-                 f"Підстава: {rules.rules()['payment']['source']}.", "small"),
+            para(f"Оплата: {n['payment_label']}. Підстава: {n['payment_source']}.", "small"),
+            para(f"Правова підстава послуг: {n['legal_basis']}", "small"),
         ]
     else:
         story.append(para("Рішення може бути оскаржене в порядку, встановленому законом (Закон № 2671-VIII).",
                           "small"))
-    story.append(para(f"Правова підстава: {rules.rules()['source']}", "small"))
-    return build_pdf(story, title=f"Рішення {case.number}",
+    decided_by = n["decided_by_user"]
+    story += [
+        para(f"Правова підстава: {n['source']}", "small"),
+        # Handed to the person: the specialist signs, the person signs for the copy received.
+        para("Підписи", "h2"),
+        kv_table([
+            ("Посадова особа", f"{_role_uk(decided_by)}   ______________ / {n['decided_by']} /"),
+            ("Повідомлення отримав(ла)", "______________ / ________________ /  «___» ________ 20__ р."),
+        ]),
+        para("Підпис отримувача (представника) засвідчує отримання примірника повідомлення.", "small"),
+    ]
+    return build_pdf(story, title=f"Рішення {n['case_number']}",
                      footer_note=f"Сформовано {timezone.localtime():%d.%m.%Y %H:%M}")
+
+
+def application_notice_pdf(user: User, application_id: int) -> bytes | None:
+    """The decision notice of the social case opened from a front-office application the user sees (the front
+    office prints it when it hands the result over; ``catalog.slots.social_decision_pdf``); None before a decision,
+    NotFound outside the user's scope."""
+    case = selectors.application_case(user, application_id)
+    if case is None or getattr(case, "decision", None) is None:
+        return None
+    return notice_pdf(case)

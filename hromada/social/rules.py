@@ -10,6 +10,7 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from hromada.catalog import calendar
+from hromada.catalog.models import DocumentRequirement, Timing
 from hromada.core.datafile import RulesFile
 from hromada.core.text import localized
 
@@ -92,10 +93,14 @@ def free_conditions() -> dict[str, str]:
 
 
 def intake_documents() -> dict[str, dict]:
-    """{code: {"name_uk", "name_en", "name", "required"}} — documents the front office checks at intake (data, with
-    its source); ``name`` in the interface's language."""
-    return {d["code"]: {**d, "name": localized(d["name_uk"], d.get("name_en", ""))}
-            for d in rules()["intake_documents"]["items"]}
+    """{code: {"code", "name_uk", "name", "required", "condition"}} — the documents of an application for social
+    services: the catalogue's checklist of the service named in the data (``intake_documents.catalog_service``), the
+    same list the front office's wizard asks for with scans. The short form ticks these codes: one list, not two.
+    ``name`` and ``condition`` are in the interface's language (``name_uk`` for the Ukrainian documents)."""
+    reqs = DocumentRequirement.objects.filter(
+        service__code=rules()["intake_documents"]["catalog_service"]).order_by("ordering", "code")
+    return {r.code: {"code": r.code, "name_uk": r.title_uk, "name": r.title, "required": r.timing == Timing.BEFORE_SUBMIT,
+                     "condition": r.condition_text} for r in reqs}
 
 
 def term(name: str) -> Term:

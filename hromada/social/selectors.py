@@ -144,6 +144,54 @@ def public_status_of_application(application_id: int) -> dict | None:
     return {"number": case.number, "status": case.status, "status_label": public_label(case)}
 
 
+def application_case(user: User, application_id: int) -> SocialCase | None:
+    """The social case opened from a front-office application, for a user who sees that application (the front
+    office that took it hands the result over): NotFound outside the user's scope, None if no case was opened.
+    The application's model is reached through the case's foreign key — social never imports applications."""
+    application_model = SocialCase._meta.get_field("application").related_model
+    access.get_visible(user, application_model, pk=application_id)
+    return (SocialCase.objects.select_related("person", "hromada", "office", "application", "decision__decided_by")
+            .prefetch_related("services__provider", "assessments")
+            .filter(application_id=application_id).first())
+
+
+def notice_content(case: SocialCase) -> dict[str, Any]:
+    """What the notice of the case's decision says, as ``pdf.notice_pdf`` prints it and the front office's card of
+    the application shows it: the outcome, the services with their providers, the ground as the case holds it
+    (the specialist's reasons and the needs assessment they rest on) and the legal sources (data)."""
+    decision = case.decision
+    names, catalog = rules.service_names(), rules.services()
+    services = [{"code": s.code, "name": names.get(s.code, s.code), "provider": s.provider.name,
+                 "waiting": s.state == CaseService.WAITING, "state_label": str(s.state_label)}
+                for s in case.services.all()]
+    assessed = [a for a in case.assessments.all() if a.completed_on <= decision.decided_on]
+    last = max(assessed, key=lambda a: (a.completed_on, a.pk)) if assessed else None
+    bases = list(dict.fromkeys(catalog[s["code"]].legal_basis for s in services if s["code"] in catalog))
+    return {
+        "kind": "social", "provide": decision.provide, "outcome": "granted" if decision.provide else "refused",
+        "outcome_label": _("Надано соціальні послуги") if decision.provide else _("Відмовлено в соціальних послугах"),
+        "case_number": case.number, "application_number": case.application.number if case.application_id else "",
+        "person": case.person.full_name, "office": str(case.office or case.hromada), "applied_on": case.applied_on,
+        "decided_on": decision.decided_on, "decided_by": decision.decided_by.short_name,
+        "decided_by_user": decision.decided_by,
+        "reason": decision.reason, "services": services,
+        "assessment_on": last.completed_on if last else None,
+        "needs_identified": last.needs_identified if last else None,
+        "payment": decision.payment,
+        "payment_label": rules.PAYMENT_LABELS.get(decision.payment, decision.payment) if decision.payment else "",
+        "payment_source": rules.rules()["payment"]["source"] if decision.payment else "",
+        "legal_basis": "; ".join(bases), "source": rules.rules()["source"],
+    }
+
+
+def application_decision(user: User, application_id: int) -> dict[str, Any] | None:
+    """The decision of the social case opened from the application, as its notice says it; None before one."""
+    case = application_case(user, application_id)
+    if case is None or getattr(case, "decision", None) is None:
+        return None
+    return notice_content(case)
+
+
 def intake_choices() -> dict:
     """What the front office's intake form offers for an application for social services (data)."""
     terms = {k: rules.term(k) for k in ("assessment", "assessment_crisis", "decision")}

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from hromada.accounts import access
 from hromada.audit.services import audited_read, client_ip
+from hromada.catalog import slots as catalog_slots
 from hromada.core import throttle
 from hromada.core.errors import HromadaError, NotFound
 from hromada.persons import selectors as person_selectors
@@ -287,7 +288,25 @@ def case_detail(request, pk: int):
         "applications": selectors.family_applications(user, case) if may_change else [],
         "open": case.status in OPEN_STATES,
         "terms": _terms(), "terms_unconfirmed": any(not t.confirmed for t in _terms().values()),
+        **_documents(user, case, may_change),
     })
+
+
+def _documents(user, case, may_change: bool) -> dict:
+    """The case's documents from one list: a case opened from a front-office application shows that application's
+    checklist and scans (catalog.slots.application_checklist); a case registered on the short form, its ticks of
+    the same checklist (rules.intake_documents: the catalogue's list of «social_services»)."""
+    if case.application_id is not None:
+        items = None
+        if may_change and catalog_slots.application_checklist.provided:
+            try:
+                items = catalog_slots.application_checklist(user, case.application_id)
+            except NotFound:
+                items = None
+        return {"application_documents": items}
+    docs = rules.intake_documents()
+    return {"case_documents": [(d["name"], code in case.documents) for code, d in docs.items()
+                               if d["required"] or code in case.documents]}
 
 
 def _terms() -> dict:

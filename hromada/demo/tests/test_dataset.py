@@ -72,7 +72,8 @@ def _snapshot(seed):
     try:
         with transaction.atomic():
             generate(Options(applications=150, persons=100, seed=seed, as_of=AS_OF, staff=2100))
-            rows = list(Application.objects.order_by("id").values_list(
+            # Participants in their own order too: PostgreSQL returns a join's rows in any order otherwise.
+            rows = list(Application.objects.order_by("id", "participants__id").values_list(
                 "number", "status", "service__code", "hromada__code", "due_date", "participants__person__rnokpp"))
             raise _Rollback(rows)
     except _Rollback as done:

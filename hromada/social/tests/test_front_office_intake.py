@@ -218,3 +218,43 @@ def test_a_desk_case_has_no_application_to_decide(front, social, resident, centr
     assess(social, case)
     services.decide(actor=social, case_id=case.pk, outcome="refuse", reason="Немає потреби")
     assert not AuditEntry.objects.filter(action="application.social_decision").exists()
+
+
+def test_the_case_shows_the_applications_checklist_and_scans_as_its_one_list(front, social, resident):
+    """Issue #22: the short form's ticks and the wizard's checklist were two lists. A case opened from an
+    application shows that application's checklist (the catalogue's requirements) with links to its scans, not
+    the short form's list; a case registered on the short form shows its ticks."""
+    app = submit_application(actor=front, application_id=_draft(front, resident, social_services=["home_care"]).pk
+                             ).application
+    case = SocialCase.objects.get(application=app)
+    card = login(social).get(reverse("social:detail", args=[case.pk])).content.decode()
+    block = card.split('id="application-documents"')[1].split("</ul>")[0]
+    for req in app.service.documents.all():
+        assert req.title_uk in block
+    for doc in app.documents.all():
+        assert reverse("front:download", args=[app.pk, doc.pk]) in block
+    assert block.count("не подано") == app.service.documents.exclude(timing="before_submit").count()
+    assert 'id="case-documents"' not in card
+
+
+def test_the_short_form_ticks_the_wizards_checklist_and_the_case_shows_its_ticks(front, social, resident):
+    """One list: the short form offers the catalogue's checklist of «social_services» (the wizard's), by its codes;
+    another code is refused; a case registered there shows its ticks."""
+    from hromada.social import services
+
+    catalogue = ServiceType.objects.get(code="social_services").documents.order_by("ordering", "code")
+    assert list(rules.intake_documents()) == [r.code for r in catalogue]
+    form = login(front).get(reverse("social:new") + f"?person={resident.pk}").content.decode()
+    for req in catalogue:
+        assert f'id="doc-{req.code}"' in form and req.title_uk in form
+    with pytest.raises(ValidationFailed) as exc:
+        services.register_social_case(actor=front, person_id=resident.pk, service_codes=["home_care"],
+                                      urgency="normal", documents=["medical"])      # the old second list's code
+    assert exc.value.code == "invalid_document"
+    case = services.register_social_case(actor=front, person_id=resident.pk, service_codes=["home_care"],
+                                         urgency="normal",
+                                         documents=["application_form", "identity_document", "medical_conclusion"])
+    card = login(social).get(reverse("social:detail", args=[case.pk])).content.decode()
+    block = card.split('id="case-documents"')[1].split("</ul>")[0]
+    assert catalogue.get(code="medical_conclusion").title_uk in block and 'id="application-documents"' not in card
+    assert block.count("не подано") == 0

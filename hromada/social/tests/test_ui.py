@@ -23,13 +23,13 @@ def test_front_office_intake_receipt_and_public_status(front, resident):
     assert page.status_code == 200 and resident.last_name in page.content.decode()
     r = c.post(reverse("social:new"), {"person_id": resident.pk, "services": ["home_care", "day_care"],
                                        "urgency": "crisis", "summary": "Потрібна допомога",
-                                       "documents": ["application", "medical"]})
+                                       "documents": ["application_form", "medical_conclusion"]})
     assert r.status_code == 302
     case = SocialCase.objects.get(person=resident)
     assert r["Location"] == reverse("social:receipt", args=[case.pk])
     receipt = c.get(r["Location"]).content.decode()
     assert case.number in receipt and case.check_code in receipt
-    assert case.documents == ["application", "medical"]
+    assert case.documents == ["application_form", "medical_conclusion"]
     assert "Документ, що посвідчує особу" in receipt and "не подано" in receipt   # the missing required one
     assert case.assessment_due == rules.assessment_due(case.applied_on, "crisis")
     pdf = c.get(reverse("social:receipt_pdf", args=[case.pk]))
