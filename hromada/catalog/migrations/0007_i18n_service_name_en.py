@@ -15,7 +15,7 @@ def load(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0005_social_social_services'),
+        ('catalog', '0006_law_child_care_under_1'),
     ]
 
     operations = [
