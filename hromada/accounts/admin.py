@@ -3,6 +3,7 @@ from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
 
 from hromada.audit.admin_changes import AuditedAdmin
 
@@ -29,9 +30,9 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     list_select_related = ("office", "territory")   # both nullable: the default select_related() skips them (N+1)
     list_filter = ("role", "is_active")
     raw_id_fields = ("office", "territory")
-    fieldsets = BaseUserAdmin.fieldsets + (("Роль і межі доступу", {"fields": ("patronymic", "role", "office",
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Роль і межі доступу"), {"fields": ("patronymic", "role", "office",
                                                                               "territory", "phone")}),)
-    add_fieldsets = BaseUserAdmin.add_fieldsets + (("Роль і межі доступу", {"fields": ("role", "office", "territory")}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Роль і межі доступу"), {"fields": ("role", "office", "territory")}),)
     change_password_form = _PasswordForm
 
     def log_change(self, request, obj, message):

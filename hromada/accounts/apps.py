@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save, pre_save
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "hromada.accounts"
     label = "accounts"
-    verbose_name = "Користувачі та ролі"
+    verbose_name = _("Користувачі та ролі")
 
     def ready(self):
         from django_otp.plugins.otp_totp.models import TOTPDevice

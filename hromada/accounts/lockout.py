@@ -38,7 +38,7 @@ FIRST_DELAY_SECONDS = 5
 
 def lockout_response(request, response=None, credentials=None, *args, **kwargs):
     """django-axes lock-out: JSON with a code for the API, a Ukrainian page for people."""
-    message = "Забагато невдалих спроб входу. Вхід тимчасово заблоковано."
+    message = _("Забагато невдалих спроб входу. Вхід тимчасово заблоковано.")
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "account_locked", "message": message}, status=429)
     return render(request, "accounts/locked_out.html", status=429)

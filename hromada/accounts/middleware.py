@@ -8,6 +8,7 @@ django_otp's OTPMiddleware, ends such unverified sessions: pages redirect to the
 from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 
 from . import twofactor
 
@@ -24,7 +25,8 @@ class RequireTwoFactorMiddleware:
             if request.path.startswith("/api/"):
                 if not request.headers.get("Authorization", "").startswith("Bearer "):
                     return JsonResponse({"code": "otp_required",
-                                         "message": "Для цієї ролі потрібна двофакторна автентифікація."}, status=401)
+                                         "message": gettext("Для цієї ролі потрібна двофакторна автентифікація.")},
+                                        status=401)
             else:
                 return redirect("accounts:login")
         return self.get_response(request)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hromada.audit.services import record
 from hromada.core.errors import HromadaError, NotFound, Unauthorized, ValidationFailed
@@ -38,9 +39,9 @@ def create_staff_user(*, username: str, password: str, role: str, first_name: st
     """Create (or update, for idempotent seeding) a staff user whose scope fits the role."""
     role = Role(role)
     if role in OFFICE_ROLES and office is None:
-        raise ValidationFailed("Для цієї ролі потрібно вказати офіс.", code="office_required")
+        raise ValidationFailed(gettext("Для цієї ролі потрібно вказати офіс."), code="office_required")
     if role in TERRITORY_ROLES and territory is None:
-        raise ValidationFailed("Для цієї ролі потрібно вказати територію.", code="territory_required")
+        raise ValidationFailed(gettext("Для цієї ролі потрібно вказати територію."), code="territory_required")
     if role in NATIONAL_ROLES:
         office = territory = None
     if check_password:
@@ -79,10 +80,10 @@ def issue_api_token(*, request: HttpRequest, username: str, password: str, name:
                            details={"retry_after": wait})
     user = authenticate(request, username=username, password=password)
     if getattr(request, "axes_locked_out", False):
-        raise HromadaError("Забагато невдалих спроб входу. Вхід тимчасово заблоковано.", code="account_locked",
+        raise HromadaError(gettext("Забагато невдалих спроб входу. Вхід тимчасово заблоковано."), code="account_locked",
                            status=429)
     if user is None or not user.is_active:
-        raise Unauthorized("Неправильне ім'я користувача або пароль.", code="invalid_credentials")
+        raise Unauthorized(gettext("Неправильне ім'я користувача або пароль."), code="invalid_credentials")
     if twofactor.code_required(user):
         twofactor.verify_code(user=user, token=otp, request=request)
     with transaction.atomic():
@@ -182,7 +183,7 @@ def revoke_own_token(*, user: User, token_id: int, request: HttpRequest | None =
     """Revoke one of the user's tokens; another user's (or an unknown) id is "not found"."""
     token = ApiToken.objects.select_for_update().filter(user=user, pk=token_id).first()
     if token is None:
-        raise NotFound("Токен не знайдено.", code="token_not_found")
+        raise NotFound(gettext("Токен не знайдено."), code="token_not_found")
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])  # the token's post_save forgets the cached lookup
@@ -195,9 +196,9 @@ def revoke_own_token(*, user: User, token_id: int, request: HttpRequest | None =
 def change_password(*, user: User, old_password: str, new_password: str, request: HttpRequest | None = None) -> User:
     """Change the user's own password after checking the old one and the password policy."""
     if not user.check_password(old_password):
-        raise ValidationFailed("Поточний пароль введено неправильно.", code="wrong_password")
+        raise ValidationFailed(gettext("Поточний пароль введено неправильно."), code="wrong_password")
     if old_password == new_password:
-        raise ValidationFailed("Новий пароль має відрізнятися від поточного.", code="same_password")
+        raise ValidationFailed(gettext("Новий пароль має відрізнятися від поточного."), code="same_password")
     try:
         validate_password(new_password, user)
     except ValidationError as exc:

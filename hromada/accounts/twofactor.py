@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -60,7 +61,7 @@ def recovery_codes_left(user) -> int:
 
 def _refuse_half_signed_in_replacement(user, fully_signed_in: bool) -> None:
     if not fully_signed_in and has_confirmed_device(user):
-        raise Forbidden("Пристрій двофакторної автентифікації вже налаштовано: увійдіть із кодом з нього.",
+        raise Forbidden(gettext("Пристрій двофакторної автентифікації вже налаштовано: увійдіть із кодом з нього."),
                         code="otp_device_exists")
 
 
@@ -96,7 +97,7 @@ def _clean(token) -> str:
 def _throttled(device) -> HromadaError | None:
     allowed, _info = device.verify_is_allowed()
     if not allowed:
-        return HromadaError("Забагато невдалих спроб введення коду. Зачекайте і спробуйте ще раз.",
+        return HromadaError(gettext("Забагато невдалих спроб введення коду. Зачекайте і спробуйте ще раз."),
                             code="otp_throttled", status=429)
     return None
 
@@ -106,7 +107,7 @@ def _check(device: TOTPDevice, token) -> None:
     if error := _throttled(device):
         raise error
     if not (token.isdigit() and len(token) == device.digits) or not device.verify_token(token):
-        raise Unauthorized("Код підтвердження невірний або застарів.", code="invalid_otp")
+        raise Unauthorized(gettext("Код підтвердження невірний або застарів."), code="invalid_otp")
 
 
 def _is_totp_shaped(token: str) -> bool:
@@ -117,11 +118,11 @@ def _use_recovery_code(user: User, token: str) -> StaticDevice:
     """Consume one recovery code (django-otp deletes the matching token; failures count towards its throttle)."""
     device = StaticDevice.objects.filter(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True).first()
     if device is None:
-        raise Unauthorized("Код підтвердження невірний або застарів.", code="invalid_otp")
+        raise Unauthorized(gettext("Код підтвердження невірний або застарів."), code="invalid_otp")
     if error := _throttled(device):
         raise error
     if not device.verify_token(recovery_digest(token)):
-        raise Unauthorized("Код підтвердження невірний або застарів.", code="invalid_otp")
+        raise Unauthorized(gettext("Код підтвердження невірний або застарів."), code="invalid_otp")
     return device
 
 
@@ -131,7 +132,8 @@ def _check_code_or_recovery(user: User, token, request=None):
     if _is_totp_shaped(token):
         device = confirmed_device(user)
         if device is None:
-            raise Unauthorized("Двофакторну автентифікацію не налаштовано: увійдіть у вебінтерфейс і налаштуйте її.",
+            raise Unauthorized(gettext(
+                "Двофакторну автентифікацію не налаштовано: увійдіть у вебінтерфейс і налаштуйте її."),
                                code="otp_not_configured")
         _check(device, token)
         return device
@@ -159,18 +161,18 @@ def _new_recovery_codes(user: User) -> list[str]:
 
 NOTICE_MAIL = {
     SecurityNotice.Kind.DEVICE_REPLACED: (
-        "Громада: пристрій двофакторної автентифікації замінено",
-        "Для вашого облікового запису {username} налаштовано новий пристрій двофакторної автентифікації "
-        "({at}). Старий пристрій і старі резервні коди більше не діють.\n\nЯкщо це зробили не ви, негайно "
-        "зверніться до системного адміністратора: хтось знає ваш пароль."),
+        gettext_lazy("Громада: пристрій двофакторної автентифікації замінено"),
+        gettext_lazy("Для вашого облікового запису {username} налаштовано новий пристрій двофакторної автентифікації "
+                     "({at}). Старий пристрій і старі резервні коди більше не діють.\n\nЯкщо це зробили не ви, негайно "
+                     "зверніться до системного адміністратора: хтось знає ваш пароль.")),
     SecurityNotice.Kind.RECOVERY_CODE_USED: (
-        "Громада: вхід із резервним кодом",
-        "До вашого облікового запису {username} увійшли з резервним кодом ({at}).\n\nЯкщо це були не ви, "
-        "негайно зверніться до системного адміністратора."),
+        gettext_lazy("Громада: вхід із резервним кодом"),
+        gettext_lazy("До вашого облікового запису {username} увійшли з резервним кодом ({at}).\n\nЯкщо це були не ви, "
+                     "негайно зверніться до системного адміністратора.")),
     SecurityNotice.Kind.RECOVERY_CODES_RENEWED: (
-        "Громада: створено нові резервні коди",
-        "Для вашого облікового запису {username} створено нові резервні коди ({at}); старі більше не діють."
-        "\n\nЯкщо це зробили не ви, негайно зверніться до системного адміністратора."),
+        gettext_lazy("Громада: створено нові резервні коди"),
+        gettext_lazy("Для вашого облікового запису {username} створено нові резервні коди ({at}); старі більше не діють."
+                     "\n\nЯкщо це зробили не ви, негайно зверніться до системного адміністратора.")),
 }
 
 
@@ -181,7 +183,7 @@ def _notify(user: User, kind: str) -> None:
         return
     subject, body = NOTICE_MAIL[kind]
     at = timezone.localtime(notice.created_at).strftime("%d.%m.%Y %H:%M")
-    transaction.on_commit(lambda: send_mail(subject, body.format(username=user.username, at=at),
+    transaction.on_commit(lambda: send_mail(str(subject), str(body).format(username=user.username, at=at),
                                             settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True))
 
 
@@ -205,16 +207,17 @@ def confirm_enrolment(*, user: User, token, fully_signed_in: bool, current=None,
     _refuse_half_signed_in_replacement(user, fully_signed_in)
     device = TOTPDevice.objects.filter(user=user, confirmed=False, name=DEVICE_NAME).order_by("id").first()
     if device is None:
-        raise ValidationFailed("Спочатку почніть налаштування двофакторної автентифікації.", code="otp_not_enrolling")
+        raise ValidationFailed(gettext("Спочатку почніть налаштування двофакторної автентифікації."),
+                               code="otp_not_enrolling")
     replacing = has_confirmed_device(user)
     if replacing:
         if not _clean(current):
-            raise Unauthorized("Щоб замінити пристрій, введіть код зі старого пристрою або резервний код.",
+            raise Unauthorized(gettext("Щоб замінити пристрій, введіть код зі старого пристрою або резервний код."),
                                code="otp_current_required")
         try:
             _check_code_or_recovery(user, current, request=request)
         except Unauthorized as exc:
-            raise Unauthorized("Код зі старого пристрою або резервний код невірний.",
+            raise Unauthorized(gettext("Код зі старого пристрою або резервний код невірний."),
                                code="otp_current_invalid") from exc
     _check(device, token)
     with transaction.atomic():
@@ -233,7 +236,7 @@ def confirm_enrolment(*, user: User, token, fully_signed_in: bool, current=None,
 def renew_recovery_codes(*, user: User, current, request=None) -> list[str]:
     """New recovery codes (the old ones stop working) after a code from the authenticator or a recovery code."""
     if not has_confirmed_device(user):
-        raise ValidationFailed("Спочатку налаштуйте двофакторну автентифікацію.", code="otp_not_configured")
+        raise ValidationFailed(gettext("Спочатку налаштуйте двофакторну автентифікацію."), code="otp_not_configured")
     _check_code_or_recovery(user, current, request=request)
     with transaction.atomic():
         codes = _new_recovery_codes(user)
@@ -246,8 +249,10 @@ def verify_code(*, user: User, token, request=None):
     """Check a code against the user's confirmed device, or a recovery code; raise ``otp_required``/``invalid_otp``.
     Returns the device that matched (for ``django_otp.login``)."""
     if not _clean(token):
-        raise Unauthorized("Для цієї ролі потрібен код двофакторної автентифікації (поле otp).", code="otp_required")
+        raise Unauthorized(gettext("Для цієї ролі потрібен код двофакторної автентифікації (поле otp)."),
+                           code="otp_required")
     if not has_confirmed_device(user):
-        raise Unauthorized("Двофакторну автентифікацію не налаштовано: увійдіть у вебінтерфейс і налаштуйте її.",
+        raise Unauthorized(gettext(
+            "Двофакторну автентифікацію не налаштовано: увійдіть у вебінтерфейс і налаштуйте її."),
                            code="otp_not_configured")
     return _check_code_or_recovery(user, token, request=request)

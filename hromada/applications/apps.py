@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ApplicationsConfig(AppConfig):
     name = "hromada.applications"
     label = "applications"
-    verbose_name = "Заяви"
+    verbose_name = _("Заяви")
 
     def ready(self):
         from django.db.models import Q

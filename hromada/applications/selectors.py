@@ -194,7 +194,7 @@ def checklist(application: Application) -> list[ChecklistItem]:
     items = []
     for req in application.service.documents.all():
         items.append(ChecklistItem(
-            document_code=req.code, title=req.title, timing=req.timing, hint=req.hint, condition=req.condition,
+            document_code=req.code, title=req.title, timing=req.timing, hint=req.hint_text, condition=req.condition_text,
             documents=docs_by_code.get(req.code, []),
             deadline=deadline if req.timing == Timing.MAY_FOLLOW else None))
     return items

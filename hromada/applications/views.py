@@ -209,7 +209,8 @@ def new_service(request):
     """Step 1: choose the service (a search box over the catalog)."""
     q = normalize_name(request.GET.get("q") or "")
     services = [s for s in catalog.active_services() if not q or q in normalize_name(s.name_uk)
-                or q in normalize_name(s.description or "") or q in s.code]
+                or q in normalize_name(s.name)
+                or q in normalize_name(s.description or "") or q in normalize_name(s.about) or q in s.code]
     ctx = {"services": services, "q": request.GET.get("q") or ""}
     if request.htmx:
         return render(request, "applications/_service_list.html", ctx)

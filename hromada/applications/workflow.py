@@ -13,6 +13,8 @@ modules and call ``transition``.
 """
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from hromada.core import statemachine
 from hromada.core.statemachine import Transition
 
@@ -21,27 +23,28 @@ from .models import Application, Event, Status
 S = Status
 
 _T = [
-    Transition("submit", frozenset({S.DRAFT}), S.SUBMITTED, "application.intake", "Надіслано до бек-офісу"),
-    Transition("take", frozenset({S.SUBMITTED, S.RESUBMITTED}), S.IN_REVIEW, "application.take", "Взято в роботу"),
+    Transition("submit", frozenset({S.DRAFT}), S.SUBMITTED, "application.intake", _("Надіслано до бек-офісу")),
+    Transition("take", frozenset({S.SUBMITTED, S.RESUBMITTED}), S.IN_REVIEW, "application.take", _("Взято в роботу")),
     Transition("assign", frozenset({S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW}), S.IN_REVIEW, "application.assign",
-               "Призначено виконавця"),
-    Transition("return", frozenset({S.IN_REVIEW}), S.RETURNED, "application.review", "Повернуто на доопрацювання"),
-    Transition("resubmit", frozenset({S.RETURNED}), S.RESUBMITTED, "application.intake", "Надіслано повторно"),
+               _("Призначено виконавця")),
+    Transition("return", frozenset({S.IN_REVIEW}), S.RETURNED, "application.review", _("Повернуто на доопрацювання")),
+    Transition("resubmit", frozenset({S.RETURNED}), S.RESUBMITTED, "application.intake", _("Надіслано повторно")),
     Transition("grant", frozenset({S.IN_REVIEW}), S.DECIDED_GRANTED, "application.review",
-               "Прийнято рішення про призначення"),
-    Transition("refuse", frozenset({S.IN_REVIEW}), S.DECIDED_REFUSED, "application.review", "Прийнято рішення про відмову"),
+               _("Прийнято рішення про призначення")),
+    Transition("refuse", frozenset({S.IN_REVIEW}), S.DECIDED_REFUSED, "application.review",
+               _("Прийнято рішення про відмову")),
     Transition("send_result", frozenset({S.DECIDED_GRANTED, S.DECIDED_REFUSED}), S.RESULT_SENT, None,
-               "Результат надіслано до фронт-офісу"),
-    Transition("issue", frozenset({S.RESULT_SENT}), S.RESULT_ISSUED, "application.issue", "Результат видано заявнику"),
-    Transition("close", frozenset({S.RESULT_ISSUED}), S.CLOSED, None, "Справу закрито"),
+               _("Результат надіслано до фронт-офісу")),
+    Transition("issue", frozenset({S.RESULT_SENT}), S.RESULT_ISSUED, "application.issue", _("Результат видано заявнику")),
+    Transition("close", frozenset({S.RESULT_ISSUED}), S.CLOSED, None, _("Справу закрито")),
     Transition("withdraw", frozenset({S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.RETURNED, S.RESUBMITTED}), S.WITHDRAWN,
-               "application.withdraw", "Заяву відкликано заявником"),
+               "application.withdraw", _("Заяву відкликано заявником")),
     # An application for social services is decided in the social case opened from it (hromada.social): the
     # system records that decision here, so the front office hands the result over as for any other case.
     Transition("social_provide", frozenset({S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW}), S.DECIDED_GRANTED, None,
-               "Рішення про надання соціальних послуг (справа соціальних послуг)"),
+               _("Рішення про надання соціальних послуг (справа соціальних послуг)")),
     Transition("social_refuse", frozenset({S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW}), S.DECIDED_REFUSED, None,
-               "Рішення про відмову в соціальних послугах (справа соціальних послуг)"),
+               _("Рішення про відмову в соціальних послугах (справа соціальних послуг)")),
 ]
 TRANSITIONS: dict[str, Transition] = {t.action: t for t in _T}
 FINAL_STATES = frozenset({S.CLOSED, S.WITHDRAWN})
@@ -56,7 +59,7 @@ StaleVersion = statemachine.StaleVersion
 
 MACHINE = statemachine.StateMachine(
     name="application", model=Application, event_model=Event, event_field="application", transitions=_T,
-    refusal="Дію «%(action)s» не можна виконати для заяви у статусі «%(status)s».")
+    refusal=_("Дію «%(action)s» не можна виконати для заяви у статусі «%(status)s»."))
 
 
 def allowed_actions(application: Application, user=None) -> list[str]:

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
+from django.utils.translation import gettext_lazy as _
 
 
 def _audit_scope_q(user, scope):
@@ -17,7 +18,7 @@ def _audit_scope_q(user, scope):
 class AuditConfig(AppConfig):
     name = "hromada.audit"
     label = "audit"
-    verbose_name = "Журнал аудиту"
+    verbose_name = _("Журнал аудиту")
 
     def ready(self):
         from hromada.accounts.access import register

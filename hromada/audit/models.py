@@ -6,6 +6,7 @@ independent so that writers in different oblasts never wait on one head row (hro
 """
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditEntry(models.Model):
@@ -28,8 +29,8 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["id"]
-        verbose_name = "запис журналу аудиту"
-        verbose_name_plural = "журнал аудиту"
+        verbose_name = _("запис журналу аудиту")
+        verbose_name_plural = _("журнал аудиту")
 
 
 class AuditChainHead(models.Model):

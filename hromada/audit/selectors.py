@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hromada.accounts.access import may, require, unit_id_of_code, visible
 from hromada.accounts.models import User
@@ -49,7 +50,7 @@ def audit_entries(user: User, filters: AuditFilters) -> QuerySet[AuditEntry]:
     if filters.object_id:
         qs = qs.filter(object_id=filters.object_id.strip())
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise ValidationFailed("Дата «з» пізніша за дату «по».", code="invalid_date_range")
+        raise ValidationFailed(gettext("Дата «з» пізніша за дату «по»."), code="invalid_date_range")
     if filters.date_from:
         qs = qs.filter(at__gte=_day_start(filters.date_from))
     if filters.date_to:

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Body, Field, Query, Router, Schema
 
 from hromada.accounts import access
@@ -136,7 +137,7 @@ def decision_document(request, application_id: int):
                                                 "application__back_office", "decided_by")
                 .filter(application=app).first())
     if decision is None:
-        raise NotFound("Рішення за цією заявою ще не прийнято.", code="no_decision")
+        raise NotFound(gettext("Рішення за цією заявою ще не прийнято."), code="no_decision")
     audited_read(actor=request.user, action="decision.download", objects=[app], request=request, limit=False)
     response = HttpResponse(decision_pdf(decision), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="rishennia-{app.pk}.pdf"'
@@ -208,7 +209,7 @@ worklist_router = Router(tags=["Робочий список"])
 
 @worklist_router.get("", response=dict[str, int], summary="Робочий список на сьогодні (лічильники)")
 @access.api_permission("application.intake", "application.take", refusal=Forbidden(
-    "Робочий список є лише у фронт-офісу та бек-офісу.", code="no_worklist"))
+    gettext("Робочий список є лише у фронт-офісу та бек-офісу."), code="no_worklist"))
 def worklist(request):
     """The caller's counts. A front office: ``drafts``, ``returned``, ``results_to_issue``,
     ``documents_due_soon`` (missing documents due within 7 days), ``documents_overdue``, ``late_handover`` (paper
@@ -218,7 +219,7 @@ def worklist(request):
         return application_selectors.front_worklist(request.user).as_dict()
     if access.may(request.user, "application.take"):
         return selectors.worklist(request.user).as_dict()
-    raise Forbidden("Робочий список є лише у фронт-офісу та бек-офісу.", code="no_worklist")
+    raise Forbidden(gettext("Робочий список є лише у фронт-офісу та бек-офісу."), code="no_worklist")
 
 
 calculators_router = Router(tags=["Калькулятори"])
@@ -258,7 +259,7 @@ def calculate(request, calculator: str, payload: dict[str, Any] = INPUTS_BODY):
     try:
         on_date = date.fromisoformat(str(raw_date)) if raw_date else timezone.localdate()
     except ValueError:
-        raise ValidationFailed("Некоректна дата.", code="invalid_date", details={"field": "on_date"}) from None
+        raise ValidationFailed(gettext("Некоректна дата."), code="invalid_date", details={"field": "on_date"}) from None
     result = calculators.calculate(calculator, inputs, on_date)
     return {"calculator": result.calculator, "total": result.total, "monthly": result.monthly,
             "period_from": result.period_from, "period_to": result.period_to,

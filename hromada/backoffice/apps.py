@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BackofficeConfig(AppConfig):
     name = "hromada.backoffice"
     label = "backoffice"
-    verbose_name = "Бек-офіс"
+    verbose_name = _("Бек-офіс")
 
     def ready(self):
         from hromada.applications import slots

@@ -13,6 +13,7 @@ from typing import cast
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hromada.accounts import access
 from hromada.accounts.models import Role, User
@@ -33,7 +34,7 @@ REVIEWERS = (Role.BACK_SPECIALIST, Role.BACK_HEAD)
 def _require_reviewer_of(actor: User, application: Application) -> None:
     """A specialist works on the cases assigned to them; the head may act on any case of the office."""
     if actor.role in (Role.BACK_SPECIALIST, Role.CHILD_SERVICE) and application.assigned_to_id not in (None, actor.pk):
-        raise Forbidden("Заяву призначено іншому виконавцю. Зверніться до керівника.", code="not_assignee")
+        raise Forbidden(gettext("Заяву призначено іншому виконавцю. Зверніться до керівника."), code="not_assignee")
 
 
 def _visible_case(actor: User, application_id: int) -> Application:
@@ -61,7 +62,7 @@ def assign_application(*, actor: User, application_id: int, user_id: int,
     assignee = User.objects.filter(pk=user_id, is_active=True, role__in=REVIEWERS,
                                    office_id=cast(int, actor.office_id)).first()
     if assignee is None:
-        raise ValidationFailed("Виконавцем можна призначити лише фахівця або керівника цього бек-офісу.",
+        raise ValidationFailed(gettext("Виконавцем можна призначити лише фахівця або керівника цього бек-офісу."),
                                code="invalid_assignee", details={"user_id": user_id})
     app = workflow.transition(application_id, "assign", actor=actor, expected_version=expected_version,
                               assigned_to=assignee, data={"assigned_to": assignee.pk})
@@ -78,9 +79,9 @@ def return_for_correction(*, actor: User, application_id: int, reason: str, item
     reason = (reason or "").strip()
     items = [str(i).strip() for i in (items or []) if str(i).strip()]
     if not reason:
-        raise ValidationFailed("Вкажіть причину повернення.", code="reason_required")
+        raise ValidationFailed(gettext("Вкажіть причину повернення."), code="reason_required")
     if len(reason) > 2000 or len(items) > 50 or any(len(i) > 300 for i in items):
-        raise ValidationFailed("Причина або перелік надто довгі.", code="too_long")
+        raise ValidationFailed(gettext("Причина або перелік надто довгі."), code="too_long")
     _require_reviewer_of(actor, _visible_case(actor, application_id))
     app = workflow.transition(application_id, "return", actor=actor, comment=reason, data={"items": items},
                               expected_version=expected_version)
@@ -97,9 +98,9 @@ def _parse_amount(amount: Decimal | str | float) -> Decimal:
     try:
         value = Decimal(str(amount).replace(" ", "").replace(",", "."))
     except (InvalidOperation, ValueError):
-        raise ValidationFailed("Некоректна сума.", code="invalid_amount") from None
+        raise ValidationFailed(gettext("Некоректна сума."), code="invalid_amount") from None
     if not value.is_finite() or value < 0 or value >= Decimal("1e10"):
-        raise ValidationFailed("Сума має бути невід’ємним числом.", code="invalid_amount")
+        raise ValidationFailed(gettext("Сума має бути невід’ємним числом."), code="invalid_amount")
     return value.quantize(Decimal("0.01"))
 
 
@@ -125,28 +126,28 @@ def decide(*, actor: User, application_id: int, outcome: str, amount: Decimal | 
             amount = result.amount if amount in (None, "") else amount
             period_from, period_to = period_from or result.period_from, period_to or result.period_to
         if amount in (None, ""):
-            raise ValidationFailed("Вкажіть суму допомоги.", code="amount_required")
+            raise ValidationFailed(gettext("Вкажіть суму допомоги."), code="amount_required")
         amount = _parse_amount(amount)
         if calculation and amount != Decimal(calculation["amount"]) and not comment:
-            raise ValidationFailed("Сума відрізняється від розрахованої: поясніть це в коментарі.",
+            raise ValidationFailed(gettext("Сума відрізняється від розрахованої: поясніть це в коментарі."),
                                    code="amount_override_needs_comment")
         if period_from is None or period_to is None or period_to < period_from:
-            raise ValidationFailed("Вкажіть коректний період виплати (дата «з» не пізніше дати «по»).",
+            raise ValidationFailed(gettext("Вкажіть коректний період виплати (дата «з» не пізніше дати «по»)."),
                                    code="invalid_period")
         reason_code = ""
         action = "grant"
     elif outcome == Outcome.REFUSED:
         reason = get_reason(reason_code or "", app.service.code)
         if reason is None:
-            raise ValidationFailed("Оберіть підставу відмови з переліку.", code="invalid_reason",
+            raise ValidationFailed(gettext("Оберіть підставу відмови з переліку."), code="invalid_reason",
                                    details={"reason_code": reason_code})
         if not reason.confirmed:
-            raise ValidationFailed("Правову підставу цієї відмови не підтверджено чинним актом: її не можна "
-                                   "зазначити в рішенні.", code="invalid_reason", details={"reason_code": reason_code})
+            raise ValidationFailed(gettext("Правову підставу цієї відмови не підтверджено чинним актом: її не можна "
+                                   "зазначити в рішенні."), code="invalid_reason", details={"reason_code": reason_code})
         amount = period_from = period_to = None
         action = "refuse"
     else:
-        raise ValidationFailed("Рішення має бути «granted» або «refused».", code="invalid_outcome")
+        raise ValidationFailed(gettext("Рішення має бути «granted» або «refused»."), code="invalid_outcome")
     now = timezone.now()
     app = workflow.transition(app.pk, action, actor=actor, comment=comment, expected_version=expected_version,
                               data={"reason_code": reason_code} if reason_code else {"amount": str(amount)},

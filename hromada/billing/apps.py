@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BillingConfig(AppConfig):
     name = "hromada.billing"
     label = "billing"
-    verbose_name = "Оплата громадам"
+    verbose_name = _("Оплата громадам")
 
     def ready(self):
         from hromada.accounts import access

@@ -18,6 +18,7 @@ from hromada.accounts import access
 from hromada.accounts.models import User
 from hromada.applications.models import Application
 from hromada.core.errors import NotFound
+from hromada.core.text import localized
 from hromada.territory.models import Unit
 
 from . import rules
@@ -349,7 +350,7 @@ def hromada_items(user: User, key: str, hromada_code: str, *, state: str = "", s
         reason = "" if is_regular else item.reason
         rows.append({
             "application_id": item.application_id, "application_number": item.application.number,
-            "service_code": item.service.code, "service": item.service.name_uk, "event_date": item.event_date,
+            "service_code": item.service.code, "service": item.service.name, "event_date": item.event_date,
             "tariff": item.tariff.amount if item.tariff_id else None, "amount": item.amount,
             "state": "paid" if is_regular else "adjustment", "reason": reason,
             "reason_text": exclusions.get(item.application_id) if reason == rules.EXCLUDED else
@@ -359,14 +360,15 @@ def hromada_items(user: User, key: str, hromada_code: str, *, state: str = "", s
         })
     unpaid = list(rules.verdicts(rules.applications_of_month(year, month).filter(hromada=unit))
                   .exclude(reason=rules.PAYABLE).exclude(pk__in=paid_ids).select_related("service")
-                  .values("id", "number", "service__code", "service__name_uk", "event_day", "reason",
+                  .values("id", "number", "service__code", "service__name_uk", "service__name_en", "event_day", "reason",
                           "applicant_person_id", "service_id", "hromada_id", "first_submitted_at"))
     repeats = _earlier_claims([a for a in unpaid if a["reason"] == rules.DUPLICATE])
     for app in unpaid:
         duplicate = app["reason"] == rules.DUPLICATE
         rows.append({
             "application_id": app["id"], "application_number": app["number"], "service_code": app["service__code"],
-            "service": app["service__name_uk"], "event_date": app["event_day"], "tariff": None, "amount": ZERO,
+            "service": localized(app["service__name_uk"], app["service__name_en"]), "event_date": app["event_day"],
+            "tariff": None, "amount": ZERO,
             "state": "duplicate" if duplicate else "excluded", "reason": app["reason"],
             "reason_text": exclusions.get(app["id"]) if app["reason"] == rules.EXCLUDED else
             str(REASON_LABELS.get(app["reason"], app["reason"])),

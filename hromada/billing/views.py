@@ -138,7 +138,7 @@ def budget(request):
 @access.permission_required("billing.view")
 def tariffs(request):
     user = request.user
-    choices = [(s.code, s.name_uk) for s in ServiceType.objects.order_by("ordering", "code")]
+    choices = [(s.code, s.name) for s in ServiceType.objects.order_by("ordering", "code")]
     form = TariffForm(request.POST or None, services_choices=choices)
     if request.method == "POST":
         access.require(user, "billing.tariffs")
@@ -165,7 +165,7 @@ class ItemFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service_code"].choices = [("", _("усі"))] + [
-            (s.code, s.name_uk) for s in ServiceType.objects.order_by("ordering", "code")]
+            (s.code, s.name) for s in ServiceType.objects.order_by("ordering", "code")]
 
 
 ITEMS_PAGE = 50

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from hromada.core.error_codes import ErrorCode
 from hromada.core.errors import ValidationFailed
@@ -63,9 +64,10 @@ def _label_for(key: str) -> str:
 
 def _missing(key: str, on: date, *, unconfirmed: bool = False) -> LegalFigureMissing:
     label = _label_for(key)
-    message = "Розмір не встановлено для «%(label)s» на %(day)s." % {"label": label, "day": on.strftime("%d.%m.%Y")}
+    message = gettext("Розмір не встановлено для «%(label)s» на %(day)s.") % {"label": label, "day": on.strftime("%d.%m.%Y")}
     if unconfirmed:
-        message = message[:-1] + ": значення не підтверджено чинним актом, тому його не можна застосувати в рішенні."
+        message = gettext("Розмір не встановлено для «%(label)s» на %(day)s: значення не підтверджено чинним актом, "
+                          "тому його не можна застосувати в рішенні.") % {"label": label, "day": on.strftime("%d.%m.%Y")}
     return LegalFigureMissing(message, details={"key": key, "date": on.isoformat(), "unconfirmed": unconfirmed})
 
 

@@ -3,9 +3,10 @@
 All figures (terms, deadlines for late documents) are data loaded from catalog/data/*.json.
 """
 from django.db import models
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from hromada.core.text import localized
 from hromada.offices.models import Authority
 
 
@@ -43,6 +44,7 @@ class ServiceType(models.Model):
                                               ("not_applicable", _("не підлягає розрахунку"))])
     calculation_note = models.TextField(_("підстава розрахунку"), blank=True)
     description = models.TextField(_("опис"), blank=True)
+    description_en = models.TextField(_("опис (англ.)"), blank=True)
     active_from = models.DateField(_("діє з"), null=True, blank=True)
     active_to = models.DateField(_("діє по"), null=True, blank=True)
     ordering = models.PositiveSmallIntegerField(default=0)
@@ -57,7 +59,12 @@ class ServiceType(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_en if (get_language() or "uk").startswith("en") else self.name_uk
+        return localized(self.name_uk, self.name_en)
+
+    @property
+    def about(self) -> str:
+        """The description in the interface's language."""
+        return localized(self.description, self.description_en)
 
     @property
     def term_text(self) -> str:
@@ -83,8 +90,10 @@ class DocumentRequirement(models.Model):
     title_uk = models.CharField(_("назва (укр.)"), max_length=255)
     title_en = models.CharField(_("назва (англ.)"), max_length=255)
     hint = models.TextField(_("підказка"), blank=True)
+    hint_en = models.TextField(_("підказка (англ.)"), blank=True)
     timing = models.CharField(_("коли подається"), max_length=16, choices=Timing.choices)
     condition = models.CharField(_("умова"), max_length=255, blank=True)
+    condition_en = models.CharField(_("умова (англ.)"), max_length=255, blank=True)
     ordering = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -98,7 +107,15 @@ class DocumentRequirement(models.Model):
 
     @property
     def title(self) -> str:
-        return self.title_en if (get_language() or "uk").startswith("en") else self.title_uk
+        return localized(self.title_uk, self.title_en)
+
+    @property
+    def hint_text(self) -> str:
+        return localized(self.hint, self.hint_en)
+
+    @property
+    def condition_text(self) -> str:
+        return localized(self.condition, self.condition_en)
 
     @property
     def required_before_submit(self) -> bool:

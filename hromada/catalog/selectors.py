@@ -5,6 +5,7 @@ from datetime import date
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hromada.core.errors import NotFound
 
@@ -26,7 +27,7 @@ def service_by_code(code: str, *, active_only: bool = True) -> ServiceType:
     try:
         return qs.get(code=code)
     except ServiceType.DoesNotExist:
-        raise NotFound("Послугу з кодом «%(code)s» не знайдено." % {"code": code}, code="unknown_service") from None
+        raise NotFound(gettext("Послугу з кодом «%(code)s» не знайдено.") % {"code": code}, code="unknown_service") from None
 
 
 def requirement_titles(service_ids: Iterable[int]) -> dict[tuple[int, str], str]:

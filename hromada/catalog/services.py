@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from hromada.accounts.models import User
 from hromada.audit.services import record
@@ -30,6 +31,7 @@ def load_catalog_data(ServiceType: Any, DocumentRequirement: Any, Holiday: Any) 
     counts = {"services": 0, "documents": 0, "holidays": 0}
     # An earlier migration's historical model lacks the later fields: it loads what it has, a later one the rest.
     known = {f.name for f in ServiceType._meta.get_fields()} | {"documents"}
+    known_doc = {f.name for f in DocumentRequirement._meta.get_fields()}
     for order, item in enumerate(data["services"]):
         item = {k: v for k, v in item.items() if k in known}
         documents = item.pop("documents")
@@ -37,7 +39,7 @@ def load_catalog_data(ServiceType: Any, DocumentRequirement: Any, Holiday: Any) 
         counts["services"] += 1
         keep = []
         for doc_order, doc in enumerate(documents):
-            doc = dict(doc)
+            doc = {k: v for k, v in doc.items() if k in known_doc}
             DocumentRequirement.objects.update_or_create(service=service, code=doc.pop("code"),
                                                          defaults={**doc, "ordering": doc_order})
             keep.append(documents[doc_order]["code"])
@@ -88,9 +90,9 @@ def _decimal(raw: object) -> Decimal | None:
     try:
         value = Decimal(str(raw).strip().replace(" ", "").replace(",", "."))
     except InvalidOperation:
-        raise ValidationFailed("Некоректне значення показника.", code="invalid_figure") from None
+        raise ValidationFailed(gettext("Некоректне значення показника."), code="invalid_figure") from None
     if not value.is_finite() or value < 0 or value >= Decimal("1e10"):
-        raise ValidationFailed("Некоректне значення показника.", code="invalid_figure")
+        raise ValidationFailed(gettext("Некоректне значення показника."), code="invalid_figure")
     return value
 
 
@@ -106,17 +108,17 @@ def set_legal_figure(*, actor: User | None, key: str, value: Decimal | str | flo
 
     key, act, article = (key or "").strip(), (act or "").strip(), (article or "").strip()
     if not key or not act or not article or act_date is None or valid_from is None:
-        raise ValidationFailed("Показник потребує ключа, акта, статті (пункту), дати акта й дати початку дії.",
+        raise ValidationFailed(gettext("Показник потребує ключа, акта, статті (пункту), дати акта й дати початку дії."),
                                code="invalid_figure")
     if valid_to is not None and valid_to < valid_from:
-        raise ValidationFailed("Дата закінчення дії раніша за дату початку.", code="invalid_figure")
+        raise ValidationFailed(gettext("Дата закінчення дії раніша за дату початку."), code="invalid_figure")
     number = _decimal(value)
     previous = (LegalFigure.objects.select_for_update().filter(key=key, valid_from__lte=valid_from)
                 .order_by("-valid_from").first())
     label_uk = (label_uk or "").strip() or (previous.label_uk if previous else "")
     unit = unit or (previous.unit if previous else "")
     if not label_uk or unit not in FigureUnit.values:
-        raise ValidationFailed("Для нового показника вкажіть назву й одиницю.", code="invalid_figure")
+        raise ValidationFailed(gettext("Для нового показника вкажіть назву й одиницю."), code="invalid_figure")
     later = LegalFigure.objects.filter(key=key, valid_from__gt=valid_from).order_by("valid_from").first()
     if later is not None and (valid_to is None or valid_to >= later.valid_from):
         valid_to = later.valid_from - timedelta(days=1)

@@ -282,7 +282,7 @@ def _person(p) -> dict:
 
 def _brief(c: ChildCase) -> dict:
     return {"id": c.pk, "number": c.number, "status": _cl(c.status, selectors.STATUS_LABELS),
-            "urgency": _cl(c.urgency, {k: u.name_uk for k, u in rules.urgencies().items()}),
+            "urgency": _cl(c.urgency, {k: u.name for k, u in rules.urgencies().items()}),
             "child": c.child.full_name, "hromada": str(c.hromada), "reported_on": c.reported_on,
             "assessment_due": c.assessment_due, "version": c.version}
 
@@ -344,7 +344,7 @@ PAGE_SIZE = 50
 @access.api_permission("childcase.view")
 def reference(request):
     return {
-        "urgency": [_cl(k, {k: u.name_uk}) for k, u in rules.urgencies().items()],
+        "urgency": [_cl(k, {k: u.name}) for k, u in rules.urgencies().items()],
         "reporter_types": [_cl(k, rules.reporter_types()) for k in rules.reporter_types()],
         "circumstances": [_cl(k, rules.circumstances()) for k in rules.circumstances()],
         "representative_roles": [_cl(k, rules.representative_roles()) for k in rules.representative_roles()],

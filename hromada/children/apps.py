@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ChildrenConfig(AppConfig):
     name = "hromada.children"
     label = "children"
-    verbose_name = "Захист прав дітей"
+    verbose_name = _("Захист прав дітей")
 
     def ready(self):
         from hromada.accounts import access

@@ -49,7 +49,7 @@ class CaseForm(PersonFields):
 
     def __init__(self, *args, hromadas=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["urgency"].choices = [(k, u.name_uk) for k, u in rules.urgencies().items()]
+        self.fields["urgency"].choices = [(k, u.name) for k, u in rules.urgencies().items()]
         self.fields["circumstances"].choices = rules.choices(rules.circumstances())
         self.fields["reporter_type"].choices = [("", "—")] + rules.choices(rules.reporter_types())
         if len(hromadas) > 1:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from hromada.catalog import calendar
 from hromada.core.datafile import RulesFile
+from hromada.core.text import localized
 
 RULES_FILE = Path(__file__).resolve().parent / "data" / "rules.json"
 
@@ -20,6 +21,12 @@ class Urgency:
     term_kind: str
     ends_on_day_off: bool
     hint: str
+    name_en: str = ""
+
+    @property
+    def name(self) -> str:
+        """The urgency's name in the interface's language."""
+        return localized(self.name_uk, self.name_en)
 
 
 _FILE = RulesFile(RULES_FILE)
@@ -35,7 +42,7 @@ def _labels(key: str) -> dict[str, str]:
 
 def urgencies() -> dict[str, Urgency]:
     return {u["code"]: Urgency(u["code"], u["name_uk"], int(u["assessment_days"]), u["term_kind"],
-                          bool(u.get("ends_on_day_off", False)), u.get("hint", ""))
+                          bool(u.get("ends_on_day_off", False)), u.get("hint", ""), u.get("name_en", ""))
             for u in rules()["urgency"]}
 
 

@@ -10,6 +10,7 @@ from typing import ParamSpec, TypeVar
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hromada.accounts import access
 from hromada.accounts.models import User
@@ -107,7 +108,7 @@ def _find_or_create_person(data: PersonInput, *, hromada: Unit, actor: User, fie
     patronymic = _person_field(clean_person_name, field, "patronymic", data.patronymic, required=False) or ""
     birth_date = _person_field(clean_birth_date, field, data.birth_date, today=_today())
     if data.sex not in Sex.values:
-        _fail("Вкажіть стать.", "invalid_sex", f"{field}.sex")
+        _fail(_("Вкажіть стать."), "invalid_sex", f"{field}.sex")
     phone = _person_field(clean_phone, field, data.phone)
     rnokpp = _person_field(clean_rnokpp, field, data.rnokpp)
     full = " ".join(p for p in (last, first, patronymic) if p)
@@ -116,7 +117,7 @@ def _find_or_create_person(data: PersonInput, *, hromada: Unit, actor: User, fie
         existing = Person.objects.filter(rnokpp=rnokpp).first()
         if existing is not None:
             if existing.birth_date != birth_date or existing.name_key != normalize_name(full):
-                _fail("Особа з цим РНОКПП у реєстрі має інше ПІБ або дату народження. Перевірте дані.",
+                _fail(_("Особа з цим РНОКПП у реєстрі має інше ПІБ або дату народження. Перевірте дані."),
                       "person_mismatch", f"{field}.rnokpp")
             return existing
     else:
@@ -135,16 +136,16 @@ def _responsible_hromada(actor: User, hromada_id: int | None) -> Unit:
     ids = sorted(scope.hromada_ids)
     if hromada_id is None:
         if len(ids) != 1:
-            _fail("Оберіть громаду, відповідальну за справу.", "hromada_required", "hromada_id")
+            _fail(_("Оберіть громаду, відповідальну за справу."), "hromada_required", "hromada_id")
         hromada_id = ids[0]
     if hromada_id not in scope.hromada_ids:
-        _fail("Громада поза межами вашої території.", "hromada_out_of_scope", "hromada_id")
+        _fail(_("Громада поза межами вашої території."), "hromada_out_of_scope", "hromada_id")
     return Unit.objects.get(pk=hromada_id)
 
 
 def _next_number(hromada: Unit, year: int) -> str:
     lock_chain_head(hromada.pk)  # the one lock order (hromada.core.db): the audit chain head before the counter
-    seq, _ = CaseSequence.objects.select_for_update().get_or_create(hromada=hromada, year=year)
+    seq, _created = CaseSequence.objects.select_for_update().get_or_create(hromada=hromada, year=year)
     seq.last += 1
     seq.save(update_fields=["last"])
     # СД: служба у справах дітей; the hromada's КАТОТТГ digits keep numbers unique across hromadas.
@@ -165,22 +166,22 @@ def register_child_case(*, actor: User, child: PersonInput, urgency: str, report
     whatever was typed. The assessment due date follows the urgency (rules.json)."""
     access.require(actor, workflow.CHANGE)
     if urgency not in rules.urgencies():
-        _fail("Оберіть терміновість.", "invalid_urgency", "urgency")
+        _fail(_("Оберіть терміновість."), "invalid_urgency", "urgency")
     if reporter_type not in rules.reporter_types():
-        _fail("Оберіть джерело повідомлення.", "invalid_reporter_type", "reporter_type")
+        _fail(_("Оберіть джерело повідомлення."), "invalid_reporter_type", "reporter_type")
     codes = sorted(set(circumstances or []))
     if not codes:
-        _fail("Позначте хоча б одну обставину.", "circumstances_required", "circumstances")
+        _fail(_("Позначте хоча б одну обставину."), "circumstances_required", "circumstances")
     unknown = [c for c in codes if c not in rules.circumstances()]
     if unknown:
-        _fail("Невідома категорія обставин.", "invalid_circumstance", "circumstances")
-    reported_on = _not_future(reported_on, "reported_on", "Дата надходження повідомлення")
+        _fail(_("Невідома категорія обставин."), "invalid_circumstance", "circumstances")
+    reported_on = _not_future(reported_on, "reported_on", _("Дата надходження повідомлення"))
     if reporter_type != ANONYMOUS:
-        reporter_name = _required(reporter_name, "reporter_name", "Хто повідомив")
+        reporter_name = _required(reporter_name, "reporter_name", _("Хто повідомив"))
     hromada = _responsible_hromada(actor, hromada_id)
     child_person = _find_or_create_person(child, hromada=hromada, actor=actor, field="child")
     if _age_on(child_person.birth_date, reported_on) >= ADULT_AGE:
-        _fail("Особа на дату повідомлення вже досягла повноліття.", "not_a_child", "child.birth_date")
+        _fail(_("Особа на дату повідомлення вже досягла повноліття."), "not_a_child", "child.birth_date")
     case = ChildCase.objects.create(
         number=_next_number(hromada, reported_on.year), child=child_person, hromada=hromada, registered_by=actor,
         reported_on=reported_on, reporter_type=reporter_type, urgency=urgency, summary=(summary or "").strip(),
@@ -191,10 +192,10 @@ def register_child_case(*, actor: User, child: PersonInput, urgency: str, report
                                 phone=(reporter_phone or "").strip(), details=(reporter_details or "").strip())
     for i, rep in enumerate(representatives or ()):
         if rep.role not in rules.representative_roles():
-            _fail("Оберіть роль законного представника.", "invalid_representative_role", f"representatives.{i}.role")
+            _fail(_("Оберіть роль законного представника."), "invalid_representative_role", f"representatives.{i}.role")
         person = _find_or_create_person(rep.person, hromada=hromada, actor=actor, field=f"representatives.{i}")
         if person.pk == child_person.pk:
-            _fail("Дитина не може бути власним представником.", "representative_is_child", f"representatives.{i}")
+            _fail(_("Дитина не може бути власним представником."), "representative_is_child", f"representatives.{i}")
         CaseMember.objects.get_or_create(case=case, person=person, defaults={"role": rep.role})
     workflow.record_event(case, "register", actor=actor, from_status="",
                           data={"urgency": urgency, "circumstances": codes, "reporter_type": reporter_type})
@@ -205,7 +206,7 @@ def register_child_case(*, actor: User, child: PersonInput, urgency: str, report
 @transaction.atomic
 def start_assessment(*, actor: User, case_id: int, started_on: date | None = None, expected_version: int | None = None,
                      request: HttpRequest | None = None) -> ChildCase:
-    started_on = _not_future(started_on, "started_on", "Дата початку оцінювання")
+    started_on = _not_future(started_on, "started_on", _("Дата початку оцінювання"))
     case = workflow.transition(case_id, "start_assessment", actor=actor, expected_version=expected_version)
     Assessment.objects.create(case=case, started_on=started_on, due_date=case.assessment_due)
     _audit(actor, "start_assessment", case, request)
@@ -216,7 +217,8 @@ def _locked_in(case_id: int, actor: User, states: Collection[str], what: str) ->
     case = workflow.lock_visible(case_id, actor)
     if case.status not in states:
         raise workflow.IllegalTransition(
-            f"{what}: неможливо для справи у статусі «{case.get_status_display()}».",
+            _("%(what)s: неможливо для справи у статусі «%(status)s».")
+            % {"what": what, "status": case.get_status_display()},
             details={"status": case.status})
     return case
 
@@ -224,15 +226,15 @@ def _locked_in(case_id: int, actor: User, states: Collection[str], what: str) ->
 @transaction.atomic
 def complete_assessment(*, actor: User, case_id: int, needs: str, findings: str, completed_on: date | None = None,
                         request: HttpRequest | None = None) -> Assessment:
-    case = _locked_in(case_id, actor, {CaseStatus.ASSESSMENT}, "Завершення оцінювання")
+    case = _locked_in(case_id, actor, {CaseStatus.ASSESSMENT}, _("Завершення оцінювання"))
     assessment = case.assessment
     if assessment.completed_on is not None:
-        raise workflow.IllegalTransition("Оцінювання вже завершено.", details={"status": case.status})
-    completed_on = _not_future(completed_on, "completed_on", "Дата завершення оцінювання")
+        raise workflow.IllegalTransition(_("Оцінювання вже завершено."), details={"status": case.status})
+    completed_on = _not_future(completed_on, "completed_on", _("Дата завершення оцінювання"))
     if completed_on < assessment.started_on:
-        _fail("Дата завершення раніша за дату початку оцінювання.", "date_before_start", "completed_on")
-    assessment.needs = _required(needs, "needs", "Потреби дитини")
-    assessment.findings = _required(findings, "findings", "Висновки оцінювання")
+        _fail(_("Дата завершення раніша за дату початку оцінювання."), "date_before_start", "completed_on")
+    assessment.needs = _required(needs, "needs", _("Потреби дитини"))
+    assessment.findings = _required(findings, "findings", _("Висновки оцінювання"))
     assessment.completed_on, assessment.completed_by = completed_on, actor
     assessment.save()
     workflow.record_event(case, "complete_assessment", actor=actor, data={"on_time": assessment.on_time})
@@ -245,8 +247,8 @@ def decide_on_circumstances(*, actor: User, case_id: int, in_difficult_circumsta
                             decided_on: date | None = None, expected_version: int | None = None,
                             request: HttpRequest | None = None) -> ChildCase:
     """Record the decision. "Not in difficult life circumstances" closes the case with that outcome."""
-    basis = _required(basis, "basis", "Підстава рішення")
-    decided_on = _not_future(decided_on, "decided_on", "Дата рішення")
+    basis = _required(basis, "basis", _("Підстава рішення"))
+    decided_on = _not_future(decided_on, "decided_on", _("Дата рішення"))
     if in_difficult_circumstances:
         case = workflow.transition(case_id, "recognise", actor=actor, expected_version=expected_version)
     else:
@@ -254,7 +256,7 @@ def decide_on_circumstances(*, actor: User, case_id: int, in_difficult_circumsta
                                    outcome="not_in_difficult_circumstances", closed_at=timezone.now())
     completed_on = case.assessment.completed_on
     if completed_on is not None and decided_on < completed_on:
-        _fail("Дата рішення раніша за завершення оцінювання.", "date_before_assessment", "decided_on")
+        _fail(_("Дата рішення раніша за завершення оцінювання."), "date_before_assessment", "decided_on")
     Decision.objects.create(case=case, in_difficult_circumstances=in_difficult_circumstances, decided_on=decided_on,
                             basis=basis, decided_by=actor)
     _audit(actor, "decide", case, request, in_difficult_circumstances=in_difficult_circumstances)
@@ -262,10 +264,10 @@ def decide_on_circumstances(*, actor: User, case_id: int, in_difficult_circumsta
 
 
 def _measure(m: MeasureInput, i: int, since: date) -> Measure:
-    description = _required(m.description, f"measures.{i}.description", "Захід")
-    service = _required(m.responsible_service, f"measures.{i}.responsible_service", "Відповідальна служба")
+    description = _required(m.description, f"measures.{i}.description", _("Захід"))
+    service = _required(m.responsible_service, f"measures.{i}.responsible_service", _("Відповідальна служба"))
     if m.due_date is None or m.due_date < since:
-        _fail("Строк заходу не може бути раніше дати затвердження плану.", "invalid_due_date",
+        _fail(_("Строк заходу не може бути раніше дати затвердження плану."), "invalid_due_date",
               f"measures.{i}.due_date")
     return Measure(description=description, responsible_service=service, due_date=m.due_date)
 
@@ -274,14 +276,14 @@ def _measure(m: MeasureInput, i: int, since: date) -> Measure:
 def approve_case_plan(*, actor: User, case_id: int, goal: str, measures: list[MeasureInput],
                       approved_on: date | None = None, next_review_due: date | None = None,
                       expected_version: int | None = None, request: HttpRequest | None = None) -> CasePlan:
-    goal = _required(goal, "goal", "Мета плану")
-    approved_on = _not_future(approved_on, "approved_on", "Дата затвердження")
+    goal = _required(goal, "goal", _("Мета плану"))
+    approved_on = _not_future(approved_on, "approved_on", _("Дата затвердження"))
     if not measures:
-        _fail("Додайте хоча б один захід.", "measures_required", "measures")
+        _fail(_("Додайте хоча б один захід."), "measures_required", "measures")
     built = [_measure(m, i, approved_on) for i, m in enumerate(measures)]
     next_review_due = next_review_due or approved_on + timedelta(days=rules.review_interval_days())
     if next_review_due <= approved_on:
-        _fail("Дата перегляду має бути пізніше дати затвердження.", "invalid_review_date", "next_review_due")
+        _fail(_("Дата перегляду має бути пізніше дати затвердження."), "invalid_review_date", "next_review_due")
     case = workflow.transition(case_id, "approve_plan", actor=actor, expected_version=expected_version,
                                data={"measures": len(built)})
     plan = CasePlan.objects.create(case=case, goal=goal, approved_on=approved_on, next_review_due=next_review_due,
@@ -295,7 +297,7 @@ def approve_case_plan(*, actor: User, case_id: int, goal: str, measures: list[Me
 
 @transaction.atomic
 def add_measure(*, actor: User, case_id: int, measure: MeasureInput, request: HttpRequest | None = None) -> Measure:
-    case = _locked_in(case_id, actor, workflow.PLAN_STATES, "Додавання заходу")
+    case = _locked_in(case_id, actor, workflow.PLAN_STATES, _("Додавання заходу"))
     m = _measure(measure, 0, case.plan.approved_on)
     m.plan = case.plan
     m.save()
@@ -307,13 +309,13 @@ def add_measure(*, actor: User, case_id: int, measure: MeasureInput, request: Ht
 @transaction.atomic
 def mark_measure_done(*, actor: User, case_id: int, measure_id: int, done_on: date | None = None,
                       request: HttpRequest | None = None) -> Measure:
-    case = _locked_in(case_id, actor, workflow.PLAN_STATES, "Позначення виконання заходу")
+    case = _locked_in(case_id, actor, workflow.PLAN_STATES, _("Позначення виконання заходу"))
     measure = Measure.objects.filter(plan__case=case, pk=measure_id).first()
     if measure is None:
-        _fail("Захід не знайдено в плані цієї справи.", "measure_not_found", "measure_id")
+        _fail(_("Захід не знайдено в плані цієї справи."), "measure_not_found", "measure_id")
     if measure.done_on is not None:
-        raise workflow.IllegalTransition("Захід уже позначено виконаним.", details={"measure_id": measure.pk})
-    measure.done_on = _not_future(done_on, "done_on", "Дата виконання")
+        raise workflow.IllegalTransition(_("Захід уже позначено виконаним."), details={"measure_id": measure.pk})
+    measure.done_on = _not_future(done_on, "done_on", _("Дата виконання"))
     measure.save(update_fields=["done_on"])
     workflow.record_event(case, "measure_done", actor=actor, data={"measure_id": measure.pk})
     _audit(actor, "measure_done", case, request, measure_id=measure.pk)
@@ -324,13 +326,13 @@ def mark_measure_done(*, actor: User, case_id: int, measure_id: int, done_on: da
 def record_review(*, actor: User, case_id: int, findings: str, reviewed_on: date | None = None,
                   next_review_due: date | None = None, expected_version: int | None = None,
                   request: HttpRequest | None = None) -> Review:
-    findings = _required(findings, "findings", "Висновки перегляду")
-    reviewed_on = _not_future(reviewed_on, "reviewed_on", "Дата перегляду")
+    findings = _required(findings, "findings", _("Висновки перегляду"))
+    reviewed_on = _not_future(reviewed_on, "reviewed_on", _("Дата перегляду"))
     if next_review_due is not None and next_review_due <= reviewed_on:
-        _fail("Дата наступного перегляду має бути пізніше дати перегляду.", "invalid_review_date", "next_review_due")
+        _fail(_("Дата наступного перегляду має бути пізніше дати перегляду."), "invalid_review_date", "next_review_due")
     case = workflow.transition(case_id, "review", actor=actor, expected_version=expected_version)
     if reviewed_on < case.plan.approved_on:
-        _fail("Дата перегляду раніша за затвердження плану.", "date_before_plan", "reviewed_on")
+        _fail(_("Дата перегляду раніша за затвердження плану."), "date_before_plan", "reviewed_on")
     review = Review.objects.create(case=case, reviewed_on=reviewed_on, findings=findings,
                                    next_review_due=next_review_due, reviewed_by=actor)
     if next_review_due is not None:
@@ -342,10 +344,10 @@ def record_review(*, actor: User, case_id: int, findings: str, reviewed_on: date
 @transaction.atomic
 def send_referral(*, actor: User, case_id: int, service_name: str, purpose: str = "", sent_on: date | None = None,
                   request: HttpRequest | None = None) -> Referral:
-    case = _locked_in(case_id, actor, workflow.WORKING_STATES, "Направлення до іншої служби")
+    case = _locked_in(case_id, actor, workflow.WORKING_STATES, _("Направлення до іншої служби"))
     referral = Referral.objects.create(
-        case=case, service_name=_required(service_name, "service_name", "Служба / заклад"),
-        purpose=(purpose or "").strip(), sent_on=_not_future(sent_on, "sent_on", "Дата направлення"))
+        case=case, service_name=_required(service_name, "service_name", _("Служба / заклад")),
+        purpose=(purpose or "").strip(), sent_on=_not_future(sent_on, "sent_on", _("Дата направлення")))
     workflow.record_event(case, "referral", actor=actor, data={"referral_id": referral.pk})
     _audit(actor, "referral", case, request, referral_id=referral.pk)
     return referral
@@ -354,17 +356,17 @@ def send_referral(*, actor: User, case_id: int, service_name: str, purpose: str 
 @transaction.atomic
 def record_referral_feedback(*, actor: User, case_id: int, referral_id: int, feedback: str,
                              feedback_on: date | None = None, request: HttpRequest | None = None) -> Referral:
-    case = _locked_in(case_id, actor, workflow.WORKING_STATES, "Запис зворотного зв’язку")
+    case = _locked_in(case_id, actor, workflow.WORKING_STATES, _("Запис зворотного зв’язку"))
     referral = Referral.objects.filter(case=case, pk=referral_id).first()
     if referral is None:
-        _fail("Направлення не знайдено в цій справі.", "referral_not_found", "referral_id")
+        _fail(_("Направлення не знайдено в цій справі."), "referral_not_found", "referral_id")
     if referral.feedback_on is not None:
-        raise workflow.IllegalTransition("Зворотний зв’язок за цим направленням уже записано.",
+        raise workflow.IllegalTransition(_("Зворотний зв’язок за цим направленням уже записано."),
                                          details={"referral_id": referral.pk})
-    feedback_on = _not_future(feedback_on, "feedback_on", "Дата відповіді")
+    feedback_on = _not_future(feedback_on, "feedback_on", _("Дата відповіді"))
     if feedback_on < referral.sent_on:
-        _fail("Дата відповіді раніша за дату направлення.", "date_before_referral", "feedback_on")
-    referral.feedback = _required(feedback, "feedback", "Зворотний зв’язок")
+        _fail(_("Дата відповіді раніша за дату направлення."), "date_before_referral", "feedback_on")
+    referral.feedback = _required(feedback, "feedback", _("Зворотний зв’язок"))
     referral.feedback_on = feedback_on
     referral.save(update_fields=["feedback", "feedback_on"])
     workflow.record_event(case, "referral_feedback", actor=actor, data={"referral_id": referral.pk})
@@ -377,9 +379,9 @@ def close_case(*, actor: User, case_id: int, outcome: str, note: str = "", expec
                request: HttpRequest | None = None) -> ChildCase:
     # "Not in difficult circumstances" is the decision's own outcome (decide_on_circumstances), not a closure.
     if outcome not in rules.outcomes() or outcome == "not_in_difficult_circumstances":
-        _fail("Оберіть результат закриття справи.", "invalid_outcome", "outcome")
+        _fail(_("Оберіть результат закриття справи."), "invalid_outcome", "outcome")
     if outcome == "other" and not (note or "").strip():
-        _fail("Для результату «Інше» опишіть його в примітці.", "note_required", "note")
+        _fail(_("Для результату «Інше» опишіть його в примітці."), "note_required", "note")
     case = workflow.transition(case_id, "close", actor=actor, expected_version=expected_version,
                                data={"outcome": outcome}, outcome=outcome, outcome_note=(note or "").strip(),
                                closed_at=timezone.now())

@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from hromada.accounts import access
@@ -177,36 +177,37 @@ def _step(form_name, form_cls, call, done_message):
 
 
 start_assessment = _step("start", forms.StartAssessmentForm, lambda r, pk, cd: services.start_assessment(
-    actor=r.user, case_id=pk, started_on=cd["started_on"], request=r), _l("Оцінювання потреб розпочато."))
+    actor=r.user, case_id=pk, started_on=cd["started_on"], request=r), gettext_lazy("Оцінювання потреб розпочато."))
 
 complete_assessment = _step("assess", forms.AssessmentForm, lambda r, pk, cd: services.complete_assessment(
     actor=r.user, case_id=pk, needs=cd["needs"], findings=cd["findings"], completed_on=cd["completed_on"], request=r),
-    _l("Оцінювання потреб завершено."))
+    gettext_lazy("Оцінювання потреб завершено."))
 
 decide = _step("decision", forms.DecisionForm, lambda r, pk, cd: services.decide_on_circumstances(
     actor=r.user, case_id=pk, in_difficult_circumstances=cd["in_difficult_circumstances"], basis=cd["basis"],
-    decided_on=cd["decided_on"], request=r), _l("Рішення записано."))
+    decided_on=cd["decided_on"], request=r), gettext_lazy("Рішення записано."))
 
 add_measure = _step("measure", forms.MeasureForm, lambda r, pk, cd: services.add_measure(
-    actor=r.user, case_id=pk, measure=services.MeasureInput(**cd), request=r), _l("Захід додано до плану."))
+    actor=r.user, case_id=pk, measure=services.MeasureInput(**cd), request=r), gettext_lazy("Захід додано до плану."))
 
 measure_done = _step("m{measure_id}", forms.MeasureDoneForm, lambda r, pk, cd, measure_id: services.mark_measure_done(
-    actor=r.user, case_id=pk, measure_id=measure_id, done_on=cd["done_on"], request=r), _l("Захід позначено виконаним."))
+    actor=r.user, case_id=pk, measure_id=measure_id, done_on=cd["done_on"], request=r),
+    gettext_lazy("Захід позначено виконаним."))
 
 review = _step("review", forms.ReviewForm, lambda r, pk, cd: services.record_review(
     actor=r.user, case_id=pk, findings=cd["findings"], reviewed_on=cd["reviewed_on"],
-    next_review_due=cd["next_review_due"], request=r), _l("Перегляд плану записано."))
+    next_review_due=cd["next_review_due"], request=r), gettext_lazy("Перегляд плану записано."))
 
 referral = _step("referral", forms.ReferralForm, lambda r, pk, cd: services.send_referral(
     actor=r.user, case_id=pk, service_name=cd["service_name"], purpose=cd["purpose"], sent_on=cd["sent_on"], request=r),
-    _l("Направлення записано."))
+    gettext_lazy("Направлення записано."))
 
 feedback = _step("fb{referral_id}", forms.FeedbackForm, lambda r, pk, cd, referral_id: services.record_referral_feedback(
     actor=r.user, case_id=pk, referral_id=referral_id, feedback=cd["feedback"], feedback_on=cd["feedback_on"],
-    request=r), _l("Зворотний зв’язок записано."))
+    request=r), gettext_lazy("Зворотний зв’язок записано."))
 
 close = _step("close", forms.CloseForm, lambda r, pk, cd: services.close_case(
-    actor=r.user, case_id=pk, outcome=cd["outcome"], note=cd["note"], request=r), _l("Справу закрито."))
+    actor=r.user, case_id=pk, outcome=cd["outcome"], note=cd["note"], request=r), gettext_lazy("Справу закрито."))
 
 
 @access.permission_required(workflow.CHANGE)

@@ -12,6 +12,10 @@ live in services.py and call ``transition``.
 """
 from __future__ import annotations
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from hromada.core import statemachine
 from hromada.core.statemachine import Transition
 
@@ -24,29 +28,29 @@ CHANGE = "childcase.change"
 def _assessment_completed(case: ChildCase) -> str | None:
     assessment = getattr(case, "assessment", None)
     if assessment is None or assessment.completed_on is None:
-        return "Спершу завершіть оцінювання потреб дитини."
+        return gettext("Спершу завершіть оцінювання потреб дитини.")
     return None
 
 
 _T = [
-    Transition("start_assessment", frozenset({S.REGISTERED}), S.ASSESSMENT, CHANGE, "Розпочато оцінювання потреб"),
+    Transition("start_assessment", frozenset({S.REGISTERED}), S.ASSESSMENT, CHANGE, _("Розпочато оцінювання потреб")),
     Transition("recognise", frozenset({S.ASSESSMENT}), S.DECIDED, CHANGE,
-               "Дитину визнано такою, що перебуває у СЖО", _assessment_completed),
+               _("Дитину визнано такою, що перебуває у СЖО"), _assessment_completed),
     Transition("not_recognise", frozenset({S.ASSESSMENT}), S.CLOSED, CHANGE,
-               "Дитину не визнано такою, що перебуває у СЖО", _assessment_completed),
-    Transition("approve_plan", frozenset({S.DECIDED}), S.CASE_PLAN, CHANGE, "Затверджено план соціального захисту"),
-    Transition("review", frozenset({S.CASE_PLAN, S.REVIEW}), S.REVIEW, CHANGE, "Проведено перегляд плану"),
-    Transition("close", frozenset({S.DECIDED, S.CASE_PLAN, S.REVIEW}), S.CLOSED, CHANGE, "Справу закрито"),
+               _("Дитину не визнано такою, що перебуває у СЖО"), _assessment_completed),
+    Transition("approve_plan", frozenset({S.DECIDED}), S.CASE_PLAN, CHANGE, _("Затверджено план соціального захисту")),
+    Transition("review", frozenset({S.CASE_PLAN, S.REVIEW}), S.REVIEW, CHANGE, _("Проведено перегляд плану")),
+    Transition("close", frozenset({S.DECIDED, S.CASE_PLAN, S.REVIEW}), S.CLOSED, CHANGE, _("Справу закрито")),
 ]
 TRANSITIONS: dict[str, Transition] = {t.action: t for t in _T}
 # History labels: the transitions' own plus the non-state steps written by record_event.
-EVENT_LABELS: dict[str, str] = {
-    "register": "Зареєстровано повідомлення",
-    "complete_assessment": "Завершено оцінювання потреб",
-    "add_measure": "Додано захід до плану",
-    "measure_done": "Захід виконано",
-    "referral": "Направлено до іншої служби",
-    "referral_feedback": "Отримано зворотний зв’язок",
+EVENT_LABELS: dict[str, str | Promise] = {
+    "register": _("Зареєстровано повідомлення"),
+    "complete_assessment": _("Завершено оцінювання потреб"),
+    "add_measure": _("Додано захід до плану"),
+    "measure_done": _("Захід виконано"),
+    "referral": _("Направлено до іншої служби"),
+    "referral_feedback": _("Отримано зворотний зв’язок"),
     **{t.action: t.label for t in _T},
 }
 OPEN_STATES = frozenset({S.REGISTERED, S.ASSESSMENT, S.DECIDED, S.CASE_PLAN, S.REVIEW})
@@ -61,7 +65,7 @@ StaleVersion = statemachine.StaleVersion
 
 MACHINE = statemachine.StateMachine(
     name="child-case", model=ChildCase, event_model=Event, event_field="case", transitions=_T,
-    refusal="Дію «%(action)s» не можна виконати для справи у статусі «%(status)s».")
+    refusal=_("Дію «%(action)s» не можна виконати для справи у статусі «%(status)s»."))
 
 
 def allowed_actions(case: ChildCase, user=None) -> list[str]:

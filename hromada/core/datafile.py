@@ -7,6 +7,8 @@ import json
 from functools import cached_property
 from pathlib import Path
 
+from .text import localized
+
 
 class RulesFile:
     def __init__(self, path: Path):
@@ -18,5 +20,7 @@ class RulesFile:
             return json.load(fh)
 
     def labels(self, key: str, *, name: str = "name_uk") -> dict[str, str]:
-        """``{code: name}`` of the list under ``key``, in the file's order."""
-        return {item["code"]: item[name] for item in self.data[key]}
+        """``{code: name}`` of the list under ``key``, in the file's order; the names in the interface's language
+        (``name_en`` beside ``name_uk`` when the item has one)."""
+        en = name[:-3] + "_en" if name.endswith("_uk") else ""
+        return {item["code"]: localized(item[name], item.get(en, "")) if en else item[name] for item in self.data[key]}

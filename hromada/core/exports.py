@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -47,7 +48,7 @@ def _human(value, kind: str) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
-        return "так" if value else "ні"
+        return gettext("так") if value else gettext("ні")
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%d.%m.%Y %H:%M") if timezone.is_aware(value) else \
             value.strftime("%d.%m.%Y %H:%M")

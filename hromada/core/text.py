@@ -2,6 +2,7 @@
 import re
 import unicodedata
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 # ʼ (U+02BC, the official one), ’ (U+2019), ' (U+0027), ` and ‘ are all typed for the apostrophe.
@@ -47,3 +48,9 @@ def uk_sort_key(value: str | None) -> tuple:
     Я); the apostrophe and case are ignored, other characters follow the alphabet."""
     key = normalize_name(value).replace("ʼ", "")
     return tuple(_UK_ORDER.get(c, 100 + ord(c)) for c in key)
+
+
+def localized(uk: str, en: str) -> str:
+    """The one choice between a data item's Ukrainian and English text (catalogue, rules files): English only when
+    the interface is English and the item has an English text (without one, Ukrainian — never an empty label)."""
+    return en if en and (get_language() or "uk").startswith("en") else uk

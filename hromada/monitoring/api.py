@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils.translation import gettext
 from ninja import Query, Router, Schema, Status
 
 from hromada.accounts import access
@@ -44,7 +45,7 @@ class ValuesQuery(Schema):
 @router.get("/indicators", response=list[IndicatorOut], summary="Визначення показників")
 @access.api_permission("monitoring.view")
 def list_indicators(request):
-    return [{"code": i.code, "name_uk": i.name_uk, "name_en": i.name_en, "unit": i.unit, "formula": i.formula,
+    return [{"code": i.code, "name_uk": i.name_uk, "name_en": i.name_en, "unit": i.unit, "formula": str(i.formula),
              "direction": i.direction, "kind": i.kind} for i in indicators.INDICATORS]
 
 
@@ -111,7 +112,7 @@ def onboarding_list(request, oblast: str | None = None, limit: int = 100, offset
     if oblast:
         oblast_unit = Unit.objects.filter(code=oblast, category__in=(Category.OBLAST, Category.SPECIAL_CITY)).first()
         if oblast_unit is None:
-            raise ValidationFailed("Область з таким кодом не знайдено.", code="unknown_unit")
+            raise ValidationFailed(gettext("Область з таким кодом не знайдено."), code="unknown_unit")
     limit = max(1, min(limit, 500))
     page = list(selectors.onboarding_table(request.user, oblast=oblast_unit)[max(offset, 0):max(offset, 0) + limit])
     steps = selectors.steps_for(request.user, [u.pk for u in page])
@@ -243,7 +244,7 @@ def workplace_plan_set(request, data: PlanIn):
     if data.oblast:
         oblast = Unit.objects.filter(code=data.oblast).first()
         if oblast is None:
-            raise ValidationFailed("Область з таким кодом не знайдено.", code="unknown_unit")
+            raise ValidationFailed(gettext("Область з таким кодом не знайдено."), code="unknown_unit")
     services.set_workplace_plan(actor=request.user, oblast=oblast, planned=data.planned, note=data.note,
                                 request=request)
     return workplace_plan(request)
@@ -260,7 +261,7 @@ def workplace_detail(request, workplace_id: int):
 def workplace_create(request, data: WorkplaceIn):
     office = Office.objects.select_related("hromada").filter(pk=data.office_id).first()
     if office is None:
-        raise ValidationFailed("Офіс не знайдено.", code="office_not_found")
+        raise ValidationFailed(gettext("Офіс не знайдено."), code="office_not_found")
     w = services.add_workplace(actor=request.user, office=office, inventory_number=data.inventory_number,
                                funding_source=data.funding_source, label=data.label, status=data.status,
                                equipped_on=data.equipped_on, request=request)

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MonitoringConfig(AppConfig):
     name = "hromada.monitoring"
     label = "monitoring"
-    verbose_name = "Моніторинг"
+    verbose_name = _("Моніторинг")
 
     def ready(self):
         from hromada.accounts import access

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.http import HttpResponse
+from django.utils.translation import gettext
 
 from hromada.audit.services import audited_read
 from hromada.core.errors import ValidationFailed
@@ -17,7 +18,7 @@ def export_table(request, *, name: str, fmt: str, headers: Sequence[Column], row
     """Answer the table as a file and write an audit entry (what, in which format, for which area/period).
     CSV is Excel-ready unless ``?format=machine`` / ``?lang=en`` asks for code headers and dot decimals."""
     if fmt not in FORMATS:
-        raise ValidationFailed("Формат експорту: csv або xlsx.", code="invalid_format")
+        raise ValidationFailed(gettext("Формат експорту: csv або xlsx."), code="invalid_format")
     machine = fmt == "csv" and machine_wanted(request)
     audited_read(actor=request.user, action="monitoring.export", object_type="monitoring.table", object_id=name,
                  request=request, details={"format": "csv-machine" if machine else fmt, "rows": len(rows), **details},

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass
@@ -75,7 +77,7 @@ class Indicator:
     name_uk: str
     name_en: str
     unit: str            # "count" | "percent" | "days" | "UAH"
-    formula: str
+    formula: str | Promise  # translated lazily: shown in the interface's language
     direction: str       # "good": more is better; "bad": less is better
     compute: Callable[[Base], int | Decimal | None]
     kind: str = "flow"   # "flow" (summed over the period) or "stock" (at the period's end)
@@ -91,43 +93,43 @@ class Indicator:
 
 INDICATORS: list[Indicator] = [
     Indicator("accepted", "Прийнято заяв", "Applications accepted", "count",
-              "Заяви, вперше надіслані фронт-офісом до бек-офісу в періоді", "good", lambda b: b.accepted),
+              _("Заяви, вперше надіслані фронт-офісом до бек-офісу в періоді"), "good", lambda b: b.accepted),
     Indicator("decided", "Прийнято рішень", "Decisions taken", "count",
-              "Заяви, за якими в періоді прийнято рішення", "good", lambda b: b.decided),
+              _("Заяви, за якими в періоді прийнято рішення"), "good", lambda b: b.decided),
     Indicator("granted_share", "Частка призначень", "Granted share", "percent",
-              "Призначено / усі рішення періоду × 100", "good", lambda b: share(b.granted, b.decided)),
+              _("Призначено / усі рішення періоду × 100"), "good", lambda b: share(b.granted, b.decided)),
     Indicator("returned_share", "Частка повернених на доопрацювання", "Returned for correction share", "percent",
-              "Рішення періоду за заявами, що хоч раз поверталися / усі рішення × 100", "bad",
+              _("Рішення періоду за заявами, що хоч раз поверталися / усі рішення × 100"), "bad",
               lambda b: share(b.returned, b.decided)),
     Indicator("median_days", "Медіана днів до рішення", "Median days to decision", "days",
-              "Медіана календарних днів від першого надсилання до рішення (рішення періоду)", "bad",
+              _("Медіана календарних днів від першого надсилання до рішення (рішення періоду)"), "bad",
               lambda b: percentile(b.days, 0.5)),
     Indicator("p90_days", "90-й процентиль днів до рішення", "90th percentile days to decision", "days",
-              "90-й процентиль (найближчий ранг) календарних днів від першого надсилання до рішення", "bad",
+              _("90-й процентиль (найближчий ранг) календарних днів від першого надсилання до рішення"), "bad",
               lambda b: percentile(b.days, 0.9)),
     Indicator("on_time_share", "Частка рішень у строк", "Decided on time share", "percent",
-              "Рішення не пізніше строку / усі рішення періоду × 100", "good", lambda b: share(b.on_time, b.decided)),
+              _("Рішення не пізніше строку / усі рішення періоду × 100"), "good", lambda b: share(b.on_time, b.decided)),
     Indicator("overdue", "Прострочено зараз", "Overdue now", "count",
-              "Заяви без рішення зі строком, що минув, на кінець періоду", "bad", lambda b: b.overdue, "stock"),
+              _("Заяви без рішення зі строком, що минув, на кінець періоду"), "bad", lambda b: b.overdue, "stock"),
     Indicator("unissued", "Результати не видано", "Results not yet handed out", "count",
-              "Заяви з рішенням, результат якого ще не видано заявнику, на кінець періоду", "bad",
+              _("Заяви з рішенням, результат якого ще не видано заявнику, на кінець періоду"), "bad",
               lambda b: b.unissued, "stock"),
     Indicator("front_office_hromadas", "Громади з фронт-офісом", "Hromadas with an active front office", "count",
-              "Громади з хоча б одним діючим фронт-офісом на кінець періоду", "good", lambda b: b.front_offices,
+              _("Громади з хоча б одним діючим фронт-офісом на кінець періоду"), "good", lambda b: b.front_offices,
               "stock"),
     Indicator("front_office_coverage", "Охоплення громад фронт-офісами", "Front office coverage", "percent",
-              "Громади з фронт-офісом / усі громади поза тимчасово окупованим Кримом × 100", "good",
+              _("Громади з фронт-офісом / усі громади поза тимчасово окупованим Кримом × 100"), "good",
               lambda b: share(b.front_offices, b.hromadas), "stock"),
     Indicator("specialists", "Фахівці фронт-офісів", "Front office specialists", "count",
-              "Зайняті посади у фронт-офісах на кінець періоду", "good", lambda b: b.specialists, "stock"),
+              _("Зайняті посади у фронт-офісах на кінець періоду"), "good", lambda b: b.specialists, "stock"),
     Indicator("workplaces_equipped", "Облаштовані робочі місця", "Equipped workplaces", "count",
-              "Робочі місця фронт-офісів у стані «облаштовано» на кінець періоду", "good",
+              _("Робочі місця фронт-офісів у стані «облаштовано» на кінець періоду"), "good",
               lambda b: b.workplaces_equipped, "stock"),
     Indicator("workplaces_plan_share", "Виконання плану облаштування", "Equipped workplaces vs plan", "percent",
-              "Облаштовані робочі місця / план (області або національний) × 100", "good",
+              _("Облаштовані робочі місця / план (області або національний) × 100"), "good",
               lambda b: share(b.workplaces_equipped, b.workplace_plan) if b.workplace_plan else None, "stock"),
     Indicator("billing_amount", "Сума до оплати громадам", "Billing amount", "UAH",
-              "Сума оплати громадам за розрахункові місяці періоду (billing.amounts_by_hromada)", "good",
+              _("Сума оплати громадам за розрахункові місяці періоду (billing.amounts_by_hromada)"), "good",
               lambda b: b.billing_amount),
 ]
 BY_CODE: dict[str, Indicator] = {i.code: i for i in INDICATORS}

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NotificationsConfig(AppConfig):
     name = "hromada.notifications"
     label = "notifications"
-    verbose_name = "Сповіщення заявників"
+    verbose_name = _("Сповіщення заявників")
 
     def ready(self):
         from hromada.core.registry import stranded_work

@@ -106,7 +106,7 @@ def public_status(app: Application) -> PublicStatus:
     ready = app.status == S.RESULT_SENT
     office = app.front_office
     return PublicStatus(
-        number=app.number, service=app.service.name_uk, status=code, status_label=label,
+        number=app.number, service=app.service.name, status=code, status_label=label,
         submitted_at=app.application_date, due_date=app.due_date,
         missing_documents=[{"title": str(i.title), "due": i.deadline} for i in missing_documents(app)],
         result_ready=ready,

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OfficesConfig(AppConfig):
     name = "hromada.offices"
     label = "offices"
-    verbose_name = "Офіси"
+    verbose_name = _("Офіси")
 
     def ready(self):
         from django.db.models.signals import post_delete, post_save

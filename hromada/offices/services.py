@@ -20,19 +20,19 @@ def open_office(*, name: str, kind: str, territory: Unit, settlement: Unit | Non
                 address: str = "", phone: str = "", email: str = "", opened_on: date | None = None) -> Office:
     if kind in FRONT_KINDS:
         if territory.category != Category.HROMADA:
-            raise ValidationFailed("Фронт-офіс відкривається в територіальній громаді.", code="invalid_territory")
+            raise ValidationFailed(_("Фронт-офіс відкривається в територіальній громаді."), code="invalid_territory")
         if territory.in_crimea:
-            raise ValidationFailed("На тимчасово окупованій території фронт-офіс не відкривається.",
+            raise ValidationFailed(_("На тимчасово окупованій території фронт-офіс не відкривається."),
                                    code="occupied_territory")
         function, hromada = Function.FRONT, territory
     elif kind in BACK_KINDS:
         if territory.category not in (Category.RAION, Category.HROMADA, Category.SPECIAL_CITY, Category.OBLAST,
                                       Category.CITY):
-            raise ValidationFailed("Бек-офіс належить району, місту, громаді або області.", code="invalid_territory")
+            raise ValidationFailed(_("Бек-офіс належить району, місту, громаді або області."), code="invalid_territory")
         function, hromada = Function.BACK, None
     else:
-        raise ValidationFailed("Невідомий вид офісу.", code="invalid_office_kind")
-    office, _ = Office.objects.get_or_create(
+        raise ValidationFailed(_("Невідомий вид офісу."), code="invalid_office_kind")
+    office, _created = Office.objects.get_or_create(
         name=name, territory=territory, function=function,
         defaults=dict(kind=kind, hromada=hromada, settlement=settlement, address=address, phone=phone,
                       email=email, opened_on=opened_on))

@@ -1,5 +1,6 @@
 import json
 
+from django.utils.translation import gettext
 from ninja import Router, Schema
 
 from hromada.accounts import access
@@ -36,9 +37,9 @@ def sync_case(request):
     try:
         payload = json.loads(request.POST.get("payload") or "{}")
     except ValueError:
-        raise ValidationFailed("Поле payload має містити JSON.", code="invalid_payload") from None
+        raise ValidationFailed(gettext("Поле payload має містити JSON."), code="invalid_payload") from None
     if not isinstance(payload, dict):
-        raise ValidationFailed("Поле payload має бути об’єктом JSON.", code="invalid_payload")
+        raise ValidationFailed(gettext("Поле payload має бути об’єктом JSON."), code="invalid_payload")
     files = {}
     for field in request.FILES:
         if field.startswith("file:"):

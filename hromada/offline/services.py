@@ -72,11 +72,11 @@ def _require_own_case(actor: User, author_id: int | None, desk_id: int | None) -
     """A case saved in the browser names the specialist and the desk (front office) that took it; anyone else
     sending it (another user signed in on the same computer, another office) is refused."""
     if author_id in (None, "") or desk_id in (None, ""):
-        raise ValidationFailed("Справа не містить автора та робочого місця, де її прийнято (author_id, desk_id). "
-                               "Оновіть сторінку офлайн-прийому.", code="offline_author_required")
+        raise ValidationFailed(_("Справа не містить автора та робочого місця, де її прийнято (author_id, desk_id). "
+                               "Оновіть сторінку офлайн-прийому."), code="offline_author_required")
     if str(author_id) != str(actor.pk) or str(desk_id) != str(actor.office_id):
-        raise Forbidden("Цю справу прийняв інший працівник або інший офіс: надіслати її може лише той, хто її "
-                        "прийняв, зі свого робочого місця.", code="offline_author_mismatch")
+        raise Forbidden(_("Цю справу прийняв інший працівник або інший офіс: надіслати її може лише той, хто її "
+                        "прийняв, зі свого робочого місця."), code="offline_author_mismatch")
 
 
 def _existing_person(actor: User, person_id: int | str, person_data: dict) -> Person:
@@ -101,7 +101,7 @@ def _existing_person(actor: User, person_id: int | str, person_data: dict) -> Pe
     for person in found:
         if str(person.pk) == str(person_id):
             return person
-    raise ValidationFailed("Обрана особа не має такого РНОКПП чи документа, як у заяві.", code="person_mismatch")
+    raise ValidationFailed(_("Обрана особа не має такого РНОКПП чи документа, як у заяві."), code="person_mismatch")
 
 
 @write_transaction
@@ -119,7 +119,7 @@ def sync_offline_case(*, actor: User, client_key: str, payload: dict, files: dic
     """
     key = (client_key or "").strip()
     if not key or len(key) > MAX_KEY:
-        raise ValidationFailed("Потрібен ключ справи (client_key) до 128 символів.", code="invalid_client_key")
+        raise ValidationFailed(_("Потрібен ключ справи (client_key) до 128 символів."), code="invalid_client_key")
     access.require(actor, "application.intake")
     _require_own_case(actor, author_id, desk_id)
     for attempt in (1, 2):
@@ -169,7 +169,7 @@ def _sync(*, actor: User, key: str, payload: dict, files: dict, use_existing_per
                     # into this hromada's work with the typed papers as proof (persons.take_person_into_work).
                     details["candidates"] = [{"id": REGISTRY, "match": details.get("match", ""), "elsewhere": True}]
                 raise Conflict(
-                    "Цю особу вже зареєстровано, поки не було зв’язку. Порівняйте дані та оберіть, як діяти.",
+                    _("Цю особу вже зареєстровано, поки не було зв’язку. Порівняйте дані та оберіть, як діяти."),
                     code="person_conflict", details={"reason": exc.code, **details}) from exc
         members = _family_members(actor, person, payload.get("members"), request=request)
         app = intake.create_application(

@@ -17,8 +17,8 @@ SW_FILE = Path(__file__).resolve().parent / "static" / "offline" / "sw.js"
 def intake_page(request):
     """The intake form that keeps working without the server (cached by the service worker)."""
     office = request.user.office
-    services = [{"code": s.code, "name": s.name_uk, "documents": [
-        {"code": d.code, "title": d.title_uk, "timing": d.timing, "condition": d.condition} for d in s.documents.all()]}
+    services = [{"code": s.code, "name": s.name, "documents": [
+        {"code": d.code, "title": d.title, "timing": d.timing, "condition": d.condition_text} for d in s.documents.all()]}
         for s in active_services()]
     settlements = list(Unit.objects.filter(hromada_id=office.hromada_id, category__in=SETTLEMENT_CATEGORIES,
                                            is_active=True).order_by("name_key").values("code", "name"))

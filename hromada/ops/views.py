@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -40,10 +40,10 @@ def metrics_view(request):
 
 
 CHECK_LABELS = {
-    "database": _lazy("База даних"),
-    "migrations": _lazy("Міграції схеми"),
-    "broker": _lazy("Брокер черги задач"),
-    "storage": _lazy("Сховище файлів"),
+    "database": gettext_lazy("База даних"),
+    "migrations": gettext_lazy("Міграції схеми"),
+    "broker": gettext_lazy("Брокер черги задач"),
+    "storage": gettext_lazy("Сховище файлів"),
 }
 
 

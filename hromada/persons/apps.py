@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PersonsConfig(AppConfig):
     name = "hromada.persons"
     label = "persons"
-    verbose_name = "Реєстр осіб"
+    verbose_name = _("Реєстр осіб")
 
     def ready(self):
         from hromada.accounts import access

@@ -279,14 +279,14 @@ def access_report(user: User, person_id: int) -> tuple[Person, list[Access]]:
 
 def _purpose(action: str) -> str:
     """The purpose of processing (Law «Про захист персональних даних», art. 8 p. 2(2)) by kind of action."""
-    from django.utils.translation import gettext as _t
+    from django.utils.translation import gettext
 
     if action.startswith(("application.", "decision.", "document.")):
-        return _t("розгляд звернення за соціальною послугою")
+        return gettext("розгляд звернення за соціальною послугою")
     if action.startswith("person."):
-        return _t("ведення реєстру отримувачів послуг")
+        return gettext("ведення реєстру отримувачів послуг")
     if action.startswith("childcase."):
-        return _t("захист прав дитини")
+        return gettext("захист прав дитини")
     if action.startswith(("audit.", "admin.")):
-        return _t("контроль за обробкою персональних даних")
-    return _t("виконання повноважень")
+        return gettext("контроль за обробкою персональних даних")
+    return gettext("виконання повноважень")

@@ -12,6 +12,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from hromada.core.text import normalize_name
 
 from .models import Check, Register, Result
@@ -183,8 +185,9 @@ ADAPTERS: dict[str, Adapter] = {
 
 # What a mismatch's field means, for the screens.
 FIELD_LABELS = {
-    "last_name": "прізвище", "first_name": "ім’я", "patronymic": "по батькові", "birth_date": "дата народження",
-    "status": "статус документа", "same_assistance": "та сама допомога вже призначена в іншій громаді",
+    "last_name": gettext_lazy("прізвище"), "first_name": gettext_lazy("ім’я"), "patronymic": gettext_lazy("по батькові"),
+    "birth_date": gettext_lazy("дата народження"), "status": gettext_lazy("статус документа"),
+    "same_assistance": gettext_lazy("та сама допомога вже призначена в іншій громаді"),
 }
 
 

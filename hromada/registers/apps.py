@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegistersConfig(AppConfig):
     name = "hromada.registers"
     label = "registers"
-    verbose_name = "Державні реєстри (Трембіта)"
+    verbose_name = _("Державні реєстри (Трембіта)")
 
     def ready(self):
         from hromada.accounts import access

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext
 
 from hromada.accounts import access
 from hromada.accounts.models import User
@@ -54,10 +55,10 @@ def summary(rows: list[Verification]) -> Summary:
     cfg = xroad.config()
     simulator = cfg.simulator or any(r.via_simulator for r in rows)
     if not rows or any(r.result in (Result.PENDING, Result.UNAVAILABLE) for r in rows):
-        return Summary(cfg.configured, simulator, "unchecked", "не перевірено")
+        return Summary(cfg.configured, simulator, "unchecked", gettext("не перевірено"))
     if any(r.result in (Result.MISMATCH, Result.NOT_FOUND) and not r.override_reason for r in rows):
-        return Summary(cfg.configured, simulator, "attention", "є розбіжності")
-    return Summary(cfg.configured, simulator, "checked", "перевірено")
+        return Summary(cfg.configured, simulator, "attention", gettext("є розбіжності"))
+    return Summary(cfg.configured, simulator, "checked", gettext("перевірено"))
 
 
 def as_api(row: Verification) -> dict:
@@ -130,20 +131,23 @@ def income_prefill(user: User, application_id: int) -> IncomePrefill:
         for r in rows:
             monthly = Decimal(r.details.get("monthly") or "0")
             total += monthly
-            where = "тестовий реєстр" if r.via_simulator else "ДПС через Трембіту"
+            where = gettext("тестовий реєстр") if r.via_simulator else gettext("ДПС через Трембіту")
             out.figures.append(IncomeFigure(
                 person=r.subject.full_name if r.subject_id else "", quarters=r.details.get("incomes") or [],
                 monthly=monthly,
-                source=f"{where}, запит {r.request_id}, {r.checked_at:%d.%m.%Y %H:%M}" if r.checked_at else where))
+                source=gettext("%(where)s, запит %(request)s, %(at)s") % {
+                    "where": where, "request": r.request_id, "at": f"{r.checked_at:%d.%m.%Y %H:%M}"}
+                if r.checked_at else where))
         out.register_monthly = total.quantize(Decimal("0.01"))
         out.monthly = out.register_monthly
         out.checked_at = max((r.checked_at for r in rows if r.checked_at), default=None)
-        out.source = "Державний реєстр фізичних осіб — платників податків (ДПС), середньомісячний дохід за " \
-                     f"{adapters.INCOME_QUARTERS} останні квартали"
+        out.source = gettext("Державний реєстр фізичних осіб — платників податків (ДПС), середньомісячний дохід за "
+                             "%(n)s останні квартали") % {"n": adapters.INCOME_QUARTERS}
     correction = IncomeCorrection.objects.filter(application=app).select_related("corrected_by").first()
     if correction is not None:
         out.correction, out.monthly = correction, correction.monthly_income
-        out.source = f"виправлено фахівцем ({correction.corrected_by.short_name}): {correction.reason}"
+        out.source = gettext("виправлено фахівцем (%(who)s): %(reason)s") % {
+            "who": correction.corrected_by.short_name, "reason": correction.reason}
     return out
 
 

@@ -107,7 +107,7 @@ def catalog(request):
         "version": data["version"], "source": data["source"], "note": data["note"],
         "terms": {k: rules.term(k).__dict__ for k in ("assessment", "assessment_crisis", "decision")},
         "payment_rule": data["payment"],
-        "services": [{"code": s.code, "name": s.name_uk, "legal_basis": s.legal_basis,
+        "services": [{"code": s.code, "name": s.name, "legal_basis": s.legal_basis,
                       "recipients": [groups.get(r, r) for r in s.recipients], "basic": s.basic, "unit": s.unit}
                      for s in rules.services().values()],
     }
@@ -302,7 +302,7 @@ def _case(c: SocialCase, user) -> dict:
         "plan": None if plan is None else {"approved_on": plan.approved_on, "goals": plan.goals,
                                            "next_reassessment_due": plan.next_reassessment_due},
         "outcome": c.outcome, "version": c.version, "allowed_actions": allowed_actions(c, user),
-        "events": [{"action": e.action, "label": EVENT_LABELS.get(e.action, e.action), "from_status": e.from_status,
+        "events": [{"action": e.action, "label": str(EVENT_LABELS.get(e.action, e.action)), "from_status": e.from_status,
                     "to_status": e.to_status, "at": e.at} for e in c.events.all()],
     }
 

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SocialConfig(AppConfig):
     name = "hromada.social"
     label = "social"
-    verbose_name = "Соціальні послуги"
+    verbose_name = _("Соціальні послуги")
 
     def ready(self):
         from hromada.accounts import access

@@ -7,14 +7,17 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from django.utils.translation import gettext_lazy as _
+
 from hromada.catalog import calendar
 from hromada.catalog.models import DocumentRequirement, Timing
 from hromada.core.datafile import RulesFile
+from hromada.core.text import localized
 
 RULES_FILE = Path(__file__).resolve().parent / "data" / "services.json"
 
 NORMAL, CRISIS = "normal", "crisis"
-URGENCIES = {NORMAL: "Звичайна", CRISIS: "Кризова / екстрена ситуація"}
+URGENCIES = {NORMAL: _("Звичайна"), CRISIS: _("Кризова / екстрена ситуація")}
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,12 @@ class Service:
     recipients: tuple[str, ...]
     basic: bool
     unit: str
+    name_en: str = ""
+
+    @property
+    def name(self) -> str:
+        """The service's name in the interface's language."""
+        return localized(self.name_uk, self.name_en)
 
 
 @dataclass(frozen=True)
@@ -48,7 +57,7 @@ def _labels(key: str) -> dict[str, str]:
 
 def services() -> dict[str, Service]:
     return {s["code"]: Service(s["code"], s["name_uk"], s["legal_basis"], tuple(s["recipients"]), bool(s["basic"]),
-                               s["unit"]) for s in rules()["services"]}
+                               s["unit"], s.get("name_en", "")) for s in rules()["services"]}
 
 
 def service_names() -> dict[str, str]:
@@ -80,17 +89,18 @@ def provider_kinds() -> dict[str, str]:
 
 
 def free_conditions() -> dict[str, str]:
-    return {c["code"]: c["name_uk"] for c in rules()["payment"]["free_when"]}
+    return {c["code"]: localized(c["name_uk"], c.get("name_en", "")) for c in rules()["payment"]["free_when"]}
 
 
 def intake_documents() -> dict[str, dict]:
-    """{code: {"code", "name_uk", "required", "condition"}} — the documents of an application for social services:
-    the catalogue's checklist of the service named in the data (``intake_documents.catalog_service``), the same list
-    the front office's wizard asks for with scans. The short form ticks these codes: one list, not two."""
+    """{code: {"code", "name_uk", "name", "required", "condition"}} — the documents of an application for social
+    services: the catalogue's checklist of the service named in the data (``intake_documents.catalog_service``), the
+    same list the front office's wizard asks for with scans. The short form ticks these codes: one list, not two.
+    ``name`` and ``condition`` are in the interface's language (``name_uk`` for the Ukrainian documents)."""
     reqs = DocumentRequirement.objects.filter(
         service__code=rules()["intake_documents"]["catalog_service"]).order_by("ordering", "code")
-    return {r.code: {"code": r.code, "name_uk": r.title_uk, "required": r.timing == Timing.BEFORE_SUBMIT,
-                     "condition": r.condition} for r in reqs}
+    return {r.code: {"code": r.code, "name_uk": r.title_uk, "name": r.title, "required": r.timing == Timing.BEFORE_SUBMIT,
+                     "condition": r.condition_text} for r in reqs}
 
 
 def term(name: str) -> Term:
@@ -119,4 +129,4 @@ def payment_for(conditions: set[str]) -> str:
     return "free" if set(conditions) & set(free_conditions()) else rules()["payment"]["otherwise"]
 
 
-PAYMENT_LABELS = {"free": "Безоплатно", "paid": "Платно (за тарифом надавача)"}
+PAYMENT_LABELS = {"free": _("Безоплатно"), "paid": _("Платно (за тарифом надавача)")}

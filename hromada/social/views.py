@@ -211,7 +211,7 @@ def receipt(request, pk: int):
     docs = rules.intake_documents()
     return render(request, "social/receipt.html", {
         "case": case, "names": rules.service_names(), "urgencies": rules.URGENCIES,
-        "documents": [(d["name_uk"], code in case.documents) for code, d in docs.items()
+        "documents": [(d["name"], code in case.documents) for code, d in docs.items()
                       if d["required"] or code in case.documents],
         "may_view": access.can_see(request.user, case) if access.may(request.user, selectors.VIEW) else False,
         "status_url": request.build_absolute_uri(reverse("social:status"))})
@@ -305,7 +305,7 @@ def _documents(user, case, may_change: bool) -> dict:
                 items = None
         return {"application_documents": items}
     docs = rules.intake_documents()
-    return {"case_documents": [(d["name_uk"], code in case.documents) for code, d in docs.items()
+    return {"case_documents": [(d["name"], code in case.documents) for code, d in docs.items()
                                if d["required"] or code in case.documents]}
 
 

@@ -8,6 +8,10 @@ Named service functions (assign, complete_assessment, decide, approve_plan, …)
 """
 from __future__ import annotations
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from hromada.core import statemachine
 from hromada.core.statemachine import Transition
 
@@ -20,30 +24,30 @@ CHANGE = "socialcase.change"
 def _needs_identified(case: SocialCase) -> str | None:
     last = case.assessments.order_by("-completed_on", "-id").first()
     if last is None or not last.needs_identified:
-        return "Оцінювання не виявило потреб у соціальних послугах: можна лише відмовити або закрити справу."
+        return gettext("Оцінювання не виявило потреб у соціальних послугах: можна лише відмовити або закрити справу.")
     return None
 
 
 _T = [
-    Transition("assign", frozenset({S.REGISTERED}), S.ASSESSMENT, CHANGE, "Призначено фахівця, розпочато оцінювання"),
-    Transition("complete_assessment", frozenset({S.ASSESSMENT}), S.ASSESSED, CHANGE, "Завершено оцінювання потреб"),
-    Transition("provide", frozenset({S.ASSESSED}), S.PROVIDING, CHANGE, "Рішення про надання послуг",
+    Transition("assign", frozenset({S.REGISTERED}), S.ASSESSMENT, CHANGE, _("Призначено фахівця, розпочато оцінювання")),
+    Transition("complete_assessment", frozenset({S.ASSESSMENT}), S.ASSESSED, CHANGE, _("Завершено оцінювання потреб")),
+    Transition("provide", frozenset({S.ASSESSED}), S.PROVIDING, CHANGE, _("Рішення про надання послуг"),
                _needs_identified),
-    Transition("refuse", frozenset({S.ASSESSED}), S.REFUSED, CHANGE, "Рішення про відмову"),
-    Transition("approve_plan", frozenset({S.PROVIDING}), S.IN_SERVICE, CHANGE, "Затверджено індивідуальний план"),
-    Transition("suspend", frozenset({S.IN_SERVICE}), S.SUSPENDED, CHANGE, "Надання послуг призупинено"),
-    Transition("resume", frozenset({S.SUSPENDED}), S.IN_SERVICE, CHANGE, "Надання послуг відновлено"),
+    Transition("refuse", frozenset({S.ASSESSED}), S.REFUSED, CHANGE, _("Рішення про відмову")),
+    Transition("approve_plan", frozenset({S.PROVIDING}), S.IN_SERVICE, CHANGE, _("Затверджено індивідуальний план")),
+    Transition("suspend", frozenset({S.IN_SERVICE}), S.SUSPENDED, CHANGE, _("Надання послуг призупинено")),
+    Transition("resume", frozenset({S.SUSPENDED}), S.IN_SERVICE, CHANGE, _("Надання послуг відновлено")),
     Transition("close", frozenset({S.REGISTERED, S.ASSESSMENT, S.ASSESSED, S.PROVIDING, S.IN_SERVICE, S.SUSPENDED}),
-               S.CLOSED, CHANGE, "Справу закрито"),
+               S.CLOSED, CHANGE, _("Справу закрито")),
 ]
 TRANSITIONS: dict[str, Transition] = {t.action: t for t in _T}
-EVENT_LABELS: dict[str, str] = {
-    "register": "Зареєстровано заяву",
-    "reassessment": "Проведено повторне оцінювання",
-    "delivery": "Зафіксовано надання послуги",
-    "referral": "Направлено до іншого органу",
-    "contract": "Укладено договір з надавачем",
-    "waiting_list": "Поставлено в чергу очікування",
+EVENT_LABELS: dict[str, str | Promise] = {
+    "register": _("Зареєстровано заяву"),
+    "reassessment": _("Проведено повторне оцінювання"),
+    "delivery": _("Зафіксовано надання послуги"),
+    "referral": _("Направлено до іншого органу"),
+    "contract": _("Укладено договір з надавачем"),
+    "waiting_list": _("Поставлено в чергу очікування"),
     **{t.action: t.label for t in _T},
 }
 OPEN_STATES = frozenset({S.REGISTERED, S.ASSESSMENT, S.ASSESSED, S.PROVIDING, S.IN_SERVICE, S.SUSPENDED})
@@ -54,7 +58,7 @@ StaleVersion = statemachine.StaleVersion
 
 MACHINE = statemachine.StateMachine(
     name="social-case", model=SocialCase, event_model=Event, event_field="case", transitions=_T,
-    refusal="Дію «%(action)s» не можна виконати для справи у статусі «%(status)s».")
+    refusal=_("Дію «%(action)s» не можна виконати для справи у статусі «%(status)s»."))
 
 
 def allowed_actions(case: SocialCase, user=None) -> list[str]:

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TerritoryConfig(AppConfig):
     name = "hromada.territory"
     label = "territory"
-    verbose_name = "Територія (КАТОТТГ)"
+    verbose_name = _("Територія (КАТОТТГ)")
 
     def ready(self):
         from hromada.accounts import access

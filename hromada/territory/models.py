@@ -56,11 +56,11 @@ class Unit(models.Model):
         """Human label: 'Баранівська територіальна громада (Звягельський р-н, Житомирська обл.)'."""
         parts = [self.name]
         if self.category == Category.HROMADA:
-            parts = [f"{self.name} {_('громада')}"]
+            parts = ["%s %s" % (self.name, _("громада"))]  # not an f-string: xgettext must see the call
         elif self.category == Category.RAION:
-            parts = [f"{self.name} {_('район')}"]
+            parts = ["%s %s" % (self.name, _("район"))]
         elif self.category == Category.OBLAST and not self.name.startswith("Автономна"):
-            parts = [f"{self.name} {_('область')}"]
+            parts = ["%s %s" % (self.name, _("область"))]
         ancestors = [a.name for a in (self.raion, self.oblast) if a and a.pk != self.pk]
         if ancestors:
             parts.append(f"({', '.join(ancestors)})")

@@ -20,7 +20,7 @@ def issue_result(*, actor: User, application_id: int, method: str, comment: str 
     """The resident received the result by ``method`` (IssueMethod): result_sent → result_issued, recorded with
     the method, the actor and the time (the event's data keeps the method for the history); then the case is
     closed. Errors: invalid_issue_method; the state machine's for a case with no result waiting."""
-    comment = clean_text(comment, field="Коментар", max_length=2000)
+    comment = clean_text(comment, field=_("Коментар"), max_length=2000)
     with transaction.atomic():
         # Scope and role first: another hromada's case is "not found" whatever the method says.
         app = lock_application(actor, application_id, action="application.issue", expected_version=expected_version)
@@ -40,7 +40,7 @@ def issue_result(*, actor: User, application_id: int, method: str, comment: str 
 def withdraw_application(*, actor: User, application_id: int, reason: str = "", expected_version: int | None = None,
                          request: HttpRequest | None = None) -> Application:
     """The applicant withdraws the application (any state before a decision)."""
-    reason = clean_text(reason, field="Причина", max_length=2000)
+    reason = clean_text(reason, field=_("Причина"), max_length=2000)
     with transaction.atomic():
         app = lock_application(actor, application_id, action="application.withdraw", expected_version=expected_version)
         app = workflow.transition(app.pk, "withdraw", actor=actor, comment=reason, withdrawn_at=timezone.now())

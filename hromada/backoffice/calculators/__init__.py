@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 from hromada.catalog.legal import FigureBook, LegalFigureMissing
 from hromada.core.errors import ValidationFailed
 
@@ -29,7 +31,7 @@ def get(code: str) -> Calculator:
     try:
         return CALCULATORS[code]
     except KeyError:
-        raise ValidationFailed("Для цієї послуги немає калькулятора.", code="unknown_calculator") from None
+        raise ValidationFailed(gettext("Для цієї послуги немає калькулятора."), code="unknown_calculator") from None
 
 
 def calculate(code: str, inputs: Mapping, on_date: date, *, strict: bool = False) -> Calculation:

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+
 from hromada.catalog.legal import FigureBook, UsedFigure
 from hromada.core.errors import ValidationFailed
 from hromada.core.money import money
@@ -60,7 +63,7 @@ class Line:
 @dataclass(frozen=True)
 class Field:
     name: str
-    label: str
+    label: str | Promise  # a form label, translated lazily (never written into a decision)
     kind: str = "int"            # int | date | money | decimal
     default: str = ""
     minimum: int = 0
@@ -70,7 +73,7 @@ class Field:
         if raw is None or raw == "":
             raw = self.default
         if raw == "" or raw is None:
-            raise ValidationFailed("Заповніть поле «%(f)s»." % {"f": self.label}, code="calculator_input",
+            raise ValidationFailed(gettext("Заповніть поле «%(f)s».") % {"f": self.label}, code="calculator_input",
                                    details={"field": self.name})
         try:
             if self.kind == "int":
@@ -85,7 +88,7 @@ class Field:
                 raise ValueError
             return money(number) if self.kind == "money" else number
         except (ValueError, InvalidOperation):
-            raise ValidationFailed("Некоректне значення поля «%(f)s»." % {"f": self.label}, code="calculator_input",
+            raise ValidationFailed(gettext("Некоректне значення поля «%(f)s».") % {"f": self.label}, code="calculator_input",
                                    details={"field": self.name}) from None
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext, gettext_lazy
+
 from hromada.catalog.legal import LegalFigureMissing
 from hromada.core.errors import ValidationFailed
 
@@ -17,12 +19,12 @@ def compute(values: dict, *, on: date, book: FigureBook):
     """``on`` is the application date; ``values``: birth_date, children (twins count each)."""
     born, children = values["birth_date"], values["children"]
     if born > on:
-        raise ValidationFailed("Дата народження дитини пізніша за дату звернення.", code="calculator_input",
+        raise ValidationFailed(gettext("Дата народження дитини пізніша за дату звернення."), code="calculator_input",
                                details={"field": "birth_date"})
     term = book.figure("birth_assistance.claim_within_months")
     if add_months(born, int(term.value)) < on:
-        raise ValidationFailed("Звернення надійшло пізніше %(n)s місяців з дня народження дитини: права на допомогу "
-                               "немає (підстава відмови «claim_period_expired», %(src)s)."
+        raise ValidationFailed(gettext("Звернення надійшло пізніше %(n)s місяців з дня народження дитини: права на допомогу "
+                               "немає (підстава відмови «claim_period_expired», %(src)s).")
                                % {"n": term.value, "src": term.source}, code="claim_period_expired")
     # The amount is the one in force on the day the child was born (the law in force at the birth).
     total_f, lump_f, months_f = (book.figure("birth_assistance.total", on=born),
@@ -46,8 +48,8 @@ def compute(values: dict, *, on: date, book: FigureBook):
     elif per_child == lump:
         monthly, (start, end) = None, (on, on)
     else:
-        raise LegalFigureMissing("Нормативні показники допомоги при народженні на %(d)s суперечать один одному "
-                                 "(одноразова частина більша за розмір або строк виплати решти не встановлено)."
+        raise LegalFigureMissing(gettext("Нормативні показники допомоги при народженні на %(d)s суперечать один одному "
+                                         "(одноразова частина більша за розмір або строк виплати решти не встановлено).")
                                  % {"d": f"{born:%d.%m.%Y}"}, details={"key": months_f.key})
     lines += [
         Line("Кількість дітей, народжених одночасно", str(children), "Дані заяви"),
@@ -65,8 +67,8 @@ def compute(values: dict, *, on: date, book: FigureBook):
 
 CALCULATOR = Calculator(
     code="birth_assistance", title="Допомога при народженні дитини",
-    fields=(Field("birth_date", "Дата народження дитини", "date"),
-            Field("children", "Кількість дітей, народжених одночасно", "int", default="1", minimum=1)),
+    fields=(Field("birth_date", gettext_lazy("Дата народження дитини"), "date"),
+            Field("children", gettext_lazy("Кількість дітей, народжених одночасно"), "int", default="1", minimum=1)),
     compute=compute,
     legal_basis="Закон України «Про державну допомогу сім’ям з дітьми» від 21.11.1992 № 2811-XII, ст. 10–12 "
                 "(для дітей, народжених з 01.01.2026, — у ред. Закону від 05.11.2025 № 4681-IX); "

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext, gettext_lazy
+
 from hromada.core.errors import ValidationFailed
 
 from .base import Calculator, Field, FigureBook, Line, add_months, finish, fmt, fmt_figure, money, months_period
@@ -29,15 +31,15 @@ def age_group(born: date, on: date) -> str | None:
 def compute(values: dict, *, on: date, book: FigureBook):
     born, disabled, paid = values["birth_date"], values["disabled"], money(values["child_income"])
     if born > on:
-        raise ValidationFailed("Дата народження дитини пізніша за дату звернення.", code="calculator_input",
+        raise ValidationFailed(gettext("Дата народження дитини пізніша за дату звернення."), code="calculator_input",
                                details={"field": "birth_date"})
     if disabled not in (0, 1):
-        raise ValidationFailed("Поле «Дитина з інвалідністю» — 0 (ні) або 1 (так).", code="calculator_input",
+        raise ValidationFailed(gettext("Поле «Дитина з інвалідністю» — 0 (ні) або 1 (так)."), code="calculator_input",
                                details={"field": "disabled"})
     group = age_group(born, on)
     if group is None:
-        raise ValidationFailed("Дитині виповнилося 18 років: допомога на дітей, над якими встановлено опіку чи "
-                               "піклування, не призначається.", code="calculator_input",
+        raise ValidationFailed(gettext("Дитині виповнилося 18 років: допомога на дітей, над якими встановлено опіку чи "
+                               "піклування, не призначається."), code="calculator_input",
                                details={"field": "birth_date"})
     sm = book.figure(f"subsistence_minimum.{group}")
     factor = book.figure("guardianship.multiplier_disabled" if disabled else "guardianship.multiplier")
@@ -52,8 +54,9 @@ def compute(values: dict, *, on: date, book: FigureBook):
              "Дані заяви (документи про виплати на дитину)"),
     ]
     if monthly <= 0:
-        raise ValidationFailed("Виплати на дитину (%(paid)s грн) не менші за розмір допомоги (%(full)s грн): допомога "
-                               "не призначається." % {"paid": fmt(paid), "full": fmt(full)},
+        raise ValidationFailed(gettext(
+            "Виплати на дитину (%(paid)s грн) не менші за розмір допомоги (%(full)s грн): допомога "
+                               "не призначається.") % {"paid": fmt(paid), "full": fmt(full)},
                                code="income_above_minimum")
     months_f = book.figure("guardianship.months")
     start = on.replace(day=1)
@@ -73,10 +76,10 @@ def compute(values: dict, *, on: date, book: FigureBook):
 
 CALCULATOR = Calculator(
     code="guardianship_children", title="Допомога на дітей, над якими встановлено опіку чи піклування",
-    fields=(Field("birth_date", "Дата народження дитини", "date"),
-            Field("disabled", "Дитина з інвалідністю (1 — так, 0 — ні)", "int", default="0"),
-            Field("child_income", "Пенсія, аліменти, стипендія, державна допомога на дитину на місяць, грн", "money",
-                  default="0")),
+    fields=(Field("birth_date", gettext_lazy("Дата народження дитини"), "date"),
+            Field("disabled", gettext_lazy("Дитина з інвалідністю (1 — так, 0 — ні)"), "int", default="0"),
+            Field("child_income", gettext_lazy("Пенсія, аліменти, стипендія, державна допомога на дитину на місяць, грн"),
+                  "money", default="0")),
     compute=compute,
     legal_basis="Закон України «Про державну допомогу сім’ям з дітьми» від 21.11.1992 № 2811-XII, ст. 16–18; "
                 "Порядок призначення і виплати державної допомоги сім’ям з дітьми, затв. постановою КМУ від "

@@ -19,6 +19,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext, gettext_lazy
+
 from hromada.core.errors import ValidationFailed
 
 from .base import Calculator, Field, FigureBook, Line, finish, fmt, fmt_figure, money
@@ -42,7 +44,7 @@ def compute(values: dict, *, on: date, book: FigureBook):
     members, income = values["members"], money(values["income"])
     area, heating_rate, services = values["area"], money(values["heating_per_m2"]), money(values["services"])
     if members < 1:
-        raise ValidationFailed("Вкажіть кількість членів домогосподарства.", code="calculator_input",
+        raise ValidationFailed(gettext("Вкажіть кількість членів домогосподарства."), code="calculator_input",
                                details={"field": "members"})
     january = date(on.year, 1, 1)
     pm = book.figure("subsistence_minimum.general", on=january)
@@ -83,8 +85,8 @@ def compute(values: dict, *, on: date, book: FigureBook):
     ]
     monthly = cost - obligatory
     if monthly <= 0:
-        raise ValidationFailed("Плата за послуги в межах соціальних норм (%(cost)s грн) не перевищує обов’язкового "
-                               "платежу (%(pay)s грн): житлова субсидія не призначається."
+        raise ValidationFailed(gettext("Плата за послуги в межах соціальних норм (%(cost)s грн) не перевищує обов’язкового "
+                               "платежу (%(pay)s грн): житлова субсидія не призначається.")
                                % {"cost": fmt(cost), "pay": fmt(obligatory)}, code="income_above_minimum")
     total = monthly * months
     lines += [
@@ -97,11 +99,13 @@ def compute(values: dict, *, on: date, book: FigureBook):
 
 CALCULATOR = Calculator(
     code="housing_subsidy", title="Житлова субсидія",
-    fields=(Field("members", "Кількість членів домогосподарства", "int", default="1", minimum=1),
-            Field("income", "Середньомісячний сукупний дохід домогосподарства, грн", "money", income=True),
-            Field("area", "Загальна площа житла, м²", "decimal"),
-            Field("heating_per_m2", "Плата за опалення за 1 м² на місяць, грн (0 — без опалення)", "money", default="0"),
-            Field("services", "Інші послуги в межах соціальних нормативів на місяць, грн", "money", default="0")),
+    fields=(Field("members", gettext_lazy("Кількість членів домогосподарства"), "int", default="1", minimum=1),
+            Field("income", gettext_lazy("Середньомісячний сукупний дохід домогосподарства, грн"), "money", income=True),
+            Field("area", gettext_lazy("Загальна площа житла, м²"), "decimal"),
+            Field("heating_per_m2", gettext_lazy("Плата за опалення за 1 м² на місяць, грн (0 — без опалення)"),
+                  "money", default="0"),
+            Field("services", gettext_lazy("Інші послуги в межах соціальних нормативів на місяць, грн"),
+                  "money", default="0")),
     compute=compute,
     legal_basis="Положення про порядок призначення житлових субсидій, затв. постановою КМУ від 21.10.1995 № 848; "
                 "постанова КМУ від 27.07.1998 № 1156; постанова КМУ від 06.08.2014 № 409")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils.translation import gettext, gettext_lazy
+
 from hromada.core.errors import ValidationFailed
 
 from .base import Calculator, Field, FigureBook, Line, finish, fmt, fmt_figure, months_period
@@ -12,7 +14,7 @@ from .base import Calculator, Field, FigureBook, Line, finish, fmt, fmt_figure, 
 def compute(values: dict, *, on: date, book: FigureBook):
     children, disabled, others = values["children"], values["disabled"], values["others"]
     if children + disabled + others == 0:
-        raise ValidationFailed("Вкажіть хоча б одну особу, якій призначається допомога.", code="calculator_input",
+        raise ValidationFailed(gettext("Вкажіть хоча б одну особу, якій призначається допомога."), code="calculator_input",
                                details={"field": "others"})
     rates = [("idp.per_child", children), ("idp.per_disabled", disabled), ("idp.per_other", others)]
     lines, monthly = [], 0
@@ -35,9 +37,9 @@ def compute(values: dict, *, on: date, book: FigureBook):
 
 CALCULATOR = Calculator(
     code="idp_living_allowance", title="Допомога на проживання ВПО",
-    fields=(Field("children", "Діти (до 18 років)", "int", default="0"),
-            Field("disabled", "Особи з інвалідністю", "int", default="0"),
-            Field("others", "Інші особи", "int", default="0")),
+    fields=(Field("children", gettext_lazy("Діти (до 18 років)"), "int", default="0"),
+            Field("disabled", gettext_lazy("Особи з інвалідністю"), "int", default="0"),
+            Field("others", gettext_lazy("Інші особи"), "int", default="0")),
     compute=compute,
     legal_basis="Порядок надання допомоги на проживання внутрішньо переміщеним особам, затв. постановою КМУ від "
                 "20.03.2022 № 332")

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext, gettext_lazy
+
 from hromada.core.errors import ValidationFailed
 
 from .base import Calculator, Field, FigureBook, Line, finish, fmt, fmt_figure, money, months_period
@@ -17,11 +19,19 @@ GROUPS = (
     ("unable_to_work", "Особи, які втратили працездатність, особи з інвалідністю"),
 )
 
+# The same groups as form labels, in the interface's language (GROUPS stays Ukrainian: it names the decision's lines).
+FIELD_LABELS = {
+    "child_under_6": gettext_lazy("Діти до 6 років"),
+    "child_6_18": gettext_lazy("Діти від 6 до 18 років"),
+    "able_bodied": gettext_lazy("Працездатні особи"),
+    "unable_to_work": gettext_lazy("Особи, які втратили працездатність, особи з інвалідністю"),
+}
+
 
 def compute(values: dict, *, on: date, book: FigureBook):
     counts = {g: values[g] for g, _ in GROUPS}
     if sum(counts.values()) == 0:
-        raise ValidationFailed("Вкажіть склад сім’ї.", code="calculator_input", details={"field": "able_bodied"})
+        raise ValidationFailed(gettext("Вкажіть склад сім’ї."), code="calculator_input", details={"field": "able_bodied"})
     income = money(values["income"])
     lines, guaranteed, subsistence = [], Decimal(0), Decimal(0)
     for group, label in GROUPS:
@@ -40,8 +50,8 @@ def compute(values: dict, *, on: date, book: FigureBook):
     lines.append(Line("Середньомісячний сукупний дохід сім’ї", f"{fmt(income)} грн", "Дані заяви (декларація / реєстри)"))
     difference = guaranteed - income
     if difference <= 0:
-        raise ValidationFailed("Дохід сім’ї не менший за гарантований мінімум: права на допомогу немає "
-                               "(підстава відмови «income_above_minimum»).", code="income_above_minimum")
+        raise ValidationFailed(gettext("Дохід сім’ї не менший за гарантований мінімум: права на допомогу немає "
+                               "(підстава відмови «income_above_minimum»)."), code="income_above_minimum")
     cap_f = book.figure("low_income.cap_percent")
     cap = money(subsistence * cap_f.value / 100)
     monthly = min(difference, cap)
@@ -63,8 +73,8 @@ def compute(values: dict, *, on: date, book: FigureBook):
 
 CALCULATOR = Calculator(
     code="low_income_family", title="Допомога малозабезпеченим сім’ям",
-    fields=tuple(Field(g, label, "int", default="0") for g, label in GROUPS)
-    + (Field("income", "Середньомісячний сукупний дохід сім’ї, грн", "money", income=True),),
+    fields=tuple(Field(g, FIELD_LABELS[g], "int", default="0") for g, _label in GROUPS)
+    + (Field("income", gettext_lazy("Середньомісячний сукупний дохід сім’ї, грн"), "money", income=True),),
     compute=compute,
     legal_basis="Закон України «Про державну соціальну допомогу малозабезпеченим сім’ям» від 01.06.2000 № 1768-III, "
                 "ст. 5; Порядок, затв. постановою КМУ від 24.02.2003 № 250; закон про Державний бюджет України на "

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext, gettext_lazy
+
 from hromada.catalog.legal import LegalFigureMissing
 from hromada.core.errors import ValidationFailed
 
@@ -19,7 +21,8 @@ GROUPS = (("child_under_6", "children_under_6", "Діти до 6 років"),
 def compute(values: dict, *, on: date, book: FigureBook):
     income = money(values["income_per_person"])
     if values["children_under_6"] + values["children_6_18"] == 0:
-        raise ValidationFailed("Вкажіть кількість дітей.", code="calculator_input", details={"field": "children_6_18"})
+        raise ValidationFailed(gettext("Вкажіть кількість дітей."), code="calculator_input",
+                               details={"field": "children_6_18"})
     pct = book.figure("single_mother.percent")
     lines = [Line("Середньомісячний сукупний дохід сім’ї на одну особу", f"{fmt(income)} грн",
                   "Дані заяви (декларація / реєстри)")]
@@ -36,8 +39,8 @@ def compute(values: dict, *, on: date, book: FigureBook):
         lines.append(Line(f"{label}: {n} × ({fmt_figure(pct)} × {fmt(sm.value)} − {fmt(income)})",
                           f"{fmt(per_child * n)} грн", pct.source))
     if monthly <= 0:
-        raise ValidationFailed("Дохід сім’ї на одну особу не менший за прожитковий мінімум для дитини: права на "
-                               "допомогу немає (підстава відмови «income_above_minimum»).", code="income_above_minimum")
+        raise ValidationFailed(gettext("Дохід сім’ї на одну особу не менший за прожитковий мінімум для дитини: права на "
+                               "допомогу немає (підстава відмови «income_above_minimum»)."), code="income_above_minimum")
     lines.append(Line("Щомісячно", f"{fmt(monthly)} грн", pct.source))
     try:
         months_f = book.figure("single_mother.months")
@@ -58,9 +61,10 @@ def compute(values: dict, *, on: date, book: FigureBook):
 
 CALCULATOR = Calculator(
     code="single_mother_children", title="Допомога на дітей одиноким матерям",
-    fields=(Field("children_under_6", "Діти до 6 років", "int", default="0"),
-            Field("children_6_18", "Діти від 6 до 18 років", "int", default="0"),
-            Field("income_per_person", "Середньомісячний сукупний дохід сім’ї на одну особу, грн", "money", income=True)),
+    fields=(Field("children_under_6", gettext_lazy("Діти до 6 років"), "int", default="0"),
+            Field("children_6_18", gettext_lazy("Діти від 6 до 18 років"), "int", default="0"),
+            Field("income_per_person", gettext_lazy("Середньомісячний сукупний дохід сім’ї на одну особу, грн"),
+                  "money", income=True)),
     compute=compute,
     legal_basis="Закон України «Про державну допомогу сім’ям з дітьми» від 21.11.1992 № 2811-XII, ст. 18-3; "
                 "Порядок, затв. постановою КМУ від 27.12.2001 № 1751")
