@@ -95,8 +95,9 @@ def test_drilldown_audit_log_and_access_report(page, hromada_server, live_server
     _publish("oversight-access-report")
     pdf = page.request.get(f"{live_server_url}/persons/{person_id}/access-report/?format=pdf")
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
-    target = DOCS / "oversight-access-report-pdf"
     (SCREENSHOTS / "oversight-access-report.pdf").write_bytes(pdf.body())
     if shutil.which("pdftoppm"):
+        # Rendered beside the screenshots; copied to docs/ only when publishing (it used to rewrite docs/ each run).
         subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", str(SCREENSHOTS / "oversight-access-report.pdf"),
-                        str(target)], check=True)
+                        str(SCREENSHOTS / "oversight-access-report-pdf")], check=True)
+        _publish("oversight-access-report-pdf")
