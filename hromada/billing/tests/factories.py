@@ -24,6 +24,7 @@ class _Sequence:
 
     def __init__(self) -> None:
         self._block: Iterator[int] = iter(())
+        self._last = 0
 
     def __iter__(self) -> _Sequence:
         return self
@@ -35,9 +36,12 @@ class _Sequence:
                          .values_list("number", flat=True).first())
             last_person = (Person.objects.filter(id_document_number__startswith="ТТ")
                            .order_by("-id_document_number").values_list("id_document_number", flat=True).first())
-            floor = max(int(last_case[3:]) if last_case else 0, int(last_person[2:]) if last_person else 0)
+            # Never below a number this process gave (a rolled-back test's counter row is gone, its numbers are
+            # not: bulk builders hold them unsaved, and tie-breaks follow the numbers' order).
+            floor = max(int(last_case[3:]) if last_case else 0, int(last_person[2:]) if last_person else 0, self._last)
             self._block = iter(UniqueValues.for_django().reserve("billing-factory", self.BLOCK, floor=floor))
             n = next(self._block)
+        self._last = n
         return n
 
 

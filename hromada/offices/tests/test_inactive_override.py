@@ -5,7 +5,7 @@ actually sends its cases to."""
 from hromada.accounts import access
 from hromada.accounts.models import Role, User
 from hromada.backoffice.selectors import served_hromadas
-from hromada.offices.models import Authority, Function, Kind, Office
+from hromada.offices.models import AUTHORITY_KINDS, Authority, Function, Kind, Office
 from hromada.offices.selectors import back_office_for, deciding_office_for, hromada_ids_served_by
 from hromada.offices.services import assign_back_office
 from hromada.territory.models import Category, Unit
@@ -17,8 +17,6 @@ def _staff(office: Office, username: str) -> User:
 
 def _served_by_everyone(hromada: Unit, authority: str) -> list[Office]:
     """Every active back office of the authority whose served set holds the hromada (exactly one, by the rule)."""
-    from hromada.offices.models import AUTHORITY_KINDS
-
     offices = Office.objects.filter(function=Function.BACK, kind__in=AUTHORITY_KINDS[authority])
     return [o for o in offices if hromada.pk in hromada_ids_served_by(o)]
 
