@@ -5,8 +5,14 @@ once per source state), so browser tests never share the pytest-django test data
 restart the server (the offline front-office test cuts the connection that way).
 
 Fixtures: ``hromada_server`` (LiveServer: .url, .stop(), .start()), ``live_server_url``, ``browser``, ``page``
-(1366×768, Ukrainian locale), ``login`` (login(page, username)), ``shot`` (shot(page, name) → var/screenshots/).
+(1366×768, Ukrainian locale), ``login`` (login(page, username)), ``shot`` (shot(page, name) → var/screenshots/),
+``unique`` (hromada.test_values.UniqueValues on the server's database).
 Mark tests with ``@pytest.mark.browser``; they are grouped on one xdist worker.
+
+All browser tests of a worker share the server's database for the session: a РНОКПП, a document or case number, a
+billing month a test makes up comes from ``unique`` (in the pytest process) or ``UniqueValues.for_django()`` (in
+code run by ``hromada_server.shell``), never from a literal — both draw from one counter table in that database
+(tests/test_browser_values.py checks the modules keep to it).
 """
 from __future__ import annotations
 
@@ -156,6 +162,14 @@ def hromada_server(tmp_path_factory):
     yield server
     server.stop()
     server.log.close()
+
+
+@pytest.fixture(scope="session")
+def unique(hromada_server):
+    """Unique РНОКПП, document numbers, case numbers and billing months on the live server's database."""
+    from hromada.test_values import UniqueValues
+
+    return UniqueValues.for_sqlite_file(hromada_server.db_path)
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,14 @@ from hromada.territory.models import Category, Unit
 from .models import AUTHORITY_KINDS, RAION_LEVEL_AUTHORITIES, Authority, Function, HromadaServing, Office, authority_of_kind
 
 
+def live_overrides(kinds: frozenset[str]) -> QuerySet[HromadaServing]:
+    """The overrides that count, for an authority's office kinds: rows to an active back office. A row to a closed
+    office counts as no override — for routing (``deciding_office_for``) and for who serves the hromada
+    (``hromada_ids_served_by``, hence the access layer's scope) alike; both read the rule here."""
+    return HromadaServing.objects.filter(back_office__kind__in=kinds, back_office__is_active=True,
+                                         back_office__function=Function.BACK)
+
+
 def deciding_office_for(hromada: Unit, authority: str) -> Office:
     """The office of ``authority`` that decides this hromada's cases.
 
@@ -19,7 +27,7 @@ def deciding_office_for(hromada: Unit, authority: str) -> Office:
     """
     kinds = AUTHORITY_KINDS[authority]
     # One query: the override (rank 0, by the serving row's id) before the default (rank 1, by the office's id).
-    override = (Office.objects.filter(served_hromadas__hromada=hromada, kind__in=kinds, is_active=True)
+    override = (Office.objects.filter(served_hromadas__in=live_overrides(kinds).filter(hromada=hromada))
                 .annotate(rank=Value(0), sort=F("served_hromadas__id")).order_by())
     territory_id = hromada.raion_id if authority in RAION_LEVEL_AUTHORITIES else hromada.pk
     if territory_id:
@@ -51,11 +59,11 @@ def hromada_ids_served_by(office: Office) -> list[int]:
     if office.function != Function.BACK or not office.is_active or authority is None:
         return []
     kinds = AUTHORITY_KINDS[authority]
-    explicit = Unit.objects.filter(serving__back_office_id=office.pk).order_by().values_list("id", flat=True)
+    explicit = (Unit.objects.filter(serving__in=live_overrides(kinds).filter(back_office_id=office.pk))
+                .order_by().values_list("id", flat=True))
     earlier = Office.objects.filter(function=Function.BACK, is_active=True, kind__in=kinds,
                                     territory_id=office.territory_id, id__lt=office.pk)
-    overridden = HromadaServing.objects.filter(hromada_id=OuterRef("pk"), back_office__kind__in=kinds,
-                                               back_office__is_active=True)
+    overridden = live_overrides(kinds).filter(hromada_id=OuterRef("pk"))
     where = ({"raion_id": office.territory_id} if authority in RAION_LEVEL_AUTHORITIES
              else {"pk": office.territory_id})
     default = (Unit.objects.filter(category=Category.HROMADA, is_active=True, **where)

@@ -2,8 +2,6 @@
 what its submit service leaves behind: number, back office, dates, due date, status submitted)."""
 from __future__ import annotations
 
-import itertools
-import secrets
 from datetime import date, timedelta
 
 from django.utils import timezone
@@ -12,15 +10,14 @@ from hromada.applications.models import Application, Participant, ParticipantRol
 from hromada.catalog.models import ServiceType
 from hromada.offices.selectors import deciding_office_for
 from hromada.persons.models import Person, Sex
+from hromada.test_values import UniqueValues
 from hromada.testing import user
-
-_seq = itertools.count(1)
 
 
 def person(front, **kw) -> Person:
     data = dict(last_name="Петренко", first_name="Марія", patronymic="Іванівна", birth_date=date(1990, 5, 1),
                 sex=Sex.FEMALE, rnokpp=None, no_rnokpp_reason="релігійні переконання",
-                id_document_type="id_card", id_document_number=f"{secrets.randbelow(10**9):09d}",
+                id_document_type="id_card", id_document_number=UniqueValues.for_django().id_card_number(),
                 phone="+380671234567", email="maria@example.com", registered_hromada=front.office.hromada,
                 registered_by=front)
     data.update(kw)
@@ -34,12 +31,11 @@ def submitted_case(front_name: str = "front", *, service: str = "birth_assistanc
                    application_date: date | None = None, status: str = Status.SUBMITTED, **kw) -> Application:
     front = user(front_name)
     hromada = front.office.hromada
-    n = next(_seq)
     today = timezone.localdate()
     applicant = person(front)
     service_type = ServiceType.objects.get(code=service)
     app = Application.objects.create(
-        number=f"T-{hromada.pk}-{timezone.now():%H%M%S%f}-{n}", service=service_type, status=status,
+        number=UniqueValues.for_django().application_number(f"T-{hromada.pk}"), service=service_type, status=status,
         front_office=front.office, hromada=hromada,
         back_office=deciding_office_for(hromada, service_type.deciding_authority),
         registered_by=front, application_date=application_date or today,

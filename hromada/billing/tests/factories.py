@@ -1,7 +1,7 @@
 """Test data for billing: submitted applications with chosen instants, statuses and events (bulk-friendly)."""
 from __future__ import annotations
 
-import itertools
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -11,28 +11,38 @@ from hromada.billing.rules import KYIV
 from hromada.catalog.models import ServiceType
 from hromada.offices.models import Function, Kind, Office
 from hromada.persons.models import Person
+from hromada.test_values import UniqueValues
 
 
 class _Sequence:
     """Numbers of test rows, unique in the database across processes: browser tests set their data up through
     `manage.py shell` on one shared server database, and a fresh process must not start at 1 again (the numbers
-    it gave would collide with the rows an earlier test's process wrote)."""
+    it gave would collide with the rows an earlier test's process wrote). Blocks of numbers come from the
+    database's one counter table (hromada.test_values), above the highest number already stored."""
+
+    BLOCK = 200
 
     def __init__(self) -> None:
-        self._counter: itertools.count | None = None
+        self._block: Iterator[int] = iter(())
+        self._last = 0
 
     def __iter__(self) -> _Sequence:
         return self
 
     def __next__(self) -> int:
-        if self._counter is None:
+        n = next(self._block, None)
+        if n is None:
             last_case = (Application.objects.filter(number__startswith="TB-").order_by("-number")
                          .values_list("number", flat=True).first())
             last_person = (Person.objects.filter(id_document_number__startswith="ТТ")
                            .order_by("-id_document_number").values_list("id_document_number", flat=True).first())
-            start = max(int(last_case[3:]) if last_case else 0, int(last_person[2:]) if last_person else 0)
-            self._counter = itertools.count(start + 1)
-        return next(self._counter)
+            # Never below a number this process gave (a rolled-back test's counter row is gone, its numbers are
+            # not: bulk builders hold them unsaved, and tie-breaks follow the numbers' order).
+            floor = max(int(last_case[3:]) if last_case else 0, int(last_person[2:]) if last_person else 0, self._last)
+            self._block = iter(UniqueValues.for_django().reserve("billing-factory", self.BLOCK, floor=floor))
+            n = next(self._block)
+        self._last = n
+        return n
 
 
 _seq = _Sequence()

@@ -4,8 +4,6 @@ from datetime import date
 import pytest
 from PIL import Image
 
-from hromada.demo.dataset import make_rnokpp
-
 pytestmark = pytest.mark.browser
 
 
@@ -25,9 +23,9 @@ def count_cases(server, rnokpp) -> int:
     return int(out.strip().splitlines()[-1])
 
 
-def test_intake_survives_server_cut_and_arrives_once(page, hromada_server, login, shot, tmp_path):
+def test_intake_survives_server_cut_and_arrives_once(page, hromada_server, login, shot, tmp_path, unique):
     url = hromada_server.url
-    rnokpp = make_rnokpp(date(1987, 2, 3), "F", 777)
+    rnokpp, doc_number = unique.rnokpp(date(1987, 2, 3), "F"), unique.id_card_number()
     login(page, "front_demo")
     page.goto(f"{url}/front/offline/")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
@@ -43,7 +41,7 @@ def test_intake_survives_server_cut_and_arrives_once(page, hromada_server, login
         page.fill("#birth_date", "1987-02-03")
         page.select_option("#sex", "F")
         page.fill("#rnokpp", rnokpp)
-        page.fill("#doc_number", "987654321")
+        page.fill("#doc_number", doc_number)
         page.select_option("#service", "birth_assistance")
         files = scans(tmp_path)
         page.set_input_files("#doc-application_form", files[0])
@@ -76,9 +74,10 @@ def test_intake_survives_server_cut_and_arrives_once(page, hromada_server, login
     assert count_cases(hromada_server, rnokpp) == 1
 
 
-def test_conflict_is_shown_not_merged(page, hromada_server, login, shot, tmp_path):
+def test_conflict_is_shown_not_merged(page, hromada_server, login, shot, tmp_path, unique):
     url = hromada_server.url
-    rnokpp = make_rnokpp(date(1979, 8, 9), "M", 778)
+    rnokpp = unique.rnokpp(date(1979, 8, 9), "M")
+    typed_doc, registered_doc = unique.id_card_number(), unique.id_card_number()
     login(page, "front_demo")
     page.goto(f"{url}/front/offline/")
     page.wait_for_selector("#conn.conn:not(.off)")
@@ -89,7 +88,7 @@ def test_conflict_is_shown_not_merged(page, hromada_server, login, shot, tmp_pat
         page.fill("#birth_date", "1979-08-09")
         page.select_option("#sex", "M")
         page.fill("#rnokpp", rnokpp)
-        page.fill("#doc_number", "111222333")
+        page.fill("#doc_number", typed_doc)
         page.select_option("#service", "birth_assistance")
         files = scans(tmp_path)
         page.set_input_files("#doc-application_form", files[0])
@@ -103,7 +102,7 @@ def test_conflict_is_shown_not_merged(page, hromada_server, login, shot, tmp_pat
             "from hromada.accounts.models import User; from hromada.persons.services import register_person;"
             "register_person(actor=User.objects.get(username='front2_demo'), data={'last_name': 'Дмитренко',"
             "'first_name': 'Петро', 'birth_date': '1979-08-09', 'sex': 'M', 'rnokpp': '%s',"
-            "'id_document': {'type': 'id_card', 'number': '444555666'}})" % rnokpp)
+            "'id_document': {'type': 'id_card', 'number': '%s'}})" % (rnokpp, registered_doc))
         hromada_server.start()
     conflict = page.locator("#pending tr.case-conflict").first
     conflict.wait_for(timeout=30000)

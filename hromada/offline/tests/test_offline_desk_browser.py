@@ -4,8 +4,6 @@ from datetime import date
 
 import pytest
 
-from hromada.demo.dataset import make_rnokpp
-
 from .test_offline_browser import count_cases, scans
 
 pytestmark = pytest.mark.browser
@@ -34,20 +32,20 @@ STORE_KEYS = """name => new Promise(resolve => {
 })"""
 
 
-def test_next_user_never_sees_nor_sends_the_previous_users_case(page, hromada_server, login, shot, tmp_path):
+def test_next_user_never_sees_nor_sends_the_previous_users_case(page, hromada_server, login, shot, tmp_path,
+                                                                unique):
     url = hromada_server.url
-    sent_rnokpp = make_rnokpp(date(1986, 4, 5), "F", 781)
-    kept_rnokpp = make_rnokpp(date(1986, 4, 5), "F", 782)
+    sent_rnokpp, kept_rnokpp = unique.rnokpp(date(1986, 4, 5), "F"), unique.rnokpp(date(1986, 4, 5), "F")
     login(page, "front_demo")
     page.goto(f"{url}/front/offline/")
     page.wait_for_selector("#conn.conn:not(.off)")
     first_db = page.get_attribute("#desk", "data-db")
 
-    fill_case(page, tmp_path, "Сидоренко", sent_rnokpp, "123123123")
+    fill_case(page, tmp_path, "Сидоренко", sent_rnokpp, unique.id_card_number())
     page.wait_for_selector("#pending tr.case-sent", timeout=30000)
     # The second case cannot reach the server (the connection is gone for the API): it stays unsent.
     page.route("**/api/v1/offline/intake", lambda route: route.abort())
-    fill_case(page, tmp_path, "Ярошенко", kept_rnokpp, "321321321")
+    fill_case(page, tmp_path, "Ярошенко", kept_rnokpp, unique.id_card_number())
     page.locator("#pending tr.case-pending").first.wait_for()
     shot(page, "offline-desk-1-front-before-logout")
     assert page.evaluate("caches.has('hromada-offline-v1')")

@@ -6,19 +6,18 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from hromada.demo.dataset import make_rnokpp
-
 from .test_offline_browser import scans
 
 pytestmark = pytest.mark.browser
 
 
-def test_family_member_corrected_after_refusal_then_receipt_printed(page, hromada_server, login, shot, tmp_path):
+def test_family_member_corrected_after_refusal_then_receipt_printed(page, hromada_server, login, shot, tmp_path,
+                                                                    unique):
     url = hromada_server.url
-    applicant_rnokpp = make_rnokpp(date(1991, 7, 9), "F", 511)
+    applicant_rnokpp = unique.rnokpp(date(1991, 7, 9), "F")
     # The husband's number is a valid one (the check digit is right) but of someone born on another day: the form
     # lets it through, the server refuses it (РНОКПП does not match the birth date) and names the member.
-    husband_rnokpp = make_rnokpp(date(1989, 10, 20), "M", 512)
+    husband_rnokpp = unique.rnokpp(date(1989, 10, 20), "M")
     login(page, "front_demo")
     page.goto(f"{url}/front/offline/")
     page.wait_for_selector("#conn.conn:not(.off)")
@@ -27,7 +26,7 @@ def test_family_member_corrected_after_refusal_then_receipt_printed(page, hromad
     page.fill("#birth_date", "1991-07-09")
     page.select_option("#sex", "F")
     page.fill("#rnokpp", applicant_rnokpp)
-    page.fill("#doc_number", "123450987")
+    page.fill("#doc_number", unique.id_card_number())
     page.select_option("#service", "birth_assistance")
     files = scans(tmp_path)
     page.set_input_files("#doc-application_form", files[0])
@@ -42,7 +41,7 @@ def test_family_member_corrected_after_refusal_then_receipt_printed(page, hromad
     spouse.locator("[data-field=birth_date]").fill("1989-10-21")  # a day off: the server will refuse
     spouse.locator("[data-field=sex]").select_option("M")
     spouse.locator("[data-field=rnokpp]").fill(husband_rnokpp)
-    spouse.locator("[data-field=doc_number]").fill("123450988")
+    spouse.locator("[data-field=doc_number]").fill(unique.id_card_number())
     page.click("#add-member")
     child = page.locator("#members .member").nth(1)
     child.locator("[data-field=relation]").select_option("child")
@@ -51,7 +50,7 @@ def test_family_member_corrected_after_refusal_then_receipt_printed(page, hromad
     child.locator("[data-field=birth_date]").fill("2025-11-30")
     child.locator("[data-field=sex]").select_option("M")
     child.locator("[data-field=doc_type]").select_option("birth_certificate")
-    child.locator("[data-field=doc_number]").fill("I-ЖТ 112233")
+    child.locator("[data-field=doc_number]").fill(unique.birth_certificate_number())
     # A member without a number, with an ID card and no reason, is stopped in the browser, naming the row.
     child.locator("[data-field=doc_type]").select_option("id_card")
     page.click("#offline-form button[type=submit]")

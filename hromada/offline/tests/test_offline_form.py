@@ -4,27 +4,26 @@ from datetime import date
 
 import pytest
 
-from hromada.demo.dataset import make_rnokpp
-
 from .test_offline_browser import scans
 
 pytestmark = pytest.mark.browser
 
 
-def test_offline_form_validates_rnokpp_and_allows_no_number_with_its_reason(page, hromada_server, login, tmp_path):
+def test_offline_form_validates_rnokpp_and_allows_no_number_with_its_reason(page, hromada_server, login, tmp_path,
+                                                                            unique):
     login(page, "front_demo")
     page.goto(f"{hromada_server.url}/front/offline/")
     page.fill("#last_name", "Довбуш")
     page.fill("#first_name", "Олена")
     page.fill("#birth_date", "1990-06-01")
     page.select_option("#sex", "F")
-    page.fill("#doc_number", "123456780")
+    page.fill("#doc_number", unique.id_card_number())
     page.select_option("#service", "birth_assistance")
     files = scans(tmp_path)
     page.set_input_files("#doc-application_form", files[0])
     page.set_input_files("#doc-identity_document", files[1])
     page.set_input_files("#doc-child_birth_certificate", files[2])
-    good = make_rnokpp(date(1990, 6, 1), "F", 321)
+    good = unique.rnokpp(date(1990, 6, 1), "F")
     wrong = good[:9] + str((int(good[9]) + 1) % 10)
     error = page.locator("#form-error")
 
@@ -40,7 +39,7 @@ def test_offline_form_validates_rnokpp_and_allows_no_number_with_its_reason(page
 
     page.fill("#no_rnokpp_reason", "Відмова від РНОКПП через релігійні переконання")
     page.select_option("#doc_type", "passport")
-    page.fill("#doc_number", "ЖТ123456")
+    page.fill("#doc_number", unique.passport_number())
     page.click("#offline-form button[type=submit]")
     page.locator("#pending tr.case").first.wait_for()
     assert "Довбуш" in page.locator("#pending").inner_text()

@@ -3,14 +3,11 @@ from datetime import date
 
 import pytest
 
-from hromada.persons.testing import make_rnokpp
-
 pytestmark = pytest.mark.browser
 
 BARANIVKA = "UA18080010010059187"
-# Browser tests share one server database for the whole session: numbers used here must be used by no other
-# browser test, or a case registered earlier (the offline desk's) makes this registration an exact duplicate.
-DOC_NUMBER, OTHER_DOC_NUMBER = "551177001", "551177002"
+# Browser tests share one server database for the whole session: the numbers typed here come from ``unique``, or a
+# case registered earlier (the offline desk's) could make this registration an exact duplicate.
 
 
 def fill_person(page, *, last, first, patronymic, born, sex, rnokpp, doc_type, doc_number):
@@ -24,7 +21,7 @@ def fill_person(page, *, last, first, patronymic, born, sex, rnokpp, doc_type, d
     page.fill("#id_id_document_number", doc_number)
 
 
-def test_register_person_with_household_member(page, live_server_url, login, shot):
+def test_register_person_with_household_member(page, live_server_url, login, shot, unique):
     login(page, "front_demo")
     page.click("nav.nav >> text=Особи")
     assert page.locator("h1").inner_text() == "Знайти особу"
@@ -34,8 +31,9 @@ def test_register_person_with_household_member(page, live_server_url, login, sho
 
     page.click("text=Зареєструвати особу")
     born = date(1975, 5, 5)
+    women_number, rnokpp = unique.rnokpp(born, "F"), unique.rnokpp(born, "M")
     fill_person(page, last="Фурман", first="Тарас", patronymic="Олегович", born=born, sex="M",
-                rnokpp=make_rnokpp(born, "F", 4900), doc_type="id_card", doc_number=DOC_NUMBER)
+                rnokpp=women_number, doc_type="id_card", doc_number=unique.id_card_number())
     page.fill("#settlement_q", "Баранівка")
     page.wait_for_selector(f"#id_settlement_code option[value={BARANIVKA}]", state="attached")
     page.select_option("#id_settlement_code", BARANIVKA)
@@ -46,7 +44,7 @@ def test_register_person_with_household_member(page, live_server_url, login, sho
     # РНОКПП made for a woman: the inline error names the mismatch, nothing is saved.
     assert "Стать, закодована в РНОКПП" in page.locator("form.person-form").inner_text()
     shot(page, "persons-02-register-inline-error")
-    page.fill("#id_rnokpp", make_rnokpp(born, "M", 4900))
+    page.fill("#id_rnokpp", rnokpp)
     page.click("button[type=submit].primary")
     page.wait_for_selector("h1:has-text('Фурман Тарас Олегович')")
     assert "+380675554433" in page.locator("dl.kv").inner_text()
@@ -56,7 +54,8 @@ def test_register_person_with_household_member(page, live_server_url, login, sho
     page.click("text=Зареєструвати нового члена домогосподарства")
     child_born = date(2017, 9, 1)
     fill_person(page, last="Фурман", first="Злата", patronymic="Тарасівна", born=child_born, sex="F",
-                rnokpp=make_rnokpp(child_born, "F", 4901), doc_type="birth_certificate", doc_number="II-ЖТ 778899")
+                rnokpp=unique.rnokpp(child_born, "F"), doc_type="birth_certificate",
+                doc_number=unique.birth_certificate_number())
     page.select_option("#id_relation", "child")
     shot(page, "persons-04-member-form")
     page.click("button[type=submit].primary")
@@ -68,7 +67,7 @@ def test_register_person_with_household_member(page, live_server_url, login, sho
     # The same person typed again with another number: the duplicate warning with the candidate.
     page.goto(f"{live_server_url}/persons/new/")
     fill_person(page, last="ФУРМАН", first="тарас", patronymic="", born=born, sex="M",
-                rnokpp=make_rnokpp(born, "M", 4902), doc_type="id_card", doc_number=OTHER_DOC_NUMBER)
+                rnokpp=unique.rnokpp(born, "M"), doc_type="id_card", doc_number=unique.id_card_number())
     page.click("button[type=submit].primary")
     warning = page.locator("section.dup").inner_text()
     assert "Можливо, цю особу вже зареєстровано" in warning and "Фурман Тарас Олегович" in warning
