@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.utils import translation
 from reportlab.lib.units import mm
 
-from hromada.core.pdf import build_pdf, fmt_date, fmt_money, grid_table, kv_table, para
+from hromada.core.pdf import build_pdf, fmt_date, fmt_money, grid_table, kv_table, official_document, para
 from hromada.core.words import amount_in_words
 
 from .models import Decision, Outcome
@@ -19,6 +19,7 @@ def _role_uk(user) -> str:
         return str(user.get_role_display())
 
 
+@official_document
 def decision_pdf(decision: Decision) -> bytes:
     app = decision.application
     applicant = app.applicant

@@ -7,7 +7,7 @@ from decimal import Decimal
 from reportlab.lib.units import mm
 
 from hromada.core.exports import Column, csv_text, xlsx_bytes
-from hromada.core.pdf import build_pdf, fmt_date, fmt_money, grid_table, kv_table, para
+from hromada.core.pdf import build_pdf, fmt_date, fmt_money, grid_table, kv_table, official_document, para
 
 from .periods import money
 from .rules import month_bounds
@@ -28,6 +28,7 @@ def period_label(year: int, month: int) -> str:
     return f"{MONTHS_UK[month - 1]} {year} р."
 
 
+@official_document
 def act_pdf(act: Act) -> bytes:
     period, hromada = act.period, act.hromada
     start, end = month_bounds(period.year, period.month)

@@ -5,12 +5,16 @@ the same on every machine, with or without OS fonts.
 """
 from __future__ import annotations
 
+import functools
 import io
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
+from django.utils import translation
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
@@ -21,6 +25,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -80,6 +87,18 @@ def grid_table(header: list[str], rows: list[list], widths=None) -> Table:
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))
     return table
+
+
+def official_document(build: Callable[P, R]) -> Callable[P, R]:
+    """Build an official document (receipt, decision, act, report) in the state language, whatever the language of
+    the screen it is printed from: a receipt printed from the English interface is still Ukrainian."""
+
+    @functools.wraps(build)
+    def in_ukrainian(*args: P.args, **kwargs: P.kwargs) -> R:
+        with translation.override("uk"):
+            return build(*args, **kwargs)
+
+    return in_ukrainian
 
 
 def build_pdf(story: list, *, title: str, author: str = "Громада", footer_note: str = "") -> bytes:

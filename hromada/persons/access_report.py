@@ -10,7 +10,7 @@ from django.utils import timezone
 from reportlab.lib.units import mm
 
 from hromada.audit.services import audited_read
-from hromada.core.pdf import build_pdf, fmt_date, grid_table, kv_table, para
+from hromada.core.pdf import build_pdf, fmt_date, grid_table, kv_table, official_document, para
 
 from . import selectors
 from .models import Person
@@ -25,6 +25,7 @@ def _masked_rnokpp(value: str | None) -> str:
     return f"•••••••{value[-3:]}" if value else "не надано (відмова від РНОКПП)"
 
 
+@official_document
 def access_report_pdf(person: Person, rows: list[Access], *, answered_by: str) -> bytes:
     now = timezone.localtime()
     story = [

@@ -8,12 +8,13 @@ from django.utils import timezone, translation
 from reportlab.lib.units import mm
 
 from hromada.accounts.models import User
-from hromada.core.pdf import build_pdf, fmt_date, grid_table, kv_table, para, qr_code
+from hromada.core.pdf import build_pdf, fmt_date, grid_table, kv_table, official_document, para, qr_code
 
 from . import rules, selectors
 from .models import SocialCase
 
 
+@official_document
 def receipt_pdf(case: SocialCase, status_url: str) -> bytes:
     names = rules.service_names()
     assessment = rules.term("assessment_crisis" if case.urgency == rules.CRISIS else "assessment")
@@ -44,6 +45,7 @@ def _role_uk(user: User) -> str:
         return str(user.get_role_display())
 
 
+@official_document
 def notice_pdf(case: SocialCase) -> bytes:
     """The notice of the decision to provide or refuse services: printed at the specialist's desk and by the front
     office that hands the result of its application over (``application_notice_pdf``) — one layout for both."""

@@ -20,7 +20,7 @@ from hromada.accounts.models import User
 from hromada.audit import services as audit
 from hromada.catalog.models import Timing
 from hromada.core.errors import Conflict
-from hromada.core.pdf import build_pdf, fmt_date, grid_table, kv_table, para, qr_code
+from hromada.core.pdf import build_pdf, fmt_date, grid_table, kv_table, official_document, para, qr_code
 from hromada.offices.models import Office
 from hromada.persons.models import Person
 
@@ -66,6 +66,7 @@ def _how_to_learn(app: Application, office: Office) -> Table:
     return table
 
 
+@official_document
 def build_receipt_pdf(app: Application) -> bytes:
     """The receipt's bytes for a case that was sent to the back office."""
     items = selectors.checklist(app)

@@ -157,3 +157,26 @@ def test_the_receipt_has_no_near_empty_second_page(draft, front):
     pages = PdfReader(io.BytesIO(build_receipt_pdf(app))).pages
     assert len(pages) == 1
     assert "Сформовано" in pages[0].extract_text() and "Як дізнатися результат" in pages[0].extract_text()
+
+
+def test_the_receipt_is_ukrainian_when_printed_from_the_english_interface(draft, front):
+    """An official document is in the state language: the scans it lists are not under their English titles."""
+    import io
+
+    from django.utils import translation
+    from pypdf import PdfReader
+
+    from hromada.applications.services.receipts import build_receipt_pdf
+
+    fill_required(draft, front)
+    submit_application(actor=front, application_id=draft.pk)
+    app = Application.objects.select_related("service").get(pk=draft.pk)
+    assert app.documents.filter(requirement_code="application_form").exists()
+    form = app.service.documents.get(code="application_form")
+    assert form.title_en and form.title_en != form.title_uk
+    with translation.override("en"):
+        assert form.title == form.title_en                    # the screen shows English
+        text = PdfReader(io.BytesIO(build_receipt_pdf(app))).pages[0].extract_text()
+        assert translation.get_language() == "en"            # the interface's language is left as it was
+    flat = " ".join(text.split())
+    assert form.title_uk in flat and form.title_en not in flat
