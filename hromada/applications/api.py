@@ -10,6 +10,8 @@ from ninja.files import UploadedFile
 
 from hromada.accounts import access
 from hromada.audit import services as audit
+from hromada.catalog import slots as catalog_slots
+from hromada.catalog.models import ServiceCategory
 from hromada.core.schemas import Page
 
 from . import selectors, workflow
@@ -126,6 +128,13 @@ class ApplicationPage(Schema):
     pages: int
 
 
+class SocialServiceOut(Schema):
+    code: str
+    name: str
+    provider: str
+    waiting: bool                   # on the provider's waiting list, not yet provided
+
+
 class DecisionSummaryOut(Schema):
     outcome: str                    # granted | refused
     amount: Decimal | None
@@ -135,6 +144,9 @@ class DecisionSummaryOut(Schema):
     legal_basis: str | None
     decided_at: datetime
     decided_by: str
+    # An application for social services is decided by the social case opened from it:
+    social_case_number: str | None = None
+    services: list[SocialServiceOut] | None = None
 
 
 class ApplicationOut(ApplicationListItem):
@@ -196,6 +208,22 @@ def _list_item(app: Application) -> dict:
             "version": app.version}
 
 
+def _decision(app: Application, user) -> dict | None:
+    """The back office's decision, or — for an application for social services — the social case's (through the
+    catalog's slot: hromada.social is a sibling floor), in the same shape."""
+    if app.service.category == ServiceCategory.SOCIAL_SERVICES and catalog_slots.social_decision.provided:
+        social = catalog_slots.social_decision(user, app.pk)
+        if social is None:
+            return None
+        return {"outcome": social["outcome"], "amount": None, "period_from": None, "period_to": None,
+                "reason": social["reason"], "legal_basis": social["legal_basis"] or None,
+                "decided_at": app.decided_at, "decided_by": social["decided_by"],
+                "social_case_number": social["case_number"],
+                "services": [{k: s[k] for k in ("code", "name", "provider", "waiting")} for s in social["services"]]}
+    decision = selectors.decision_of(app)
+    return decision_summary(decision) if decision else None
+
+
 def _detail(app: Application, user) -> dict:
     items = selectors.checklist(app)
     return {
@@ -213,7 +241,7 @@ def _detail(app: Application, user) -> dict:
                          for p in app.participants.all()],
         "draft_data": app.draft_data, "allowed_actions": workflow.allowed_actions(app, user),
         "contact_phone": app.contact_phone, "contact_email": app.contact_email, "note": app.note,
-        "decision": decision_summary(decision) if (decision := selectors.decision_of(app)) else None,
+        "decision": _decision(app, user),
         "issue_method": app.issue_method or None, "issued_at": app.issued_at,
         "issued_by": app.issued_by.short_name if app.issued_by_id else None,
         # The public status page's code, printed on the receipt once the case is submitted.

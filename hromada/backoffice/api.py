@@ -19,6 +19,8 @@ from hromada.accounts import access
 from hromada.applications import selectors as application_selectors
 from hromada.applications.models import Application
 from hromada.audit.services import audited_read
+from hromada.catalog import slots as catalog_slots
+from hromada.catalog.models import ServiceCategory
 from hromada.core.errors import Forbidden, NotFound, ValidationFailed
 from hromada.core.schemas import Page
 
@@ -133,13 +135,18 @@ def decide(request, application_id: int, payload: DecideIn):
 @access.api_permission("application.view")
 def decision_document(request, application_id: int):
     app = access.get_visible(request.user, Application, pk=application_id)
-    decision = (Decision.objects.select_related("application__service", "application__front_office",
-                                                "application__back_office", "decided_by")
-                .filter(application=app).first())
-    if decision is None:
+    if app.service.category == ServiceCategory.SOCIAL_SERVICES and catalog_slots.social_decision_pdf.provided:
+        # Decided by the social case opened from the application: its notice, as the front office prints it.
+        body = catalog_slots.social_decision_pdf(request.user, app.pk)
+    else:
+        decision = (Decision.objects.select_related("application__service", "application__front_office",
+                                                    "application__back_office", "decided_by")
+                    .filter(application=app).first())
+        body = decision_pdf(decision) if decision else None
+    if body is None:
         raise NotFound(gettext("Рішення за цією заявою ще не прийнято."), code="no_decision")
     audited_read(actor=request.user, action="decision.download", objects=[app], request=request, limit=False)
-    response = HttpResponse(decision_pdf(decision), content_type="application/pdf")
+    response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="rishennia-{app.pk}.pdf"'
     return response
 

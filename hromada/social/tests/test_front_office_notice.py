@@ -93,3 +93,31 @@ def test_no_notice_before_the_decision_and_none_outside_the_scope(front, front2,
     assert c.get(reverse("front:decision_pdf", args=[app.pk])).status_code == 200
     # Another hromada's front office: as if the application did not exist.
     assert login(front2).get(reverse("front:decision_pdf", args=[app.pk])).status_code == 404
+
+
+def test_the_api_gives_the_social_decision_and_its_notice(front, social, resident, centre, api):
+    """`GET /api/v1/applications/{id}` carries the decision once decided (#17's contract) — for an application for
+    social services, the social case's — and `…/decision.pdf` is its notice."""
+    client = api(front)
+    app = create_application(actor=front, service_code="social_services", applicant_id=resident.pk)
+    fill_required(app, front)
+    save_draft(actor=front, application_id=app.pk, data={"social_services": ["home_care"], "urgency": "normal"})
+    app = submit_application(actor=front, application_id=app.pk).application
+    assert client.get(f"applications/{app.pk}").json()["decision"] is None
+    missing = client.get(f"applications/{app.pk}/decision.pdf")
+    assert missing.status_code == 404 and missing.json()["code"] == "no_decision"
+
+    case = SocialCase.objects.get(application=app)
+    assess(social, case, recommended=("home_care",))
+    services.decide(actor=social, case_id=case.pk, outcome="provide", reason="Потребу в догляді підтверджено",
+                    services=[services.ServiceChoice("home_care", centre.pk)])
+    decision = client.get(f"applications/{app.pk}").json()["decision"]
+    assert decision["outcome"] == "granted" and decision["amount"] is None
+    assert decision["reason"] == "Потребу в догляді підтверджено" and decision["social_case_number"] == case.number
+    assert decision["services"] == [{"code": "home_care", "name": rules.service_names()["home_care"],
+                                     "provider": centre.name, "waiting": False}]
+    assert decision["decided_by"] == social.short_name and decision["decided_at"]
+    assert decision["legal_basis"]
+    document = client.get(f"applications/{app.pk}/decision.pdf")
+    assert document.status_code == 200 and document["Content-Type"] == "application/pdf"
+    assert f"Справа № {case.number} (заява № {app.number})" in text_of(document.content)
