@@ -128,7 +128,7 @@ class ApplicationPage(Schema):
     pages: int
 
 
-class SocialServiceOut(Schema):
+class DecidedSocialServiceOut(Schema):
     code: str
     name: str
     provider: str
@@ -146,7 +146,7 @@ class DecisionSummaryOut(Schema):
     decided_by: str
     # An application for social services is decided by the social case opened from it:
     social_case_number: str | None = None
-    services: list[SocialServiceOut] | None = None
+    services: list[DecidedSocialServiceOut] | None = None
 
 
 class ApplicationOut(ApplicationListItem):
