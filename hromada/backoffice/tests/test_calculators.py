@@ -173,6 +173,26 @@ def test_housing_subsidy_family_of_four_heating_season_2025():
     assert c.unconfirmed == []
 
 
+def test_housing_subsidy_the_pension_funds_example_of_the_2024_2025_season():
+    """The PFU's own example (ariadna.112.ua, «Субсидія 1500 гривень: ПФУ показав реальний приклад нарахування»,
+    heating season 2024): «У прикладі для сім'ї з двома працюючими батьками та двома неповнолітніми дітьми цей дохід
+    склав 17 150 гривень … доходів за півроку (січень-червень 2024) … Обов'язковий платіж для цієї сім'ї становить
+    11,01%. … при платежу за житлово-комунальні послуги в розмірі 3422,45 грн та обов'язковому платежу в …».
+
+    The PFU gives the cost of the services within the norms as one sum, so it is entered as ``services`` (no heating
+    rate); the season starts in October 2024, so the minimum is the one of 1 January 2024 (Закон № 3460-IX). The
+    exact subsidy is cut off in the stored page; only its headline («1500 гривень») is known."""
+    c = calc("housing_subsidy", {"members": 4, "income": "17150", "area": "0", "heating_per_m2": "0",
+                                 "services": "3422.45"}, date(2024, 10, 1), strict=True)
+    text = sources(c)
+    assert "2 920,00 грн" in text and "3460-IX" in text       # ПМ on 01.01.2024, shipped row
+    assert "11,01 %" in text                                   # the PFU's obligatory share
+    assert "1 888,22 грн" in text                              # 17,150 × 11.01 %
+    assert c.monthly == Decimal("1534.23")                     # 3,422.45 − 1,888.22
+    assert 1500 <= c.monthly < 1600                            # the headline's «1500 гривень»
+    assert c.unconfirmed == []
+
+
 def test_housing_subsidy_single_pensioner_area_above_the_norm_2026():
     c = calc("housing_subsidy", {"members": 1, "income": "4000", "area": "50", "heating_per_m2": "40",
                                  "services": "600"}, date(2026, 11, 10), strict=True)
