@@ -79,8 +79,13 @@ def test_grounds_found_for_the_services_that_had_none():
     # Uninsured pregnant women: art. 7, quoted; the right itself restated by the PFU for 2026.
     no_right = next(r for r in reasons_for("pregnancy_childbirth") if r.code == "no_right")
     assert no_right.confirmed and no_right.article.startswith("ст. 7") and "статті 7" in no_right.checked_against
-    # The children's service: no point of Resolution 866 with refusal grounds was found — still unconfirmed.
-    assert not any(r.confirmed for r in reasons_for("child_rights"))
+    # The children's service: Resolution 866 has no point with refusal grounds, but the matter is a citizen's appeal,
+    # and art. 8 of the Law on citizens' appeals (quoted) says which appeals are not considered.
+    grounds = {r.code: r for r in reasons_for("child_rights")}
+    assert grounds["appeal_not_reviewable"].confirmed and grounds["appeal_not_reviewable"].article.startswith("ст. 8")
+    assert "393/96-ВР" in grounds["appeal_not_reviewable"].act
+    assert "якщо перше вирішено по суті" in grounds["appeal_not_reviewable"].checked_against
+    assert not grounds["no_right"].confirmed and not grounds["documents_not_submitted"].confirmed
     # Care to one: what the PFU says is recorded, but no article number → no ground may go into a decision.
     grounds = reasons_for("child_care_under_1")
     assert {r.code for r in grounds} == {"no_right", "claim_period_expired", "documents_not_submitted"}
