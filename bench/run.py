@@ -595,7 +595,7 @@ def intake_round_trips(front_username: str) -> dict:
 
 BYTES_TABLES = ("applications_application", "applications_participant", "applications_document",
                 "applications_event", "applications_idempotencyrecord", "applications_receipt", "audit_auditentry",
-                "persons_person", "persons_householdmember", "persons_personlink")
+                "persons_person", "persons_householdmember", "persons_personlink", "persons_personaccess")
 
 
 def bytes_per_application() -> dict:
@@ -610,10 +610,12 @@ def bytes_per_application() -> dict:
     tables: dict = {}
     with connection.cursor() as cur:
         for table in BYTES_TABLES:
-            cur.execute("SELECT pg_table_size(%s::regclass), pg_indexes_size(%s::regclass)", [table, table])
+            # Summed over the partitions of a partitioned table (its parent holds no rows); a plain table is its own tree.
+            cur.execute("SELECT coalesce(sum(pg_table_size(relid)), 0), coalesce(sum(pg_indexes_size(relid)), 0) "
+                        "FROM pg_partition_tree(%s::regclass) WHERE isleaf", [table])
             heap, index = cur.fetchone()
             tables[table] = {"heap_per_app": heap / apps, "indexes_per_app": index / apps}
-        cur.execute("SELECT relname, idx_scan, pg_relation_size(indexrelid) FROM pg_stat_user_indexes "
+        cur.execute("SELECT indexrelname, idx_scan, pg_relation_size(indexrelid) FROM pg_stat_user_indexes "
                     "WHERE idx_scan = 0 AND schemaname = 'public' ORDER BY pg_relation_size(indexrelid) DESC LIMIT 15")
         unused = [{"index": r[0], "scans": r[1], "bytes": r[2]} for r in cur.fetchall()]
     total = sum(t["heap_per_app"] + t["indexes_per_app"] for t in tables.values())
