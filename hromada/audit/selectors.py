@@ -67,11 +67,12 @@ def audit_entries(user: User, filters: AuditFilters) -> QuerySet[AuditEntry]:
 
 def about(qs: QuerySet, object_type: str, pk: int) -> QuerySet:
     """Entries naming one object: as the entry's object, or among the records a list page or search showed
-    (``details.ids`` of an ``audited_read``). PostgreSQL answers the containment with the JSON index; other databases
-    read the candidate list entries' ids (no JSON containment lookup there)."""
+    (``details.ids`` of an ``audited_read``). PostgreSQL answers the containment with the partial GIN index
+    ``audit_listed_ids`` (migration 0005: its ``has_key`` condition must be in the query for the planner to use it);
+    other databases read the candidate list entries' ids (no JSON containment lookup there)."""
     own = Q(object_type=object_type, object_id=str(pk))
     if connection.vendor == "postgresql":
-        return qs.filter(own | Q(object_type=object_type, details__ids__contains=[pk]))
+        return qs.filter(own | Q(object_type=object_type, details__has_key="ids", details__ids__contains=[pk]))
     listed = [entry_id for entry_id, details in qs.filter(object_type=object_type).exclude(own)
               .values_list("id", "details").iterator(chunk_size=2000)
               if isinstance(details, dict) and pk in (details.get("ids") or ())]
