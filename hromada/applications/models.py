@@ -48,7 +48,9 @@ class ParticipantRole(models.TextChoices):
 
 
 class Application(models.Model):
-    number = models.CharField(_("номер"), max_length=32, unique=True)
+    # Unique by a constraint in Meta, not ``unique=True``: that adds a second (pattern) index on PostgreSQL that no
+    # query reads — numbers are looked up whole.
+    number = models.CharField(_("номер"), max_length=32)
     service = models.ForeignKey("catalog.ServiceType", on_delete=models.PROTECT, related_name="applications",
                                 verbose_name=_("послуга"))
     status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.DRAFT,
@@ -110,6 +112,7 @@ class Application(models.Model):
         verbose_name = _("заява")
         verbose_name_plural = _("заяви")
         ordering = ["-registered_at"]
+        constraints = [models.UniqueConstraint(fields=["number"], name="unique_application_number")]
         indexes = [
             # The back-office queue: its cases of one status walked in (due date, id) order, stopping after a page.
             models.Index(fields=["back_office", "status", "due_date", "id"], name="applications_queue_idx"),
@@ -131,7 +134,9 @@ class Application(models.Model):
 
 
 class Participant(models.Model):
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="participants")
+    # Read by application through the unique (application, person, role) index: no index of its own.
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="participants",
+                                    db_index=False)
     person = models.ForeignKey("persons.Person", on_delete=models.PROTECT, related_name="participations")
     role = models.CharField(_("роль"), max_length=20, choices=ParticipantRole.choices)
 
@@ -162,8 +167,10 @@ def document_upload_to(instance, filename):
 
 class Document(models.Model):
     """One scanned file for a checklist item of the application."""
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
-    requirement_code = models.SlugField(_("код документа"), max_length=64)
+    # Read by application through the unique (application, sha256) index, and the code only within one application:
+    # neither has an index of its own (a SlugField would have two on PostgreSQL).
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents", db_index=False)
+    requirement_code = models.SlugField(_("код документа"), max_length=64, db_index=False)
     file = models.FileField(upload_to=document_upload_to, max_length=255)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=64)
@@ -172,7 +179,9 @@ class Document(models.Model):
     # Looked up only with the application (the unique constraint's index serves): no index of its own — on
     # PostgreSQL a db_index CharField got two (plain and varchar_pattern_ops), 406 MB each at 1 M applications.
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Nothing reads scans by their uploader (users are deactivated, never deleted): no index.
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    db_index=False)
     uploaded_at = models.DateTimeField(auto_now_add=True)
     # Arrived after the case was sent (a "may follow" item brought later).
     late = models.BooleanField(default=False)
