@@ -176,7 +176,10 @@ def search_page(user: User, *, rnokpp: str | None = None, document: str | None =
         total = None
         if with_total:
             # A short last page tells the total without counting.
-            total = offset + len(rows) if (rows or offset == 0) and len(rows) < limit else qs.count()
+            cond = area & Q(birth_date=birth_date) if birth_date is not None else area
+            total = (offset + len(rows) if (rows or offset == 0) and len(rows) < limit
+                     else scoping.person_scope_count(user, access.scope_of(user), cond)
+                     if access.may(user, "person.view") else 0)
         return SearchPage(rows, total)
     if birth_date is None:
         # The OR of the scope's parts would make the database read every person; each part narrowed by the

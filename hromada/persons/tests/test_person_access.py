@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps as django_apps
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 
 from hromada import testing
 from hromada.accounts import access
@@ -68,8 +68,23 @@ def _assert_same_answers(users) -> int:
         old_visible = Person.objects.filter(_old_scope_q(user)) if access.may(user, "person.view") \
             else Person.objects.none()
         assert _ids(access.visible(user, Person)) == _ids(old_visible), user.username
+        if access.may(user, "person.view"):
+            # The list's total (X-Total-Count) is counted as a UNION of the parts: the same number as the rule's.
+            for cond in _count_conditions():
+                assert (scoping.person_scope_count(user, access.scope_of(user), cond)
+                        == access.visible(user, Person).filter(cond).count()), (user.username, cond)
         through_cases += bool(old_cases)
     return through_cases
+
+
+def _count_conditions() -> list[Q]:
+    """No area; the raion and the settlement most residents live in; a birth-date range."""
+    raion = (Person.objects.exclude(settlement=None).values("settlement__raion_id").order_by()
+             .annotate(n=Count("pk")).order_by("-n").values_list("settlement__raion_id", flat=True).first())
+    settlement = (Person.objects.exclude(settlement=None).values("settlement_id").order_by()
+                  .annotate(n=Count("pk")).order_by("-n").values_list("settlement_id", flat=True).first())
+    return [Q(), Q(settlement__raion_id=raion), Q(settlement_id=settlement),
+            Q(settlement__raion_id=raion, birth_date__gte=date(1970, 1, 1))]
 
 
 @pytest.fixture
