@@ -642,9 +642,12 @@ def bytes_per_application() -> dict:
     with connection.cursor() as cur:
         for table in BYTES_TABLES:
             # Summed over the partitions of a partitioned table (its parent holds no rows); a plain table is its own tree.
-            cur.execute("SELECT coalesce(sum(pg_table_size(relid)), 0), coalesce(sum(pg_indexes_size(relid)), 0) "
-                        "FROM pg_partition_tree(%s::regclass) WHERE isleaf", [table])
-            heap, index = cur.fetchone()
+            # (pg_partition_tree has no row for a plain table.)
+            cur.execute("SELECT coalesce(sum(pg_table_size(r)), 0), coalesce(sum(pg_indexes_size(r)), 0) FROM ("
+                        "SELECT relid AS r FROM pg_partition_tree(%s::regclass) WHERE isleaf UNION ALL "
+                        "SELECT %s::regclass WHERE NOT EXISTS (SELECT FROM pg_partition_tree(%s::regclass))) leaves",
+                        [table, table, table])
+            heap, index = (int(v) for v in cur.fetchone())
             tables[table] = {"heap_per_app": heap / apps, "indexes_per_app": index / apps}
         cur.execute("SELECT indexrelname, idx_scan, pg_relation_size(indexrelid) FROM pg_stat_user_indexes "
                     "WHERE idx_scan = 0 AND schemaname = 'public' ORDER BY pg_relation_size(indexrelid) DESC LIMIT 15")
