@@ -6,6 +6,11 @@ transaction, so before each measured request the audit chain's "held by this tra
 (``_as_new_transaction``) — the count then includes the chain head's lock as production sends it. The outermost
 transaction of a request shows here as SAVEPOINT/RELEASE (production: BEGIN/COMMIT, not captured): same count.
 
+The cache is configured as in production: shared between worker processes (Redis there; a file cache here, which
+``accounts.services`` treats as shared too and which needs no service), so the API token is checked by the cache,
+not the database. With a process-local cache (LocMem, the development default) the token check is a database
+statement on every request: the flow is counted that way too, pinned separately (``*_LOCAL_CACHE``).
+
 A change that saves round trips lowers the pin in the same commit.
 """
 from __future__ import annotations
@@ -14,6 +19,7 @@ import json
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from hromada.audit.models import AuditEntry
@@ -23,17 +29,23 @@ from hromada.offline.tests.test_sync import BIRTH, files, payload, png
 
 pytestmark = pytest.mark.django_db
 
-# Measured (what each statement is: bench/README.md, "Round trips of the write path").
-# The intake: 20 on both engines — PostgreSQL adds the client key's advisory lock and saves the audit head's
-# separate UPDATE (the entries' INSERT moves the head in the same statement).
-ONE_REQUEST_MAX = 20
-# The six requests (person, case, three scans, submission): SQLite 8 + 14 + 10 × 3 + 15 = 67;
-# PostgreSQL 7 + 13 + 9 × 3 + 14 = 61 (one statement less per audited request, as above).
-SIX_REQUESTS_MAX = {"sqlite": 67, "postgresql": 61}
+# Measured with the shared cache (what each statement is: bench/README.md, "The write path"); a process-local cache
+# adds the token's check to each request (+1 each, asserted below).
+ONE_REQUEST_MAX = {"sqlite": 19, "postgresql": 19}
+# The six requests (person, case, three scans, submission): SQLite 7 + 13 + 9 × 3 + 14 = 61;
+# PostgreSQL 6 + 12 + 8 × 3 + 13 = 55 (the audit entries' INSERT moves the chain head in the same statement).
+SIX_REQUESTS_MAX = {"sqlite": 61, "postgresql": 55}
+SIX_REQUESTS_MAX_LOCAL_CACHE = {"sqlite": 67, "postgresql": 61}
 
 
 def _as_new_transaction():
     connection.run_on_commit[:] = [c for c in connection.run_on_commit if not isinstance(c[1], _Held | _Appended)]
+
+
+def _shared_cache(tmp_path):
+    """Production's kind of cache: shared between processes (see the module docstring)."""
+    return override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                                                 "LOCATION": str(tmp_path / "cache")}})
 
 
 def _intake_form(front, key, serial, color, last):
@@ -42,27 +54,35 @@ def _intake_form(front, key, serial, color, last):
             "author_id": front.pk, "desk_id": front.office_id, **files(color)}
 
 
-def test_one_request_intake_round_trips(front, api):
-    client = api(front)
-    assert client.post("offline/intake", _intake_form(front, "warm", 901, (5, 6, 7), "Теплюк"), files={}).status_code == 200
+def _intake(client, front, key, serial, color, last):
     _as_new_transaction()
     entries = AuditEntry.objects.count()
     with CaptureQueriesContext(connection) as ctx:
-        res = client.post("offline/intake", _intake_form(front, "pinned", 902, (8, 9, 10), "Заїченко"), files={})
+        res = client.post("offline/intake", _intake_form(front, key, serial, color, last), files={})
     assert res.status_code == 200 and res.json()["status"] == "submitted", res.content
-    sql = [q["sql"] for q in ctx.captured_queries]
     # The six audit entries of the intake (person, case, three scans, submission) in ONE statement.
     assert AuditEntry.objects.count() == entries + 6
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_one_request_intake_round_trips(front, api, tmp_path):
+    client = api(front)
+    with _shared_cache(tmp_path):
+        assert client.post("offline/intake", _intake_form(front, "warm", 901, (5, 6, 7), "Теплюк"),
+                           files={}).status_code == 200
+        sql = _intake(client, front, "pinned", 902, (8, 9, 10), "Заїченко")
     assert sum('INSERT INTO "audit_auditentry"' in s for s in sql) == 1
     # No savepoint but the request's own transaction (shown as one SAVEPOINT here, see the module docstring).
     assert sum(s.startswith("SAVEPOINT") for s in sql) == 1
     # The case is read once: created, then handed on (the state machine's lock is the one read).
     assert sum(s.startswith('SELECT "applications_application"') for s in sql) <= 1
-    assert len(sql) <= ONE_REQUEST_MAX, "\n".join(sql)
+    assert len(sql) <= ONE_REQUEST_MAX[connection.vendor], "\n".join(sql)
+    # A process-local cache: the same request plus the token's check (one SELECT), nothing else.
+    local = _intake(client, front, "local", 905, (11, 12, 13), "Локальна")
+    assert len(local) == len(sql) + 1, "\n".join(local)
 
 
-def test_six_request_flow_round_trips(front, api):
-    client = api(front)
+def _six_requests(client, serial):
     counts = []
 
     def step(method, path, data=None, **kw):
@@ -73,18 +93,28 @@ def test_six_request_flow_round_trips(front, api):
         assert res.status_code in (200, 201), res.content
         return res.json()
 
-    for serial in (903, 904):   # the first pass warms up
-        counts.clear()
-        born = BIRTH
-        person = step("post", "persons", {
-            "last_name": "Шестизапитна", "first_name": "Олена", "patronymic": "Петрівна",
-            "birth_date": born.isoformat(), "sex": "F", "rnokpp": make_rnokpp(born, "F", serial),
-            "confirm_not_duplicate": True, "id_document": {"type": "id_card", "number": f"{serial:09d}"}})
-        app = step("post", "applications", {"service_code": "birth_assistance", "applicant_id": person["id"],
-                                             "member_ids": [], "channel": "in_person"})
-        for i, code in enumerate(("application_form", "identity_document", "child_birth_certificate")):
-            step("post", f"applications/{app['id']}/documents",
-                 {"document_code": code, "file": png(f"{code}.png", (serial % 250, i, 7))}, files={})
-        sub = step("post", f"applications/{app['id']}/submit", {}, **{"Idempotency-Key": f"six-{serial}"})
-        assert sub["status"] == "submitted"
+    born = BIRTH
+    person = step("post", "persons", {
+        "last_name": "Шестизапитна", "first_name": "Олена", "patronymic": "Петрівна",
+        "birth_date": born.isoformat(), "sex": "F", "rnokpp": make_rnokpp(born, "F", serial),
+        "confirm_not_duplicate": True, "id_document": {"type": "id_card", "number": f"{serial:09d}"}})
+    app = step("post", "applications", {"service_code": "birth_assistance", "applicant_id": person["id"],
+                                         "member_ids": [], "channel": "in_person"})
+    for i, code in enumerate(("application_form", "identity_document", "child_birth_certificate")):
+        step("post", f"applications/{app['id']}/documents",
+             {"document_code": code, "file": png(f"{code}.png", (serial % 250, i, 7))}, files={})
+    sub = step("post", f"applications/{app['id']}/submit", {}, **{"Idempotency-Key": f"six-{serial}"})
+    assert sub["status"] == "submitted"
+    return counts
+
+
+def test_six_request_flow_round_trips(front, api, tmp_path):
+    client = api(front)
+    with _shared_cache(tmp_path):
+        _six_requests(client, 903)   # warms up (code paths, the token in the cache)
+        counts = _six_requests(client, 904)
     assert sum(counts) <= SIX_REQUESTS_MAX[connection.vendor], counts
+    # A process-local cache: each request checks the token in the database — one statement more each, no other.
+    local = _six_requests(client, 906)
+    assert local == [n + 1 for n in counts], (local, counts)
+    assert sum(local) <= SIX_REQUESTS_MAX_LOCAL_CACHE[connection.vendor], local
