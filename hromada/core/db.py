@@ -1,13 +1,18 @@
 """Whole-transaction helpers for services: retry on deadlock or serialization failure, and the files a failed
 transaction wrote.
 
-Lock order (one for every writing transaction, so two of them can never wait on each other in a cycle):
-1. the audit chain head (``audit.services.lock_chain_head``; ``audit.record`` takes it too),
-2. number sequences (applications, children's cases),
-3. the rows being changed (application, person, …).
-Every service writes an audit entry, so the head serialises writers anyway: taking it first costs nothing.
-The retry is the safety net for anything the order cannot cover (a lock taken by the database itself, a
-serialization failure under a stricter isolation level).
+Lock order (one for every writing transaction):
+1. number sequences (applications, children's and social cases),
+2. the rows being changed (application, person, …),
+3. the audit chain head, LAST: the append of the transaction's entries locks it (one statement on PostgreSQL,
+   ``audit.services``), and services batch their entries (``audit.batch``) so the append is their last write
+   before COMMIT. A transaction that takes the head as its last statement waits for nothing while holding it, so
+   the head — the one row every writer of an oblast takes — can never close a cycle: writers queue on it, they
+   do not deadlock on it. (Taking it first also prevented cycles, at the price of one more round trip per
+   request, and held the oblast's head through the whole transaction.)
+The retry is the safety net for anything the order cannot cover: a service that appends before a later lock
+(an entry recorded outside a batch), a lock taken by the database itself, a serialization failure under a
+stricter isolation level.
 """
 from __future__ import annotations
 

@@ -76,7 +76,8 @@ def attach_document(*, actor: User, application_id: int, document_code: str, upl
                     request: HttpRequest | None = None) -> Document:
     """Attach a scan to a checklist item. A draft or a returned case takes any item; a case at the back
     office only takes items still missing (``add_missing_document``)."""
-    with transaction.atomic():
+    # The entry is appended after the version bump: the audit chain head is the last lock (core.db).
+    with transaction.atomic(), audit.batch():
         app = lock_application(actor, application_id, action="application.intake")
         if app.status in AT_BACK_OFFICE:
             return _add_missing(app, actor=actor, document_code=document_code, uploaded_file=uploaded_file,
@@ -93,7 +94,7 @@ def attach_documents(*, actor: User, application_id: int, uploads: Iterable[tupl
     ``application``: the new case the caller's transaction created and holds (inside ``all_or_nothing``): not
     read again; its rows are written in one INSERT and its version moves with the submission that follows."""
     fresh = application is not None and db.in_all_or_nothing()
-    with db.atomic():
+    with db.atomic(), audit.batch():   # the entries after the version bump: the head is the last lock (core.db)
         app = application if application is not None and fresh \
             else lock_application(actor, application_id, action="application.intake")
         return _attach(app, actor=actor, uploads=list(uploads), request=request, fresh=fresh)

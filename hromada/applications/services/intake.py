@@ -293,7 +293,9 @@ def submit_application(*, actor: User, application_id: int, idempotency_key: str
     if len(key) > 128:
         raise ValidationFailed(_("Idempotency-Key задовгий (максимум 128 символів)."), code="invalid_idempotency_key")
     fresh = application is not None and db.in_all_or_nothing()
-    with db.atomic():
+    # One append, the last write (the audit chain head is the last lock, core.db): a social case opened from the
+    # submission writes its entry with the submission's.
+    with db.atomic(), audit.batch():
         # The row lock orders concurrent retries: the second sees the first one's stored answer.
         app = application if application is not None and fresh \
             else lock_application(actor, application_id, action="application.intake")
