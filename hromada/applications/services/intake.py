@@ -12,6 +12,7 @@ from types import EllipsisType
 from typing import cast
 
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -296,11 +297,18 @@ def submit_application(*, actor: User, application_id: int, idempotency_key: str
     # One append, the last write (the audit chain head is the last lock, core.db): a social case opened from the
     # submission writes its entry with the submission's.
     with db.atomic(), audit.batch():
-        # The row lock orders concurrent retries: the second sees the first one's stored answer.
+        # The row lock orders concurrent retries: the second sees the first one's stored answer. The stored answer's
+        # id comes with the lock (one round trip); it is as of the statement's start, so a retry that waited for
+        # the lock while the first one committed would miss it — but then the case is no longer a draft (a stored
+        # answer is a submission's), and only then is it looked up again, after the lock.
+        stored = IdempotencyRecord.objects.filter(user=actor, scope=SUBMIT_SCOPE, key=key)
         app = application if application is not None and fresh \
-            else lock_application(actor, application_id, action="application.intake")
+            else lock_application(actor, application_id, action="application.intake",
+                                  annotations={"stored_answer": Subquery(stored.values("pk")[:1])} if key else None)
         if key and not fresh:
-            record = IdempotencyRecord.objects.filter(user=actor, scope=SUBMIT_SCOPE, key=key).first()
+            stored_id = getattr(app, "stored_answer", None)
+            record = IdempotencyRecord.objects.get(pk=stored_id) if stored_id is not None \
+                else stored.first() if app.status != Status.DRAFT else None
             if record is not None:
                 if record.application_id != app.pk:
                     raise Conflict(_("Цей Idempotency-Key уже використано для іншої заяви."),
