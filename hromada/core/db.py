@@ -24,6 +24,7 @@ import threading
 import time
 
 from django.db import DatabaseError, connection, transaction
+from django.db.models.sql.subqueries import InsertQuery
 
 log = logging.getLogger(__name__)
 
@@ -127,3 +128,26 @@ def in_all_or_nothing() -> bool:
 def atomic():
     """A service's transaction: ``transaction.atomic()``, without its savepoint inside ``all_or_nothing``."""
     return transaction.atomic(savepoint=not in_all_or_nothing())
+
+
+# ---- a statement that rides with another ---------------------------------------------------------------------
+def insert_returning_ids(objs: list) -> tuple[str, tuple]:
+    """The INSERT of ``objs`` (rows of one model, not saved yet) returning their ids, as Django's ``bulk_create``
+    would send it — for a service that sends it in the same round trip as another statement (a data-modifying CTE
+    on PostgreSQL). ``mark_inserted`` then gives the objects their ids."""
+    model = type(objs[0])
+    query = InsertQuery(model)
+    query.insert_values([f for f in model._meta.concrete_fields if not f.primary_key], objs)
+    compiler = query.get_compiler(connection=transaction.get_connection())
+    compiler.returning_fields = [model._meta.pk]
+    [(sql, params)] = compiler.as_sql()
+    return sql, params
+
+
+def mark_inserted(objs: list, rows: list) -> None:
+    """``objs`` were written by ``insert_returning_ids``' statement, whose rows (one id each, in order) are ``rows``."""
+    alias = transaction.get_connection().alias
+    for obj, (pk, *_rest) in zip(objs, rows, strict=True):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, alias
+

@@ -165,8 +165,10 @@ def create_application(*, actor: User, service_code: str, applicant_id: int,
             channel=channel, front_office=office, hromada=hromada, registered_by=actor, applicant_person=people[0][0],
             application_date=deadlines.application_date_for(registered), paper_received_on=paper_received_on,
             **contacts)
-        parts = Participant.objects.bulk_create([Participant(application=app, person=p, role=r) for p, r in people])
-        person_services.grant_case_access(person_ids=[p.pk for p, _r in people], hromada_id=app.hromada_id)
+        # The participants' INSERT rides with their access grant (one round trip on PostgreSQL).
+        parts = [Participant(application=app, person=p, role=r) for p, r in people]
+        db.mark_inserted(parts, person_services.grant_case_access(
+            person_ids=[p.pk for p, _r in people], hromada_id=app.hromada_id, along=db.insert_returning_ids(parts)))
         # What the case holds now, in hand: its card and the submission in the same request read neither again.
         selectors.fill_prefetched(app, "participants", parts)
         selectors.fill_prefetched(app, "documents", [])
@@ -320,19 +322,27 @@ def submit_application(*, actor: User, application_id: int, idempotency_key: str
         if app.status != Status.DRAFT:
             # Let the state machine word the refusal (e.g. already submitted).
             workflow.transition(app.pk, "submit", actor=actor)
-        items = selectors.checklist(app)
-        if selectors.missing(items, Timing.BEFORE_SUBMIT):
-            raise _incomplete(items)
+        # The new case of this request has its scans and checklist in hand; an existing one is asked in one query
+        # (the full checklist is read only to word a refusal).
+        if fresh:
+            items = selectors.checklist(app)
+            absent: dict[str, list[str]] = {
+                timing.value: [i.document_code for i in selectors.missing(items, timing)]
+                for timing in (Timing.BEFORE_SUBMIT, Timing.MAY_FOLLOW)}
+        else:
+            absent = selectors.not_provided(app)
+        if absent.get(Timing.BEFORE_SUBMIT):
+            raise _incomplete(selectors.checklist(app))
         now = timezone.now()
         today = timezone.localdate(now)
-        follow = selectors.missing(items, Timing.MAY_FOLLOW)
+        follow = absent.get(Timing.MAY_FOLLOW, [])
         back_office = deciding_office_for(app.hromada, app.service.deciding_authority)
         social = app.service.category == ServiceCategory.SOCIAL_SERVICES
         marked = app.draft_data or {}
         # The case is locked above (or created by this transaction): the state machine does not read it again.
         app = workflow.transition(
             app, "submit", actor=actor, held=True,
-            data={"back_office": back_office.pk, "missing_may_follow": [i.document_code for i in follow]},
+            data={"back_office": back_office.pk, "missing_may_follow": follow},
             back_office=back_office, first_submitted_at=app.first_submitted_at or now, submitted_at=now,
             due_date=deadlines.initial_due_date(app),
             documents_deadline=deadlines.documents_deadline_for(app) if follow else None,
