@@ -200,6 +200,18 @@ def checklist(application: Application) -> list[ChecklistItem]:
     return items
 
 
+def not_provided(application: Application) -> dict[str, list[str]]:
+    """The codes of the service's checklist this application has no scan for, by timing, in the checklist's order
+    — what ``missing(checklist(application), timing)`` names, in ONE query (the requirements, each with whether a
+    scan of its code exists) instead of the scans' and the checklist's."""
+    scans = Document.objects.filter(application_id=application.pk, requirement_code=OuterRef("code"))
+    codes: dict[str, list[str]] = {}
+    for code, timing in (DocumentRequirement.objects.filter(service_id=application.service_id)
+                         .exclude(Exists(scans)).values_list("code", "timing")):
+        codes.setdefault(timing, []).append(code)
+    return codes
+
+
 def checklist_for(user: User, application_id: int) -> list[dict]:
     """The checklist of a visible application with what it has provided (``ChecklistItem.as_dict``): the social
     case opened from it shows these, the one list of its documents (``catalog.slots.application_checklist``).

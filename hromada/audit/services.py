@@ -3,6 +3,7 @@ statement), ``audited_read`` (a read, download or export), ``save_with_audit`` /
 admin); and the chains' check."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import json
@@ -13,14 +14,13 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC
-from typing import Any, cast
+from typing import Any, ParamSpec, TypeVar, cast
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import Field, Model
-from django.db.models.sql.subqueries import InsertQuery
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -37,12 +37,18 @@ GENESIS = "0" * 64
 # Who acts: a signed-in user, the anonymous one (a failed sign-in), or None (the system: a task, a command). The
 # accounts app is a floor neighbour this chain must not import (pyproject's contracts): Django's base classes.
 Actor = AbstractBaseUser | AnonymousUser | None
+P = ParamSpec("P")
+R = TypeVar("R")
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 
 
+def hashed_payload(fields: dict) -> str:
+    """The text an entry's hash covers after the previous hash (the PostgreSQL append hashes the same text)."""
+    return json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+
+
 def entry_hash(prev_hash: str, fields: dict) -> str:
-    payload = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
+    return hashlib.sha256((prev_hash + hashed_payload(fields)).encode()).hexdigest()
 
 
 def hashed_fields(entry: AuditEntry) -> dict:
@@ -90,15 +96,20 @@ def request_id_for(request: HttpRequest | None) -> str:
 # The log is split into chains, one per oblast (the oblast unit's id) and chain 0 for entries of no oblast, each
 # with its own head row: appends in different oblasts lock different rows and never wait on each other.
 #
-# A transaction appends to ONE chain: the first ``record`` (or ``lock_chain_head``) of the transaction picks it
-# from its hromada and locks that head; every later entry of the transaction joins the same chain whatever its
-# hromada (a chain is a partition of the log, not a statement about the entry). So a transaction holds at most one
-# head lock and two transactions can never wait on each other's heads in opposite order.
+# A transaction appends to ONE chain: its first append picks it from the first entry's hromada and locks that head;
+# every later entry of the transaction joins the same chain whatever its hromada (a chain is a partition of the
+# log, not a statement about the entry). So a transaction holds at most one head lock and two transactions can
+# never wait on each other's heads in opposite order.
+#
+# The head is locked by the append itself, LAST (hromada.core.db's lock order): services batch their entries
+# (``batch``), so the append is the transaction's last write and the head is held only until COMMIT. On PostgreSQL
+# the append is ONE statement (lock the head, chain the hashes in SQL, insert, move the head); SQLite, which
+# serialises writers anyway, reads the head, inserts and moves it in Python.
 #
 # Which chain the transaction holds lives in ``connection.run_on_commit`` (markers registered with ``on_commit``):
-# Django drops the markers of a rolled-back savepoint as PostgreSQL releases the lock taken in it and the rows
-# written in it, and a new transaction starts with none. The head's values are kept on the marker; after an append
-# whose marker a savepoint rollback dropped, they are read again.
+# Django drops the markers of a rolled-back savepoint as the database releases the lock taken in it and the rows
+# written in it, and a new transaction starts with none. On SQLite the head's values are kept on the marker; after
+# an append whose marker a savepoint rollback dropped, they are read again.
 
 # Provided by hromada.territory (TerritoryConfig.ready): (hromada unit id) -> the id of its oblast, or 0.
 oblast_of_hromada = Slot("audit.oblast_of_hromada")
@@ -116,10 +127,11 @@ def chain_key(hromada_id: int | None) -> int:
 
 
 class _Held:
-    """Marker: this transaction holds the head lock of ``chain``; ``appends`` made since (each with its marker)."""
-    def __init__(self, head: AuditChainHead) -> None:
+    """Marker: this transaction holds the head lock of ``chain``; ``appends`` made since (each with its marker).
+    ``head``: the head row as last read or written (SQLite; PostgreSQL's append reads it in its statement)."""
+    def __init__(self, chain: int, head: AuditChainHead | None = None) -> None:
         self.head = head
-        self.chain = head.chain
+        self.chain = chain
         self.appends = 0
 
     def __call__(self) -> None:  # run after commit: nothing to do
@@ -146,22 +158,27 @@ def _head_is_current(held: _Held) -> bool:
     return held.appends == sum(isinstance(func, _Appended) for _sids, func, *_rest in connection.run_on_commit)
 
 
-def lock_chain_head(hromada_id: int | None = None) -> AuditChainHead:
-    """Lock the head of the chain this transaction appends to (chosen by ``hromada_id`` if none is held yet) for
-    the rest of the caller's transaction. It is the FIRST lock of a writing transaction that locks anything else
-    before its first ``record`` (a number sequence: hromada.core.db), so two transactions never wait on each
-    other in opposite order. A second call in the same transaction costs no query."""
+def _ensure_head(chain: int) -> None:
+    """The chain's first entry: create its head (a concurrent first writer loses the unique race and waits)."""
+    with transaction.atomic():
+        AuditChainHead.objects.get_or_create(chain=chain)
+
+
+def _lock_chain_head(hromada_id: int | None = None) -> AuditChainHead:
+    """SQLite's append: lock (SQLite: the writer's lock is the database's) and read the head of the chain this
+    transaction appends to (chosen by ``hromada_id`` if none is held yet) for the rest of the transaction."""
     held = _held()
-    if held is not None:
+    if held is not None and held.head is not None:
         return held.head
-    chain = chain_key(hromada_id)
+    chain = held.chain if held is not None else chain_key(hromada_id)
     head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
     if head is None:
-        # The chain's first entry: create its head (a concurrent first writer loses the unique race and waits).
-        with transaction.atomic():
-            head, _ = AuditChainHead.objects.get_or_create(chain=chain)
-        head = AuditChainHead.objects.select_for_update().get(pk=head.pk)
-    transaction.on_commit(_Held(head))
+        _ensure_head(chain)
+        head = AuditChainHead.objects.select_for_update().get(chain=chain)
+    if held is None:
+        transaction.on_commit(_Held(chain, head))
+    else:
+        held.head = head
     return head
 
 
@@ -183,25 +200,30 @@ def _new_entry(*, actor: Actor, action: str, obj: Model | None = None, object_ty
 
 
 def _append(entries: list[AuditEntry]) -> None:
-    """Chain ``entries`` onto the transaction's chain and write them in ONE statement, then move the head."""
+    """Chain ``entries`` onto the transaction's chain and write them in ONE statement, moving the head."""
+    if transaction.get_connection().vendor == "postgresql":
+        held = _held()
+        chain = held.chain if held is not None else chain_key(entries[0].hromada_id)
+        if not _append_in_sql(entries, chain):
+            _ensure_head(chain)
+            if not _append_in_sql(entries, chain):
+                raise AuditChainHead.DoesNotExist(f"audit chain {chain} has no head")
+        if held is None:
+            transaction.on_commit(_Held(chain))
+        return
     held = _held()
-    if held is None:
-        lock_chain_head(entries[0].hromada_id)   # locked and read: its values are current
+    if held is None or held.head is None:
+        _lock_chain_head(entries[0].hromada_id)   # locked and read: its values are current
         held = cast(_Held, _held())
     elif not _head_is_current(held):
         # A savepoint rolled back entries of ours (and the head's update): read the tail again.
         held.head = AuditChainHead.objects.get(pk=held.head.pk)
         held.appends = sum(isinstance(f, _Appended) for _s, f, *_r in transaction.get_connection().run_on_commit)
-    head = held.head
+    head = cast(AuditChainHead, held.head)
     prev_hash = head.last_hash
     for entry in entries:
         entry.chain, entry.prev_hash = head.chain, prev_hash
         entry.hash = prev_hash = entry_hash(prev_hash, hashed_fields(entry))
-    if transaction.get_connection().vendor == "postgresql":
-        _insert_and_move_head(entries, head)
-        transaction.on_commit(_Appended())
-        held.appends += 1
-        return
     if len(entries) == 1:
         entries[0].save()
     else:
@@ -219,31 +241,58 @@ def _append(entries: list[AuditEntry]) -> None:
     held.appends += 1
 
 
-def _insert_and_move_head(entries: list[AuditEntry], head: AuditChainHead) -> None:
-    """PostgreSQL: the entries' INSERT and the head's move in ONE statement (a data-modifying CTE), the same rows
-    and values as ``bulk_create`` followed by ``head.save``."""
+# The columns the chain fills; every other column is the entry's content, sent as one array per column.
+_CHAINED = frozenset({"chain", "prev_hash", "hash"})
+
+
+def _append_in_sql(entries: list[AuditEntry], chain: int) -> bool:
+    """PostgreSQL: lock the chain's head, chain the entries' hashes onto it, insert them and move the head — ONE
+    statement. False (nothing written) when the chain has no head row yet.
+
+    The hash is ``entry_hash``'s, computed by the database: sha256 of the previous hash followed by the entry's
+    ``hashed_payload`` (made here, in Python, from the same values that are inserted), hex-encoded; ``verify_chain``
+    checks it in Python. A recursive CTE chains the batch in order and takes each entry's id from the sequence in
+    that order (ids ascend along the chain, as ``verify_chain`` walks it)."""
     connection = transaction.get_connection()
-    fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
-    query = InsertQuery(AuditEntry)
-    query.insert_values(fields, list[Model](entries))
-    [(insert_sql, insert_params)] = query.get_compiler(connection=connection).as_sql()
-    table, pk = connection.ops.quote_name(AuditEntry._meta.db_table), connection.ops.quote_name("id")
-    heads = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    qn = connection.ops.quote_name
+    meta = AuditEntry._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key and f.name not in _CHAINED]
+    names = [f"c{i}" for i in range(len(fields))]
+    # The element type without a length (varchar[] rather than varchar(64)[]), as Django's own UNNEST insert.
+    arrays = ", ".join(f"%s::{f.db_type(connection).split('(')[0]}[]" for f in fields)
+    values = [[f.get_db_prep_save(getattr(e, f.attname), connection) for e in entries] for f in fields]
+    payloads = [hashed_payload(hashed_fields(e)) for e in entries]
+    table, heads, pk = qn(meta.db_table), qn(AuditChainHead._meta.db_table), qn(meta.pk.column)
+    next_id = f"nextval(pg_get_serial_sequence('{meta.db_table}', '{meta.pk.column}')::regclass)"
+
+    def link(prev: str) -> str:
+        return f"encode(sha256(convert_to({prev} || r.payload, 'UTF8')), 'hex')"
+
     # Identifiers from the models, quoted by the backend; every value is a parameter.
-    sql = (f"WITH ins AS ({insert_sql} RETURNING {table}.{pk}), "  # noqa: S608
-           f"new AS (SELECT array_agg({pk} ORDER BY {pk}) AS ids, max({pk}) AS last FROM ins) "
-           f"UPDATE {heads} SET last_id = new.last, last_hash = %s FROM new WHERE {heads}.id = %s RETURNING new.ids")
+    sql = (
+        f"WITH RECURSIVE head AS (SELECT id, last_hash::text AS last_hash FROM {heads} WHERE chain = %s FOR UPDATE), "  # noqa: S608
+        f"r AS (SELECT * FROM unnest({arrays}, %s::text[]) WITH ORDINALITY AS r({', '.join(names)}, payload, n)), "
+        f"chained (n, id, prev_hash, hash) AS ("
+        f"SELECT r.n, {next_id}, head.last_hash, {link('head.last_hash')} FROM head JOIN r ON r.n = 1 "
+        f"UNION ALL SELECT r.n, {next_id}, c.hash, {link('c.hash')} FROM chained c JOIN r ON r.n = c.n + 1), "
+        f"ins AS (INSERT INTO {table} ({pk}, {', '.join(qn(f.column) for f in fields)}, {qn('chain')}, "
+        f"{qn('prev_hash')}, {qn('hash')}) SELECT c.id, {', '.join('r.' + n for n in names)}, %s, c.prev_hash, c.hash "
+        f"FROM r JOIN chained c ON c.n = r.n) "
+        f"UPDATE {heads} SET last_id = t.id, last_hash = t.hash "
+        f"FROM (SELECT id, hash FROM chained ORDER BY n DESC LIMIT 1) t, head WHERE {heads}.id = head.id "
+        f"RETURNING (SELECT array_agg(id ORDER BY n) FROM chained), (SELECT array_agg(hash ORDER BY n) FROM chained), "
+        f"head.last_hash")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*insert_params, entries[-1].hash, head.pk])
+        cursor.execute(sql, [chain, *values, payloads, chain])
         row = cursor.fetchone()
-    if row is None:   # no head row to move (deleted under us): the statement wrote nothing
-        raise AuditChainHead.DoesNotExist(f"audit chain head {head.pk} is gone")
-    for entry, pk_value in zip(entries, row[0], strict=True):
-        entry.pk = pk_value
+    if row is None:
+        return False
+    ids, hashes, prev_hash = row
+    for entry, pk_value, hash_ in zip(entries, ids, hashes, strict=True):
+        entry.pk, entry.chain, entry.prev_hash, entry.hash = pk_value, chain, prev_hash, hash_
         entry._state.adding, entry._state.db = False, connection.alias
-    head.last_id, head.last_hash = entries[-1].pk, entries[-1].hash
-
-
+        prev_hash = hash_
+    return True
 
 
 def _append_atomically(entries: list[AuditEntry]) -> None:
@@ -260,6 +309,16 @@ def batch() -> AbstractContextManager[None]:
     Until then ``record`` returns entries without an id. Nested blocks join the outermost one; an exception
     discards the pending entries (the transaction rolls back anyway)."""
     return _entries.collect()
+
+
+def batched(func: Callable[P, R]) -> Callable[P, R]:
+    """Decorate a service so the entries it records are appended together when it returns (``batch`` around its
+    body): its append is then its last write and the chain head its last lock (hromada.core.db)."""
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with batch():
+            return func(*args, **kwargs)
+    return wrapper
 
 
 # No savepoint of its own inside the caller's transaction (a failed append fails the whole change anyway).
@@ -454,7 +513,6 @@ def save_with_audit(*, actor: Actor, obj: Model, request: HttpRequest | None = N
     ``shown``: the fields whose values are written (None: all); other changed fields (personal data, secrets —
     never a password hash) are named without values. Nothing changed → nothing recorded.
     """
-    lock_chain_head()  # the chain head is the first lock of the transaction (see lock_chain_head)
     model = type(obj)
     attnames = [f.attname for f in model._meta.concrete_fields]
     old = model._default_manager.filter(pk=obj.pk).values(*attnames).first() if obj.pk is not None else None
@@ -476,7 +534,6 @@ def save_relations_with_audit(*, actor: Actor, obj: Model, save_m2m: Callable[[]
     """Many-to-many relations changed in the Django admin (a user's groups and permissions, a group's
     permissions): ``save_m2m`` (the admin form's) writes them; ``admin.change`` records the old and new members
     by name. Nothing changed → nothing recorded."""
-    lock_chain_head()
     fields = list(type(obj)._meta.many_to_many)
     old = {f.name: _related_names(obj, f) for f in fields}
     save_m2m()
@@ -490,10 +547,11 @@ def save_relations_with_audit(*, actor: Actor, obj: Model, save_m2m: Callable[[]
 def delete_with_audit(*, actor: Actor, obj: Model, request: HttpRequest | None = None,
                       shown: Sequence[str] | None = None) -> AuditEntry:
     """Delete a reference row from the Django admin; ``admin.delete`` keeps the values it had (as ``shown``)."""
-    lock_chain_head()
     values = {f.name: (getattr(obj, f.attname) if f.name not in NEVER_SHOWN and (shown is None or f.name in shown)
                        else None)
               for f in obj._meta.concrete_fields if not f.primary_key}
-    entry = record(actor=actor, action="admin.delete", obj=obj, request=request, details={"values": values})
-    obj.delete()
+    # The entry is made before the row goes and appended after it: the chain head is the last lock (core.db).
+    with batch():
+        entry = record(actor=actor, action="admin.delete", obj=obj, request=request, details={"values": values})
+        obj.delete()
     return entry

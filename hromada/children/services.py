@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from hromada.accounts import access
 from hromada.accounts.models import User
-from hromada.audit.services import lock_chain_head
+from hromada.audit.services import batched as audit_batched
 from hromada.audit.services import record as audit
 from hromada.core.errors import ValidationFailed
 from hromada.core.text import normalize_name
@@ -144,7 +144,6 @@ def _responsible_hromada(actor: User, hromada_id: int | None) -> Unit:
 
 
 def _next_number(hromada: Unit, year: int) -> str:
-    lock_chain_head(hromada.pk)  # the one lock order (hromada.core.db): the audit chain head before the counter
     seq, _created = CaseSequence.objects.select_for_update().get_or_create(hromada=hromada, year=year)
     seq.last += 1
     seq.save(update_fields=["last"])
@@ -156,7 +155,10 @@ def _audit(actor: User, action: str, case: ChildCase, request: HttpRequest | Non
     audit(actor=actor, action=f"childcase.{action}", obj=case, request=request, details=details or None)
 
 
+# Its entries (a new person's, the case's) are appended together at the end: the audit chain head is the last
+# lock, after the case counter (hromada.core.db).
 @transaction.atomic
+@audit_batched
 def register_child_case(*, actor: User, child: PersonInput, urgency: str, reporter_type: str, circumstances: list[str],
                         summary: str = "", reported_on: date | None = None, hromada_id: int | None = None,
                         reporter_name: str = "", reporter_organisation: str = "", reporter_phone: str = "",

@@ -1,13 +1,18 @@
 """Whole-transaction helpers for services: retry on deadlock or serialization failure, and the files a failed
 transaction wrote.
 
-Lock order (one for every writing transaction, so two of them can never wait on each other in a cycle):
-1. the audit chain head (``audit.services.lock_chain_head``; ``audit.record`` takes it too),
-2. number sequences (applications, children's cases),
-3. the rows being changed (application, person, …).
-Every service writes an audit entry, so the head serialises writers anyway: taking it first costs nothing.
-The retry is the safety net for anything the order cannot cover (a lock taken by the database itself, a
-serialization failure under a stricter isolation level).
+Lock order (one for every writing transaction):
+1. number sequences (applications, children's and social cases),
+2. the rows being changed (application, person, …),
+3. the audit chain head, LAST: the append of the transaction's entries locks it (one statement on PostgreSQL,
+   ``audit.services``), and services batch their entries (``audit.batch``) so the append is their last write
+   before COMMIT. A transaction that takes the head as its last statement waits for nothing while holding it, so
+   the head — the one row every writer of an oblast takes — can never close a cycle: writers queue on it, they
+   do not deadlock on it. (Taking it first also prevented cycles, at the price of one more round trip per
+   request, and held the oblast's head through the whole transaction.)
+The retry is the safety net for anything the order cannot cover: a service that appends before a later lock
+(an entry recorded outside a batch), a lock taken by the database itself, a serialization failure under a
+stricter isolation level.
 """
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ import threading
 import time
 
 from django.db import DatabaseError, connection, transaction
+from django.db.models.sql.subqueries import InsertQuery
 
 log = logging.getLogger(__name__)
 
@@ -122,3 +128,26 @@ def in_all_or_nothing() -> bool:
 def atomic():
     """A service's transaction: ``transaction.atomic()``, without its savepoint inside ``all_or_nothing``."""
     return transaction.atomic(savepoint=not in_all_or_nothing())
+
+
+# ---- a statement that rides with another ---------------------------------------------------------------------
+def insert_returning_ids(objs: list) -> tuple[str, tuple]:
+    """The INSERT of ``objs`` (rows of one model, not saved yet) returning their ids, as Django's ``bulk_create``
+    would send it — for a service that sends it in the same round trip as another statement (a data-modifying CTE
+    on PostgreSQL). ``mark_inserted`` then gives the objects their ids."""
+    model = type(objs[0])
+    query = InsertQuery(model)
+    query.insert_values([f for f in model._meta.concrete_fields if not f.primary_key], objs)
+    compiler = query.get_compiler(connection=transaction.get_connection())
+    compiler.returning_fields = [model._meta.pk]
+    [(sql, params)] = compiler.as_sql()
+    return sql, params
+
+
+def mark_inserted(objs: list, rows: list) -> None:
+    """``objs`` were written by ``insert_returning_ids``' statement, whose rows (one id each, in order) are ``rows``."""
+    alias = transaction.get_connection().alias
+    for obj, (pk, *_rest) in zip(objs, rows, strict=True):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, alias
+

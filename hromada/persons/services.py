@@ -461,14 +461,34 @@ def _present_person(actor: User, *, rnokpp: str, number: str, last_name: str, fi
 # participants; they write no audit entry of their own (the case's entry records the change) and open no savepoint.
 
 
-def grant_case_access(*, person_ids: Iterable[int], hromada_id: int) -> None:
+def grant_case_access(*, person_ids: Iterable[int], hromada_id: int,
+                      along: tuple[str, Sequence[Any]] | None = None) -> list[tuple[Any, ...]]:
     """The persons take part in a case of ``hromada_id``: its staff may see them (``scoping.person_scope_q``).
-    One statement; a pair already there stays as it is."""
+    One statement; a pair already there stays as it is.
+
+    ``along``: the caller's own statement with RETURNING (the case's participants' INSERT), sent in the same round
+    trip on PostgreSQL — the grant as a data-modifying CTE in front of it — and run right after the grant
+    elsewhere; its rows are returned."""
     pairs = sorted(set(person_ids))
-    if pairs:
-        with transaction.atomic(savepoint=False):
+    connection = transaction.get_connection()
+    with transaction.atomic(savepoint=False):
+        if along is not None and pairs and connection.vendor == "postgresql":
+            meta, qn = PersonAccess._meta, connection.ops.quote_name
+            person, hromada = meta.get_field("person"), meta.get_field("hromada")
+            # Identifiers from the model, quoted by the backend; every value is a parameter.
+            sql = (f"WITH granted AS (INSERT INTO {qn(meta.db_table)} ({qn(person.column)}, {qn(hromada.column)}) "  # noqa: S608
+                   f"SELECT unnest(%s::{person.db_type(connection)}[]), %s ON CONFLICT DO NOTHING) {along[0]}")
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [pairs, hromada_id, *along[1]])
+                return cursor.fetchall()
+        if pairs:
             PersonAccess.objects.bulk_create([PersonAccess(person_id=pid, hromada_id=hromada_id) for pid in pairs],
                                              ignore_conflicts=True)
+        if along is None:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(*along)
+            return cursor.fetchall()
 
 
 def revoke_case_access(*, person_ids: Iterable[int], hromada_id: int) -> None:

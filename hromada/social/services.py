@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from hromada.accounts import access
 from hromada.accounts.models import Role, User
-from hromada.audit.services import lock_chain_head
+from hromada.audit.services import batched as audit_batched
 from hromada.audit.services import record as audit
 from hromada.catalog import slots as catalog_slots
 from hromada.core.errors import NotFound
@@ -105,7 +105,6 @@ def _own_hromada(actor: User) -> Unit:
 
 
 def _next_number(hromada: Unit, year: int) -> str:
-    lock_chain_head()  # the one lock order (hromada.core.db): the audit chain head before the counter
     seq, _created = CaseSequence.objects.select_for_update().get_or_create(hromada=hromada, year=year)
     seq.last += 1
     seq.save(update_fields=["last"])
@@ -266,6 +265,8 @@ def open_case_from_application(*, actor: User, application: Any, service_codes: 
                      request=request)
 
 
+# Its entry is appended at the end: the audit chain head is the last lock, after the case counter (hromada.core.db).
+@audit_batched
 def _register(*, actor: User, person_id: int, service_codes: Iterable[str], urgency: str, summary: str,
               applied_on: date, documents: list[str], hromada: Unit, office: Office | None,
               application: Any = None, request: HttpRequest | None = None) -> SocialCase:

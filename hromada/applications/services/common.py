@@ -1,12 +1,18 @@
 """Shared guards of the front-office services: who may act, which case, whether it may still change."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from django.core.exceptions import EmptyResultSet
 from django.db import transaction
+from django.db.models import Expression, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hromada.accounts import access
 from hromada.accounts.models import User
-from hromada.core.errors import Conflict, Forbidden, ValidationFailed
+from hromada.catalog.models import DocumentRequirement
+from hromada.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hromada.offices.models import Function, Office
 
 from ..models import Application, Status
@@ -27,18 +33,51 @@ def front_office_of(actor: User) -> Office:
     return office
 
 
-def lock_application(actor: User, application_id: int, *, action: str, expected_version: int | None = None) -> Application:
-    """The visible case, row-locked for the caller's transaction (NotFound outside the scope)."""
+def lock_application(actor: User, application_id: int, *, action: str, expected_version: int | None = None,
+                     annotations: Mapping[str, Expression | Subquery] | None = None) -> Application:
+    """The visible case, row-locked for the caller's transaction (NotFound outside the scope). ``annotations``: what
+    else the caller reads with it (as of the statement's start: see the caller's own comment for why that holds)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_application must run inside the service's transaction")
     # One query: the scope check, the row lock (of the case only: locking the joined service row would serialise
     # every intake of that service) and the service and hromada, which nearly every caller needs.
     app = access.get_visible(actor, Application.objects.select_for_update(of=("self",))
-                             .select_related("service", "hromada"), pk=application_id)
+                             .select_related("service", "hromada").annotate(**(annotations or {})),
+                             pk=application_id)
     access.require(actor, action)
     if expected_version is not None and app.version != expected_version:
         raise StaleVersion()
     return app
+
+
+def lock_and_bump(actor: User, application_id: int, *, action: str, document_code: str) -> tuple[Application, bool]:
+    """The visible case, locked by the UPDATE that moves its version, in ONE statement (instead of a lock and a
+    bump after the change): for a change that always moves the version (a scan attached). NotFound outside the
+    scope, as ``lock_application``; any later refusal rolls the bump back with the caller's transaction.
+    Returns the case and whether its service's checklist has ``document_code`` (read in the same statement).
+    The service and hromada are not joined (an UPDATE returns its own row): read them only if needed."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_and_bump must run inside the service's transaction")
+    try:
+        scope_sql, scope_params = access.visible(actor, Application).filter(pk=int(application_id)).values(
+            "pk").query.sql_with_params()
+    except (EmptyResultSet, TypeError, ValueError):   # no view right, or a malformed id: "not found" alike
+        raise NotFound() from None
+    connection = transaction.get_connection()
+    qn, meta = connection.ops.quote_name, Application._meta
+    table, requirements = qn(meta.db_table), qn(DocumentRequirement._meta.db_table)
+    now = meta.get_field("updated_at").get_db_prep_save(timezone.now(), connection)
+    columns = ", ".join(qn(f.column) for f in meta.concrete_fields)   # SQLite's RETURNING takes no "table.*"
+    # Identifiers from the models, quoted by the backend; every value is a parameter. RETURNING gives the row as
+    # updated (UPDATE … RETURNING: PostgreSQL, SQLite ≥ 3.35).
+    sql = (f"UPDATE {table} SET {qn('version')} = {qn('version')} + 1, {qn('updated_at')} = %s "  # noqa: S608
+           f"WHERE {qn('id')} IN ({scope_sql}) RETURNING {columns}, EXISTS (SELECT 1 FROM {requirements} r "
+           f"WHERE r.{qn('service_id')} = {table}.{qn('service_id')} AND r.{qn('code')} = %s) AS code_known")
+    app = next(iter(Application.objects.raw(sql, [now, *scope_params, document_code or ""])), None)
+    if app is None:
+        raise NotFound()
+    access.require(actor, action)
+    return app, bool(app.code_known)   # type: ignore[attr-defined]  # the statement's extra column
 
 
 def require_editable(app: Application) -> None:

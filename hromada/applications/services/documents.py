@@ -21,7 +21,7 @@ from hromada.core.errors import Conflict, NotFound, ValidationFailed
 from .. import deadlines, selectors, workflow
 from ..models import Application, Document, Status
 from ..tasks import schedule_receipt
-from .common import AT_BACK_OFFICE, bump, lock_application, require_editable
+from .common import AT_BACK_OFFICE, bump, lock_and_bump, lock_application, require_editable
 from .files import inspect_upload
 
 
@@ -76,12 +76,15 @@ def attach_document(*, actor: User, application_id: int, document_code: str, upl
                     request: HttpRequest | None = None) -> Document:
     """Attach a scan to a checklist item. A draft or a returned case takes any item; a case at the back
     office only takes items still missing (``add_missing_document``)."""
-    with transaction.atomic():
-        app = lock_application(actor, application_id, action="application.intake")
+    # The entry is appended last: the audit chain head is the last lock (core.db). The case is locked by the UPDATE
+    # that moves its version (a scan always moves it: stale forms are refused after it) — one round trip for both.
+    with transaction.atomic(), audit.batch():
+        app, code_known = lock_and_bump(actor, application_id, action="application.intake", document_code=document_code)
         if app.status in AT_BACK_OFFICE:
             return _add_missing(app, actor=actor, document_code=document_code, uploaded_file=uploaded_file,
-                                request=request)
-        return _attach(app, actor=actor, uploads=[(document_code, uploaded_file)], request=request)[0]
+                                request=request, bumped=True)
+        return _attach(app, actor=actor, uploads=[(document_code, uploaded_file)], request=request,
+                       known_code=code_known)[0]
 
 
 @write_transaction
@@ -93,17 +96,24 @@ def attach_documents(*, actor: User, application_id: int, uploads: Iterable[tupl
     ``application``: the new case the caller's transaction created and holds (inside ``all_or_nothing``): not
     read again; its rows are written in one INSERT and its version moves with the submission that follows."""
     fresh = application is not None and db.in_all_or_nothing()
-    with db.atomic():
+    with db.atomic(), audit.batch():   # the entries after the version bump: the head is the last lock (core.db)
         app = application if application is not None and fresh \
             else lock_application(actor, application_id, action="application.intake")
         return _attach(app, actor=actor, uploads=list(uploads), request=request, fresh=fresh)
 
 
 def _attach(app: Application, *, actor: User, uploads: Iterable[tuple[str, File | None]], request: HttpRequest | None,
-            fresh: bool = False) -> list[Document]:
+            fresh: bool = False, known_code: bool | None = None) -> list[Document]:
+    """``known_code``: one scan whose code the caller checked against the checklist (``lock_and_bump``), the
+    version already moved; otherwise the checklist is read here and the version moved at the end."""
     require_editable(app)
-    requirements = app.service.documents.all()
-    known = {req.code for req in requirements}
+    uploads = list(uploads)
+    bumped = known_code is not None
+    if not bumped:
+        requirements = app.service.documents.all()
+        known = {req.code for req in requirements}
+    else:   # one scan, its code checked by the caller's lock
+        known = {code for code, _file in uploads} if known_code else set()
     # A new case has no scans yet; an existing one's hashes are read once (not once per scan).
     hashes: set[str] | None = set() if fresh else None
     docs = []
@@ -125,7 +135,7 @@ def _attach(app: Application, *, actor: User, uploads: Iterable[tuple[str, File 
                                   data={"document_code": document_code, "document": doc.pk})
         audit.record(actor=actor, action="application.document_attach", obj=app, request=request,
                      details={"document": doc.pk, "document_code": document_code, "pages": doc.pages})
-    if docs and not fresh:
+    if docs and not fresh and not bumped:
         bump(app)
     return docs
 
@@ -144,7 +154,8 @@ def add_missing_document(*, actor: User, application_id: int, document_code: str
 
 
 def _add_missing(app: Application, *, actor: User, document_code: str, uploaded_file: File | None,
-                 request: HttpRequest | None) -> Document:
+                 request: HttpRequest | None, bumped: bool = False) -> Document:
+    """``bumped``: the caller's lock already moved the version (``lock_and_bump``); only the dates are saved."""
     req = _requirement(app, document_code)
     if app.documents.filter(requirement_code=req.code).exists():
         raise Conflict(_("Документ «%(t)s» уже подано; після надсилання заяви можна лише донести відсутні документи.")
@@ -160,7 +171,10 @@ def _add_missing(app: Application, *, actor: User, document_code: str, uploaded_
         fields += ["application_date", "due_date"]
     workflow.record_event(app, "document_added", actor=actor,
                           data={"document_code": req.code, "document": doc.pk, "in_time": in_time})
-    bump(app, *fields)
+    if not bumped:
+        bump(app, *fields)
+    elif fields:
+        app.save(update_fields=[*fields, "updated_at"])
     audit.record(actor=actor, action="application.document_add_missing", obj=app, request=request,
                  details={"document": doc.pk, "document_code": req.code, "in_time": in_time})
     schedule_receipt(app.pk)

@@ -12,6 +12,7 @@ from types import EllipsisType
 from typing import cast
 
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -164,8 +165,10 @@ def create_application(*, actor: User, service_code: str, applicant_id: int,
             channel=channel, front_office=office, hromada=hromada, registered_by=actor, applicant_person=people[0][0],
             application_date=deadlines.application_date_for(registered), paper_received_on=paper_received_on,
             **contacts)
-        parts = Participant.objects.bulk_create([Participant(application=app, person=p, role=r) for p, r in people])
-        person_services.grant_case_access(person_ids=[p.pk for p, _r in people], hromada_id=app.hromada_id)
+        # The participants' INSERT rides with their access grant (one round trip on PostgreSQL).
+        parts = [Participant(application=app, person=p, role=r) for p, r in people]
+        db.mark_inserted(parts, person_services.grant_case_access(
+            person_ids=[p.pk for p, _r in people], hromada_id=app.hromada_id, along=db.insert_returning_ids(parts)))
         # What the case holds now, in hand: its card and the submission in the same request read neither again.
         selectors.fill_prefetched(app, "participants", parts)
         selectors.fill_prefetched(app, "documents", [])
@@ -293,12 +296,21 @@ def submit_application(*, actor: User, application_id: int, idempotency_key: str
     if len(key) > 128:
         raise ValidationFailed(_("Idempotency-Key задовгий (максимум 128 символів)."), code="invalid_idempotency_key")
     fresh = application is not None and db.in_all_or_nothing()
-    with db.atomic():
-        # The row lock orders concurrent retries: the second sees the first one's stored answer.
+    # One append, the last write (the audit chain head is the last lock, core.db): a social case opened from the
+    # submission writes its entry with the submission's.
+    with db.atomic(), audit.batch():
+        # The row lock orders concurrent retries: the second sees the first one's stored answer. The stored answer's
+        # id comes with the lock (one round trip); it is as of the statement's start, so a retry that waited for
+        # the lock while the first one committed would miss it — but then the case is no longer a draft (a stored
+        # answer is a submission's), and only then is it looked up again, after the lock.
+        stored = IdempotencyRecord.objects.filter(user=actor, scope=SUBMIT_SCOPE, key=key)
         app = application if application is not None and fresh \
-            else lock_application(actor, application_id, action="application.intake")
+            else lock_application(actor, application_id, action="application.intake",
+                                  annotations={"stored_answer": Subquery(stored.values("pk")[:1])} if key else None)
         if key and not fresh:
-            record = IdempotencyRecord.objects.filter(user=actor, scope=SUBMIT_SCOPE, key=key).first()
+            stored_id = getattr(app, "stored_answer", None)
+            record = IdempotencyRecord.objects.get(pk=stored_id) if stored_id is not None \
+                else stored.first() if app.status != Status.DRAFT else None
             if record is not None:
                 if record.application_id != app.pk:
                     raise Conflict(_("Цей Idempotency-Key уже використано для іншої заяви."),
@@ -310,19 +322,27 @@ def submit_application(*, actor: User, application_id: int, idempotency_key: str
         if app.status != Status.DRAFT:
             # Let the state machine word the refusal (e.g. already submitted).
             workflow.transition(app.pk, "submit", actor=actor)
-        items = selectors.checklist(app)
-        if selectors.missing(items, Timing.BEFORE_SUBMIT):
-            raise _incomplete(items)
+        # The new case of this request has its scans and checklist in hand; an existing one is asked in one query
+        # (the full checklist is read only to word a refusal).
+        if fresh:
+            items = selectors.checklist(app)
+            absent: dict[str, list[str]] = {
+                timing.value: [i.document_code for i in selectors.missing(items, timing)]
+                for timing in (Timing.BEFORE_SUBMIT, Timing.MAY_FOLLOW)}
+        else:
+            absent = selectors.not_provided(app)
+        if absent.get(Timing.BEFORE_SUBMIT):
+            raise _incomplete(selectors.checklist(app))
         now = timezone.now()
         today = timezone.localdate(now)
-        follow = selectors.missing(items, Timing.MAY_FOLLOW)
+        follow = absent.get(Timing.MAY_FOLLOW, [])
         back_office = deciding_office_for(app.hromada, app.service.deciding_authority)
         social = app.service.category == ServiceCategory.SOCIAL_SERVICES
         marked = app.draft_data or {}
         # The case is locked above (or created by this transaction): the state machine does not read it again.
         app = workflow.transition(
             app, "submit", actor=actor, held=True,
-            data={"back_office": back_office.pk, "missing_may_follow": [i.document_code for i in follow]},
+            data={"back_office": back_office.pk, "missing_may_follow": follow},
             back_office=back_office, first_submitted_at=app.first_submitted_at or now, submitted_at=now,
             due_date=deadlines.initial_due_date(app),
             documents_deadline=deadlines.documents_deadline_for(app) if follow else None,

@@ -3,15 +3,13 @@
 oblast-raion-hromada digits of the hromada's КАТОТТГ code (UA18080010000090720 → 18-08-001), the year,
 and a per hromada and year sequence. The counter row is locked (by its UPDATE … RETURNING) for the rest of
 the caller's transaction, so concurrent intakes in one hromada queue on it and never get the same
-number; on SQLite the IMMEDIATE transaction mode serialises writers the same way. The audit chain head is
-locked before the counter (the one lock order of hromada.core.db): the offline sync audits the person's
-registration before it numbers the case, and must not wait for the counter while holding the head.
+number; on SQLite the IMMEDIATE transaction mode serialises writers the same way. The audit chain head comes
+after it, with the transaction's last write (the one lock order of hromada.core.db).
 """
 from __future__ import annotations
 
 from django.db import connection, transaction
 
-from hromada.audit.services import lock_chain_head
 from hromada.territory.models import Unit
 
 from ..models import NumberSequence
@@ -33,7 +31,6 @@ def allocate_number(*, hromada: Unit, year: int) -> str:
     """The next number for ``hromada`` in ``year``; must run inside the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("allocate_number must run inside the caller's transaction")
-    lock_chain_head(hromada.pk)
     # One round trip: the increment locks the row and returns the new value (PostgreSQL, SQLite ≥ 3.35).
     with connection.cursor() as cursor:
         cursor.execute('UPDATE applications_numbersequence SET "last" = "last" + 1 '

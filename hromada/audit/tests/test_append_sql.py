@@ -1,0 +1,88 @@
+"""The append that locks the chain head itself: on PostgreSQL one statement locks the head, chains the hashes in SQL,
+inserts the entries and moves the head. What it writes must be what ``entry_hash`` (Python) says, so
+``verify_chain`` verifies it and still finds any tampering. On SQLite the same tests check the Python path."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from hromada.audit.models import AuditChainHead, AuditEntry
+from hromada.audit.services import GENESIS, batch, chain_key, entry_hash, hashed_fields, record, verify_chain
+
+from .helpers import as_new_transaction, guard_disabled
+from .test_chains import _oblast_hromada
+
+# Text the hash covers must match byte for byte: letters outside ASCII, quotes, a backslash, an emoji (4 bytes in
+# UTF-8), control characters (escaped by json), nested values, numbers and an address.
+DETAILS = {"назва": "Ґанок «Їжак» \"лапки\" \\ 🙂", "ids": [3, 1, 2], "вкладене": {"є": True, "ні": None, "x": 1.5},
+           "tab": "a\tb\nc"}
+
+
+def _batch(actor, hromada, n, tag, **kw):
+    as_new_transaction()
+    with batch():
+        entries = [record(actor=actor, action="test.sql", object_type="test.thing", object_id=f"{tag}{i}",
+                          hromada_id=hromada.pk, details={**DETAILS, "i": i}, **kw) for i in range(n)]
+    return entries
+
+
+def _stored(entries):
+    return list(AuditEntry.objects.filter(pk__in=[e.pk for e in entries]).order_by("pk"))
+
+
+@pytest.fixture
+def hromada(demo):
+    return _oblast_hromada("96", "Тестова-С")   # a chain with no head row yet: the first append creates it
+
+
+def test_entries_verify_with_the_python_hash(front, hromada, rf):
+    request = rf.post("/", REMOTE_ADDR="2001:db8::1", HTTP_X_REQUEST_ID="req-sql-append-1")
+    first = _batch(front, hromada, 4, "a", request=request)
+    second = _batch(front, hromada, 1, "b")
+    stored = _stored(first + second)
+    assert [e.pk for e in stored] == [e.pk for e in first + second]   # ids ascend along the chain
+    prev = GENESIS
+    for entry, returned in zip(stored, first + second, strict=True):
+        # What the database computed is exactly the Python hash of what it stored.
+        assert entry.prev_hash == prev and entry.hash == entry_hash(prev, hashed_fields(entry))
+        assert (entry.hash, entry.prev_hash, entry.chain) == (returned.hash, returned.prev_hash, returned.chain)
+        assert entry.chain == chain_key(hromada.pk) and entry.details["назва"] == DETAILS["назва"]
+        prev = entry.hash
+    assert stored[0].ip == "2001:db8::1" and stored[0].request_id == "req-sql-append-1"
+    head = AuditChainHead.objects.get(chain=chain_key(hromada.pk))
+    assert (head.last_id, head.last_hash) == (stored[-1].pk, stored[-1].hash)
+    assert verify_chain()[1] == []
+
+
+def test_one_statement_on_postgresql(front, hromada):
+    _batch(front, hromada, 1, "warm")   # the chain's head exists
+    as_new_transaction()
+    with CaptureQueriesContext(connection) as ctx, batch():
+        for i in range(3):
+            record(actor=front, action="test.sql", object_type="test.thing", object_id=f"one{i}", hromada_id=hromada.pk)
+    sql = [q["sql"] for q in ctx.captured_queries]
+    if connection.vendor == "postgresql":
+        # The head's lock, the entries' INSERT and the head's move: one round trip.
+        assert len(sql) == 1 and "FOR UPDATE" in sql[0] and "INSERT INTO" in sql[0], sql
+    assert verify_chain()[1] == []
+
+
+def test_later_appends_of_the_transaction_stay_on_its_chain(front, hromada, demo):
+    first = _batch(front, hromada, 2, "c")
+    # Same transaction (no as_new_transaction): an entry about another oblast's hromada joins the held chain.
+    other = _oblast_hromada("95", "Тестова-Д")
+    later = record(actor=front, action="test.sql", object_type="test.thing", object_id="d", hromada_id=other.pk)
+    assert later.chain == first[0].chain and later.prev_hash == first[-1].hash
+    assert verify_chain()[1] == []
+
+
+def test_tampering_with_sql_written_entries_is_found(front, hromada):
+    entries = _batch(front, hromada, 3, "e")
+    _batch(front, hromada, 2, "f")
+    with guard_disabled():
+        AuditEntry.objects.filter(pk=entries[1].pk).update(details={**DETAILS, "i": 99})
+    problems = verify_chain()[1]
+    assert [(p.kind, p.entry_id) for p in problems] == [("edited", entries[1].pk)]
+    with guard_disabled():
+        AuditEntry.objects.filter(pk=entries[1].pk).delete()
+    kinds = {(p.kind, p.entry_id) for p in verify_chain()[1]}
+    assert ("broken_link", entries[2].pk) in kinds
