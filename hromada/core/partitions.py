@@ -25,6 +25,7 @@ as the owner; queries through the parent need privileges on the parent only.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -197,6 +198,11 @@ def _create_month(connection, cursor, key: PartitionedTable, name: str, month: d
     # PostgreSQL refuses a partition whose rows sit in the DEFAULT; move them. The detached DEFAULT is a plain
     # table for a moment: its own row triggers (an append-only guard) are off while the copied rows leave it.
     columns = ", ".join(q(c) for c in _insertable_columns(cursor, table))
+    with _no_pending_checks(cursor):
+        _move_out_of_default(cursor, q, table, default, create, columns, in_month)
+
+
+def _move_out_of_default(cursor, q, table, default, create, columns, in_month) -> None:
     cursor.execute(f"ALTER TABLE {q(table)} DETACH PARTITION {q(default)}")
     cursor.execute(create)
     cursor.execute(f"INSERT INTO {q(table)} ({columns}) {_overriding(cursor, table)}"  # noqa: S608 — quoted names, dated bounds
@@ -205,6 +211,15 @@ def _create_month(connection, cursor, key: PartitionedTable, name: str, month: d
     cursor.execute(f"DELETE FROM {q(default)} WHERE {in_month}")  # noqa: S608 — quoted names, dated bounds
     cursor.execute(f"ALTER TABLE {q(default)} ENABLE TRIGGER USER")
     cursor.execute(f"ALTER TABLE {q(table)} ATTACH PARTITION {q(default)} DEFAULT")
+
+
+@contextmanager
+def _no_pending_checks(cursor):
+    """PostgreSQL refuses to ALTER a table with deferred foreign-key checks pending in the transaction: run them
+    now, and defer them again after (what Django's schema editor does around its own ALTERs)."""
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    yield
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _insertable_columns(cursor, table: str) -> list[str]:
@@ -248,7 +263,7 @@ def partition_by_month(connection, table: str, column: str, *, months_ahead: int
         return []
     old = _checked_name(f"{table}__unpartitioned")
     q = lambda n: _q(connection, n)  # noqa: E731
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor, _no_pending_checks(cursor):
         cursor.execute(f"LOCK TABLE {q(table)} IN ACCESS EXCLUSIVE MODE")
         shape = _read_shape(connection, cursor, table, column)
         # What will be recreated is read before anything is dropped; the definitions name the table, which

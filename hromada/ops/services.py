@@ -1,4 +1,4 @@
-"""Operations services: failed-task records, reminders, overdue counts, worker probes, backups.
+"""Operations services: failed-task records, reminders, overdue counts, worker probes, backups, partitions.
 
 Celery tasks in tasks.py only call these.
 """
@@ -20,7 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hromada.accounts.models import Role, User
+from hromada.audit import roles
 from hromada.catalog.models import DocumentRequirement
+from hromada.core import partitions
 from hromada.core.errors import Conflict, NotFound
 from hromada.offices.models import Office
 
@@ -165,3 +167,20 @@ def complete_worker_probe(*, token: str) -> WorkerProbe:
         probe.completed_by = f"{socket.gethostname()}:{os.getpid()}"
         probe.save(update_fields=["completed_at", "completed_by"])
     return probe
+
+
+PARTITION_MONTHS_AHEAD = 3
+# Creating a partition locks the parent table: a long transaction holding it must not make every writer queue
+# behind this job. It gives up instead (the task retries; the months ahead leave weeks of slack).
+PARTITION_LOCK_TIMEOUT = "10s"
+
+
+def ensure_partitions(*, months_ahead: int = PARTITION_MONTHS_AHEAD) -> dict[str, list[str]]:
+    """The monthly partitions of every partitioned table (application events; audit entries once partitioned)
+    from this month to ``months_ahead`` months ahead, created as the schema owner (only the owner may).
+    Returns the partitions created per table; ``{}`` on SQLite. Idempotent."""
+    with roles.as_owner() as connection, transaction.atomic(using=connection.alias):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL lock_timeout = '{PARTITION_LOCK_TIMEOUT}'")
+        return partitions.ensure_partitions_ahead(connection, months_ahead=months_ahead)
