@@ -11,12 +11,16 @@ API (each takes a Django connection; nothing happens unless ``connection.vendor 
 * :func:`partition_by_month` — convert an existing plain table, in the caller's transaction (a migration's);
 * :func:`ensure_month_partitions` — the partitions of a range of months, idempotent;
 * :func:`ensure_partitions_ahead` — every monthly-partitioned table up to N months ahead (the daily job);
-* :func:`partitioned_tables`, :func:`is_partitioned`, :func:`partition_name`.
+* :func:`partitioned_tables`, :func:`is_partitioned`, :func:`partition_name`, :func:`key_index_name`.
 
-PostgreSQL requires the partition key in every primary key and unique constraint: the primary key becomes
-``(id, <column>)`` (Django still treats ``id`` as the key; ids stay unique because one sequence gives them), and a
-table with another unique constraint or index without the column is refused (:class:`PartitionError`), as is
-a table other tables reference by foreign key. Creating a month's partition while the DEFAULT holds rows of that
+PostgreSQL requires the partition key in every primary key and unique constraint, so the key becomes
+``(id, <column>)``: a unique index ``<table>_id_<column>_key``, not a PRIMARY KEY constraint — a partition's
+inherited PRIMARY KEY or UNIQUE constraint cannot be dropped on its own, and ``pg_restore --clean`` (the
+backup's restore, ``audit.backup``) tries exactly that and fails on PostgreSQL 15, while attached indexes restore
+cleanly. The same holds for other unique constraints: they come back as unique indexes of the same name. Django
+still treats ``id`` as the key (it never needs the constraint); ids stay unique because one sequence gives them.
+A table with a unique constraint or index without the column is refused (:class:`PartitionError`), as is a table
+other tables reference by foreign key. Creating a month's partition while the DEFAULT holds rows of that
 month moves them into it (the DEFAULT is detached, the month created, the rows copied and removed from the
 detached table, the DEFAULT attached again), so a late partition never loses or strands a row.
 
@@ -53,6 +57,11 @@ def _month_start(day: date) -> date:
 
 def _next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def key_index_name(table: str, columns: list[str]) -> str:
+    """The unique index that stands for the primary key: ``<table>_<columns>_key``."""
+    return _checked_name(f"{table}_{'_'.join(columns)}_key")
 
 
 def partition_name(table: str, month: date) -> str:
@@ -250,13 +259,14 @@ def partition_by_month(connection, table: str, column: str, *, months_ahead: int
 
     In the caller's transaction (a migration's; a savepoint of it here), holding an ACCESS EXCLUSIVE lock on the
     table: a new table ``PARTITION BY RANGE (column)`` with the same columns, defaults, NOT NULL and CHECK
-    constraints, identity, storage and comments; primary key ``(<old key columns>, column)`` under the old
-    constraint's name; partitions from the month of the oldest row (this month if empty) to ``months_ahead``
-    months ahead and the DEFAULT; the rows copied with their ids; then the old indexes, unique and foreign-key
-    constraints and triggers recreated on the parent under their names (so every partition gets them); the id
-    sequence kept — an identity column's new sequence continues from the old one's state and takes its name,
-    an owned sequence (``serial``) is handed to the new column; the old table dropped. Privileges are not
-    copied: ``migrate`` re-applies the application role's grants. Returns the partitions created; ``[]`` and
+    constraints, identity, storage and comments; partitions from the month of the oldest row (this month if
+    empty) to ``months_ahead`` months ahead and the DEFAULT; the rows copied with their ids; the key
+    ``(<old key columns>, column)`` as a unique index (:func:`key_index_name`) and the unique constraints as unique
+    indexes of their names; the old indexes, foreign-key constraints and triggers recreated on the parent under
+    their names (so every partition gets them); the id sequence kept — an identity column's new sequence
+    continues from the old one's state and takes its name, an owned sequence (``serial``) is handed to the new
+    column; the old table dropped. Privileges are not copied: ``migrate`` re-applies the application role's
+    grants. Returns the partitions created; ``[]`` and
     nothing done on other databases or when the table is already partitioned.
     """
     if not _applies(connection) or is_partitioned(connection, table):
@@ -268,7 +278,7 @@ def partition_by_month(connection, table: str, column: str, *, months_ahead: int
         shape = _read_shape(connection, cursor, table, column)
         # What will be recreated is read before anything is dropped; the definitions name the table, which
         # the new one takes over.
-        for name in shape.foreign_keys + shape.uniques:
+        for name in shape.foreign_keys + [name for name, _columns in shape.uniques]:
             cursor.execute(f"ALTER TABLE {q(table)} DROP CONSTRAINT {q(name)}")
         for name, _definition in shape.triggers:
             cursor.execute(f"DROP TRIGGER {q(name)} ON {q(table)}")
@@ -276,11 +286,9 @@ def partition_by_month(connection, table: str, column: str, *, months_ahead: int
             cursor.execute(f"DROP INDEX {q(name)}")
         cursor.execute(f"ALTER TABLE {q(table)} DROP CONSTRAINT {q(shape.pk_name)}")
         cursor.execute(f"ALTER TABLE {q(table)} RENAME TO {q(old)}")
-        pk = ", ".join(q(c) for c in [*shape.pk_columns, column])
         cursor.execute(
             f"CREATE TABLE {q(table)} (LIKE {q(old)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING IDENTITY "
-            f"INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS, "
-            f"CONSTRAINT {q(shape.pk_name)} PRIMARY KEY ({pk})) PARTITION BY RANGE ({q(column)})")
+            f"INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS) PARTITION BY RANGE ({q(column)})")
         cursor.execute(f"SELECT min({q(column)}) FROM {q(old)}")  # noqa: S608 — quoted names, dated bounds
         today = today or _today()
         first = _as_date(cursor.fetchone()[0]) or today
@@ -288,10 +296,15 @@ def partition_by_month(connection, table: str, column: str, *, months_ahead: int
         columns = ", ".join(q(c) for c in _insertable_columns(cursor, old))
         cursor.execute(f"INSERT INTO {q(table)} ({columns}) {_overriding(cursor, old)}"  # noqa: S608 — quoted names, dated bounds
                        f"SELECT {columns} FROM {q(old)}")
+        # The key and the unique constraints become unique indexes (see the module's docstring: a partition's
+        # inherited constraint breaks pg_restore --clean).
+        for name, columns in [(key_index_name(table, [*shape.pk_columns, column]), [*shape.pk_columns, column]),
+                              *shape.uniques]:
+            cursor.execute(f"CREATE UNIQUE INDEX {q(name)} ON {q(table)} ({', '.join(q(c) for c in columns)})")
         for _name, definition in shape.indexes:
             cursor.execute(definition)
-        for name in shape.uniques + shape.foreign_keys:
-            cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {shape.constraint_defs[name]}")
+        for name in shape.foreign_keys:
+            cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {shape.foreign_key_defs[name]}")
         for _name, definition in shape.triggers:
             cursor.execute(definition)
         _keep_sequences(connection, cursor, table, old, shape)
@@ -310,9 +323,9 @@ def partition_by_month(connection, table: str, column: str, *, months_ahead: int
 class _Shape:
     pk_name: str
     pk_columns: list[str]
-    uniques: list[str]
+    uniques: list[tuple[str, list[str]]]    # (name, columns) of unique constraints
     foreign_keys: list[str]
-    constraint_defs: dict[str, str]
+    foreign_key_defs: dict[str, str]
     indexes: list[tuple[str, str]]          # (name, CREATE INDEX …) of indexes backing no constraint
     triggers: list[tuple[str, str]]         # (name, CREATE TRIGGER …)
     identity_sequences: list[tuple[str, str]]   # (schema.sequence, column) of identity columns
@@ -349,8 +362,10 @@ def _read_shape(connection, cursor, table: str, column: str) -> _Shape:
         elif kind == "u" and column not in columns:
             raise PartitionError(f"{table}: unique constraint {name} does not include {column}; PostgreSQL "
                                  f"requires the partition key in every unique constraint of a partitioned table")
+        elif kind == "u":
+            uniques.append((name, columns))
         else:
-            (uniques if kind == "u" else foreign_keys).append(name)
+            foreign_keys.append(name)
             defs[name] = definition
     if pk_name is None:
         raise PartitionError(f"{table} has no primary key")

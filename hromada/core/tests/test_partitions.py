@@ -65,12 +65,14 @@ def test_conversion_keeps_rows_ids_indexes_constraints_and_triggers(scratch):
     assert set(_partitions("t_log")) == set(created)
     assert _sql("SELECT id, parent_id, at, kind, n FROM t_log ORDER BY id") == before
     assert [_where("t_log", row[0]) for row in before] == ["t_log_p202601", "t_log_p202601", "t_log_p202603"]
-    # The primary key gained the partition key, under its old name; the rest is back under its own names.
-    assert _sql("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 't_log_pkey'") == [
-        ("PRIMARY KEY (id, at)",)]
+    # The key gained the partition key, as a unique index (so is the unique constraint); the rest is back under
+    # its own names.
     constraints = {name for (name,) in _sql("SELECT conname FROM pg_constraint WHERE conrelid = 't_log'::regclass")}
-    assert {"t_log_parent_fk", "t_log_kind_at_uniq", "t_log_n_check"} <= constraints
+    assert constraints == {"t_log_parent_fk", "t_log_n_check"}
     indexes = dict(_sql("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 't_log'"))
+    assert indexes["t_log_id_at_key"].endswith("USING btree (id, at)") and "UNIQUE" in indexes["t_log_id_at_key"]
+    assert indexes["t_log_kind_at_uniq"].endswith("USING btree (kind, n, at)")
+    assert "UNIQUE" in indexes["t_log_kind_at_uniq"]
     assert "varchar_pattern_ops" in indexes["t_log_kind_like"] and "t_log_parent_idx" in indexes
     # …and every partition has them.
     assert _sql("SELECT count(*) FROM pg_indexes WHERE tablename = 't_log_p202605'") == [(4,)]
@@ -79,10 +81,12 @@ def test_conversion_keeps_rows_ids_indexes_constraints_and_triggers(scratch):
     new_id = _sql("INSERT INTO t_log (parent_id, at, n) VALUES (1, %s, 9) RETURNING id", [_at(2026, 4)])[0][0]
     assert new_id > max(row[0] for row in before)
     assert _where("t_log", new_id) == "t_log_p202604"
-    # The foreign key, the CHECK and the trigger still hold.
+    # The foreign key, the CHECK, the trigger and both unique keys still hold.
     for statement, params in [("INSERT INTO t_log (parent_id, at, n) VALUES (1, %s, -1)", [_at(2026, 4)]),
                               ("UPDATE t_log SET n = 5 WHERE id = %s", [new_id]),
-                              ("INSERT INTO t_log (parent_id, at, n) VALUES (1, %s, 0)", [_at(2026, 1, 3)])]:
+                              ("INSERT INTO t_log (parent_id, at, n) VALUES (1, %s, 0)", [_at(2026, 1, 3)]),
+                              ("INSERT INTO t_log (id, parent_id, at, n) VALUES (%s, 1, %s, 20)",
+                               [new_id, _at(2026, 4)])]:
         with pytest.raises(Exception), transaction.atomic():  # noqa: B017 — each database error has its class
             _sql(statement, params)
     with pytest.raises(Exception), transaction.atomic():  # noqa: B017
