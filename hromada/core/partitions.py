@@ -11,7 +11,8 @@ API (each takes a Django connection; nothing happens unless ``connection.vendor 
 * :func:`partition_by_month` — convert an existing plain table, in the caller's transaction (a migration's);
 * :func:`ensure_month_partitions` — the partitions of a range of months, idempotent;
 * :func:`ensure_partitions_ahead` — every monthly-partitioned table up to N months ahead (the daily job);
-* :func:`partitioned_tables`, :func:`is_partitioned`, :func:`partition_name`, :func:`key_index_name`.
+* :func:`partitioned_tables`, :func:`is_partitioned`, :func:`partition_name`, :func:`key_index_name`,
+  :func:`may_create_partitions`.
 
 PostgreSQL requires the partition key in every primary key and unique constraint, so the key becomes
 ``(id, <column>)``: a unique index ``<table>_id_<column>_key``, not a PRIMARY KEY constraint — a partition's
@@ -29,11 +30,14 @@ as the owner; queries through the parent need privileges on the parent only.
 """
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from django.db import transaction
+
+log = logging.getLogger(__name__)
 
 MAX_NAME = 63  # PostgreSQL's identifier length
 DEFAULT_SUFFIX = "_default"
@@ -245,12 +249,29 @@ def _overriding(cursor, table: str) -> str:
 
 
 def ensure_partitions_ahead(connection, *, months_ahead: int = 3, today: date | None = None) -> dict[str, list[str]]:
-    """For every table :func:`partitioned_tables` lists: the partitions from this month to ``months_ahead``
-    months ahead. Returns the partitions created per table (``{}`` on other databases)."""
+    """For every table :func:`partitioned_tables` lists that the connection's role may add partitions to (it
+    owns the table): the partitions from this month to ``months_ahead`` months ahead. Returns the partitions
+    created per table handled (``{}`` on other databases); a table skipped for lack of rights is logged."""
     today = today or _today()
     last = _months_ahead(today, months_ahead)
-    return {found.table: ensure_month_partitions(connection, found.table, today, last)
-            for found in partitioned_tables(connection)}
+    created = {}
+    for found in partitioned_tables(connection):
+        if not may_create_partitions(connection, found.table):
+            log.warning("partitions_skipped_not_owner", extra={"table": found.table})
+            continue
+        created[found.table] = ensure_month_partitions(connection, found.table, today, last)
+    return created
+
+
+def may_create_partitions(connection, table: str) -> bool:
+    """Only the owner of a table (or a member of its owner role) may create its partitions."""
+    if not _applies(connection):
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class "
+                       "WHERE oid = to_regclass(%s)", [table])
+        row = cursor.fetchone()
+        return bool(row and row[0])
 
 
 def partition_by_month(connection, table: str, column: str, *, months_ahead: int = 3,

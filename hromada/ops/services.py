@@ -9,6 +9,7 @@ import os
 import shutil
 import socket
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -175,12 +176,23 @@ PARTITION_MONTHS_AHEAD = 3
 PARTITION_LOCK_TIMEOUT = "10s"
 
 
-def ensure_partitions(*, months_ahead: int = PARTITION_MONTHS_AHEAD) -> dict[str, list[str]]:
+@dataclass(frozen=True)
+class PartitionsEnsured:
+    tables: list[str]               # every partitioned table
+    created: dict[str, list[str]]   # the partitions created, per table handled
+    skipped: list[str]              # tables this role may not add partitions to (not the owner)
+
+
+def ensure_partitions(*, months_ahead: int = PARTITION_MONTHS_AHEAD) -> PartitionsEnsured:
     """The monthly partitions of every partitioned table (application events; audit entries once partitioned)
-    from this month to ``months_ahead`` months ahead, created as the schema owner (only the owner may).
-    Returns the partitions created per table; ``{}`` on SQLite. Idempotent."""
+    from this month to ``months_ahead`` months ahead, created as the schema owner (only the owner may): with
+    DATABASE_MIGRATE_URL (the release job, ``prepare_stack``) or a single role. The running services hold no
+    owner's credentials in a two-role installation: their daily run skips the tables and logs it — the DEFAULT
+    partition takes the rows meanwhile, and the next run as the owner moves them into their months. Idempotent."""
     with roles.as_owner() as connection, transaction.atomic(using=connection.alias):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(f"SET LOCAL lock_timeout = '{PARTITION_LOCK_TIMEOUT}'")
-        return partitions.ensure_partitions_ahead(connection, months_ahead=months_ahead)
+        tables = [found.table for found in partitions.partitioned_tables(connection)]
+        created = partitions.ensure_partitions_ahead(connection, months_ahead=months_ahead)
+    return PartitionsEnsured(tables=tables, created=created, skipped=[t for t in tables if t not in created])

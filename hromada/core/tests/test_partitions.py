@@ -161,3 +161,18 @@ def test_other_databases_do_nothing():
     assert partitions.ensure_partitions_ahead(connection) == {}
     assert partitions.partitioned_tables(connection) == []
     assert not partitions.is_partitioned(connection, "applications_event")
+
+
+@pg_only
+@pytest.mark.django_db
+def test_a_role_that_does_not_own_the_table_is_skipped(scratch):
+    partitions.partition_by_month(connection, "t_log", "at", months_ahead=0, today=date(2026, 3, 5))
+    _sql("CREATE ROLE t_not_owner NOLOGIN")       # rolled back with the test's transaction
+    _sql("SET ROLE t_not_owner")
+    try:
+        assert not partitions.may_create_partitions(connection, "t_log")
+        assert partitions.ensure_partitions_ahead(connection, months_ahead=2, today=date(2026, 3, 31)) == {}
+    finally:
+        _sql("RESET ROLE")
+    assert partitions.may_create_partitions(connection, "t_log")
+    assert "t_log_p202604" not in _partitions("t_log")

@@ -17,8 +17,11 @@ class Command(BaseCommand):
     def handle(self, *args, months_ahead, **options):
         if months_ahead < 0:
             raise CommandError("--months-ahead не може бути від'ємним")
-        created = services.ensure_partitions(months_ahead=months_ahead)
-        if not created:
+        result = services.ensure_partitions(months_ahead=months_ahead)
+        if not result.tables:
             self.stdout.write("Розділених таблиць немає (не PostgreSQL або не розділено).")
-        for table, names in created.items():
+        for table, names in result.created.items():
             self.stdout.write(f"{table}: створено {len(names)}" + (f" ({', '.join(names)})" if names else ""))
+        if result.skipped:
+            raise CommandError("Немає прав власника таблиць (потрібен DATABASE_MIGRATE_URL): "
+                               + ", ".join(result.skipped))
