@@ -10,9 +10,10 @@ API (each takes a Django connection; nothing happens unless ``connection.vendor 
 
 * :func:`partition_by_month` — convert an existing plain table, in the caller's transaction (a migration's);
 * :func:`ensure_month_partitions` — the partitions of a range of months, idempotent;
-* :func:`ensure_partitions_ahead` — every monthly-partitioned table up to N months ahead (the daily job);
+* :func:`ensure_partitions_ahead` — every monthly-partitioned table up to N months ahead (the daily job; a role
+  that does not own the table adds empty months through the SECURITY DEFINER :data:`DEFINER_FUNCTION`);
 * :func:`partitioned_tables`, :func:`is_partitioned`, :func:`partition_name`, :func:`key_index_name`,
-  :func:`may_create_partitions`.
+  :func:`may_create_partitions`, :func:`missing_partitions_ahead`.
 
 PostgreSQL requires the partition key in every primary key and unique constraint, so the key becomes
 ``(id, <column>)``: a unique index ``<table>_id_<column>_key``, not a PRIMARY KEY constraint — a partition's
@@ -35,7 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 log = logging.getLogger(__name__)
 
@@ -249,18 +250,85 @@ def _overriding(cursor, table: str) -> str:
 
 
 def ensure_partitions_ahead(connection, *, months_ahead: int = 3, today: date | None = None) -> dict[str, list[str]]:
-    """For every table :func:`partitioned_tables` lists that the connection's role may add partitions to (it
-    owns the table): the partitions from this month to ``months_ahead`` months ahead. Returns the partitions
-    created per table handled (``{}`` on other databases); a table skipped for lack of rights is logged."""
+    """For every table :func:`partitioned_tables` lists: the partitions from this month to ``months_ahead``
+    months ahead. Returns the partitions created per table handled (``{}`` on other databases).
+
+    The owner of a table does everything :func:`ensure_month_partitions` does. Another role (the application's,
+    in a two-role installation) creates the missing months through :data:`DEFINER_FUNCTION`, which can only add
+    an empty month; a month whose rows already sit in the DEFAULT needs the owner (the release job): it stays
+    missing (:func:`missing_partitions_ahead`) and is logged."""
     today = today or _today()
     last = _months_ahead(today, months_ahead)
     created = {}
     for found in partitioned_tables(connection):
-        if not may_create_partitions(connection, found.table):
-            log.warning("partitions_skipped_not_owner", extra={"table": found.table})
+        if may_create_partitions(connection, found.table):
+            created[found.table] = ensure_month_partitions(connection, found.table, today, last)
             continue
-        created[found.table] = ensure_month_partitions(connection, found.table, today, last)
+        created[found.table] = _ensure_through_definer(connection, found.table, _months(today, last))
+        if missing_partitions_ahead(connection, found.table, months_ahead=months_ahead, today=today):
+            log.warning("partitions_skipped_need_owner", extra={"table": found.table})
     return created
+
+
+def missing_partitions_ahead(connection, table: str, *, months_ahead: int = 3, today: date | None = None) -> list[str]:
+    """The month partitions from this month to ``months_ahead`` ahead that do not exist (``[]`` elsewhere)."""
+    if not _applies(connection):
+        return []
+    today = today or _today()
+    names = [partition_name(table, month) for month in _months(today, _months_ahead(today, months_ahead))]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM unnest(%s::text[]) name WHERE to_regclass(name) IS NULL", [names])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _ensure_through_definer(connection, table: str, months: list[date]) -> list[str]:
+    made: list[str] = []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", [f"{DEFINER_FUNCTION}(regclass, date)"])
+        if not cursor.fetchone()[0]:
+            return made
+        for month in months:
+            name = partition_name(table, month)
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+            if cursor.fetchone()[0]:
+                continue
+            try:
+                with transaction.atomic(using=connection.alias):
+                    cursor.execute(f"SELECT {DEFINER_FUNCTION}(%s::regclass, %s)", [table, month])
+            except DatabaseError:
+                return made   # the DEFAULT holds rows of that month: moving them is the owner's
+            made.append(name)
+    return made
+
+
+# Lets a role that does not own a partitioned table (the application's) add an empty month to it, as the
+# function's owner (the schema owner, who ran the migration): it only ever creates <table>_pYYYYMM with that
+# month's bounds, for a table partitioned by range of one date or timestamp column. PostgreSQL refuses it when
+# the DEFAULT holds rows of the month; nothing else can change through it.
+DEFINER_FUNCTION = "hromada_add_month_partition"
+DEFINER_SQL = """
+CREATE OR REPLACE FUNCTION hromada_add_month_partition(parent regclass, month date) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  kind text; schema_name name; low date := date_trunc('month', month)::date; high date; part text;
+  lo text; hi text;
+BEGIN
+  SELECT format_type(a.atttypid, a.atttypmod) INTO kind
+    FROM pg_partitioned_table p JOIN pg_attribute a ON a.attrelid = p.partrelid AND a.attnum = p.partattrs[0]
+   WHERE p.partrelid = parent AND p.partstrat = 'r' AND p.partnatts = 1;
+  IF kind IS NULL OR kind NOT IN ('timestamp with time zone', 'timestamp without time zone', 'date') THEN
+    RAISE EXCEPTION '% is not partitioned by range of a date or timestamp', parent;
+  END IF;
+  SELECT n.nspname, c.relname || '_p' || to_char(low, 'YYYYMM') INTO schema_name, part
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = parent;
+  high := (low + interval '1 month')::date;
+  lo := to_char(low, 'YYYY-MM-DD'); hi := to_char(high, 'YYYY-MM-DD');
+  IF kind = 'timestamp with time zone' THEN lo := lo || ' 00:00:00+00'; hi := hi || ' 00:00:00+00'; END IF;
+  EXECUTE format('CREATE TABLE IF NOT EXISTS %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
+                 schema_name, part, parent, lo, hi);
+  RETURN part;
+END $$;
+"""
 
 
 def may_create_partitions(connection, table: str) -> bool:
@@ -286,8 +354,8 @@ def partition_by_month(connection, table: str, column: str, *, months_ahead: int
     indexes of their names; the old indexes, foreign-key constraints and triggers recreated on the parent under
     their names (so every partition gets them); the id sequence kept — an identity column's new sequence
     continues from the old one's state and takes its name, an owned sequence (``serial``) is handed to the new
-    column; the old table dropped. Privileges are not copied: ``migrate`` re-applies the application role's
-    grants. Returns the partitions created; ``[]`` and
+    column; the old table dropped; :data:`DEFINER_FUNCTION` installed. Privileges are not copied: ``migrate``
+    re-applies the application role's grants. Returns the partitions created; ``[]`` and
     nothing done on other databases or when the table is already partitioned.
     """
     if not _applies(connection) or is_partitioned(connection, table):
@@ -336,6 +404,7 @@ def partition_by_month(connection, table: str, column: str, *, months_ahead: int
             cursor.execute("SELECT to_regclass(%s) IS NULL", [sequence_name])
             if current and cursor.fetchone()[0]:
                 cursor.execute(f"ALTER SEQUENCE {current} RENAME TO {q(sequence_name.rsplit('.', 1)[-1])}")
+        cursor.execute(DEFINER_SQL)
         cursor.execute(f"ANALYZE {q(table)}")
     return created
 

@@ -180,19 +180,22 @@ PARTITION_LOCK_TIMEOUT = "10s"
 class PartitionsEnsured:
     tables: list[str]               # every partitioned table
     created: dict[str, list[str]]   # the partitions created, per table handled
-    skipped: list[str]              # tables this role may not add partitions to (not the owner)
+    missing: dict[str, list[str]]   # months still without a partition: their rows wait in the DEFAULT for the owner
 
 
 def ensure_partitions(*, months_ahead: int = PARTITION_MONTHS_AHEAD) -> PartitionsEnsured:
     """The monthly partitions of every partitioned table (application events; audit entries once partitioned)
-    from this month to ``months_ahead`` months ahead, created as the schema owner (only the owner may): with
-    DATABASE_MIGRATE_URL (the release job, ``prepare_stack``) or a single role. The running services hold no
-    owner's credentials in a two-role installation: their daily run skips the tables and logs it — the DEFAULT
-    partition takes the rows meanwhile, and the next run as the owner moves them into their months. Idempotent."""
+    from this month to ``months_ahead`` months ahead. As the schema owner (DATABASE_MIGRATE_URL: the release job,
+    ``prepare_stack``; or a single role) everything; as the application's role (the daily job of a two-role
+    installation, which holds no owner's credentials) the empty months, through the owner's SECURITY DEFINER
+    function — a month whose rows already wait in the DEFAULT is then reported missing until the owner runs it.
+    Idempotent."""
     with roles.as_owner() as connection, transaction.atomic(using=connection.alias):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(f"SET LOCAL lock_timeout = '{PARTITION_LOCK_TIMEOUT}'")
         tables = [found.table for found in partitions.partitioned_tables(connection)]
         created = partitions.ensure_partitions_ahead(connection, months_ahead=months_ahead)
-    return PartitionsEnsured(tables=tables, created=created, skipped=[t for t in tables if t not in created])
+        missing = {table: names for table in tables
+                   if (names := partitions.missing_partitions_ahead(connection, table, months_ahead=months_ahead))}
+    return PartitionsEnsured(tables=tables, created=created, missing=missing)

@@ -165,14 +165,29 @@ def test_other_databases_do_nothing():
 
 @pg_only
 @pytest.mark.django_db
-def test_a_role_that_does_not_own_the_table_is_skipped(scratch):
+def test_a_role_that_does_not_own_the_table_adds_empty_months_only(scratch, caplog):
     partitions.partition_by_month(connection, "t_log", "at", months_ahead=0, today=date(2026, 3, 5))
     _sql("CREATE ROLE t_not_owner NOLOGIN")       # rolled back with the test's transaction
+    _sql("GRANT INSERT, SELECT ON t_log TO t_not_owner")
     _sql("SET ROLE t_not_owner")
     try:
         assert not partitions.may_create_partitions(connection, "t_log")
-        assert partitions.ensure_partitions_ahead(connection, months_ahead=2, today=date(2026, 3, 31)) == {}
+        with pytest.raises(Exception), transaction.atomic():  # noqa: B017 — it may not create tables itself
+            _sql("CREATE TABLE t_log_p202612 PARTITION OF t_log FOR VALUES FROM ('2026-12-01') TO ('2027-01-01')")
+        # Through the owner's function: the empty months.
+        created = partitions.ensure_partitions_ahead(connection, months_ahead=2, today=date(2026, 3, 31))
+        assert created["t_log"] == ["t_log_p202604", "t_log_p202605"]
+        # A month whose rows wait in the DEFAULT is the owner's to move: skipped, said in the log.
+        _sql("INSERT INTO t_log (parent_id, at, n) VALUES (1, %s, 4)", [_at(2026, 7)])
+        created = partitions.ensure_partitions_ahead(connection, months_ahead=4, today=date(2026, 3, 31))
+        assert created["t_log"] == ["t_log_p202606"]
+        assert partitions.missing_partitions_ahead(connection, "t_log", months_ahead=4,
+                                                   today=date(2026, 3, 31)) == ["t_log_p202607"]
+        assert "partitions_skipped_need_owner" in caplog.text
     finally:
         _sql("RESET ROLE")
-    assert partitions.may_create_partitions(connection, "t_log")
-    assert "t_log_p202604" not in _partitions("t_log")
+    assert _sql("SELECT relowner::regrole::text FROM pg_class WHERE relname = 't_log_p202604'") == [
+        _sql("SELECT relowner::regrole::text FROM pg_class WHERE relname = 't_log'")[0]]
+    assert partitions.ensure_partitions_ahead(connection, months_ahead=4, today=date(2026, 3, 31))["t_log"] == [
+        "t_log_p202607"]
+    assert _sql("SELECT count(*) FROM t_log_p202607") == [(1,)]
