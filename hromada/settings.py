@@ -337,6 +337,8 @@ CELERY_BEAT_SCHEDULE = {
                          "schedule": 60 * int(os.environ.get("HROMADA_AUDIT_CHECKPOINT_MINUTES", "60"))},
     "sweep-orphan-files": {"task": "hromada.ops.tasks.sweep_orphan_files", "schedule": crontab(hour=3, minute=15)},
     "purge-status-looks": {"task": "notifications.purge_status_looks", "schedule": crontab(hour=3, minute=30)},
+    # Monthly partitions of the append-only tables kept 3 months ahead (issue 24, point 3; docs/scaling.md).
+    "ensure-partitions": {"task": "hromada.ops.tasks.ensure_partitions", "schedule": crontab(hour=3, minute=45)},
     # State registers over Трембіта (issue 21): checks left unavailable are retried; new births become offers.
     "registers-retry-unavailable": {"task": "registers.retry_unavailable", "schedule": 60},
     "registers-poll-births": {"task": "registers.poll_births", "schedule": 5 * 60},

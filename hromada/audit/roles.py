@@ -22,6 +22,8 @@ import dj_database_url
 from django.conf import settings
 from django.db import connections
 
+from hromada.core.partitions import DEFINER_FUNCTION
+
 AUDIT_TABLE = "audit_auditentry"
 HEAD_TABLE = "audit_auditchainhead"
 MIGRATIONS_TABLE = "django_migrations"
@@ -91,6 +93,11 @@ def grant_app_privileges(connection, role: str) -> None:
             cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [table])
             if cursor.fetchone()[0]:
                 cursor.execute(f"REVOKE {privileges} ON {q(table)} FROM {r}")
+        # Monthly partitions are added ahead by the daily job, which runs as this role: through the owner's
+        # SECURITY DEFINER function (hromada.core.partitions), which can only add an empty month.
+        cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", [f"{DEFINER_FUNCTION}(regclass, date)"])
+        if cursor.fetchone()[0]:
+            cursor.execute(f"GRANT EXECUTE ON FUNCTION {DEFINER_FUNCTION}(regclass, date) TO {r}")
 
 
 def create_app_role(connection, role: str, password: str | None) -> bool:

@@ -36,6 +36,7 @@ from hromada.applications.models import (
 from hromada.applications.services.numbering import format_number
 from hromada.catalog import calendar
 from hromada.catalog.models import ServiceType, Timing
+from hromada.core import partitions
 from hromada.core.errors import ValidationFailed
 from hromada.core.text import normalize_name
 from hromada.offices.models import (
@@ -361,6 +362,8 @@ class Generator:
         rng = self.rng
         as_of = self.o.as_of
         span = self.o.months * 30
+        # PostgreSQL: the events' months get their partitions before COPY, or every row would land in the DEFAULT.
+        partitions.ensure_month_partitions(connection, Event._meta.db_table, as_of - timedelta(days=span + 31), as_of)
         hromada_code = dict(Unit.objects.filter(id__in={h for _, h in offices}).values_list("id", "code"))
         seq: dict[tuple[int, int], int] = {}
         for hid, year, last in NumberSequence.objects.values_list("hromada_id", "year", "last"):

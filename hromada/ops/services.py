@@ -1,4 +1,4 @@
-"""Operations services: failed-task records, reminders, overdue counts, worker probes, backups.
+"""Operations services: failed-task records, reminders, overdue counts, worker probes, backups, partitions.
 
 Celery tasks in tasks.py only call these.
 """
@@ -9,6 +9,7 @@ import os
 import shutil
 import socket
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -20,7 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hromada.accounts.models import Role, User
+from hromada.audit import roles
 from hromada.catalog.models import DocumentRequirement
+from hromada.core import partitions
 from hromada.core.errors import Conflict, NotFound
 from hromada.offices.models import Office
 
@@ -165,3 +168,34 @@ def complete_worker_probe(*, token: str) -> WorkerProbe:
         probe.completed_by = f"{socket.gethostname()}:{os.getpid()}"
         probe.save(update_fields=["completed_at", "completed_by"])
     return probe
+
+
+PARTITION_MONTHS_AHEAD = 3
+# Creating a partition locks the parent table: a long transaction holding it must not make every writer queue
+# behind this job. It gives up instead (the task retries; the months ahead leave weeks of slack).
+PARTITION_LOCK_TIMEOUT = "10s"
+
+
+@dataclass(frozen=True)
+class PartitionsEnsured:
+    tables: list[str]               # every partitioned table
+    created: dict[str, list[str]]   # the partitions created, per table handled
+    missing: dict[str, list[str]]   # months still without a partition: their rows wait in the DEFAULT for the owner
+
+
+def ensure_partitions(*, months_ahead: int = PARTITION_MONTHS_AHEAD) -> PartitionsEnsured:
+    """The monthly partitions of every partitioned table (application events; audit entries once partitioned)
+    from this month to ``months_ahead`` months ahead. As the schema owner (DATABASE_MIGRATE_URL: the release job,
+    ``prepare_stack``; or a single role) everything; as the application's role (the daily job of a two-role
+    installation, which holds no owner's credentials) the empty months, through the owner's SECURITY DEFINER
+    function — a month whose rows already wait in the DEFAULT is then reported missing until the owner runs it.
+    Idempotent."""
+    with roles.as_owner() as connection, transaction.atomic(using=connection.alias):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL lock_timeout = '{PARTITION_LOCK_TIMEOUT}'")
+        tables = [found.table for found in partitions.partitioned_tables(connection)]
+        created = partitions.ensure_partitions_ahead(connection, months_ahead=months_ahead)
+        missing = {table: names for table in tables
+                   if (names := partitions.missing_partitions_ahead(connection, table, months_ahead=months_ahead))}
+    return PartitionsEnsured(tables=tables, created=created, missing=missing)

@@ -1,6 +1,6 @@
 """`manage.py prepare_stack`: everything a release needs before it serves, in one process.
 
-[setup_db_roles --create →] migrate → import_katottg (idempotent) → sync_catalog → collectstatic
+[setup_db_roles --create →] migrate → ensure_partitions → import_katottg (idempotent) → sync_catalog → collectstatic
 [→ seed_demo with --demo]. With DATABASE_MIGRATE_URL the application's role (DATABASE_URL) is created if
 missing and granted what it may do first; migrate runs as the owner and re-grants; the rest runs as the
 application. Used by `make prod-up`; safe to run on every deploy.
@@ -26,6 +26,7 @@ class Command(BaseCommand):
         steps = [("setup_db_roles", {"create": True})] if roles.app_role() else []
         steps += [
             ("migrate", {"interactive": False, "verbosity": 1}),
+            ("ensure_partitions", {}),   # as the owner, like migrate: the running services may not create tables
             ("import_katottg", {"no_progress": True, "verbosity": 1}),
             ("sync_catalog", {}),
         ]
