@@ -93,6 +93,11 @@ def grant_app_privileges(connection, role: str) -> None:
             cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [table])
             if cursor.fetchone()[0]:
                 cursor.execute(f"REVOKE {privileges} ON {q(table)} FROM {r}")
+                # A partitioned table's partitions are tables of their own (GRANT … ON ALL TABLES reached them).
+                cursor.execute("SELECT relid::text FROM pg_partition_tree(%s::regclass) WHERE relid <> %s::regclass",
+                               [table, table])
+                for (partition,) in cursor.fetchall():
+                    cursor.execute(f"REVOKE {privileges} ON {partition} FROM {r}")
         # Monthly partitions are added ahead by the daily job, which runs as this role: through the owner's
         # SECURITY DEFINER function (hromada.core.partitions), which can only add an empty month.
         cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", [f"{DEFINER_FUNCTION}(regclass, date)"])

@@ -48,6 +48,12 @@ attempts = {
     "reset_head_delete": "DELETE FROM audit_auditchainhead",
     "new_table": "CREATE TABLE shadow_log (id int)",
     "migrations": "DELETE FROM django_migrations",
+    # The log is partitioned by month: each partition is a table the role must not change either (refused for
+    # want of a privilege, not only by the trigger cloned onto it).
+    "update_partition": "UPDATE audit_auditentry_default SET action = 'x'",
+    "delete_partition": "DELETE FROM audit_auditentry_default",
+    "add_partition": "CREATE TABLE audit_auditentry_p209901 PARTITION OF audit_auditentry "
+                     "FOR VALUES FROM ('2099-01-01') TO ('2099-02-01')",
 }
 refused = {}
 for name, sql in attempts.items():
