@@ -362,8 +362,11 @@ class Generator:
         rng = self.rng
         as_of = self.o.as_of
         span = self.o.months * 30
-        # PostgreSQL: the events' months get their partitions before COPY, or every row would land in the DEFAULT.
-        partitions.ensure_month_partitions(connection, Event._meta.db_table, as_of - timedelta(days=span + 31), as_of)
+        # PostgreSQL: the months of the events and of the intake's audit entries get their partitions before COPY, or
+        # every row would land in the DEFAULT.
+        from hromada.audit.models import AuditEntry
+        for model in (Event, AuditEntry):
+            partitions.ensure_month_partitions(connection, model._meta.db_table, as_of - timedelta(days=span + 31), as_of)
         hromada_code = dict(Unit.objects.filter(id__in={h for _, h in offices}).values_list("id", "code"))
         seq: dict[tuple[int, int], int] = {}
         for hid, year, last in NumberSequence.objects.values_list("hromada_id", "year", "last"):

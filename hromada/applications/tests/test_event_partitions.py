@@ -142,3 +142,7 @@ def test_the_dataset_generator_writes_its_events_into_their_months(demo):
     assert f"{TABLE}_default" not in placed
     assert {partitions.partition_name(TABLE, date(2024, 12, 1)), partitions.partition_name(TABLE, date(2026, 11, 1))
             } <= set(placed)
+    # The audit entries it writes for each intake, too (the audit log is partitioned the same way: audit/0006).
+    audit = dict(_sql("SELECT tableoid::regclass::text, count(*) FROM audit_auditentry GROUP BY 1"))
+    assert "audit_auditentry_default" not in audit
+    assert partitions.partition_name("audit_auditentry", date(2026, 11, 1)) in audit
