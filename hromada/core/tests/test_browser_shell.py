@@ -27,3 +27,18 @@ def test_switch_language(page, live_server_url, login):
     with page.expect_navigation():
         page.select_option("#lang-select", "en")
     assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_text_typed_before_the_scripts_ran_is_searched(page, live_server_url, login):
+    """A slow PC: the specialist types into the live search while htmx is still loading; the text is searched."""
+    login(page, "front_demo")
+    held = []
+    page.route("**/vendor/htmx/htmx.min.js", lambda route: held.append(route))
+    page.goto(f"{live_server_url}/persons/", wait_until="commit")
+    page.wait_for_selector("#q")
+    page.fill("#q", "коваленко")                 # no listener yet: the input event reaches nobody
+    page.wait_for_timeout(500)
+    assert held and page.locator("#results tr").count() == 0
+    held[0].continue_()
+    page.wait_for_selector("#results >> text=Коваленко Марія Іванівна")
+    page.unroute("**/vendor/htmx/htmx.min.js")
