@@ -1,7 +1,9 @@
 """Tamper-evident audit log: append-only hash chains, one per oblast (plus chain 0 for the rest).
 
-Each entry stores the hash of the previous entry *of its chain* and its own hash over its content; editing,
-deleting, inserting or reordering an entry breaks its chain, which `manage.py verify_audit` reports. Chains are
+Each entry stores one hash (32 bytes): of the previous entry's hash *in its chain* followed by its own content. The
+previous hash is not stored again (#24, one copy of each hash): the check walks each chain and recomputes every
+link from the entry before, so editing, deleting, inserting or reordering an entry breaks its chain, which
+`manage.py verify_audit` reports. Chains are
 independent so that writers in different oblasts never wait on one head row (hromada.audit.services).
 """
 from django.conf import settings
@@ -29,9 +31,9 @@ class AuditEntry(models.Model):
     # The chain the entry belongs to (an oblast's unit id; 0: entries of no oblast). Not indexed: verify walks the
     # log once in id order keeping every chain's tail, and nothing else reads by chain.
     chain = models.PositiveIntegerField(default=0, db_default=0)
-    prev_hash = models.CharField(max_length=64)
-    # Not unique, not indexed: nothing looks an entry up by its hash; the chain walk checks every link.
-    hash = models.CharField(max_length=64)
+    # sha256(previous entry's hash in hex + content), as 32 bytes (the hex text took 65). Not unique, not indexed:
+    # nothing looks an entry up by its hash; the chain walk checks every link.
+    hash = models.BinaryField(max_length=32)
 
     class Meta:
         ordering = ["id"]
@@ -41,6 +43,11 @@ class AuditEntry(models.Model):
                    models.Index(fields=["actor_username"], name="audit_actor_name_idx")]
         verbose_name = _("запис журналу аудиту")
         verbose_name_plural = _("журнал аудиту")
+
+    @property
+    def hash_hex(self) -> str:
+        """The hash as the checkpoints, the heads and the auditor's export write it."""
+        return bytes(self.hash).hex() if self.hash else ""
 
 
 class AuditChainHead(models.Model):

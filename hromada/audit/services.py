@@ -51,6 +51,11 @@ def entry_hash(prev_hash: str, fields: dict) -> str:
     return hashlib.sha256((prev_hash + hashed_payload(fields)).encode()).hexdigest()
 
 
+def follows(entry: AuditEntry, prev_hash: str) -> bool:
+    """True if ``entry``'s stored hash is its content chained onto ``prev_hash`` (hex): it is the next link."""
+    return entry_hash(prev_hash, hashed_fields(entry)) == entry.hash_hex
+
+
 def hashed_fields(entry: AuditEntry) -> dict:
     return {
         "at": entry.at.astimezone(UTC).isoformat(), "actor_id": entry.actor_id,
@@ -222,8 +227,9 @@ def _append(entries: list[AuditEntry]) -> None:
     head = cast(AuditChainHead, held.head)
     prev_hash = head.last_hash
     for entry in entries:
-        entry.chain, entry.prev_hash = head.chain, prev_hash
-        entry.hash = prev_hash = entry_hash(prev_hash, hashed_fields(entry))
+        entry.chain = head.chain
+        prev_hash = entry_hash(prev_hash, hashed_fields(entry))
+        entry.hash = bytes.fromhex(prev_hash)
     if len(entries) == 1:
         entries[0].save()
     else:
@@ -231,7 +237,7 @@ def _append(entries: list[AuditEntry]) -> None:
     if entries[-1].pk is None:  # a backend that does not return ids from a bulk insert
         entries[-1].pk = AuditEntry.objects.get(hash=entries[-1].hash).pk
     before = head.last_id, head.last_hash
-    head.last_id, head.last_hash = entries[-1].pk, entries[-1].hash
+    head.last_id, head.last_hash = entries[-1].pk, prev_hash
     try:
         head.save(update_fields=["last_id", "last_hash"])
     except BaseException:
@@ -242,7 +248,7 @@ def _append(entries: list[AuditEntry]) -> None:
 
 
 # The columns the chain fills; every other column is the entry's content, sent as one array per column.
-_CHAINED = frozenset({"chain", "prev_hash", "hash"})
+_CHAINED = frozenset({"chain", "hash"})
 
 
 def _append_in_sql(entries: list[AuditEntry], chain: int) -> bool:
@@ -250,9 +256,10 @@ def _append_in_sql(entries: list[AuditEntry], chain: int) -> bool:
     statement. False (nothing written) when the chain has no head row yet.
 
     The hash is ``entry_hash``'s, computed by the database: sha256 of the previous hash followed by the entry's
-    ``hashed_payload`` (made here, in Python, from the same values that are inserted), hex-encoded; ``verify_chain``
-    checks it in Python. A recursive CTE chains the batch in order and takes each entry's id from the sequence in
-    that order (ids ascend along the chain, as ``verify_chain`` walks it)."""
+    ``hashed_payload`` (made here, in Python, from the same values that are inserted), the previous hash in hex (as
+    the head keeps it), the entry's stored as bytes; ``verify_chain`` checks it in Python. A recursive CTE chains
+    the batch in order and takes each entry's id from the sequence in that order (ids ascend along the chain, as
+    ``verify_chain`` walks it)."""
     connection = transaction.get_connection()
     qn = connection.ops.quote_name
     meta = AuditEntry._meta
@@ -272,26 +279,24 @@ def _append_in_sql(entries: list[AuditEntry], chain: int) -> bool:
     sql = (
         f"WITH RECURSIVE head AS (SELECT id, last_hash::text AS last_hash FROM {heads} WHERE chain = %s FOR UPDATE), "  # noqa: S608
         f"r AS (SELECT * FROM unnest({arrays}, %s::text[]) WITH ORDINALITY AS r({', '.join(names)}, payload, n)), "
-        f"chained (n, id, prev_hash, hash) AS ("
-        f"SELECT r.n, {next_id}, head.last_hash, {link('head.last_hash')} FROM head JOIN r ON r.n = 1 "
-        f"UNION ALL SELECT r.n, {next_id}, c.hash, {link('c.hash')} FROM chained c JOIN r ON r.n = c.n + 1), "
+        f"chained (n, id, hash) AS ("
+        f"SELECT r.n, {next_id}, {link('head.last_hash')} FROM head JOIN r ON r.n = 1 "
+        f"UNION ALL SELECT r.n, {next_id}, {link('c.hash')} FROM chained c JOIN r ON r.n = c.n + 1), "
         f"ins AS (INSERT INTO {table} ({pk}, {', '.join(qn(f.column) for f in fields)}, {qn('chain')}, "
-        f"{qn('prev_hash')}, {qn('hash')}) SELECT c.id, {', '.join('r.' + n for n in names)}, %s, c.prev_hash, c.hash "
+        f"{qn('hash')}) SELECT c.id, {', '.join('r.' + n for n in names)}, %s, decode(c.hash, 'hex') "
         f"FROM r JOIN chained c ON c.n = r.n) "
         f"UPDATE {heads} SET last_id = t.id, last_hash = t.hash "
         f"FROM (SELECT id, hash FROM chained ORDER BY n DESC LIMIT 1) t, head WHERE {heads}.id = head.id "
-        f"RETURNING (SELECT array_agg(id ORDER BY n) FROM chained), (SELECT array_agg(hash ORDER BY n) FROM chained), "
-        f"head.last_hash")
+        f"RETURNING (SELECT array_agg(id ORDER BY n) FROM chained), (SELECT array_agg(hash ORDER BY n) FROM chained)")
     with connection.cursor() as cursor:
         cursor.execute(sql, [chain, *values, payloads, chain])
         row = cursor.fetchone()
     if row is None:
         return False
-    ids, hashes, prev_hash = row
+    ids, hashes = row
     for entry, pk_value, hash_ in zip(entries, ids, hashes, strict=True):
-        entry.pk, entry.chain, entry.prev_hash, entry.hash = pk_value, chain, prev_hash, hash_
+        entry.pk, entry.chain, entry.hash = pk_value, chain, bytes.fromhex(hash_)
         entry._state.adding, entry._state.db = False, connection.alias
-        prev_hash = hash_
     return True
 
 
@@ -338,7 +343,7 @@ def record(*, actor: Actor, action: str, obj: Model | None = None, object_type: 
 
 @dataclass(frozen=True)
 class ChainProblem:
-    kind: str          # edited | broken_link (deleted or inserted before) | head_mismatch (tail deleted/appended)
+    kind: str          # broken (edited, or deleted/inserted/moved before) | head_mismatch (tail deleted/appended)
                        # | checkpoint_mismatch (rewritten or cut short since a checkpoint) | checkpoint_invalid
     entry_id: int | None
     position: int | None
@@ -357,9 +362,10 @@ def verify_chain(*, batch_size: int = 2000, checkpoints: Sequence[Checkpoint] = 
     """Walk every chain (the whole log once, in id order, keeping each chain's tail); return (entries checked,
     problems). Positions count within an entry's chain.
 
-    * an entry whose stored hash differs from the hash of its content was edited;
-    * an entry whose prev_hash is not the previous entry's hash (in its chain) follows a deleted entry, is
-      inserted, or was moved (reordered, or its chain key changed);
+    * an entry whose stored hash is not the hash of the previous entry's hash (in its chain) and its content was
+      edited, or follows a deleted entry, or was inserted or moved (reordered, or its chain key changed) — the
+      previous hash is not stored twice (#24), so the two cannot be told apart from the log alone: the backups
+      and the signed checkpoints say which (the next entry, whose link is to this one's stored hash, checks fine);
     * a chain head (last id/hash) not matching the chain's last entry means its tail was deleted or extended;
     * an entry at a checkpoint's position that is not the entry (id, hash) the checkpoint signed for that chain,
       or a chain shorter than a checkpoint, means the chain was rewritten (re-hashed) or cut short since —
@@ -387,25 +393,22 @@ def verify_chain(*, batch_size: int = 2000, checkpoints: Sequence[Checkpoint] = 
             walk = walks.setdefault(entry.chain, _Walk())
             walk.position += 1
             position, where = walk.position, f"chain {entry.chain}, position {walk.position}"
-            if entry.prev_hash != walk.prev_hash:
+            stored = entry.hash_hex
+            if not follows(entry, walk.prev_hash):
                 after = f"after entry {walk.prev_id}" if walk.prev_id else "at the start of the chain"
                 problems.append(ChainProblem(
-                    "broken_link", entry.pk, position,
-                    f"entry {entry.pk} ({where}): link to the previous entry broken {after} — "
-                    f"an entry was deleted before it, or it was inserted or moved", entry.chain))
-            if entry_hash(entry.prev_hash, hashed_fields(entry)) != entry.hash:
-                problems.append(ChainProblem(
-                    "edited", entry.pk, position,
-                    f"entry {entry.pk} ({where}): content does not match its hash — edited", entry.chain))
+                    "broken", entry.pk, position,
+                    f"entry {entry.pk} ({where}): does not match its hash linked {after} — edited, or an entry "
+                    f"before it was deleted, or it was inserted or moved", entry.chain))
             for checkpoint in anchors.pop((entry.chain, position), []):
-                if (checkpoint.entry_id, checkpoint.hash) != (entry.pk, entry.hash):
+                if (checkpoint.entry_id, checkpoint.hash) != (entry.pk, stored):
                     problems.append(ChainProblem(
                         "checkpoint_mismatch", entry.pk, position,
                         f"{where}: checkpoint {checkpoint.name} ({checkpoint.at}) signed entry "
                         f"{checkpoint.entry_id} with hash {checkpoint.hash[:16]}…, the chain now has entry "
-                        f"{entry.pk} with hash {entry.hash[:16]}… — the chain was rewritten or entries before "
+                        f"{entry.pk} with hash {stored[:16]}… — the chain was rewritten or entries before "
                         f"it were removed", entry.chain))
-            walk.prev_hash, walk.prev_id = entry.hash, entry.pk
+            walk.prev_hash, walk.prev_id = stored, entry.pk
         last_id = batch_[-1].pk
     for chain, count in sorted(anchors):
         for checkpoint in anchors[(chain, count)]:

@@ -23,7 +23,7 @@ CSV_COLUMNS = [
     Column("id", _("№"), "int"), Column("at", _("Час"), "datetime"), Column("actor_username", _("Користувач")),
     Column("actor_role", _("Роль")), Column("action", _("Дія")), Column("object_type", _("Тип об’єкта")),
     Column("object_id", _("Об’єкт")), Column("hromada_id", _("Громада (ід.)"), "int"), Column("ip", "IP"),
-    Column("request_id", _("Запит")), Column("prev_hash", _("Хеш попереднього")), Column("hash", _("Хеш")),
+    Column("request_id", _("Запит")), Column("hash", _("Хеш")),
 ]
 
 
@@ -71,7 +71,7 @@ def export_csv(request):
             yield [entry.id, entry.at, entry.actor_username, entry.actor_role if machine else
                    roles.get(entry.actor_role, entry.actor_role), entry.action if machine else action_label(entry.action),
                    entry.object_type, entry.object_id, entry.hromada_id, entry.ip or "", entry.request_id,
-                   entry.prev_hash, entry.hash]
+                   entry.hash_hex]
 
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return csv_streaming_response(CSV_COLUMNS, rows(), filename=f"audit-{stamp}", machine=machine)

@@ -494,7 +494,7 @@ class Generator:
                     yield dict(id=eid, at=at, actor_id=actor, actor_username=fields["actor_username"], actor_role=role,
                                action=action, object_type=object_type, object_id=fields["object_id"],
                                hromada_id=hid, ip="10.0.0.1", request_id=request_id, details=details, chain=chain,
-                               prev_hash=prev, hash=digest)
+                               hash=bytes.fromhex(digest))
                     prev = digest
                     tails[chain] = (eid, digest)
 

@@ -7,7 +7,7 @@ from django.db import OperationalError, connection, connections, transaction
 
 from hromada import testing
 from hromada.audit.models import AuditChainHead, AuditEntry
-from hromada.audit.services import GENESIS, batch, chain_key, record, verify_chain
+from hromada.audit.services import GENESIS, batch, chain_key, follows, record, verify_chain
 from hromada.territory.models import Category, Unit
 
 from .helpers import as_new_transaction, guard_disabled
@@ -49,11 +49,11 @@ def test_each_oblast_appends_to_its_own_chain(chains, two_oblasts):
     assert {e.chain for e in chains["b"]} == {b.oblast_id}
     assert {e.chain for e in chains["0"]} == {0}
     # Links run within a chain: the second batch of oblast A follows A's last entry, not B's or chain 0's.
-    assert chains["a2"][0].prev_hash == chains["a"][-1].hash
-    assert chains["a"][0].prev_hash == GENESIS and chains["b"][0].prev_hash == GENESIS
+    assert follows(chains["a2"][0], chains["a"][-1].hash_hex)
+    assert follows(chains["a"][0], GENESIS) and follows(chains["b"][0], GENESIS)
     heads = {h.chain: h for h in AuditChainHead.objects.filter(chain__in=[a.oblast_id, b.oblast_id])}
-    assert (heads[a.oblast_id].last_id, heads[a.oblast_id].last_hash) == (chains["a2"][-1].pk, chains["a2"][-1].hash)
-    assert (heads[b.oblast_id].last_id, heads[b.oblast_id].last_hash) == (chains["b"][-1].pk, chains["b"][-1].hash)
+    assert (heads[a.oblast_id].last_id, heads[a.oblast_id].last_hash) == (chains["a2"][-1].pk, chains["a2"][-1].hash_hex)
+    assert (heads[b.oblast_id].last_id, heads[b.oblast_id].last_hash) == (chains["b"][-1].pk, chains["b"][-1].hash_hex)
     checked, problems = verify_chain()
     assert problems == [] and checked == AuditEntry.objects.count()
 
@@ -63,7 +63,7 @@ def test_one_transaction_appends_to_one_chain(front, two_oblasts):
     as_new_transaction()
     first = record(actor=front, action="test.chain", hromada_id=a.pk)
     second = record(actor=front, action="test.chain", hromada_id=b.pk)   # joins A: one head lock per transaction
-    assert first.chain == second.chain == a.oblast_id and second.prev_hash == first.hash
+    assert first.chain == second.chain == a.oblast_id and follows(second, first.hash_hex)
     assert verify_chain()[1] == []
 
 
@@ -76,7 +76,7 @@ def test_a_batch_is_one_insert_in_order(front, two_oblasts, django_assert_max_nu
         entries = [record(actor=front, action="test.batch", object_id=i, hromada_id=a.pk) for i in range(5)]
         assert all(e.pk is None for e in entries)     # written when the block ends
     assert [e.pk for e in entries] == sorted(e.pk for e in entries) and None not in [e.pk for e in entries]
-    assert all(later.prev_hash == earlier.hash for earlier, later in zip(entries, entries[1:], strict=False))
+    assert all(follows(later, earlier.hash_hex) for earlier, later in zip(entries, entries[1:], strict=False))
     with pytest.raises(ZeroDivisionError), transaction.atomic(), batch():
         record(actor=front, action="test.batch_lost", hromada_id=a.pk)
         1 / 0  # noqa: B018 - the failing change
@@ -94,7 +94,7 @@ def test_an_edit_in_any_chain_is_found(chains, which):
     with guard_disabled(), connection.cursor() as cursor:
         cursor.execute("UPDATE audit_auditentry SET object_id = %s WHERE id = %s", ["999", target.pk])
     problems = verify_chain()[1]
-    assert _kinds(problems) == {("edited", target.pk)}
+    assert _kinds(problems) == {("broken", target.pk)}
     assert problems[0].chain == target.chain
 
 
@@ -103,7 +103,7 @@ def test_a_deletion_in_any_chain_is_found(chains, which):
     gone, after = chains[which][1], chains[which][2]
     with guard_disabled(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditentry WHERE id = %s", [gone.pk])
-    assert _kinds(verify_chain()[1]) == {("broken_link", after.pk)}
+    assert _kinds(verify_chain()[1]) == {("broken", after.pk)}
 
 
 def test_a_deleted_tail_is_found_by_its_chain_head(chains):
@@ -122,7 +122,7 @@ def test_a_reordering_in_any_chain_is_found(chains, which):
         for old, new in ((first.pk, -first.pk), (second.pk, first.pk), (-first.pk, second.pk)):
             cursor.execute("UPDATE audit_auditentry SET id = %s WHERE id = %s", [new, old])
     problems = verify_chain()[1]
-    assert problems and {p.kind for p in problems} <= {"broken_link", "head_mismatch"}
+    assert problems and {p.kind for p in problems} <= {"broken", "head_mismatch"}
     assert {p.chain for p in problems} == {first.chain}
 
 
@@ -131,7 +131,7 @@ def test_an_entry_moved_to_another_chain_is_found(chains):
     with guard_disabled(), connection.cursor() as cursor:
         cursor.execute("UPDATE audit_auditentry SET chain = %s WHERE id = %s", [chains["b"][0].chain, moved.pk])
     kinds = {p.kind for p in verify_chain()[1]}
-    assert "broken_link" in kinds
+    assert "broken" in kinds
 
 
 # ---- two oblasts' writers do not block each other (PostgreSQL row locks) ---------------------------------------

@@ -91,7 +91,7 @@ def test_a_broken_chain_is_shown_as_broken(edited, auditor, monkeypatch):
     from hromada.audit.services import ChainProblem
 
     monkeypatch.setattr("hromada.audit.services.verify_chain", lambda **kw: (
-        5, [ChainProblem("edited", 3, 3, "entry 3 (position 3): content does not match its hash — edited")]))
+        5, [ChainProblem("broken", 3, 3, "entry 3 (position 3): does not match its hash — edited")]))
     verification.run_verification()
     html = login(auditor).get("/audit/").content.decode()
     assert 'data-chain="broken"' in html and "entry 3 (position 3)" in html
