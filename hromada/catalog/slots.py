@@ -22,6 +22,9 @@ social_case_decided = Slot("catalog.social_case_decided")
 # (hromada.social.selectors.notice_content: {"kind": "social", "outcome": "granted"|"refused", "services", "reason",
 # …}), or None before a decision; NotFound when the user does not see the application.
 social_decision = Slot("catalog.social_decision")
+# (user, application_ids) -> {application_id: that decision} for those of the ids the user sees that have one: a
+# list of results reads every social row's decision in one go (a fixed number of queries, not a few per row).
+social_decisions = Slot("catalog.social_decisions")
 # (user, application_id) -> bytes of that decision's printed notice (the social case's one layout), or None.
 social_decision_pdf = Slot("catalog.social_decision_pdf")
 # Provided by hromada.applications: (user, application_id) -> the application's checklist with what was provided

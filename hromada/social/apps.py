@@ -25,4 +25,5 @@ class SocialConfig(AppConfig):
         slots.social_public_status.provide(selectors.public_status_of_application)
         # The front office hands the decision over: its card shows it, and prints the case's own notice.
         slots.social_decision.provide(selectors.application_decision)
+        slots.social_decisions.provide(selectors.application_decisions)
         slots.social_decision_pdf.provide(pdf.application_notice_pdf)

@@ -147,15 +147,18 @@ def public_status_of_application(application_id: int) -> dict | None:
     return {"number": case.number, "status": case.status, "status_label": public_label(case)}
 
 
+def _cases_with_notice() -> QuerySet[SocialCase]:
+    return (SocialCase.objects.select_related("person", "hromada", "office", "application", "decision__decided_by")
+            .prefetch_related("services__provider", "assessments"))
+
+
 def application_case(user: User, application_id: int) -> SocialCase | None:
     """The social case opened from a front-office application, for a user who sees that application (the front
     office that took it hands the result over): NotFound outside the user's scope, None if no case was opened.
     The application's model is reached through the case's foreign key — social never imports applications."""
     application_model = SocialCase._meta.get_field("application").related_model
     access.get_visible(user, application_model, pk=application_id)
-    return (SocialCase.objects.select_related("person", "hromada", "office", "application", "decision__decided_by")
-            .prefetch_related("services__provider", "assessments")
-            .filter(application_id=application_id).first())
+    return _cases_with_notice().filter(application_id=application_id).first()
 
 
 def notice_content(case: SocialCase) -> dict[str, Any]:
@@ -193,6 +196,15 @@ def application_decision(user: User, application_id: int) -> dict[str, Any] | No
     if case is None or getattr(case, "decision", None) is None:
         return None
     return notice_content(case)
+
+
+def application_decisions(user: User, application_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """``application_decision`` for many applications at once (a list of results): the decided cases opened from
+    those of the applications the user sees, in a fixed number of queries."""
+    application_model = SocialCase._meta.get_field("application").related_model
+    visible = access.visible(user, application_model).filter(pk__in=list(application_ids)).values("pk")
+    cases = _cases_with_notice().filter(application_id__in=visible, decision__isnull=False)
+    return {case.application_id: notice_content(case) for case in cases if case.application_id is not None}
 
 
 def intake_choices() -> dict:

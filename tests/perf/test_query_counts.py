@@ -338,6 +338,33 @@ def _social_in_service(ctx, n):
     return markers
 
 
+def _social_results(ctx, n):
+    """Applications for social services taken at the front office, decided in their social cases: results to hand
+    out whose decision is the social case's (read for the whole page at once, hromada.social through the slot)."""
+    from hromada.applications.services.intake import create_application, save_draft, submit_application
+    from hromada.applications.tests.factories import fill_required
+    from hromada.social import rules, services
+    from hromada.social.models import Provider, SocialCase
+
+    front, social = testing.user("front"), testing.user("social")
+    centre = Provider.objects.get(staff__user__username="provider_demo")
+    markers = []
+    for _ in range(n):
+        resident = person(front, last_name="Перфенко", first_name=_word(_n()))
+        app = create_application(actor=front, service_code="social_services", applicant_id=resident.pk)
+        fill_required(app, front)
+        save_draft(actor=front, application_id=app.pk, data={"social_services": ["counselling"], "urgency": "normal"})
+        app = submit_application(actor=front, application_id=app.pk).application
+        case = SocialCase.objects.get(application=app)
+        services.complete_assessment(actor=social, case_id=case.pk, data=services.AssessmentInput(
+            sections={c: services.SectionInput(1) for c in rules.sections()}, conclusion="Потреба є",
+            recommended=["counselling"]))
+        services.decide(actor=social, case_id=case.pk, outcome="provide", reason="Потреба є",
+                        services=[services.ServiceChoice("counselling", centre.pk)])
+        markers.append(app.number)
+    return markers
+
+
 def _social_providers(ctx, n):
     from hromada.social import services
 
@@ -639,6 +666,9 @@ PINS = [
     Pin("front:list", "front", "/front/", _applications, 11),
     Pin("front:returned", "front", "/front/returned/", _returned, 11),   # + the checklist titles, one query
     Pin("front:results", "front", "/front/results/", _results, 9),
+    # + the social-services rows' decisions: which of them the user sees and their cases, with services and
+    # assessments — 3 queries for the page, whatever the rows.
+    Pin("front:results", "front", "/front/results/", _social_results, 12, variant="social services"),
     Pin("front:list", "front", "/front/", _searched, 11, {"q": "п'ятничук"}, variant="search"),
     Pin("front:list", "front", "/front/", _documents_overdue, 11, {"w": "documents_overdue"}, variant="worklist"),
     Pin("front:new", "front", "/front/new/", _services, 8),
