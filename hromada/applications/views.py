@@ -196,9 +196,8 @@ def results_list(request):
     audit.audited_read(actor=request.user, action="application.list", objects=page.items, request=request,
                        object_type="applications.application", details={"page": page.page, "list": "results"})
     # The social-services rows' decisions in one go (the others' come with the page's query).
-    social_ids = {app.pk for app in page.items if app.service.category == ServiceCategory.SOCIAL_SERVICES}
-    if not catalog_slots.social_decisions.provided:
-        social_ids = set()
+    social_ids = {app.pk for app in page.items if app.service.category == ServiceCategory.SOCIAL_SERVICES
+                  and catalog_slots.social_decisions.provided}
     social = catalog_slots.social_decisions(request.user, social_ids) if social_ids else {}
     rows = [{"app": app, "decision": social.get(app.pk) if app.pk in social_ids else _decision(request.user, app)}
             for app in page.items]

@@ -362,10 +362,11 @@ def verify_chain(*, batch_size: int = 2000, checkpoints: Sequence[Checkpoint] = 
     """Walk every chain (the whole log once, in id order, keeping each chain's tail); return (entries checked,
     problems). Positions count within an entry's chain.
 
-    * an entry whose stored hash is not the hash of the previous entry's hash (in its chain) and its content was
-      edited, or follows a deleted entry, or was inserted or moved (reordered, or its chain key changed) — the
-      previous hash is not stored twice (#24), so the two cannot be told apart from the log alone: the backups
-      and the signed checkpoints say which (the next entry, whose link is to this one's stored hash, checks fine);
+    * an entry whose stored hash is not the sha256 of the previous entry's hash (in its chain) and its own content
+      is ``broken``: it was edited, or an entry before it was deleted, or it was inserted or moved (reordered, or
+      its chain key changed). The previous hash is not stored twice (#24), so the log alone cannot tell these
+      apart; the walk goes on from the stored hash (the next entry checks fine), and the backups and the signed
+      checkpoints say which;
     * a chain head (last id/hash) not matching the chain's last entry means its tail was deleted or extended;
     * an entry at a checkpoint's position that is not the entry (id, hash) the checkpoint signed for that chain,
       or a chain shorter than a checkpoint, means the chain was rewritten (re-hashed) or cut short since —
