@@ -23,10 +23,12 @@ SOFIA = ("birth_certificate", "I-ЖТ 654321")
 HANNA = ("passport", "ЖМ765432")
 
 
-def _scan(title: str, number: int) -> ContentFile:
-    pdf = build_pdf([para("Демонстраційний скан", "title"), para(f"{title} (демо, аркуш {number})")],
+def demo_scan(title: str, number: int, *, topic: str = "", prefix: str = "demo") -> ContentFile:
+    """A one-page PDF standing for a scanned document of the demo (the other floors' demos use it too)."""
+    about = f"демо, {topic}" if topic else "демо"
+    pdf = build_pdf([para("Демонстраційний скан", "title"), para(f"{title} ({about}, аркуш {number})")],
                     title=f"Демо-скан {number}")
-    return ContentFile(pdf, name=f"demo-{number}.pdf")
+    return ContentFile(pdf, name=f"{prefix}-{number}.pdf")
 
 
 def _person(hromada, doc, serial: int, **fields) -> Person:
@@ -43,7 +45,7 @@ def _attach(app, actor, timings, start: int) -> int:
     n = start
     for req in app.service.documents.filter(timing__in=timings).order_by("ordering"):
         n += 1
-        attach_document(actor=actor, application_id=app.pk, document_code=req.code, uploaded_file=_scan(req.title_uk, n))
+        attach_document(actor=actor, application_id=app.pk, document_code=req.code, uploaded_file=demo_scan(req.title_uk, n))
     return n
 
 

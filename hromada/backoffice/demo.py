@@ -10,16 +10,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from hromada.accounts.models import Role, User
+from hromada.applications.demo import demo_scan
 from hromada.applications.models import Application
 from hromada.applications.services.documents import attach_document
 from hromada.applications.services.intake import create_application, submit_application
 from hromada.backoffice import services as back_services
-from hromada.core.pdf import build_pdf, para
 from hromada.persons import services as person_services
 from hromada.persons.models import Person
 from hromada.persons.testing import make_rnokpp
@@ -35,13 +34,6 @@ CHILD = {"last_name": "Гнатюк", "first_name": "Богдан", "patronymic"
          "id_document": {"type": "birth_certificate", "number": "I-ЖТ 778899"}, "address": ADDRESS}
 SERIALS = {"mother": 108, "child": 109}
 BORN_DAYS_AGO = 35
-
-
-def _scan(title: str, number: int) -> ContentFile:
-    body = build_pdf([para("Демонстраційний скан", "title"), para(f"{title} (демо, допомога при народженні, "
-                                                                   f"аркуш {number})")],
-                     title=f"Демо-скан {number}")
-    return ContentFile(body, name=f"demo-birth-{number}.pdf")
 
 
 def _register(front: User, data: dict, serial: int) -> Person:
@@ -66,7 +58,8 @@ def seed() -> Application | None:
                                  contact_phone=MOTHER["phone"])
         for number, req in enumerate(app.service.documents.order_by("ordering", "code"), start=1):
             attach_document(actor=front, application_id=app.pk, document_code=req.code,
-                            uploaded_file=_scan(req.title_uk, number))
+                            uploaded_file=demo_scan(req.title_uk, number, topic="допомога при народженні",
+                                                          prefix="demo-birth"))
         app = submit_application(actor=front, application_id=app.pk).application
         back = User.objects.filter(office_id=app.back_office_id, role=Role.BACK_SPECIALIST,
                                    is_active=True).order_by("id").first()

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 
 from hromada.accounts.models import User
+from hromada.applications.demo import demo_scan
 from hromada.applications.models import Application
 from hromada.applications.services.documents import attach_document
 from hromada.applications.services.intake import create_application, save_draft, submit_application
 from hromada.catalog.models import Timing
-from hromada.core.pdf import build_pdf, para
 from hromada.persons import services as person_services
 from hromada.persons.models import Person
 from hromada.persons.testing import make_rnokpp
@@ -42,12 +41,6 @@ def _resident(front: User) -> Person:
     return person_services.register_person(actor=front, data=data, confirm_not_duplicate=True)
 
 
-def _scan(title: str, number: int) -> ContentFile:
-    body = build_pdf([para("Демонстраційний скан", "title"), para(f"{title} (демо, соціальні послуги, аркуш {number})")],
-                     title=f"Демо-скан СП {number}")
-    return ContentFile(body, name=f"demo-social-{number}.pdf")
-
-
 def seed_social_application() -> Application | None:
     """Submit the demo's application for social services unless the hromada already has one; returns it (None
     when the demo accounts are absent)."""
@@ -64,6 +57,7 @@ def seed_social_application() -> Application | None:
         required = app.service.documents.filter(timing=Timing.BEFORE_SUBMIT).order_by("ordering", "code")
         for number, req in enumerate(required, start=1):
             attach_document(actor=front, application_id=app.pk, document_code=req.code,
-                            uploaded_file=_scan(req.title_uk, number))
+                            uploaded_file=demo_scan(req.title_uk, number, topic="соціальні послуги",
+                                                      prefix="demo-social"))
         save_draft(actor=front, application_id=app.pk, data=MARKED)
         return submit_application(actor=front, application_id=app.pk).application
