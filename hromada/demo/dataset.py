@@ -12,6 +12,7 @@ apps' own services when those apps provide them.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -106,6 +107,9 @@ class Options:
     months: int = 18
     staff: int = 13500
     progress: Callable[[str, int], None] | None = None
+    # Applications written per step with their participants, scans, events and audit entries: the rows of one step
+    # are held in memory (~10 KB per application), so the national size (5 M) fits in a few hundred MB.
+    chunk: int = 50_000
 
 
 @dataclass
@@ -444,23 +448,29 @@ class Generator:
                            documents_deadline=None, draft_data={}, updated_at=registered_at, version=len(evs) + 1,
                            **fields)
 
-        self.loader.write(Application, rows())
-        self.loader.write(Participant, participants)
-        # As the services keep it: each participant may be seen in the hromada of the application
-        # (persons.PersonAccess; the generated persons are new, so no pair is there yet).
-        pairs = sorted({(p["person_id"], hromada_of[p["application_id"]]) for p in participants})
-        self.loader.write(PersonAccess, [dict(id=self.loader.next_id(PersonAccess), person_id=person, hromada_id=hromada)
-                                         for person, hromada in pairs])
-        self.loader.write(Document, documents)
-        self.loader.write(Event, events)
+        granted: set[int] = set()  # (person, hromada) pairs written, as person << 32 | hromada (a third of a tuple's memory)
+        generated = rows()
+        while chunk := list(itertools.islice(generated, max(1, self.o.chunk))):
+            self.loader.write(Application, chunk)
+            self.loader.write(Participant, participants)
+            # As the services keep it: each participant may be seen in the hromada of the application
+            # (persons.PersonAccess; the generated persons are new, so a pair is new unless an earlier step wrote it).
+            pairs = sorted({p["person_id"] << 32 | hromada_of[p["application_id"]] for p in participants} - granted)
+            granted.update(pairs)
+            self.loader.write(PersonAccess, [dict(id=self.loader.next_id(PersonAccess), person_id=pair >> 32,
+                                                  hromada_id=pair & 0xFFFFFFFF) for pair in pairs])
+            self.loader.write(Document, documents)
+            self.loader.write(Event, events)
+            self.audit_entries()
+            for written in (participants, documents, events, hromada_of):
+                written.clear()
         self.loader.reset_sequences([Application, Participant, PersonAccess, Document, Event])
-        self.audit_entries()
         NumberSequence.objects.bulk_create(
             [NumberSequence(hromada_id=h, year=y, last=v) for (h, y), v in seq.items()],
             update_conflicts=True, unique_fields=["hromada", "year"], update_fields=["last"])
 
     def audit_entries(self):
-        """The intake's audit entries of every generated application, hash-chained per oblast onto the chains'
+        """The intake's audit entries of the applications just written, hash-chained per oblast onto the chains'
         current heads (as ``audit.services.record`` would have written them), so the bytes measured are honest."""
         from hromada.audit.models import AuditChainHead, AuditEntry
         from hromada.audit.services import GENESIS, entry_hash

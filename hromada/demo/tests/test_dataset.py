@@ -65,13 +65,13 @@ class _Rollback(Exception):
     pass
 
 
-def _snapshot(seed):
+def _snapshot(seed, **options):
     """Generate inside a savepoint, read what came out, roll it back."""
     from django.db import transaction
 
     try:
         with transaction.atomic():
-            generate(Options(applications=150, persons=100, seed=seed, as_of=AS_OF, staff=2100))
+            generate(Options(applications=150, persons=100, seed=seed, as_of=AS_OF, staff=2100, **options))
             # Participants in their own order too: PostgreSQL returns a join's rows in any order otherwise.
             rows = list(Application.objects.order_by("id", "participants__id").values_list(
                 "number", "status", "service__code", "hromada__code", "due_date", "participants__person__rnokpp"))
@@ -85,6 +85,23 @@ def test_dataset_is_deterministic_for_a_seed(demo):
     assert len(first) >= 150
     assert _snapshot(11) == first
     assert _snapshot(12) != first
+
+
+def test_written_in_steps_the_dataset_is_the_same(demo):
+    """The national size is written in steps of ``chunk`` applications (memory); the rows must not depend on it."""
+    from hromada.audit.models import AuditEntry
+    from hromada.audit.services import verify_chain
+    from hromada.persons.models import PersonAccess
+
+    assert _snapshot(11, chunk=40) == _snapshot(11)
+    created_before = AuditEntry.objects.filter(action="application.create").count()  # the demo's own
+    generate(Options(applications=150, persons=100, seed=11, as_of=AS_OF, staff=2100, chunk=40))
+    # Each participant may be seen in its case's hromada, each pair once, across the steps.
+    expected = set(Application.objects.values_list("participants__person", "hromada").distinct())
+    assert set(PersonAccess.objects.values_list("person", "hromada")) == expected
+    assert PersonAccess.objects.count() == len(expected)
+    assert AuditEntry.objects.filter(action="application.create").count() == created_before + 150
+    assert verify_chain()[1] == []
 
 
 def test_generated_cases_go_to_their_deciding_authoritys_office(demo):
