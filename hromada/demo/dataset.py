@@ -309,6 +309,17 @@ class Generator:
                 "id", "hromada_id"):
             settlements.setdefault(hid, []).append(sid)
         used_rnokpp = set(Person.objects.exclude(rnokpp=None).values_list("rnokpp", flat=True))
+        # ID cards are numbered by the person's id; one a resident already holds (the demo's 001234567 met id
+        # 1,234,567 at the national size) takes a number counted down from 999999999 instead.
+        used_cards = set(Person.objects.filter(id_document_type=IdDocumentType.ID_CARD)
+                         .values_list("id_document_number", flat=True))
+        spare_cards = itertools.count(10**9 - 1, -1)
+
+        def card_number(pid: int) -> str:
+            number = f"{pid:09d}"[-9:]
+            while number in used_cards:
+                number = f"{next(spare_cards):09d}"
+            return number
         self.person_ids: list[int] = []
         self.person_hromada: dict[int, int] = {}
         self.person_birth: dict[int, date] = {}
@@ -345,7 +356,7 @@ class Generator:
                     self.tick("persons", 10000)
                 yield dict(id=pid, last_name=last, first_name=first, patronymic=patr, birth_date=birth, sex=sex,
                            rnokpp=number, no_rnokpp_reason="", id_document_type=IdDocumentType.ID_CARD,
-                           id_document_number=f"{pid:09d}"[-9:], name_key=normalize_name(f"{last} {first} {patr}"),
+                           id_document_number=card_number(pid), name_key=normalize_name(f"{last} {first} {patr}"),
                            settlement_id=rng.choice(settlements.get(hid) or [None]), street=rng.choice(STREETS),
                            house=str(rng.randint(1, 150)), flat="", phone=f"+38067{rng.randint(0, 9999999):07d}",
                            email="", is_idp=rng.random() < 0.12, registered_hromada_id=hid, registered_by_id=None,

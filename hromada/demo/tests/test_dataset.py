@@ -104,6 +104,23 @@ def test_written_in_steps_the_dataset_is_the_same(demo):
     assert verify_chain()[1] == []
 
 
+def test_generated_id_cards_avoid_numbers_residents_hold(demo):
+    """Generated ID cards are numbered by the person's id; a resident already holding the number of a generated
+    id (the demo's 001234567 at the national size) must not stop the load (unique_id_document)."""
+    next_id = (Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    held = [f"{pid:09d}" for pid in range(next_id + 1, next_id + 4)]
+    hromada = Unit.objects.filter(category="H", in_crimea=False).first()
+    for number in held:
+        Person.objects.create(last_name="Власенко", first_name="Ганна", patronymic="Петрівна", sex="F",
+                              birth_date=date(1950, 2, 1), rnokpp=None, no_rnokpp_reason="відмова",
+                              id_document_type="id_card", id_document_number=number,
+                              registered_hromada=hromada)
+    generate(Options(applications=20, persons=30, seed=7, as_of=AS_OF, staff=2100))
+    cards = Counter(Person.objects.filter(id_document_type="id_card").values_list("id_document_number", flat=True))
+    assert all(n == 1 for n in cards.values())
+    assert all(number in cards for number in held)
+
+
 def test_generated_cases_go_to_their_deciding_authoritys_office(demo):
     generate(Options(applications=800, persons=400, seed=5, as_of=AS_OF, staff=2100))
     # Every hromada has an office of every authority the catalogue names: a new submission of any service routes.
