@@ -14,6 +14,7 @@ seed (generate_dataset) and reused by later runs.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import http.client
 import io
 import json
@@ -459,8 +460,8 @@ def raw_insert_rate(n: int) -> float:
                     cur.execute(f"INSERT INTO {t[Document]} (application_id, requirement_code, file, original_name, "
                                 "content_type, size, pages, sha256, uploaded_by_id, uploaded_at, late) "
                                 "VALUES (%s,%s,%s,'x.png','image/png',1000,1,%s,%s,%s,false)",
-                                [app_id, f"doc{d}", f"raw/{marker}/{i}/{d}", f"{marker}{i:08d}{d}".ljust(64, "0"),
-                                 user_id, now])
+                                [app_id, f"doc{d}", f"raw/{marker}/{i}/{d}",
+                                 hashlib.sha256(f"{marker}:{i}:{d}".encode()).digest(), user_id, now])
                 for action in ("create", "submit"):
                     cur.execute(f"INSERT INTO {t[Event]} (application_id, action, from_status, to_status, actor_id, at, "
                                 "comment, data) VALUES (%s,%s,'draft','submitted',%s,%s,'','{}')",

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hromada.core.fields import HexDigestField
+
 from .checkcode import new_check_code
 
 
@@ -178,7 +180,8 @@ class Document(models.Model):
     pages = models.PositiveIntegerField(default=1)
     # Looked up only with the application (the unique constraint's index serves): no index of its own — on
     # PostgreSQL a db_index CharField got two (plain and varchar_pattern_ops), 406 MB each at 1 M applications.
-    sha256 = models.CharField(max_length=64)
+    # Kept as 32 bytes, handled as hex (migration 0013).
+    sha256 = HexDigestField()
     # Nothing reads scans by their uploader (users are deactivated, never deleted): no index.
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     db_index=False)
@@ -235,7 +238,7 @@ class Receipt(models.Model):
     """The stored "Повідомлення про прийняття заяви" PDF (the latest one is handed to the resident)."""
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="receipts")
     file = models.FileField(upload_to=receipt_upload_to, max_length=255)
-    sha256 = models.CharField(max_length=64)
+    sha256 = HexDigestField()
     # The application version the receipt was rendered from (for the history of receipts).
     application_version = models.PositiveIntegerField(default=0)
     # Hash of what the receipt states (documents, dates, offices): a new receipt only when one of them changed.

@@ -13,8 +13,12 @@ from decimal import Decimal
 
 from django.db import connection, models
 
+from hromada.core.fields import HexDigestField
+
 
 def _converter(field, vendor: str):
+    if isinstance(field, HexDigestField):
+        return field.get_prep_value  # hex in the generated rows, bytes in the table
     if isinstance(field, models.JSONField):
         return lambda v: None if v is None else json.dumps(v, ensure_ascii=False)
     if vendor == "sqlite":

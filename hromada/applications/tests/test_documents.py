@@ -34,6 +34,24 @@ def test_pdf_accepted_with_pages_and_sha(draft, front):
     assert doc.original_name == "заява.pdf"
 
 
+def test_scan_hash_is_kept_as_32_bytes_and_read_as_hex(draft, front):
+    """#24: the digest is stored once as bytes (half the row and index bytes); code and API keep the hex."""
+    import hashlib
+
+    from django.db import connection
+
+    content = pdf_bytes(2)
+    doc = attach_document(actor=front, application_id=draft.pk, document_code="application_form",
+                          uploaded_file=upload(content, "заява.pdf"))
+    digest = hashlib.sha256(content).hexdigest()
+    assert doc.sha256 == digest and digest in doc.file.name
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sha256 FROM applications_document WHERE id = %s", [doc.pk])
+        assert bytes(cursor.fetchone()[0]) == bytes.fromhex(digest)
+    assert Document.objects.get(application=draft, sha256=digest).pk == doc.pk
+    assert Document.objects.filter(pk=doc.pk).values_list("sha256", flat=True).get() == digest
+
+
 def test_png_accepted_whatever_the_extension(draft, front):
     doc = attach_document(actor=front, application_id=draft.pk, document_code="identity_document",
                           uploaded_file=upload(png_bytes(), "passport.pdf", "application/pdf"))
