@@ -10,8 +10,6 @@ from ninja.files import UploadedFile
 
 from hromada.accounts import access
 from hromada.audit import services as audit
-from hromada.catalog import slots as catalog_slots
-from hromada.catalog.models import ServiceCategory
 from hromada.core.schemas import Page
 
 from . import selectors, workflow
@@ -20,7 +18,6 @@ from .services import documents as document_services
 from .services import front as front_services
 from .services import intake
 from .services.receipts import receipt_for
-from .slots import decision_summary
 
 ROUTER_PREFIX = "/applications"
 router = Router(tags=["applications"])
@@ -211,17 +208,14 @@ def _list_item(app: Application) -> dict:
 def _decision(app: Application, user) -> dict | None:
     """The back office's decision, or — for an application for social services — the social case's (through the
     catalog's slot: hromada.social is a sibling floor), in the same shape."""
-    if app.service.category == ServiceCategory.SOCIAL_SERVICES and catalog_slots.social_decision.provided:
-        social = catalog_slots.social_decision(user, app.pk)
-        if social is None:
-            return None
-        return {"outcome": social["outcome"], "amount": None, "period_from": None, "period_to": None,
-                "reason": social["reason"], "legal_basis": social["legal_basis"] or None,
-                "decided_at": app.decided_at, "decided_by": social["decided_by"],
-                "social_case_number": social["case_number"],
-                "services": [{k: s[k] for k in ("code", "name", "provider", "waiting")} for s in social["services"]]}
-    decision = selectors.decision_of(app)
-    return decision_summary(decision) if decision else None
+    shown = selectors.shown_decision(user, app)
+    if shown is None or not selectors.decided_by_social_case(app):
+        return shown
+    return {"outcome": shown["outcome"], "amount": None, "period_from": None, "period_to": None,
+            "reason": shown["reason"], "legal_basis": shown["legal_basis"] or None,
+            "decided_at": app.decided_at, "decided_by": shown["decided_by"],
+            "social_case_number": shown["case_number"],
+            "services": [{k: s[k] for k in ("code", "name", "provider", "waiting")} for s in shown["services"]]}
 
 
 def _detail(app: Application, user) -> dict:

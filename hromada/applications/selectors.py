@@ -21,11 +21,12 @@ from django.utils.translation import gettext_lazy as _
 from hromada.accounts import access
 from hromada.accounts.models import User
 from hromada.catalog import calendar
-from hromada.catalog.models import DocumentRequirement, Timing
+from hromada.catalog import slots as catalog_slots
+from hromada.catalog.models import DocumentRequirement, ServiceCategory, Timing
 from hromada.core.errors import ValidationFailed
 from hromada.core.text import normalize_name
 
-from . import workflow
+from . import slots, workflow
 from .deadlines import documents_deadline_for
 from .models import Application, Document, Event, IssueMethod, Participant, Receipt, Status
 
@@ -144,6 +145,33 @@ def decision_of(application: Application) -> Model | None:
         return application.decision
     except ObjectDoesNotExist:
         return None
+
+
+def decided_by_social_case(application: Application) -> bool:
+    """An application for social services is decided by the social case opened from it, not by a back office."""
+    return (application.service.category == ServiceCategory.SOCIAL_SERVICES
+            and catalog_slots.social_decision.provided)
+
+
+def shown_decision(user: User, application: Application) -> dict | None:
+    """The decision as the card, the results list and the API show it (and its notice prints it): the back office's
+    (``slots.decision_summary``), or — for an application for social services — the decision of the social case
+    opened from it (hromada.social, a sibling floor, through the catalog's slot: its own shape, see
+    ``catalog.slots.social_decision``). None before a decision."""
+    if decided_by_social_case(application):
+        return catalog_slots.social_decision(user, application.pk)
+    decision = decision_of(application)
+    return slots.decision_summary(decision) if decision else None
+
+
+def shown_decisions(user: User, applications: Iterable[Application]) -> dict[int, dict | None]:
+    """``shown_decision`` of each application of a page, keyed by id: the social-services ones read in one go
+    (``catalog.slots.social_decisions``), the others from the page's own query — a fixed number of queries."""
+    applications = list(applications)
+    social_ids = {app.pk for app in applications if decided_by_social_case(app)}
+    social = catalog_slots.social_decisions(user, social_ids) if social_ids else {}
+    return {app.pk: social.get(app.pk) if app.pk in social_ids else shown_decision(user, app)
+            for app in applications}
 
 
 @dataclass

@@ -35,7 +35,7 @@ from .services import documents as document_services
 from .services import front as front_services
 from .services import intake
 from .services.receipts import receipt_for
-from .slots import decision_for, decision_pdf, decision_summary, registers_panel
+from .slots import decision_for, decision_pdf, registers_panel
 
 INTAKE = "application.intake"
 # Fields of the details form kept in draft_data by the autosave.
@@ -122,16 +122,6 @@ def _social_intake(app) -> dict | None:
             "case": catalog_slots.social_public_status(app.pk) if app.status != Status.DRAFT else None}
 
 
-def _decision(user, app) -> dict | None:
-    """The decision as the card and the results list show it (and its notice prints it): the back office's, or —
-    for an application for social services — the decision of the social case opened from it (hromada.social, a
-    sibling floor, through the catalog's slot)."""
-    if app.service.category == ServiceCategory.SOCIAL_SERVICES and catalog_slots.social_decision.provided:
-        return catalog_slots.social_decision(user, app.pk)
-    decision = selectors.decision_of(app)
-    return decision_summary(decision) if decision else None
-
-
 def person_picker_url(next_url: str) -> str:
     return f"{reverse('persons:search')}?{urlencode({'next': next_url})}"
 
@@ -195,12 +185,8 @@ def results_list(request):
     page = selectors.paginate(selectors.results_to_issue(request.user), request.GET.get("page"))
     audit.audited_read(actor=request.user, action="application.list", objects=page.items, request=request,
                        object_type="applications.application", details={"page": page.page, "list": "results"})
-    # The social-services rows' decisions in one go (the others' come with the page's query).
-    social_ids = {app.pk for app in page.items if app.service.category == ServiceCategory.SOCIAL_SERVICES
-                  and catalog_slots.social_decisions.provided}
-    social = catalog_slots.social_decisions(request.user, social_ids) if social_ids else {}
-    rows = [{"app": app, "decision": social.get(app.pk) if app.pk in social_ids else _decision(request.user, app)}
-            for app in page.items]
+    decisions = selectors.shown_decisions(request.user, page.items)
+    rows = [{"app": app, "decision": decisions[app.pk]} for app in page.items]
     return render(request, "applications/results.html", {"page": page, "rows": rows, "methods": IssueMethod.choices})
 
 
@@ -454,7 +440,7 @@ def card(request, pk: int):
     ctx = _case_context(request, app)
     ctx["events"] = selectors.history(request.user, app.pk)
     ctx["just_submitted"] = request.GET.get("submitted") == "1"
-    ctx["decision"] = _decision(request.user, app)
+    ctx["decision"] = selectors.shown_decision(request.user, app)
     ctx["methods"] = IssueMethod.choices
     # The state-register checks (hromada.registers, a floor above, through the slot).
     ctx["registers_panel"] = registers_panel(request, app) if registers_panel.provided else ""
