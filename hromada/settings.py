@@ -156,6 +156,12 @@ if os.environ.get("DB_KEEPALIVES_IDLE"):
     _PG_OPTIONS.update(keepalives=1, keepalives_idle=int(os.environ["DB_KEEPALIVES_IDLE"]), keepalives_interval=1,
                        keepalives_count=3)
 HROMADA_PGBOUNCER = env_bool("HROMADA_PGBOUNCER", False)
+# JIT off: PostgreSQL compiles a query whose estimated cost passes jit_above_cost, and for this application's queries
+# the compilation costs more than it saves — 75 of the 183 ms a raion's person count took at 5 M applications
+# (bench/README.md), 1.4 s of a billing run. HROMADA_PG_JIT=1 keeps the server's setting. PgBouncer refuses the
+# startup option: behind it, set it on the database (ALTER DATABASE … SET jit = off; docs/operations.md).
+if not env_bool("HROMADA_PG_JIT", False) and not HROMADA_PGBOUNCER:
+    _PG_OPTIONS["options"] = "-c jit=off"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(_PG_OPTIONS)
     if HROMADA_PGBOUNCER:

@@ -350,6 +350,8 @@ def pg_options(topo: Topology, name: str) -> str:
                f"-c unix_socket_directories={sockets}")
     # The backstop behind pgbouncer's idle_transaction_timeout: no session sits on its locks in an open transaction.
     options += " -c idle_in_transaction_session_timeout=15s"
+    # JIT off on the server: the application asks for it per connection, which PgBouncer refuses (docs/operations.md).
+    options += " -c jit=off"
     if name == "db2":  # where the primary is, in this mode (pg_ctl passes the options through the shell)
         options += (f" -c primary_conninfo='host={topo.address('db1')} port={topo.port('db1')} user=postgres "
                     "application_name=db2'")
