@@ -640,9 +640,14 @@ def generate(opts: Options) -> Result:
 
 def _analyze() -> None:
     """Fresh planner statistics after a bulk load: without them SQLite drives the billing rule's duplicate check
-    from the hromada index instead of the applicant's (40× slower), and PostgreSQL waits for autovacuum."""
+    from the hromada index instead of the applicant's (40× slower), and PostgreSQL waits for autovacuum.
+
+    PostgreSQL, outside a transaction: VACUUM too, as autovacuum does to a database in use — until then no page is
+    marked all-visible, so no index-only scan skips the table (a raion's person count read 9,000 pages of person
+    access instead of its index: 62 → 22 ms at 5 M applications)."""
+    vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM (ANALYZE)" if vacuum else "ANALYZE")
 
 
 def _skip_fk_checks_if_allowed() -> None:
