@@ -56,6 +56,17 @@ class ApplicationsConfig(AppConfig):
             return PersonAccess.objects.filter(access.scope_of(user).hromada_q("hromada")).values("person_id")
 
         scoping.case_person_ids.provide(case_person_ids)
+
+        def case_person_ids_beyond_home(user):
+            # The part of the above a hromada's staff do not see through the home part already: persons in its
+            # cases registered elsewhere (the partial index of PersonAccess: a few rows, not every participant).
+            # A back office has no home part: all of its cases' participants.
+            if user.role in back_roles or not access.may(user, "application.view"):
+                return participant_person_ids(user)
+            return (PersonAccess.objects.filter(access.scope_of(user).hromada_q("hromada"), home=False)
+                    .values("person_id"))
+
+        scoping.case_person_ids_beyond_home.provide(case_person_ids_beyond_home)
         person_selectors.case_ids_of.provide(
             lambda person: Participant.objects.filter(person=person).values_list("application_id", flat=True)
             .distinct())

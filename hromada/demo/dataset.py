@@ -465,11 +465,14 @@ class Generator:
             self.loader.write(Application, chunk)
             self.loader.write(Participant, participants)
             # As the services keep it: each participant may be seen in the hromada of the application
-            # (persons.PersonAccess; the generated persons are new, so a pair is new unless an earlier step wrote it).
+            # (persons.PersonAccess, noting whether she is registered there; the generated persons are new, so a
+            # pair is new unless an earlier step wrote it).
             pairs = sorted({p["person_id"] << 32 | hromada_of[p["application_id"]] for p in participants} - granted)
             granted.update(pairs)
             self.loader.write(PersonAccess, [dict(id=self.loader.next_id(PersonAccess), person_id=pair >> 32,
-                                                  hromada_id=pair & 0xFFFFFFFF) for pair in pairs])
+                                                  hromada_id=pair & 0xFFFFFFFF,
+                                                  home=self.person_hromada.get(pair >> 32) == pair & 0xFFFFFFFF)
+                                             for pair in pairs])
             self.loader.write(Document, documents)
             self.loader.write(Event, events)
             self.audit_entries()

@@ -54,9 +54,10 @@ class Person(models.Model):
     phone = models.CharField(_("телефон"), max_length=13, blank=True)
     email = models.EmailField(_("ел. пошта"), blank=True)
     is_idp = models.BooleanField(_("внутрішньо переміщена особа"), default=False)
-    # The hromada whose front office registered the person: the person's home scope.
+    # The hromada whose front office registered the person: the person's home scope. Set once, never changed
+    # (``PersonAccess.home`` relies on it). Indexed by ``person_home_area`` below, which starts with it.
     registered_hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+",
-                                           verbose_name=_("громада реєстрації"))
+                                           verbose_name=_("громада реєстрації"), db_index=False)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                       related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -74,7 +75,12 @@ class Person(models.Model):
                 condition=models.Q(rnokpp__isnull=False) | ~models.Q(no_rnokpp_reason=""),
                 name="rnokpp_or_recorded_refusal"),
         ]
-        indexes = [models.Index(fields=["birth_date", "name_key"])]
+        indexes = [
+            models.Index(fields=["birth_date", "name_key"]),
+            # A hromada's residents of a place, counted from the index alone (the list's X-Total-Count, #24):
+            # (hromada, settlement) narrows, the id is what the count's UNION compares.
+            models.Index(fields=["registered_hromada", "settlement", "id"], name="person_home_area"),
+        ]
 
     def __str__(self):
         return self.full_name
@@ -154,8 +160,15 @@ class PersonAccess(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     # No index of its own: the unique constraint's index starts with it.
     hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+", db_index=False)
+    # The person is registered in this hromada (``Person.registered_hromada``, which never changes), so its staff
+    # see her through the home part anyway. True is a promise, False only "may be from elsewhere": a row written
+    # without it (an old fill, a test) stays correct, only less selective. ``scoping.person_scope_cover`` reads
+    # the few rows of persons from elsewhere from the partial index instead of every case participant.
+    home = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         verbose_name = _("участь особи у справах громади")
         verbose_name_plural = _("участь осіб у справах громад")
         constraints = [models.UniqueConstraint(fields=["hromada", "person"], name="unique_person_access")]
+        indexes = [models.Index(fields=["hromada", "person"], condition=models.Q(home=False),
+                                name="person_access_beyond_home")]

@@ -186,7 +186,7 @@ def search_page(user: User, *, rnokpp: str | None = None, document: str | None =
         # surname on its own index finds the few candidates, and the scope then applies to those only.
         prefilter = surname_prefilter(key.split()[0])
         candidates: set[int] = set()
-        for part in scoping.person_scope_parts(user, access.scope_of(user)):
+        for part in scoping.person_scope_cover(user, access.scope_of(user)):
             candidates.update(Person.objects.filter(part, prefilter, area)
                               .values_list("pk", flat=True)[:MAX_RANKED])
         qs = qs.filter(pk__in=sorted(candidates))

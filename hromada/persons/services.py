@@ -464,31 +464,38 @@ def _present_person(actor: User, *, rnokpp: str, number: str, last_name: str, fi
 def grant_case_access(*, person_ids: Iterable[int], hromada_id: int,
                       along: tuple[str, Sequence[Any]] | None = None) -> list[tuple[Any, ...]]:
     """The persons take part in a case of ``hromada_id``: its staff may see them (``scoping.person_scope_q``).
-    One statement; a pair already there stays as it is.
+    One statement; a pair already there stays as it is. Each row notes whether the person is registered in that
+    hromada (``PersonAccess.home``), read from the person in the same statement.
 
     ``along``: the caller's own statement with RETURNING (the case's participants' INSERT), sent in the same round
     trip on PostgreSQL — the grant as a data-modifying CTE in front of it — and run right after the grant
     elsewhere; its rows are returned."""
     pairs = sorted(set(person_ids))
     connection = transaction.get_connection()
-    with transaction.atomic(savepoint=False):
-        if along is not None and pairs and connection.vendor == "postgresql":
-            meta, qn = PersonAccess._meta, connection.ops.quote_name
-            person, hromada = meta.get_field("person"), meta.get_field("hromada")
-            # Identifiers from the model, quoted by the backend; every value is a parameter.
-            sql = (f"WITH granted AS (INSERT INTO {qn(meta.db_table)} ({qn(person.column)}, {qn(hromada.column)}) "  # noqa: S608
-                   f"SELECT unnest(%s::{person.db_type(connection)}[]), %s ON CONFLICT DO NOTHING) {along[0]}")
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [pairs, hromada_id, *along[1]])
-                return cursor.fetchall()
+    meta, qn = PersonAccess._meta, connection.ops.quote_name
+    person_meta = Person._meta
+    columns = ", ".join(qn(meta.get_field(name).column) for name in ("person", "hromada", "home"))
+    home_of = qn(person_meta.get_field("registered_hromada").column)
+    postgres = connection.vendor == "postgresql"
+    # Identifiers from the models, quoted by the backend; every value is a parameter. "WHERE" before ON CONFLICT
+    # keeps SQLite's parser from reading the conflict clause as a join's.
+    pk = qn(person_meta.pk.column)
+    among = (f"= ANY(%s::{person_meta.pk.db_type(connection)}[])" if postgres
+             else f"IN ({', '.join(['%s'] * len(pairs))})")
+    grant = (f"INSERT INTO {qn(meta.db_table)} ({columns}) "  # noqa: S608
+             f"SELECT {pk}, %s, COALESCE({home_of} = %s, FALSE) FROM {qn(person_meta.db_table)} "
+             f"WHERE {pk} {among} ON CONFLICT DO NOTHING")
+    params: list[Any] = [hromada_id, hromada_id, *([pairs] if postgres else pairs)]
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if along is not None and pairs and postgres:
+            cursor.execute(f"WITH granted AS ({grant}) {along[0]}", [*params, *along[1]])
+            return cursor.fetchall()
         if pairs:
-            PersonAccess.objects.bulk_create([PersonAccess(person_id=pid, hromada_id=hromada_id) for pid in pairs],
-                                             ignore_conflicts=True)
+            cursor.execute(grant, params)
         if along is None:
             return []
-        with connection.cursor() as cursor:
-            cursor.execute(*along)
-            return cursor.fetchall()
+        cursor.execute(*along)
+        return cursor.fetchall()
 
 
 def revoke_case_access(*, person_ids: Iterable[int], hromada_id: int) -> None:

@@ -151,3 +151,64 @@ def test_back_offices_and_roles_without_cases_keep_their_own_way_in(demo):
         user = testing.user(name)
         if not access.may(user, "application.view"):
             assert not Person.objects.filter(pk__in=scoping.case_person_ids(user)).exists(), name
+
+
+def test_home_marks_exactly_the_rows_of_persons_registered_in_the_hromada(generated, front):
+    """``PersonAccess.home`` is a promise the list's count and the name search rely on (``person_scope_cover``):
+    the generator and the services set it from the person's hromada of registration."""
+    def wrong() -> list:
+        return list(PersonAccess.objects.exclude(home=Q(person__registered_hromada=F("hromada")))
+                    .values_list("person_id", "hromada_id", "home")[:5])
+
+    assert PersonAccess.objects.filter(home=True).exists() and PersonAccess.objects.filter(home=False).exists()
+    assert wrong() == []
+    # The services: a resident of the desk's own and one registered elsewhere join a case of the desk's hromada.
+    own = make_person(front, last_name="Місценко")
+    elsewhere = Person.objects.exclude(registered_hromada=front.office.hromada).order_by("pk").first()
+    PersonLink.objects.create(person=elsewhere, hromada=front.office.hromada, linked_by=front, reason="rnokpp_document")
+    app = intake.create_application(actor=front, service_code="birth_assistance", applicant_id=own.pk,
+                                    member_ids=[elsewhere.pk])
+    assert dict(PersonAccess.objects.filter(hromada=app.hromada, person__in=[own, elsewhere])
+                .values_list("person_id", "home")) == {own.pk: True, elsewhere.pk: False}
+    assert wrong() == []
+    assert _assert_same_answers(_users()) >= 6
+
+
+def test_a_row_written_without_home_is_only_less_selective(generated):
+    # "False" promises nothing: rows filled before the flag existed (or by the old data migration) give the same
+    # answers and the same totals.
+    PersonAccess.objects.update(home=False)
+    assert _assert_same_answers(_users()) >= 6
+
+
+def test_a_hidden_child_in_a_case_of_the_hromada_is_seen_and_counted_once(demo, front):
+    """Children of protection cases are hidden from the home part but seen through a case of the hromada: the
+    count's cover brings them back (its last part) without counting them twice."""
+    from hromada.children import services as child_services
+
+    case = child_services.register_child_case(
+        actor=testing.user("child"), urgency="planned", reporter_type="anonymous", circumstances=["neglect"],
+        child=child_services.PersonInput(last_name="Дитенко", first_name="Марко", patronymic="Іванович",
+                                         birth_date=date(2015, 3, 14), sex="M"))
+    child = case.child
+    assert child.registered_hromada_id == front.office.hromada_id
+    area = Q(settlement_id=child.settlement_id) if child.settlement_id else Q()
+    scope = access.scope_of(front)
+
+    def counted() -> int:
+        return scoping.person_scope_count(front, scope, area)
+
+    before = counted()
+    assert not access.visible(front, Person).filter(pk=child.pk).exists()
+    assert before == access.visible(front, Person).filter(area).count()
+    # The child takes part in a case of the desk's hromada (as a family member of a parent's application).
+    parent = make_person(front, last_name="Батьківенко")
+    app = intake.create_application(actor=front, service_code="birth_assistance", applicant_id=parent.pk)
+    Participant.objects.create(application=app, person=child, role=ParticipantRole.FAMILY_MEMBER)
+    grant = importlib.import_module("hromada.persons.services").grant_case_access
+    grant(person_ids=[child.pk], hromada_id=app.hromada_id)
+    assert PersonAccess.objects.get(hromada=app.hromada, person=child).home is True
+    assert access.visible(front, Person).filter(pk=child.pk).exists()
+    assert counted() == access.visible(front, Person).filter(area).count() == before + 1 + bool(
+        parent.settlement_id == child.settlement_id or not area)
+    assert _assert_same_answers([front, testing.user("oblast"), testing.user("ministry")]) >= 1
