@@ -151,6 +151,17 @@ def prepare(size: str, env: dict) -> dict:
     manage(env, "migrate", "--no-input", "-v", "0")  # a dataset from an earlier run gets newer migrations
     if marker.exists() and json.loads(marker.read_text()) == wanted:
         return wanted
+    # The marker lives in this checkout, the dataset in the database: another checkout (a worktree, a fresh clone)
+    # finds the database already filled and must not generate a second dataset on top of it.
+    held = int(manage(env, "shell", "-c", "from hromada.applications.models import Application; "
+                                          "print(Application.objects.count())").strip() or 0)
+    if SIZES[size] <= held <= SIZES[size] * 1.1:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(json.dumps(wanted))
+        return wanted
+    if held:
+        raise SystemExit(f"the database already holds {held:,} applications, not a {size} dataset of "
+                         f"{SIZES[size]:,} (with the runs' intakes): drop it, and the next run generates it anew")
     t0 = time.monotonic()
     manage(env, "import_katottg", "--no-progress", "-v", "0")
     manage(env, "seed_demo", "-v", "0")
