@@ -153,8 +153,8 @@ def prepare(size: str, env: dict) -> dict:
         return wanted
     # The marker lives in this checkout, the dataset in the database: another checkout (a worktree, a fresh clone)
     # finds the database already filled and must not generate a second dataset on top of it.
-    held = int(manage(env, "shell", "-c", "from hromada.applications.models import Application; "
-                                          "print(Application.objects.count())").strip() or 0)
+    held = int(manage(env, "shell", "-v", "0", "-c", "from hromada.applications.models import Application; "
+                                                   "print(Application.objects.count())").split()[-1])
     if SIZES[size] <= held <= SIZES[size] * 1.1:
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text(json.dumps(wanted))
