@@ -46,8 +46,9 @@ class Person(models.Model):
     id_document_number = models.CharField(_("номер документа"), max_length=20, blank=True)
     # Normalised "прізвище ім'я по батькові" for tolerant search (case, apostrophes, spaces).
     name_key = models.CharField(max_length=320, db_index=True, editable=False)
+    # Indexed by ``person_place_name`` below, which starts with it.
     settlement = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("населений пункт"))
+                                   related_name="+", verbose_name=_("населений пункт"), db_index=False)
     street = models.CharField(_("вулиця"), max_length=200, blank=True)
     house = models.CharField(_("будинок"), max_length=20, blank=True)
     flat = models.CharField(_("квартира"), max_length=20, blank=True)
@@ -80,6 +81,8 @@ class Person(models.Model):
             # A hromada's residents of a place, counted from the index alone (the list's X-Total-Count, #24):
             # (hromada, settlement) narrows, the id is what the count's UNION compares.
             models.Index(fields=["registered_hromada", "settlement", "id"], name="person_home_area"),
+            # A place's residents in name order: the list's first page read from the index, not all of them sorted.
+            models.Index(fields=["settlement", "name_key"], name="person_place_name"),
         ]
 
     def __str__(self):

@@ -25,6 +25,7 @@ from hromada.applications.services import intake
 from hromada.demo.dataset import Options, generate
 from hromada.persons import scoping
 from hromada.persons.models import Person, PersonAccess, PersonLink
+from hromada.persons.services import grant_case_access
 from hromada.persons.tests.factories import make_person
 
 pytestmark = pytest.mark.django_db
@@ -205,8 +206,7 @@ def test_a_hidden_child_in_a_case_of_the_hromada_is_seen_and_counted_once(demo, 
     parent = make_person(front, last_name="Батьківенко")
     app = intake.create_application(actor=front, service_code="birth_assistance", applicant_id=parent.pk)
     Participant.objects.create(application=app, person=child, role=ParticipantRole.FAMILY_MEMBER)
-    grant = importlib.import_module("hromada.persons.services").grant_case_access
-    grant(person_ids=[child.pk], hromada_id=app.hromada_id)
+    grant_case_access(person_ids=[child.pk], hromada_id=app.hromada_id)
     assert PersonAccess.objects.get(hromada=app.hromada, person=child).home is True
     assert access.visible(front, Person).filter(pk=child.pk).exists()
     assert counted() == access.visible(front, Person).filter(area).count() == before + 1 + bool(
