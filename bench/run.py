@@ -500,7 +500,7 @@ def peer_operations(env, n: int, checks: list) -> dict:
 
     from hromada.accounts.models import User
     from hromada.audit.services import READ_LIMIT
-    from hromada.persons.models import Person
+    from hromada.persons.models import RESIDENCE_CATEGORIES, Person
     from hromada.territory.models import Unit
 
     persons = Person.objects.count()
@@ -512,6 +512,10 @@ def peer_operations(env, n: int, checks: list) -> dict:
     village = (Person.objects.filter(registered_hromada=hromada).exclude(settlement=None).values("settlement_id")
                .order_by().annotate(n=Count("id")).order_by("-n").first())
     village_code = Unit.objects.get(pk=village["settlement_id"]).code
+    # The residents the bench registers live outside the raion it lists: otherwise every run would grow the very
+    # district and village it measures (by ~480 residents a run), and runs on one database would not compare.
+    elsewhere_code = (Unit.objects.filter(category__in=RESIDENCE_CATEGORIES).exclude(raion_id=hromada.raion_id)
+                      .exclude(raion=None).order_by("code").values_list("code", flat=True).first())
     desk = list(User.objects.filter(role="front_specialist", office__hromada=hromada, is_active=True).order_by("id"))
     if not desk:
         return {"skipped": "no front desk in the busiest hromada"}
@@ -545,7 +549,7 @@ def peer_operations(env, n: int, checks: list) -> dict:
                     break
             return {"last_name": last, "first_name": "Олена" if sex == "F" else "Олег", "patronymic": "Тестівна",
                     "birth_date": birth.isoformat(), "sex": sex, "confirm_not_duplicate": True, "rnokpp": rnokpp,
-                    "id_document": {"type": "id_card", "number": document}, "address": {"settlement_code": village_code}}
+                    "id_document": {"type": "id_card", "number": document}, "address": {"settlement_code": elsewhere_code}}
 
         for i in range(WARM_UP + n):
             api = apis[i % len(apis)]
@@ -586,6 +590,7 @@ def peer_operations(env, n: int, checks: list) -> dict:
         server.stop()
     result = {"persons_in_db": persons, "comparable": persons >= PEER_MIN_PERSONS, "server": "gunicorn, 1 sync worker",
               "hromada": hromada.code, "raion": hromada.raion.code, "village": village_code,
+              "registered_residents_live_in": elsewhere_code,
               "district_total": sorted(totals["list_district_20_total"]),
               "village_total": sorted(totals["list_village_20_total"]), "operations": {},
               "refused": {k: v for k, v in refused.items() if v}}
