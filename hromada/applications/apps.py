@@ -1,3 +1,5 @@
+import functools
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -45,28 +47,21 @@ class ApplicationsConfig(AppConfig):
         stranded_work.provide("receipts", tasks.queue_missing_receipts)
 
         # Persons (the floor below) reach the applications through these.
-        def case_person_ids(user):
+        def case_person_ids(user, *, beyond_home: bool = False):
             # "Persons in a case I can see". A back office sees the cases sent to it: their participants (by the
             # back office's index). Everyone else sees the cases of the hromadas in scope: the persons taking part
             # in one (persons.PersonAccess, kept by the intake services), read from the (hromada, person) index
             # alone — the same answer as the participants of the visible cases (``participant_person_ids``), which
-            # had to join every participant row to its case.
+            # had to join every participant row to its case. ``beyond_home``: only those a hromada's staff do not
+            # see through the home part already — persons registered elsewhere (PersonAccess's partial index); a
+            # back office has no home part.
             if user.role in back_roles or not access.may(user, "application.view"):
                 return participant_person_ids(user)
-            return PersonAccess.objects.filter(access.scope_of(user).hromada_q("hromada")).values("person_id")
+            rows = PersonAccess.objects.filter(access.scope_of(user).hromada_q("hromada"))
+            return (rows.filter(home=False) if beyond_home else rows).values("person_id")
 
         scoping.case_person_ids.provide(case_person_ids)
-
-        def case_person_ids_beyond_home(user):
-            # The part of the above a hromada's staff do not see through the home part already: persons in its
-            # cases registered elsewhere (the partial index of PersonAccess: a few rows, not every participant).
-            # A back office has no home part: all of its cases' participants.
-            if user.role in back_roles or not access.may(user, "application.view"):
-                return participant_person_ids(user)
-            return (PersonAccess.objects.filter(access.scope_of(user).hromada_q("hromada"), home=False)
-                    .values("person_id"))
-
-        scoping.case_person_ids_beyond_home.provide(case_person_ids_beyond_home)
+        scoping.case_person_ids_beyond_home.provide(functools.partial(case_person_ids, beyond_home=True))
         person_selectors.case_ids_of.provide(
             lambda person: Participant.objects.filter(person=person).values_list("application_id", flat=True)
             .distinct())

@@ -483,7 +483,7 @@ def grant_case_access(*, person_ids: Iterable[int], hromada_id: int,
     among = (f"= ANY(%s::{person_meta.pk.db_type(connection)}[])" if postgres
              else f"IN ({', '.join(['%s'] * len(pairs))})")
     grant = (f"INSERT INTO {qn(meta.db_table)} ({columns}) "  # noqa: S608
-             f"SELECT {pk}, %s, COALESCE({home_of} = %s, FALSE) FROM {qn(person_meta.db_table)} "
+             f"SELECT {pk}, %s, {home_of} = %s FROM {qn(person_meta.db_table)} "
              f"WHERE {pk} {among} ON CONFLICT DO NOTHING")
     params: list[Any] = [hromada_id, hromada_id, *([pairs] if postgres else pairs)]
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
