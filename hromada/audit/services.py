@@ -326,8 +326,6 @@ def batched(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-# No savepoint of its own inside the caller's transaction (a failed append fails the whole change anyway).
-@transaction.atomic(savepoint=False)
 def record(*, actor: Actor, action: str, obj: Model | None = None, object_type: str = "", object_id: object = None,
            hromada_id: int | None = None, request: HttpRequest | None = None,
            details: dict | None = None) -> AuditEntry:
@@ -338,7 +336,15 @@ def record(*, actor: Actor, action: str, obj: Model | None = None, object_type: 
     """
     entry = _new_entry(actor=actor, action=action, obj=obj, object_type=object_type, object_id=object_id,
                        hromada_id=hromada_id, request=request, details=details)
-    return _entries.add(entry)
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql" and not connection.in_atomic_block and not _entries.collecting():
+        # A read's entry outside any transaction: PostgreSQL's append is one statement, a transaction by itself
+        # (autocommit), so it needs no BEGIN and COMMIT around it — two round trips less on every audited read.
+        _append([entry])
+        return entry
+    # No savepoint of its own inside the caller's transaction (a failed append fails the whole change anyway).
+    with transaction.atomic(savepoint=False):
+        return _entries.add(entry)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,10 @@ class WriteBatch(Generic[T]):
         if pending:
             self._flush(pending)
 
+    def collecting(self) -> bool:
+        """A block is open in this thread: ``add`` gathers instead of writing."""
+        return bool(self._stack())
+
     def add(self, row: T) -> T:
         stack = self._stack()
         if stack:

@@ -5,8 +5,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from hromada import testing
 from hromada.audit.models import AuditChainHead, AuditEntry
-from hromada.audit.services import GENESIS, batch, chain_key, entry_hash, hashed_fields, record, verify_chain
+from hromada.audit.services import GENESIS, audited_read, batch, chain_key, entry_hash, hashed_fields, record, verify_chain
 
 from .helpers import as_new_transaction, guard_disabled
 from .test_chains import _oblast_hromada
@@ -86,3 +87,28 @@ def test_tampering_with_sql_written_entries_is_found(front, hromada):
         AuditEntry.objects.filter(pk=entries[1].pk).delete()
     kinds = {(p.kind, p.entry_id) for p in verify_chain()[1]}
     assert ("broken", entries[2].pk) in kinds
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_outside_any_transaction_appends_in_its_one_statement():
+    """A read is audited outside any transaction (autocommit): on PostgreSQL its append is one statement and a
+    transaction by itself, with no BEGIN and COMMIT around it; the entries chain on, the first one of a chain with
+    no head yet included, and verify."""
+    testing.ensure_demo()
+    actor = testing.user("front")
+    hromada = _oblast_hromada("95", "Тестова-Ч")   # no head yet: the first read creates it
+    assert not connection.in_atomic_block
+    with CaptureQueriesContext(connection) as ctx:
+        entries = [audited_read(actor=actor, action="test.read", object_type="test.thing", object_id=i,
+                                hromada_id=hromada.pk, limit=False) for i in range(3)]
+    if connection.vendor == "postgresql":
+        statements = [q["sql"] for q in ctx.captured_queries[-2:]]
+        assert len(statements) == 2 and all(s.startswith("WITH RECURSIVE head") for s in statements), statements
+        assert not any(q["sql"] in ("BEGIN", "COMMIT") for q in ctx.captured_queries[-2:])
+    stored = _stored(entries)
+    assert [e.pk for e in stored] == sorted(e.pk for e in entries)
+    assert [bytes(e.hash) for e in stored] == [bytes(e.hash) for e in entries]
+    assert {e.chain for e in stored} == {chain_key(hromada.pk)}
+    head = AuditChainHead.objects.get(chain=chain_key(hromada.pk))
+    assert (head.last_id, head.last_hash) == (stored[-1].pk, stored[-1].hash_hex)
+    assert verify_chain()[1] == []
