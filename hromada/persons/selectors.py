@@ -88,7 +88,8 @@ def document_lookups(number: str) -> list[tuple[str, str]]:
 
 
 def _base(user: User) -> QuerySet[Person]:
-    return access.visible(user, Person).select_related("settlement", "registered_hromada")
+    # A list shows the address (the settlement); the hromada of registration only the card does (``get_person``).
+    return access.visible(user, Person).select_related("settlement")
 
 
 def _by_identifier(user: User, cond: Q) -> list[Person]:
@@ -197,13 +198,13 @@ def search_page(user: User, *, rnokpp: str | None = None, document: str | None =
     ranked = sorted(((score, k, pk) for pk, k in keys if (score := score_of(k)) > 0),
                     key=lambda t: (-t[0], t[1], t[2]))
     page = [pk for _score, _k, pk in ranked[offset:offset + limit]]
-    persons = Person.objects.select_related("settlement", "registered_hromada").in_bulk(page)
+    persons = Person.objects.select_related("settlement").in_bulk(page)
     return SearchPage([persons[pk] for pk in page], len(ranked) if with_total else None)
 
 
 def get_person(user: User, person_id: int, *, request: HttpRequest | None = None) -> Person:
     """One person (404 outside the user's scope). Reads only: the caller audits what it shows."""
-    return access.get_visible(user, _base(user), pk=person_id)
+    return access.get_visible(user, _base(user).select_related("registered_hromada"), pk=person_id)
 
 
 def household_of(user: User, person: Person) -> list[HouseholdMember]:
