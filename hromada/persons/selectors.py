@@ -33,7 +33,8 @@ from hromada.accounts.models import User
 from hromada.core.errors import ValidationFailed
 from hromada.core.registry import Slot
 from hromada.core.text import normalize_name
-from hromada.territory.models import Category, Unit
+from hromada.territory.models import Category
+from hromada.territory.selectors import unit_id_of_code
 
 from . import scoping
 from .duplicates import find_duplicates, name_score, surname_prefilter
@@ -104,8 +105,7 @@ def _unit_id(code: str | None, categories: Collection[str], field: str, error_co
     """The id of the КАТОТТГ unit ``code`` names, of one of ``categories``; 422 for anything else."""
     if code is None:
         return None
-    code = code.strip().upper()
-    unit_id = Unit.objects.filter(code=code, category__in=categories).values_list("pk", flat=True).first()
+    unit_id = unit_id_of_code(code, categories)
     if unit_id is None:
         raise ValidationFailed(message, code=error_code, details={"field": field})
     return unit_id

@@ -31,3 +31,10 @@ class TerritoryConfig(AppConfig):
             lambda code: Unit.objects.filter(code=code.strip().upper()).values_list("id", flat=True).first())
         audit.oblast_of_hromada.provide(
             lambda hromada_id: Unit.objects.filter(pk=hromada_id).values_list("oblast_id", flat=True).first())
+
+        from django.db.models.signals import post_delete, post_save
+
+        from .selectors import forget_changed_unit
+
+        post_save.connect(forget_changed_unit, sender=Unit, dispatch_uid="territory.forget_unit_code")
+        post_delete.connect(forget_changed_unit, sender=Unit, dispatch_uid="territory.forget_unit_code.delete")

@@ -1,6 +1,10 @@
 """Read-only lookups in the codifier. Territory is public reference data: no scoping."""
 from __future__ import annotations
 
+from collections.abc import Collection
+
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Case, QuerySet, Value, When
 
 from hromada.core.errors import NotFound
@@ -14,6 +18,41 @@ def unit_by_code(code: str) -> Unit:
         return Unit.objects.select_related("oblast", "raion", "hromada", "parent").get(code=code.strip().upper())
     except Unit.DoesNotExist:
         raise NotFound(code="unit_not_found") from None
+
+
+# A КАТОТТГ code names the same unit for good (an edition may change its category or name, never which unit the code
+# is). Every person list by area looks its code up, so the answer is cached; an import forgets the codes it changed.
+UNIT_CODE_CACHE_SECONDS = 600
+
+
+def _unit_code_key(code: str) -> str:
+    return f"territory:unit-code:{code}"
+
+
+def unit_id_of_code(code: str, categories: Collection[str]) -> int | None:
+    """The id of the unit ``code`` names if it is of one of ``categories``; None for anything else. Only codes
+    that exist are cached (a mistyped code costs a query, and nothing is kept for it)."""
+    code = code.strip().upper()
+    found = cache.get(_unit_code_key(code))
+    if found is None:
+        found = Unit.objects.filter(code=code).values_list("pk", "category").first()
+        if found is None:
+            return None
+        cache.set(_unit_code_key(code), tuple(found), UNIT_CODE_CACHE_SECONDS)
+    pk, category = found
+    return pk if category in categories else None
+
+
+def forget_unit_codes(codes: Collection[str]) -> None:
+    """After the transaction that changed these units commits (a reader in between would cache the old values)."""
+    keys = [_unit_code_key(code) for code in codes]
+    if keys:
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def forget_changed_unit(sender: type[Unit], instance: Unit, **kwargs: object) -> None:
+    """Receiver of a unit saved or deleted one by one (the admin); the import forgets the codes it changed."""
+    forget_unit_codes([instance.code])
 
 
 def search_units(prefix: str, *, categories: list[str] | None = None, within: Unit | None = None,

@@ -27,6 +27,7 @@ from hromada.core.errors import ValidationFailed
 from hromada.core.text import normalize_name
 
 from .models import CRIMEA_PREFIXES, Category, Edition, Unit
+from .selectors import forget_unit_codes
 
 CODE_RE = re.compile(r"^UA\d{17}$")
 EXPECTED_COLUMNS = 7
@@ -242,6 +243,7 @@ def import_codifier(path: Path, *, partial: bool = False, edition: date | None =
         Unit.objects.bulk_update(chunk, update_fields)
         if progress:
             progress(len(chunk))
+    forget_unit_codes([u.code for u in to_update])
 
     if not partial:
         in_file = {r.code for r in rows}
