@@ -51,6 +51,7 @@ from hromada.offices.models import (
     StaffPosition,
     authority_of_kind,
 )
+from hromada.offices.selectors import forget_served_hromadas
 from hromada.persons.models import HouseholdMember, IdDocumentType, Person, PersonAccess, Relation
 from hromada.territory.models import Category, Unit
 
@@ -199,6 +200,7 @@ class Generator:
         self.loader.write(Office, rows)
         self.loader.write(HromadaServing, ({"id": self.loader.next_id(HromadaServing), **r} for r in city_serving))
         self.loader.reset_sequences([Office, HromadaServing])
+        forget_served_hromadas()   # offices and overrides written in bulk (no post_save)
         self.front_offices = list(Office.objects.filter(function=Function.FRONT, is_active=True)
                                   .order_by("id").values_list("id", "hromada_id"))
         self.route = self._routes(hromadas)

@@ -12,11 +12,13 @@ class OfficesConfig(AppConfig):
 
         from hromada.accounts import access
         from hromada.accounts.services import forget_tokens
+        from hromada.territory.models import Unit
+        from hromada.territory.signals import codifier_imported
 
-        from .models import Office
-        from .selectors import hromada_ids_served_by
+        from .models import HromadaServing, Office
+        from .selectors import forget_served_hromadas, served_hromada_ids
 
-        access.hromadas_served_by.provide(hromada_ids_served_by)
+        access.hromadas_served_by.provide(served_hromada_ids)
 
         # An office closed or moved changes what a cached token lookup of its staff allows: forget it.
         def office_changed(sender, instance, **kwargs):
@@ -24,3 +26,8 @@ class OfficesConfig(AppConfig):
 
         for signal in (post_save, post_delete):
             signal.connect(office_changed, sender=Office, weak=False, dispatch_uid=f"accounts.office.{signal}")
+            # Who serves which hromada: an office, an override, a hromada (its raion, whether it is active).
+            for model in (Office, HromadaServing, Unit):
+                signal.connect(forget_served_hromadas, sender=model,
+                               dispatch_uid=f"offices.served.{model.__name__}.{signal}")
+        codifier_imported.connect(forget_served_hromadas, dispatch_uid="offices.served.codifier")

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from uuid import uuid4
+
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet, Value
 from django.utils.translation import gettext as _
 
@@ -70,6 +74,42 @@ def hromada_ids_served_by(office: Office) -> list[int]:
                .filter(~Exists(overridden), ~Exists(earlier)).order_by().values_list("id", flat=True))
     # A UNION, not an OR over the join: each half reads its own index (9 ms → 0.1 ms at the national codifier).
     return sorted(explicit.union(default))
+
+
+# Every page and API call of a back office computes its scope from ``hromada_ids_served_by`` (an ORM UNION: ~3 ms of a
+# queue page's 25). The answer is cached under the current "serving version", which every change of an office, an
+# override or the codifier replaces (``forget_served_hromadas``): an answer cached under another version is never used.
+SERVING_VERSION_KEY = "offices:serving-version"
+SERVED_SECONDS = 3600
+
+
+def _served_key(office_id: int) -> str:
+    return f"offices:served:{office_id}"
+
+
+def served_hromada_ids(office: Office) -> list[int]:
+    """``hromada_ids_served_by``, cached (see above); the access layer's scope of a back office."""
+    got = cache.get_many([SERVING_VERSION_KEY, _served_key(office.pk)])
+    version = got.get(SERVING_VERSION_KEY)
+    if version is None:
+        # No version (a cold or emptied cache): a new one, so that no answer kept from before can match it.
+        cache.add(SERVING_VERSION_KEY, uuid4().hex, None)
+        version = cache.get(SERVING_VERSION_KEY)
+    cached = got.get(_served_key(office.pk))
+    if cached is not None and cached[0] == version:
+        return list(cached[1])
+    ids = hromada_ids_served_by(office)
+    cache.set(_served_key(office.pk), (version, ids), SERVED_SECONDS)
+    return ids
+
+
+def forget_served_hromadas(**_signal_args: object) -> None:
+    """Offices, overrides or hromadas changed: every cached answer of ``served_hromada_ids`` is void — at once (this
+    transaction's own reads) and again once it commits (a reader in between may have cached the old answer)."""
+    def new_version() -> None:
+        cache.set(SERVING_VERSION_KEY, uuid4().hex, None)
+    new_version()
+    transaction.on_commit(new_version)
 
 
 def front_offices(*, hromada: Unit | None = None) -> QuerySet[Office]:

@@ -28,6 +28,7 @@ from hromada.core.text import normalize_name
 
 from .models import CRIMEA_PREFIXES, Category, Edition, Unit
 from .selectors import forget_unit_codes
+from .signals import codifier_imported
 
 CODE_RE = re.compile(r"^UA\d{17}$")
 EXPECTED_COLUMNS = 7
@@ -253,6 +254,7 @@ def import_codifier(path: Path, *, partial: bool = False, edition: date | None =
         result.deactivated = len(gone)
 
     if result.changed:
+        codifier_imported.send(sender=Unit, result=result)
         Edition.objects.create(source=path.name, sha256=file_sha256(path), edition=edition,
                                created=result.created, updated=result.updated,
                                deactivated=result.deactivated, total=result.total)

@@ -1,0 +1,62 @@
+"""The back office's scope (``served_hromada_ids``) is cached, and every change of who serves which hromada — an
+override, an office opened or closed, a hromada's unit, an import of the codifier — is seen at once."""
+from django.core.cache import cache
+
+from hromada.offices.models import Function, HromadaServing, Office
+from hromada.offices.selectors import SERVING_VERSION_KEY, _served_key, hromada_ids_served_by, served_hromada_ids
+from hromada.territory.models import Category, Unit
+from hromada.territory.signals import codifier_imported
+
+
+def _same(*offices):
+    for office in offices:
+        assert served_hromada_ids(office) == hromada_ids_served_by(office), office.name
+
+
+def test_cached_until_who_serves_changes(back, front2, django_assert_num_queries, django_capture_on_commit_callbacks):
+    main = back.office
+    raion_hromadas = list(Unit.objects.filter(category=Category.HROMADA, raion_id=main.territory_id).order_by("id"))
+    expected = hromada_ids_served_by(main)
+    assert served_hromada_ids(main) == expected
+    with django_assert_num_queries(0):
+        assert served_hromada_ids(main) == expected
+
+    # An override moves a hromada to a new office (saved and deleted rows: post_save, post_delete).
+    city = Office.objects.create(name="Міський центр ПФУ", function=Function.BACK, kind=main.kind,
+                                 territory=raion_hromadas[0])
+    _same(main, city)
+    serving = HromadaServing.objects.create(hromada=raion_hromadas[0], back_office=city)
+    assert raion_hromadas[0].pk not in served_hromada_ids(main)
+    _same(main, city)
+    serving.delete()
+    assert raion_hromadas[0].pk in served_hromada_ids(main)
+    _same(main, city)
+
+    # The office closes; the raion's hromada is deactivated by hand; then by an import (bulk: its own signal).
+    main.is_active = False
+    main.save()
+    assert served_hromada_ids(main) == []
+    main.is_active = True
+    main.save()
+    _same(main)
+    unit = raion_hromadas[1]
+    unit.is_active = False
+    unit.save()
+    assert unit.pk not in served_hromada_ids(main)
+    Unit.objects.filter(pk=unit.pk).update(is_active=True)          # as an import writes it: no post_save
+    with django_capture_on_commit_callbacks(execute=True):
+        codifier_imported.send(sender=Unit, result=None)
+    assert unit.pk in served_hromada_ids(main)
+    _same(main, city)
+
+
+def test_an_answer_from_another_version_is_never_used(back):
+    office = back.office
+    right = hromada_ids_served_by(office)
+    cache.set(_served_key(office.pk), ("old", [999999]), 60)
+    assert served_hromada_ids(office) == right                         # another version than the current one
+    cache.delete(SERVING_VERSION_KEY)                                  # the version itself evicted (a cold cache)
+    cache.set(_served_key(office.pk), (None, [999999]), 60)
+    assert served_hromada_ids(office) == right
+    with_version = cache.get(_served_key(office.pk))
+    assert with_version == (cache.get(SERVING_VERSION_KEY), right) and with_version[0]

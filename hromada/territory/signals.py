@@ -1,0 +1,5 @@
+"""Signals of the codifier, for the floors above that keep something derived from it."""
+from django.dispatch import Signal
+
+# Sent after ``import_codifier`` changed units (in bulk: no post_save is sent for them); ``result``: ImportResult.
+codifier_imported = Signal()
