@@ -47,8 +47,8 @@ PEER_P95_MS = {"create_person": 185, "create_household_of_3": 485, "list_distric
                "list_village_20_total": 108, "district_surname_prefix": 393}
 PEER_MIN_PERSONS = 200_000
 
-TARGETS = {  # issue #9, PostgreSQL, 2 cores, large size
-    "intake_p95_ms": 50, "intake_per_s": 150, "queue_p95_ms": 30, "rnokpp_p95_ms": 5, "billing_ratio": 1.5,
+TARGETS = {  # issue #9, PostgreSQL, 2 cores, large size; the queue page's tightened by issue #24 (was 30 ms)
+    "intake_p95_ms": 50, "intake_per_s": 150, "queue_p95_ms": 15, "rnokpp_p95_ms": 5, "billing_ratio": 1.5,
     "dashboard_p95_ms": 300,
 }
 
