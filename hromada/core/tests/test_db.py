@@ -1,8 +1,11 @@
-"""The whole-transaction helpers: bounded retry on deadlock/serialization failure, files of a failed call."""
+"""The whole-transaction helpers: bounded retry on deadlock/serialization failure, files of a failed call; the planner
+setting of a block."""
+import contextlib
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 
 from hromada.core import db
 
@@ -101,3 +104,22 @@ def test_file_of_an_inner_call_goes_when_the_outer_call_fails(tmp_path):
     with pytest.raises(RuntimeError):
         outer()
     assert list(tmp_path.iterdir()) == []
+
+
+def _collapse_limit():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW join_collapse_limit")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("outer", [False, True], ids=["own transaction", "inside the caller's"])
+def test_joins_as_written_only_inside_the_block(outer):
+    default = _collapse_limit()
+    with transaction.atomic() if outer else contextlib.nullcontext():
+        with db.joins_as_written():
+            assert _collapse_limit() == "1"
+            assert connection.in_atomic_block       # SET LOCAL lasts only as long as its transaction
+        assert _collapse_limit() == default
+    assert _collapse_limit() == default == "8"
