@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from hromada.audit.services import record
+from hromada.core.caching import PROCESS_LOCAL_CACHES, shared_cache
 from hromada.core.errors import HromadaError, NotFound, Unauthorized, ValidationFailed
 
 from . import lockout, twofactor
@@ -102,14 +103,12 @@ def issue_api_token(*, request: HttpRequest, username: str, password: str, name:
 # token or the user's office). A per-process cache (local memory, the default without REDIS_URL) is not used:
 # a revocation in one worker could not reach the others, and a revoked token would work there for a minute.
 TOKEN_CACHE_SECONDS = 60
-_PROCESS_LOCAL_CACHES = ("django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache")
+_PROCESS_LOCAL_CACHES = PROCESS_LOCAL_CACHES
 
 
 def _token_cache() -> BaseCache | None:
     """The cache for token lookups, or None when it is not shared between worker processes."""
-    if settings.CACHES.get("default", {}).get("BACKEND") in _PROCESS_LOCAL_CACHES:
-        return None
-    return cache
+    return cache if shared_cache() is not None else None
 
 
 def _token_cache_key(key_hash: str) -> str:

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet, Value
 from django.utils.translation import gettext as _
 
+from hromada.core.caching import shared_cache
 from hromada.core.errors import ValidationFailed
 from hromada.territory.models import Category, Unit
 
@@ -88,7 +88,11 @@ def _served_key(office_id: int) -> str:
 
 
 def served_hromada_ids(office: Office) -> list[int]:
-    """``hromada_ids_served_by``, cached (see above); the access layer's scope of a back office."""
+    """``hromada_ids_served_by``, cached (see above) where the cache is shared by every worker process (a scope must
+    change in all of them at once); the access layer's scope of a back office."""
+    cache = shared_cache()
+    if cache is None:
+        return hromada_ids_served_by(office)
     got = cache.get_many([SERVING_VERSION_KEY, _served_key(office.pk)])
     version = got.get(SERVING_VERSION_KEY)
     if version is None:
@@ -107,7 +111,9 @@ def forget_served_hromadas(**_signal_args: object) -> None:
     """Offices, overrides or hromadas changed: every cached answer of ``served_hromada_ids`` is void — at once (this
     transaction's own reads) and again once it commits (a reader in between may have cached the old answer)."""
     def new_version() -> None:
-        cache.set(SERVING_VERSION_KEY, uuid4().hex, None)
+        cache = shared_cache()
+        if cache is not None:
+            cache.set(SERVING_VERSION_KEY, uuid4().hex, None)
     new_version()
     transaction.on_commit(new_version)
 

@@ -1,5 +1,7 @@
-"""The back office's scope (``served_hromada_ids``) is cached, and every change of who serves which hromada — an
-override, an office opened or closed, a hromada's unit, an import of the codifier — is seen at once."""
+"""The back office's scope (``served_hromada_ids``) is cached where every worker shares the cache, and every change of
+who serves which hromada — an override, an office opened or closed, a hromada's unit, an import of the codifier — is
+seen at once. A per-process cache is not used for it."""
+import pytest
 from django.core.cache import cache
 
 from hromada.offices.models import Function, HromadaServing, Office
@@ -8,12 +10,20 @@ from hromada.territory.models import Category, Unit
 from hromada.territory.signals import codifier_imported
 
 
+@pytest.fixture
+def shared(settings, tmp_path):
+    """A cache every worker would share (a file cache here; Redis in production)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                                   "LOCATION": str(tmp_path / "cache")}}
+
+
 def _same(*offices):
     for office in offices:
         assert served_hromada_ids(office) == hromada_ids_served_by(office), office.name
 
 
-def test_cached_until_who_serves_changes(back, front2, django_assert_num_queries, django_capture_on_commit_callbacks):
+def test_cached_until_who_serves_changes(shared, back, front2, django_assert_num_queries,
+                                         django_capture_on_commit_callbacks):
     main = back.office
     raion_hromadas = list(Unit.objects.filter(category=Category.HROMADA, raion_id=main.territory_id).order_by("id"))
     expected = hromada_ids_served_by(main)
@@ -50,7 +60,7 @@ def test_cached_until_who_serves_changes(back, front2, django_assert_num_queries
     _same(main, city)
 
 
-def test_an_answer_from_another_version_is_never_used(back):
+def test_an_answer_from_another_version_is_never_used(shared, back):
     office = back.office
     right = hromada_ids_served_by(office)
     cache.set(_served_key(office.pk), ("old", [999999]), 60)
@@ -60,3 +70,12 @@ def test_an_answer_from_another_version_is_never_used(back):
     assert served_hromada_ids(office) == right
     with_version = cache.get(_served_key(office.pk))
     assert with_version == (cache.get(SERVING_VERSION_KEY), right) and with_version[0]
+
+
+def test_a_per_process_cache_is_not_used_for_it(back, settings, django_assert_num_queries):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    expected = hromada_ids_served_by(back.office)
+    served_hromada_ids(back.office)
+    with django_assert_num_queries(1):   # asked again, not kept: another worker could not make this one forget it
+        assert served_hromada_ids(back.office) == expected
+    assert cache.get(_served_key(back.office.pk)) is None and cache.get(SERVING_VERSION_KEY) is None
