@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from hromada.audit.services import record
-from hromada.core.caching import PROCESS_LOCAL_CACHES, shared_cache
+from hromada.core.caching import shared_cache
 from hromada.core.errors import HromadaError, NotFound, Unauthorized, ValidationFailed
 
 from . import lockout, twofactor
@@ -103,7 +103,6 @@ def issue_api_token(*, request: HttpRequest, username: str, password: str, name:
 # token or the user's office). A per-process cache (local memory, the default without REDIS_URL) is not used:
 # a revocation in one worker could not reach the others, and a revoked token would work there for a minute.
 TOKEN_CACHE_SECONDS = 60
-_PROCESS_LOCAL_CACHES = PROCESS_LOCAL_CACHES
 
 
 def _token_cache() -> BaseCache | None:

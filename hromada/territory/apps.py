@@ -8,10 +8,13 @@ class TerritoryConfig(AppConfig):
     verbose_name = _("Територія (КАТОТТГ)")
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from hromada.accounts import access
         from hromada.audit import services as audit
 
         from .models import Category, Unit
+        from .selectors import forget_changed_unit, unit_id_of_code
 
         def level(unit) -> str:
             if unit.category in (Category.OBLAST, Category.SPECIAL_CITY):
@@ -27,14 +30,9 @@ class TerritoryConfig(AppConfig):
         audit_slots.unit_names.provide(
             lambda ids: {pk: (name, code) for pk, name, code in
                          Unit.objects.filter(pk__in=list(ids)).values_list("id", "name", "code")})
-        access.unit_id_of_code.provide(
-            lambda code: Unit.objects.filter(code=code.strip().upper()).values_list("id", flat=True).first())
+        access.unit_id_of_code.provide(unit_id_of_code)
         audit.oblast_of_hromada.provide(
             lambda hromada_id: Unit.objects.filter(pk=hromada_id).values_list("oblast_id", flat=True).first())
-
-        from django.db.models.signals import post_delete, post_save
-
-        from .selectors import forget_changed_unit
 
         post_save.connect(forget_changed_unit, sender=Unit, dispatch_uid="territory.forget_unit_code")
         post_delete.connect(forget_changed_unit, sender=Unit, dispatch_uid="territory.forget_unit_code.delete")

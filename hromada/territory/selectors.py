@@ -29,9 +29,9 @@ def _unit_code_key(code: str) -> str:
     return f"territory:unit-code:{code}"
 
 
-def unit_id_of_code(code: str, categories: Collection[str]) -> int | None:
-    """The id of the unit ``code`` names if it is of one of ``categories``; None for anything else. Only codes
-    that exist are cached (a mistyped code costs a query, and nothing is kept for it)."""
+def unit_id_of_code(code: str, categories: Collection[str] | None = None) -> int | None:
+    """The id of the unit ``code`` names if it is of one of ``categories`` (None: of any); None for anything else.
+    Only codes that exist are cached (a mistyped code costs a query, and nothing is kept for it)."""
     code = code.strip().upper()
     found = cache.get(_unit_code_key(code))
     if found is None:
@@ -40,7 +40,7 @@ def unit_id_of_code(code: str, categories: Collection[str]) -> int | None:
             return None
         cache.set(_unit_code_key(code), tuple(found), UNIT_CODE_CACHE_SECONDS)
     pk, category = found
-    return pk if category in categories else None
+    return pk if categories is None or category in categories else None
 
 
 def forget_unit_codes(codes: Collection[str]) -> None:

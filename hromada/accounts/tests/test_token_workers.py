@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from hromada.accounts import services
 from hromada.accounts.models import ApiToken
+from hromada.core.caching import PROCESS_LOCAL_CACHES
 
 LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
 FILE = "django.core.cache.backends.filebased.FileBasedCache"
@@ -101,7 +102,7 @@ def test_production_settings_share_the_token_cache(monkeypatch):
     try:
         reloaded = importlib.reload(production)
         assert reloaded.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
-        assert reloaded.CACHES["default"]["BACKEND"] not in services._PROCESS_LOCAL_CACHES
+        assert reloaded.CACHES["default"]["BACKEND"] not in PROCESS_LOCAL_CACHES
     finally:
         monkeypatch.delenv("REDIS_URL")
         importlib.reload(production)

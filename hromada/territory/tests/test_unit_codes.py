@@ -15,6 +15,7 @@ def test_a_code_is_cached_and_a_change_of_its_unit_is_seen_at_once(db, tmp_path,
     with django_assert_num_queries(0):
         assert unit_id_of_code(C, ("C", "M")) == village.pk
         assert unit_id_of_code(C, ("M",)) is None         # of another category: refused from the cache too
+        assert unit_id_of_code(C) == village.pk             # of any category (the access layer's slot)
     with django_assert_num_queries(1):
         assert unit_id_of_code("UA99999999999999999", ("C",)) is None
     with django_assert_num_queries(1):
