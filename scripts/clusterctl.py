@@ -24,6 +24,7 @@ is `trust` on these private bridges: a stand-in, never a production setting (doc
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -31,11 +32,27 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 BASE = Path(__file__).resolve().parent.parent
-VAR = Path(os.environ.get("HROMADA_CLUSTER_VAR", BASE / "var" / "cluster")).resolve()
+
+
+def _others_may_enter(path: Path) -> bool:
+    """Every directory from ``path`` up lets other users through: the databases run as the postgres user."""
+    return all(d.stat().st_mode & 0o001 for d in (path, *path.parents))
+
+
+def _default_var() -> Path:
+    """var/cluster in the checkout; for a checkout the postgres user cannot enter (``mktemp -d`` makes one, 0700), a
+    directory of this checkout's own in the system's temporary directory (``up`` says where)."""
+    if _others_may_enter(BASE):
+        return BASE / "var" / "cluster"
+    return Path(tempfile.gettempdir()) / f"hromada-cluster-{hashlib.sha256(str(BASE).encode()).hexdigest()[:12]}"
+
+
+VAR = Path(os.environ.get("HROMADA_CLUSTER_VAR") or _default_var()).resolve()
 LOGS, RUN = VAR / "logs", VAR / "run"
 PGBIN = Path(os.environ.get("HROMADA_PG_BIN", "/usr/lib/postgresql/15/bin"))
 PYBIN = Path(sys.executable).parent
@@ -580,6 +597,8 @@ def wait_healthy(topo: Topology, name: str, timeout: float = 120) -> None:
 def up(*, demo: bool = True) -> Topology:
     begun = time.monotonic()
     ensure_packages()
+    if VAR != BASE / "var" / "cluster":
+        say(f"the cluster's data, logs and sockets: {VAR}")
     topo = Topology.load()
     if topo is None or not any(running(name) for name in PROCESSES):
         netns, reason = netns_possible()
