@@ -63,7 +63,9 @@ def test_token_lookup_is_cached_and_forgotten_on_every_change(front, front2, set
     from django.core.cache.backends.filebased import FileBasedCache
 
     from hromada.accounts import services
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache"}}
+    # The default cache too lives under tmp_path: without a LOCATION it would write into the working directory.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                                   "LOCATION": str(tmp_path / "cache")}}
     monkeypatch.setattr(services, "cache", FileBasedCache(str(tmp_path / "cache"), {}))
     client, auth = Client(), _token_for(front, seconds=3600)
     assert client.get("/api/v1/auth/me", **auth).status_code == 200
