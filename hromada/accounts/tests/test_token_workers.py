@@ -101,7 +101,7 @@ def test_production_settings_share_the_token_cache(monkeypatch):
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/1")
     try:
         reloaded = importlib.reload(production)
-        assert reloaded.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+        assert reloaded.CACHES["default"]["BACKEND"] == "hromada.core.caching.RedisCache"
         assert reloaded.CACHES["default"]["BACKEND"] not in PROCESS_LOCAL_CACHES
     finally:
         monkeypatch.delenv("REDIS_URL")

@@ -14,7 +14,7 @@ def _redis_answers() -> bool:
         return False
 
 
-REDIS = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+REDIS = {"default": {"BACKEND": "hromada.core.caching.RedisCache",
                      "LOCATION": "redis://127.0.0.1:6379/9", "KEY_PREFIX": "throttle-test"}}
 LOCAL = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle-test"}}
 

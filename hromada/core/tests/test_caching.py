@@ -1,0 +1,60 @@
+"""Production's Redis cache (``hromada.core.caching.RedisCache``): Django's, with its Redis clients made once."""
+import threading
+
+import pytest
+import redis
+from django.core.cache import caches
+from django.test import override_settings
+
+from hromada.core.caching import shared_cache
+
+
+def _redis_answers() -> bool:
+    try:
+        return bool(redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+REDIS = {"default": {"BACKEND": "hromada.core.caching.RedisCache", "LOCATION": "redis://127.0.0.1:6379/9",
+                     "KEY_PREFIX": "caching-test"}}
+pytestmark = pytest.mark.skipif(not _redis_answers(), reason="needs the Redis server of production (127.0.0.1:6379)")
+
+
+def test_one_client_per_pool_made_once():
+    with override_settings(CACHES=REDIS):
+        backend = caches["default"]
+        client = backend._cache.get_client(write=True)
+        # Django's own backend makes a new redis.Redis on every call; ours keeps it.
+        assert backend._cache.get_client(write=True) is client
+        assert backend._cache.get_client("any-key") is client     # one server: reads and writes share the pool
+        assert client.connection_pool is backend._cache._get_connection_pool(True)
+        assert shared_cache() is not None
+
+
+def test_behaves_as_django_redis_cache_from_many_threads():
+    with override_settings(CACHES=REDIS):
+        caches["default"].clear()
+        errors: list[BaseException] = []
+
+        def work(n: int) -> None:
+            try:
+                cache = caches["default"]
+                for i in range(50):
+                    cache.set(f"k{n}:{i}", {"n": n, "i": i}, 30)
+                    assert cache.get(f"k{n}:{i}") == {"n": n, "i": i}
+                    cache.add(f"c{n}", 0, 30)
+                    cache.incr(f"c{n}")
+                assert cache.get_many([f"k{n}:0", f"k{n}:49"]) == {f"k{n}:0": {"n": n, "i": 0},
+                                                                     f"k{n}:49": {"n": n, "i": 49}}
+            except BaseException as exc:  # noqa: BLE001 (reported by the main thread)
+                errors.append(exc)
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors
+        assert [caches["default"].get(f"c{n}") for n in range(6)] == [50] * 6
+        caches["default"].clear()
