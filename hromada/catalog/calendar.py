@@ -2,32 +2,34 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import lru_cache
 
 from django.db.models.signals import post_delete, post_save
 
+from hromada.core.caching import Versioned
 from hromada.core.context import current_request_id
 
 from .models import Holiday, TermKind
 
-
-@lru_cache(maxsize=1)
-def _days_off_cached(version: int) -> frozenset[date]:
-    return frozenset(Holiday.objects.filter(is_day_off=True).values_list("date", flat=True))
-
+# The days off decide legal terms, so a change must be seen by every worker at once: they are cached only in the cache
+# every worker shares (Redis), under a version each saved or deleted holiday replaces (core.caching.Versioned).
+# Elsewhere they are read from the database, once per request.
+DAYS_OFF_VERSION_KEY = "catalog:days-off-version"
+_DAYS_OFF: Versioned[frozenset[date]] = Versioned(DAYS_OFF_VERSION_KEY, 24 * 3600)
 
 # The days off as last read, with the request that read them: a request that needs them twice (the intake
-# computes the case's dates on creation and again on submission) asks the database once. A holiday saved or
-# deleted in this process forgets it at once; another process's change is seen by the next request.
+# computes the case's dates on creation and again on submission) reads them once.
 _this_request: dict[str, frozenset[date]] = {}
 
 
+def _read_days_off() -> frozenset[date]:
+    return frozenset(Holiday.objects.filter(is_day_off=True).values_list("date", flat=True))
+
+
 def days_off() -> frozenset[date]:
-    # Holidays change rarely; the count keys the cache so a new load is seen at once.
     request_id = current_request_id()
     if request_id and request_id in _this_request:
         return _this_request[request_id]
-    off = _days_off_cached(Holiday.objects.filter(is_day_off=True).count())
+    off = _DAYS_OFF.get("catalog:days-off", _read_days_off)
     _this_request.clear()
     if request_id:
         _this_request[request_id] = off
@@ -36,6 +38,7 @@ def days_off() -> frozenset[date]:
 
 def _forget(**_kwargs) -> None:
     _this_request.clear()
+    _DAYS_OFF.forget()
 
 
 post_save.connect(_forget, sender=Holiday, dispatch_uid="catalog.calendar.forget_days_off")

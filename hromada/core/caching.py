@@ -3,15 +3,21 @@
 What is cached for a decision about access (a token's user, the hromadas a back office serves) must be forgotten in
 every worker at once when it changes. A per-process cache (local memory, the default without REDIS_URL; the dummy
 cache) cannot do that: what one worker forgets, the others would keep. Such values are then not cached at all.
+The same holds for what decides a legal term (the days off): ``Versioned`` caches such answers in the shared cache only.
 """
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+from uuid import uuid4
 
 from django.conf import settings
 from django.core.cache import BaseCache, cache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+from django.db import transaction
+
+T = TypeVar("T")
 
 PROCESS_LOCAL_CACHES = ("django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache")
 
@@ -21,6 +27,42 @@ def shared_cache() -> BaseCache | None:
     if settings.CACHES.get("default", {}).get("BACKEND") in PROCESS_LOCAL_CACHES:
         return None
     return cache
+
+
+class Versioned(Generic[T]):
+    """Answers cached in the shared cache under a version that every change replaces (``forget``): an answer cached
+    under another version is never used, so a reader that computed the old answer while a change committed cannot
+    bring it back. Where no cache is shared by every worker, nothing is cached: ``get`` computes every time."""
+
+    def __init__(self, version_key: str, seconds: int) -> None:
+        self.version_key, self.seconds = version_key, seconds
+
+    def get(self, key: str, compute: Callable[[], T]) -> T:
+        cache = shared_cache()
+        if cache is None:
+            return compute()
+        got = cache.get_many([self.version_key, key])
+        version = got.get(self.version_key)
+        if version is None:
+            # No version (a cold or emptied cache): a new one, so that no answer kept from before can match it.
+            cache.add(self.version_key, uuid4().hex, None)
+            version = cache.get(self.version_key)
+        cached = got.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        value = compute()
+        cache.set(key, (version, value), self.seconds)
+        return value
+
+    def forget(self, **_signal_args: object) -> None:
+        """Every cached answer is void — at once (this transaction's own reads) and again once it commits (a reader in
+        between may have cached the old answer)."""
+        def new_version() -> None:
+            cache = shared_cache()
+            if cache is not None:
+                cache.set(self.version_key, uuid4().hex, None)
+        new_version()
+        transaction.on_commit(new_version)
 
 
 class _ReusedClients(RedisCacheClient):

@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-from uuid import uuid4
-
-from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet, Value
 from django.utils.translation import gettext as _
 
-from hromada.core.caching import shared_cache
+from hromada.core.caching import Versioned
 from hromada.core.errors import ValidationFailed
 from hromada.territory.models import Category, Unit
 
@@ -81,6 +78,7 @@ def hromada_ids_served_by(office: Office) -> list[int]:
 # override or the codifier replaces (``forget_served_hromadas``): an answer cached under another version is never used.
 SERVING_VERSION_KEY = "offices:serving-version"
 SERVED_SECONDS = 3600
+_SERVED: Versioned[list[int]] = Versioned(SERVING_VERSION_KEY, SERVED_SECONDS)
 
 
 def _served_key(office_id: int) -> str:
@@ -90,32 +88,13 @@ def _served_key(office_id: int) -> str:
 def served_hromada_ids(office: Office) -> list[int]:
     """``hromada_ids_served_by``, cached (see above) where the cache is shared by every worker process (a scope must
     change in all of them at once); the access layer's scope of a back office."""
-    cache = shared_cache()
-    if cache is None:
-        return hromada_ids_served_by(office)
-    got = cache.get_many([SERVING_VERSION_KEY, _served_key(office.pk)])
-    version = got.get(SERVING_VERSION_KEY)
-    if version is None:
-        # No version (a cold or emptied cache): a new one, so that no answer kept from before can match it.
-        cache.add(SERVING_VERSION_KEY, uuid4().hex, None)
-        version = cache.get(SERVING_VERSION_KEY)
-    cached = got.get(_served_key(office.pk))
-    if cached is not None and cached[0] == version:
-        return list(cached[1])
-    ids = hromada_ids_served_by(office)
-    cache.set(_served_key(office.pk), (version, ids), SERVED_SECONDS)
-    return ids
+    return list(_SERVED.get(_served_key(office.pk), lambda: hromada_ids_served_by(office)))
 
 
 def forget_served_hromadas(**_signal_args: object) -> None:
     """Offices, overrides or hromadas changed: every cached answer of ``served_hromada_ids`` is void — at once (this
     transaction's own reads) and again once it commits (a reader in between may have cached the old answer)."""
-    def new_version() -> None:
-        cache = shared_cache()
-        if cache is not None:
-            cache.set(SERVING_VERSION_KEY, uuid4().hex, None)
-    new_version()
-    transaction.on_commit(new_version)
+    _SERVED.forget()
 
 
 def front_offices(*, hromada: Unit | None = None) -> QuerySet[Office]:

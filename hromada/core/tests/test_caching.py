@@ -58,3 +58,43 @@ def test_behaves_as_django_redis_cache_from_many_threads():
         assert not errors
         assert [caches["default"].get(f"c{n}") for n in range(6)] == [50] * 6
         caches["default"].clear()
+
+
+FILE_CACHE = "django.core.cache.backends.filebased.FileBasedCache"
+
+
+def test_versioned_answers_are_kept_until_forgotten(settings, tmp_path, django_capture_on_commit_callbacks, db):
+    from hromada.core.caching import Versioned
+
+    settings.CACHES = {"default": {"BACKEND": FILE_CACHE, "LOCATION": str(tmp_path / "cache")}}
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    answers: Versioned[int] = Versioned("test:version", 60)
+    assert answers.get("test:a", compute) == 1
+    assert answers.get("test:a", compute) == 1          # cached
+    with django_capture_on_commit_callbacks(execute=True):
+        answers.forget()
+    assert answers.get("test:a", compute) == 2          # a new version: computed again
+    # A reader that computed before a change and stores its answer after it: stored under the old version, not used.
+    from django.core.cache import cache
+    stale_version = cache.get("test:version")
+    answers.forget()
+    cache.set("test:a", (stale_version, 99), 60)
+    assert answers.get("test:a", compute) == 3
+    # An emptied cache: a new version, nothing kept from before matches it.
+    cache.set("test:a", (None, 98), 60)
+    cache.delete("test:version")
+    assert answers.get("test:a", compute) == 4
+
+
+def test_versioned_answers_are_not_kept_in_a_per_process_cache(settings):
+    from hromada.core.caching import Versioned
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "v-test"}}
+    calls: list[int] = []
+    answers: Versioned[int] = Versioned("test:version", 60)
+    assert [answers.get("test:a", lambda: calls.append(1) or len(calls)) for _ in range(3)] == [1, 2, 3]
