@@ -76,6 +76,37 @@ def cpu_share(before: dict, after: dict) -> dict[str, float]:
             "steal": round(d["steal"] / total, 3), "idle": round(d["idle"] / total, 3)}
 
 
+def machine_speed(connection) -> dict[str, float]:
+    """What this machine does in a fixed time, measured before the server starts, so that runs on different machines
+    are compared fairly: the targets are absolute milliseconds, and most of a read's time is Python on one core.
+    * python_reference_ms: a fixed pure-Python loop (dicts, strings, integers: the kind of work an ORM and a template
+      do), median of 15;
+    * sql_round_trip_ms: ``SELECT 1`` on the benchmark's connection, median of 300;
+    * commit_ms (PostgreSQL): a transaction that writes its commit record and waits for the disk's flush, median of
+      100 — what every audited request pays once."""
+    def reference():
+        rows = [{"id": i, "name": f"row {i}", "status": "submitted" if i % 3 else "draft"} for i in range(20_000)]
+        return sum(len(r["name"]) + r["id"] for r in rows if r["status"] == "submitted")
+
+    def median_ms(fn, n):
+        times = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - t0) * 1000)
+        return round(statistics.median(times), 3)
+
+    speed = {"python_reference_ms": median_ms(reference, 15)}
+    with connection.cursor() as cur:
+        speed["sql_round_trip_ms"] = median_ms(lambda: cur.execute("SELECT 1"), 300)
+        if connection.vendor == "postgresql":
+            # A row in a logged table of the probe's own (a commit that wrote nothing to the log is not flushed).
+            cur.execute("CREATE TABLE IF NOT EXISTS bench_commit_probe (n integer)")
+            speed["commit_ms"] = median_ms(lambda: cur.execute("INSERT INTO bench_commit_probe VALUES (1)"), 100)
+            cur.execute("DROP TABLE bench_commit_probe")
+    return speed
+
+
 def pct(values, p):
     if not values:
         return float("nan")
@@ -731,6 +762,8 @@ def main():
                                                               .Count("id")).order_by("-n").first())
     back_user = User.objects.filter(office_id=busiest["back_office_id"], role="back_specialist",
                                     username__regex=r"^b[0-9]+_[0-9]+$").first()
+    results["machine_speed"] = machine_speed(connection)
+    print(f"  machine speed: {results['machine_speed']}", flush=True)
     server = Server(env)
     try:
         # 1. intake, one client then many: the interactive flow (6 requests) and the one-request flow
@@ -984,6 +1017,12 @@ def print_table(r):
         if share:
             rows.append((label, f"busy {share['busy']:.0%}, iowait {share['iowait']:.0%}",
                          f"steal {share['steal']:.0%}, idle {share['idle']:.0%} (noise: compare runs with care)"))
+    speed = r.get("machine_speed")
+    if speed:
+        rows.append(("machine speed",
+                     f"Python {speed['python_reference_ms']:.1f} ms; SQL {speed['sql_round_trip_ms']:.3f} ms",
+                     (f"commit {speed['commit_ms']:.2f} ms; " if "commit_ms" in speed else "")
+                     + "a fixed loop and round trips: compare runs at like figures only"))
     peer = r.get("peer") or {}
     for name, op in (peer.get("operations") or {}).items():
         rows.append((f"peer op: {name.replace('_', ' ')} p95", f"{op['p95_ms']:.1f} ms",
