@@ -71,7 +71,8 @@ class _ReusedClients(RedisCacheClient):
     Django makes a new ``redis.Redis`` on every cache call; building one copies its ~170 reply handlers (0.19 ms
     here, more than a GET to a local Redis takes), and every request makes several (the token, the read limit, a
     back office's scope). A ``redis.Redis`` holds no connection of its own — it borrows one from the pool per
-    command — so one per pool serves every call; Django already keeps a cache backend per thread.
+    command — so one per pool serves every call; Django already keeps a cache backend per thread. It uses Django's own
+    (private) pool helpers of 5.2; hromada/core/tests/test_caching.py fails if an upgrade changes them.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

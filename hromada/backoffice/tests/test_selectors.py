@@ -59,7 +59,7 @@ def test_queue_filters(back, head):
 def test_queue_flags_and_no_n_plus_one(back):
     for i in range(3):
         submitted_case(due_date=date(2026, 11, 19 + i))
-    selectors.queue(back, QueueFilters(), today=FRIDAY)     # warm the user's scope and the holiday cache
+    selectors.queue(back, QueueFilters(), today=FRIDAY)     # warm the user's scope
     with CaptureQueriesContext(connection) as small:
         page = selectors.queue(back, QueueFilters(), today=FRIDAY)
         rows = [(a.applicant_person.full_name, a.service.name, a.hromada.name, a.front_office.name, a.deadline_flag,
@@ -71,8 +71,9 @@ def test_queue_flags_and_no_n_plus_one(back):
         rows = [(a.applicant_person.full_name, a.service.name, a.hromada.name, a.front_office.name, a.deadline_flag,
                  a.assigned_to) for a in page.object_list]
     assert len(rows) >= 15
-    # count, holidays' version, the page (applicants joined: copied onto the case); on PostgreSQL the page is
-    # planned with its joins as written (core.db.joins_as_written: the setting, and its reset in this transaction)
+    # count, the days off (read from the database where no cache is shared; catalog.calendar), the page (applicants
+    # joined: copied onto the case); on PostgreSQL the page is planned with its joins as written
+    # (core.db.joins_as_written: the setting, and its reset in this transaction)
     hinted = (["SET LOCAL join_collapse_limit = 1", "RESET join_collapse_limit"] if connection.vendor == "postgresql"
               else [])
     assert len(big) == len(small) == 3 + len(hinted)
