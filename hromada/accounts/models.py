@@ -29,6 +29,12 @@ NATIONAL_ROLES = {Role.MINISTRY, Role.AUDITOR, Role.SYSADMIN}
 TWO_FACTOR_ROLES = {Role.BACK_HEAD, Role.MINISTRY, Role.SYSADMIN, Role.AUDITOR, Role.CHILD_SERVICE}
 
 
+def short_name_of(last_name: str | None, first_name: str | None, patronymic: str | None, username: str) -> str:
+    """'Коваленко О. П.' from a user's name parts, else the username (a list that reads values uses it too)."""
+    initials = "".join(f"{p[0]}. " for p in (first_name, patronymic) if p).strip()
+    return f"{last_name or ''} {initials}".strip() or username
+
+
 class User(AbstractUser):
     patronymic = models.CharField(_("по батькові"), max_length=150, blank=True)
     role = models.CharField(_("роль"), max_length=32, choices=Role.choices)
@@ -57,8 +63,7 @@ class User(AbstractUser):
     @property
     def short_name(self) -> str:
         """'Коваленко О. П.' as used on printed documents."""
-        initials = "".join(f"{p[0]}. " for p in (self.first_name, self.patronymic) if p).strip()
-        return f"{self.last_name} {initials}".strip() or self.username
+        return short_name_of(self.last_name, self.first_name, self.patronymic, self.username)
 
 
 class ApiToken(models.Model):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, ParamSpec, Protocol, TypeVar, cast
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -461,7 +461,12 @@ def enforce_limit(*, actor: Actor, kind: str, limit: int, window: int, request: 
     raise RateLimited()
 
 
-def audited_read(*, actor: Actor, action: str, objects: Iterable[Model] = (), object_type: str = "",
+class Shown(Protocol):
+    """A record shown that is not a model instance (a list read as values): its id, and its hromada if it has one."""
+    pk: Any
+
+
+def audited_read(*, actor: Actor, action: str, objects: Iterable[Model | Shown] = (), object_type: str = "",
                  request: HttpRequest | None = None, hromada_id: int | None = None,
                  details: dict | None = None, limit: bool = True, object_id: object = None) -> AuditEntry:
     """The one way a read is audited: ONE entry per card, list page, search, answer, download or export, naming
@@ -482,6 +487,8 @@ def audited_read(*, actor: Actor, action: str, objects: Iterable[Model] = (), ob
     objects = list(objects)
     ids = [obj.pk for obj in objects]
     if objects and not object_type:
+        if not isinstance(objects[0], Model):
+            raise TypeError("records read as values name their object_type")
         object_type = objects[0]._meta.label_lower
     if hromada_id is None and objects:
         homes = {getattr(obj, "hromada_id", None) or getattr(obj, "registered_hromada_id", None) for obj in objects}

@@ -189,10 +189,10 @@ def queue(request, filters: Query[QueueQuery]):
     audited_read(actor=request.user, action="application.queue", objects=page.object_list, request=request,
                  object_type="applications.application", details={"page": page.number})
     return {"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
-            "results": [{"id": a.pk, "number": a.number, "status": a.status, "service": a.service.code,
-                         "hromada": a.hromada.name, "front_office": a.front_office.name,
-                         "assigned_to_id": a.assigned_to_id, "due_date": a.due_date, "deadline": a.deadline_flag,
-                         "version": a.version} for a in page.object_list]}
+            "results": [{"id": r.pk, "number": r.number, "status": r.status, "service": r.service_code,
+                         "hromada": r.hromada_name, "front_office": r.front_office_name,
+                         "assigned_to_id": r.assigned_to_id, "due_date": r.due_date, "deadline": r.deadline_flag,
+                         "version": r.version} for r in page.object_list]}
 
 
 class WorkloadRow(Schema):

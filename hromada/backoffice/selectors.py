@@ -17,13 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from hromada.accounts import access
-from hromada.accounts.models import Role, User
+from hromada.accounts.models import Role, User, short_name_of
 from hromada.applications.models import Application, Status
 from hromada.applications.selectors import search_filter
 from hromada.applications.workflow import BACK_OFFICE_STATES
 from hromada.catalog import calendar
 from hromada.core.db import joins_as_written
-from hromada.core.text import uk_sort_key
+from hromada.core.text import localized, uk_sort_key
+from hromada.persons.models import full_name_of
 from hromada.territory.models import Unit
 
 from .calculators import CALCULATORS
@@ -57,13 +58,35 @@ def deadline_flag(application: Application, today: date | None = None) -> str:
     return ""
 
 
-# What a queue row shows (page and API): 50 rows of six joined models, so only these columns are read.
+# What a queue row shows (page and API), read as values: building the six models of each of 50 rows took as long as
+# the rest of the page's read (4.7 of 12 ms on a slow core).
 QUEUE_COLUMNS = (
-    "number", "status", "due_date", "version", "hromada_id", "back_office_id", "assigned_to_id",
+    "id", "number", "status", "due_date", "version", "hromada_id", "assigned_to_id",
     "service__code", "service__name_uk", "service__name_en", "hromada__name", "front_office__name",
     "assigned_to__username", "assigned_to__first_name", "assigned_to__last_name", "assigned_to__patronymic",
     "applicant_person__last_name", "applicant_person__first_name", "applicant_person__patronymic",
 )
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One case of the back office's queue as the page and the API show it (``pk`` and ``hromada_id`` name it in the
+    audit entry of the read)."""
+    pk: int
+    number: str
+    status: str
+    status_label: str
+    due_date: date | None
+    deadline_flag: str          # "overdue", "due_soon" or ""
+    version: int
+    hromada_id: int | None
+    assigned_to_id: int | None
+    service_code: str
+    service_name: str           # in the interface's language
+    hromada_name: str
+    front_office_name: str
+    assignee: str               # the assignee's short name; "" when nobody works on it
+    applicant: str              # the applicant's full name; "" when there is none
 
 
 @dataclass(frozen=True)
@@ -112,21 +135,25 @@ def queue(user: User, filters: QueueFilters, *, today: date | None = None) -> Pa
         qs = qs.filter(status__in=OPEN_STATES, due_date__lt=today)
     if filters.due_soon:
         qs = qs.filter(status__in=OPEN_STATES, due_date__gte=today, due_date__lte=due_soon_limit(today))
-    qs = (qs.select_related("service", "hromada", "front_office", "assigned_to", "applicant_person")
-          .only(*QUEUE_COLUMNS).order_by("due_date", "id"))
-    page = Paginator(qs, PAGE_SIZE).get_page(filters.page)
+    page = Paginator(qs.values_list(*QUEUE_COLUMNS).order_by("due_date", "id"), PAGE_SIZE).get_page(filters.page)
     with joins_as_written():   # the page's five joins: planning them took longer than reading the rows
-        page.object_list = list(page.object_list)
+        values = list(page.object_list)
     limit = due_soon_limit(today)
     # Status labels resolved once per page (get_status_display rebuilds the translated choices on every call).
     labels = {code: str(label) for code, label in Status.choices}
-    # The row's two display values ride on the model instance (the page and the API read them as attributes).
-    for app in page.object_list:
-        app.status_label = labels.get(app.status, app.status)  # type: ignore[attr-defined]
-        due = app.due_date
-        flag = ("" if app.status not in BACK_OFFICE_STATES or due is None else
+    rows = []
+    for (pk, number, status, due, version, hromada_id, assigned_to_id, service_code, service_uk, service_en,
+         hromada_name, office_name, username, first, last, patronymic, a_last, a_first, a_patronymic) in values:
+        flag = ("" if status not in BACK_OFFICE_STATES or due is None else
                 "overdue" if due < today else "due_soon" if due <= limit else "")
-        app.deadline_flag = flag  # type: ignore[attr-defined]
+        rows.append(QueueRow(
+            pk=pk, number=number, status=status, status_label=labels.get(status, status), due_date=due,
+            deadline_flag=flag, version=version, hromada_id=hromada_id, assigned_to_id=assigned_to_id,
+            service_code=service_code, service_name=localized(service_uk, service_en), hromada_name=hromada_name or "",
+            front_office_name=office_name or "",
+            assignee=short_name_of(last, first, patronymic, username) if assigned_to_id else "",
+            applicant=full_name_of(a_last, a_first, a_patronymic)))
+    page.object_list = rows
     return page
 
 

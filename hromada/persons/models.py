@@ -32,6 +32,11 @@ class Relation(models.TextChoices):
     OTHER = "other", _("інший родич / член сім’ї")
 
 
+def full_name_of(last_name: str | None, first_name: str | None, patronymic: str | None) -> str:
+    """'Коваленко Олена Петрівна': a person's name from its parts (a list that reads values, not models, uses it too)."""
+    return " ".join(p for p in (last_name, first_name, patronymic) if p)
+
+
 class Person(models.Model):
     last_name = models.CharField(_("прізвище"), max_length=100)
     first_name = models.CharField(_("ім’я"), max_length=100)
@@ -90,7 +95,7 @@ class Person(models.Model):
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+        return full_name_of(self.last_name, self.first_name, self.patronymic)
 
     @property
     def masked_rnokpp(self) -> str:

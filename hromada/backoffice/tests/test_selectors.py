@@ -62,14 +62,14 @@ def test_queue_flags_and_no_n_plus_one(back):
     selectors.queue(back, QueueFilters(), today=FRIDAY)     # warm the user's scope
     with CaptureQueriesContext(connection) as small:
         page = selectors.queue(back, QueueFilters(), today=FRIDAY)
-        rows = [(a.applicant_person.full_name, a.service.name, a.hromada.name, a.front_office.name, a.deadline_flag,
-                 a.assigned_to) for a in page.object_list]
+        rows = [(a.applicant, a.service_name, a.hromada_name, a.front_office_name, a.deadline_flag, a.assignee)
+                for a in page.object_list]
     for i in range(12):
         submitted_case(due_date=date(2026, 12, 1 + i))
     with CaptureQueriesContext(connection) as big:
         page = selectors.queue(back, QueueFilters(), today=FRIDAY)
-        rows = [(a.applicant_person.full_name, a.service.name, a.hromada.name, a.front_office.name, a.deadline_flag,
-                 a.assigned_to) for a in page.object_list]
+        rows = [(a.applicant, a.service_name, a.hromada_name, a.front_office_name, a.deadline_flag, a.assignee)
+                for a in page.object_list]
     assert len(rows) >= 15
     # count, the days off (read from the database where no cache is shared; catalog.calendar), the page (applicants
     # joined: copied onto the case); on PostgreSQL the page is planned with its joins as written
@@ -153,3 +153,34 @@ def test_staff_lists_are_in_ukrainian_alphabetical_order(head):
     assert names == ["Андрієнко", "Гончар", "Ґудзь", "Єрмак", "Іваненко", "Яковенко"]
     board = [w.user.last_name for w in selectors.workload(head) if w.user and w.user.username.startswith("t_")]
     assert board == names
+
+
+def test_queue_rows_show_what_the_models_say_in_the_interface_language(back):
+    """The queue reads its rows as values (no six models per row): each shown value is the one the models give."""
+    from django.utils import translation
+
+    from hromada.applications.models import Application
+
+    taken = submitted_case(due_date=date(2026, 11, 19), status=Status.IN_REVIEW, assigned_to=back)
+    free = submitted_case(due_date=date(2026, 12, 10))
+    with translation.override("uk"):
+        rows = {r.number: r for r in selectors.queue(back, QueueFilters(), today=FRIDAY).object_list}
+    for case in (taken, free):
+        app = Application.objects.select_related("service", "hromada", "front_office", "applicant_person",
+                                                 "assigned_to").get(pk=case.pk)
+        row = rows[app.number]
+        assert (row.pk, row.status, row.due_date, row.version, row.hromada_id, row.assigned_to_id) == (
+            app.pk, app.status, app.due_date, app.version, app.hromada_id, app.assigned_to_id)
+        assert row.applicant == app.applicant_person.full_name and row.applicant
+        assert (row.service_code, row.service_name) == (app.service.code, app.service.name_uk)
+        assert (row.hromada_name, row.front_office_name) == (app.hromada.name, app.front_office.name)
+        with translation.override("uk"):
+            assert row.status_label == app.get_status_display()
+        assert row.deadline_flag == selectors.deadline_flag(app, FRIDAY)
+    assert rows[taken.number].assignee == back.short_name and back.short_name
+    assert rows[free.number].assignee == "" and rows[free.number].assigned_to_id is None
+    assert rows[taken.number].deadline_flag == "overdue"
+    with translation.override("en"):
+        english = {r.number: r for r in selectors.queue(back, QueueFilters(), today=FRIDAY).object_list}
+    service = Application.objects.select_related("service").get(pk=taken.pk).service
+    assert english[taken.number].service_name == (service.name_en or service.name_uk)
