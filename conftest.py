@@ -32,6 +32,14 @@ def _ukrainian_first():
 
 
 @pytest.fixture(autouse=True)
+def _no_cache_files_in_the_working_directory():
+    # A file cache given no LOCATION writes into the working directory: two such files were once committed.
+    yield
+    stray = sorted(name for name in os.listdir() if name.endswith(".djcache"))
+    assert not stray, f"this test left cache files in the working directory: {stray}"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     # Per-user counters (core.throttle) live in the cache; demo users keep their ids from test to test, so one
     # test's reads must not use up the next one's budget.

@@ -31,8 +31,8 @@ def _token(user) -> tuple[ApiToken, dict]:
 class Workers:
     """Switches which worker's cache the code in this process uses."""
 
-    def __init__(self, monkeypatch, settings, backend, make):
-        settings.CACHES = {"default": {"BACKEND": backend}}
+    def __init__(self, monkeypatch, settings, backend, make, location):
+        settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": location}}
         self.monkeypatch, self.caches = monkeypatch, {"a": make("a"), "b": make("b")}
 
     def on(self, name):
@@ -42,8 +42,10 @@ class Workers:
 @pytest.fixture(params=["local memory", "shared"])
 def workers(request, monkeypatch, settings, tmp_path):
     if request.param == "local memory":
-        return Workers(monkeypatch, settings, LOCMEM, lambda name: LocMemCache(f"worker-{name}", {}))
-    return Workers(monkeypatch, settings, FILE, lambda name: FileBasedCache(str(tmp_path / "cache"), {}))
+        return Workers(monkeypatch, settings, LOCMEM, lambda name: LocMemCache(f"worker-{name}", {}), "workers")
+    # The default cache's files under tmp_path too (without a LOCATION they would land in the working directory).
+    return Workers(monkeypatch, settings, FILE, lambda name: FileBasedCache(str(tmp_path / "cache"), {}),
+                   str(tmp_path / "cache"))
 
 
 def _me(auth):
@@ -82,7 +84,8 @@ def test_deactivation_reaches_every_worker(back, workers):
 
 
 def test_shared_cache_serves_repeated_lookups(front, monkeypatch, settings, tmp_path):
-    workers = Workers(monkeypatch, settings, FILE, lambda name: FileBasedCache(str(tmp_path / "c"), {}))
+    workers = Workers(monkeypatch, settings, FILE, lambda name: FileBasedCache(str(tmp_path / "c"), {}),
+                      str(tmp_path / "c"))
     _token_obj, auth = _token(front)
     workers.on("a")
     assert _me(auth) == 200
