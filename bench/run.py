@@ -89,12 +89,7 @@ def machine_speed(connection) -> dict[str, float]:
         return sum(len(r["name"]) + r["id"] for r in rows if r["status"] == "submitted")
 
     def median_ms(fn, n):
-        times = []
-        for _ in range(n):
-            t0 = time.perf_counter()
-            fn()
-            times.append((time.perf_counter() - t0) * 1000)
-        return round(statistics.median(times), 3)
+        return round(statistics.median(timed(fn, n)), 3)
 
     speed = {"python_reference_ms": median_ms(reference, 15)}
     with connection.cursor() as cur:
