@@ -351,7 +351,10 @@ def complete_assessment(*, actor: User, case_id: int, data: AssessmentInput, exp
     if data.home_visit_on is not None and data.home_visit_on > completed_on:
         _fail(_("Візит додому не може бути пізніше завершення оцінювання."), "invalid_home_visit", "home_visit_on")
     case = workflow.lock_visible(case_id, actor)
-    if completed_on < case.applied_on:
+    # The resident applied on the day the case was registered. Registered on a day off (an application handed in on a
+    # Saturday), its legal date — ``applied_on``, from which the terms run — is the next working day, and an
+    # assessment made in between (in a crisis: the same day) stands.
+    if completed_on < min(case.applied_on, timezone.localtime(case.registered_at).date()):
         _fail(_("Дата оцінювання раніша за дату звернення."), "date_before_application", "completed_on")
     reassessment = case.status in (CaseStatus.IN_SERVICE, CaseStatus.SUSPENDED)
     if reassessment:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from hromada.catalog.models import Holiday
 from hromada.core.errors import ValidationFailed
 from hromada.social import rules, services, workflow
-from hromada.social.models import CaseService, CaseStatus, Event
+from hromada.social.models import CaseService, CaseStatus, Event, SocialCase
 
 from .conftest import assess, sections
 
@@ -59,6 +59,19 @@ def test_assessment_form_requires_every_section_and_scale(resident, front, socia
     case.refresh_from_db()
     assert case.status == CaseStatus.ASSESSED and case.specialist == social
     assert a.needs_identified and a.home_visit_on and a.on_time
+
+
+def test_an_assessment_made_between_a_day_off_registration_and_the_legal_date_stands(resident, front, social):
+    """Handed in on a Saturday, the application's legal date (and the case's ``applied_on``) is Monday: the social
+    worker who assesses on the Saturday or the Sunday is not refused; a day before the registration still is."""
+    case = services.register_social_case(actor=front, person_id=resident.pk, service_codes=["home_care"],
+                                         urgency="crisis")
+    today = timezone.localdate()
+    SocialCase.objects.filter(pk=case.pk).update(applied_on=today + timedelta(days=2))   # registered on a day off
+    with pytest.raises(ValidationFailed) as exc:
+        assess(social, case, completed_on=today - timedelta(days=1))
+    assert exc.value.code == "date_before_application"
+    assert assess(social, case, completed_on=today).completed_on == today
 
 
 def test_late_assessment_is_recorded_as_late(resident, front, social):
