@@ -46,16 +46,16 @@ def due_soon_limit(today: date) -> date:
     return calendar.add_working_days(today, DUE_SOON_WORKING_DAYS)
 
 
+def _flag(status: str, due: date | None, today: date, due_soon_until: date) -> str:
+    if status not in BACK_OFFICE_STATES or due is None:
+        return ""
+    return "overdue" if due < today else "due_soon" if due <= due_soon_until else ""
+
+
 def deadline_flag(application: Application, today: date | None = None) -> str:
     """"overdue", "due_soon" or "" for one case."""
     today = today or timezone.localdate()
-    if application.status not in BACK_OFFICE_STATES or application.due_date is None:
-        return ""
-    if application.due_date < today:
-        return "overdue"
-    if application.due_date <= due_soon_limit(today):
-        return "due_soon"
-    return ""
+    return _flag(application.status, application.due_date, today, due_soon_limit(today))
 
 
 # What a queue row shows (page and API), read as values: building the six models of each of 50 rows took as long as
@@ -144,11 +144,10 @@ def queue(user: User, filters: QueueFilters, *, today: date | None = None) -> Pa
     rows = []
     for (pk, number, status, due, version, hromada_id, assigned_to_id, service_code, service_uk, service_en,
          hromada_name, office_name, username, first, last, patronymic, a_last, a_first, a_patronymic) in values:
-        flag = ("" if status not in BACK_OFFICE_STATES or due is None else
-                "overdue" if due < today else "due_soon" if due <= limit else "")
         rows.append(QueueRow(
             pk=pk, number=number, status=status, status_label=labels.get(status, status), due_date=due,
-            deadline_flag=flag, version=version, hromada_id=hromada_id, assigned_to_id=assigned_to_id,
+            deadline_flag=_flag(status, due, today, limit), version=version, hromada_id=hromada_id,
+            assigned_to_id=assigned_to_id,
             service_code=service_code, service_name=localized(service_uk, service_en), hromada_name=hromada_name or "",
             front_office_name=office_name or "",
             assignee=short_name_of(last, first, patronymic, username) if assigned_to_id else "",

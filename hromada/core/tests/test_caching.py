@@ -18,9 +18,11 @@ def _redis_answers() -> bool:
 
 REDIS = {"default": {"BACKEND": "hromada.core.caching.RedisCache", "LOCATION": "redis://127.0.0.1:6379/9",
                      "KEY_PREFIX": "caching-test"}}
-pytestmark = pytest.mark.skipif(not _redis_answers(), reason="needs the Redis server of production (127.0.0.1:6379)")
+# Only the tests of the Redis backend need the server; the versioned answers are tested on a file cache.
+needs_redis = pytest.mark.skipif(not _redis_answers(), reason="needs the Redis server of production (127.0.0.1:6379)")
 
 
+@needs_redis
 def test_one_client_per_pool_made_once():
     with override_settings(CACHES=REDIS):
         backend = caches["default"]
@@ -32,6 +34,7 @@ def test_one_client_per_pool_made_once():
         assert shared_cache() is not None
 
 
+@needs_redis
 def test_behaves_as_django_redis_cache_from_many_threads():
     with override_settings(CACHES=REDIS):
         caches["default"].clear()
