@@ -95,6 +95,24 @@ def test_queue_is_paginated_by_50(back):
     assert len(selectors.queue(back, QueueFilters(page=page.paginator.num_pages), today=FRIDAY).object_list) >= 1
 
 
+def test_queue_counts_its_cases_without_the_joins_of_its_names(back):
+    """The page's names come from five joined tables; its total is counted on the cases alone (an index-only count),
+    and is still every case the filters match — with a search that reaches the applicant too."""
+    cases = [submitted_case(due_date=date(2027, 1, 1)) for _ in range(3)]
+    selectors.queue(back, QueueFilters(), today=FRIDAY)     # warm the user's scope
+    with CaptureQueriesContext(connection) as queries:
+        page = selectors.queue(back, QueueFilters(), today=FRIDAY)
+    counts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert len(counts) == 1 and "JOIN" not in counts[0]
+    assert page.paginator.count == len(page.object_list) >= 3 and {c.number for c in cases} <= set(_numbers(page))
+    surname = cases[0].applicant_person.last_name
+    found = selectors.queue(back, QueueFilters(q=surname), today=FRIDAY)
+    assert found.paginator.count == len(found.object_list) >= 3
+    assert all(row.applicant.startswith(surname) for row in found.object_list)
+    assert selectors.queue(back, QueueFilters(q=cases[1].number), today=FRIDAY).paginator.count == 1
+    assert selectors.queue(back, QueueFilters(status=Status.IN_REVIEW), today=FRIDAY).paginator.count == 0
+
+
 def test_due_soon_counts_working_days_across_weekend_and_holiday(back):
     app = submitted_case(due_date=date(2026, 11, 24))
     # Friday + 2 working days = Tuesday 24.11 (Saturday and Sunday skipped).
