@@ -734,6 +734,20 @@ def timed(fn, n):
     return out
 
 
+def code_measured() -> dict:
+    """Which code the run measures: the commit checked out and the files changed beside it (results not counted);
+    read before anything starts, so a figure can be traced to the code that made it."""
+    def git(*cmd):
+        return subprocess.run(["git", *cmd], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+
+    try:
+        changed = [line[3:] for line in git("status", "--porcelain").splitlines()
+                   if not line[3:].startswith("bench/results/")]
+        return {"commit": git("rev-parse", "HEAD").strip(), "changed_files": changed}
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": "unknown (not a git checkout)", "changed_files": []}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=SIZES, default="small")
@@ -743,6 +757,7 @@ def main():
     parser.add_argument("--requests", type=int, default=200, help="requests per read measurement")
     parser.add_argument("--peer-requests", type=int, default=100, help="measured requests per peer operation")
     args = parser.parse_args()
+    code = code_measured()
 
     url = database_url(args.size)
     ensure_pg_database(url)
@@ -975,6 +990,7 @@ def main():
     results["bytes"] = bytes_per_application()
 
     results["checks"] = [{"check": c, "ok": ok, "detail": d} for c, ok, d in checks]
+    results["code"] = code
     results["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                           "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
     if engine == "postgresql":
@@ -1048,6 +1064,9 @@ def print_table(r):
         for table, t in sorted(by["tables"].items(), key=lambda kv: -(kv[1]["heap_per_app"] + kv[1]["indexes_per_app"])):
             rows.append((f"  {table}", f"{t['heap_per_app']:.0f} + {t['indexes_per_app']:.0f} B", "heap + indexes"))
     print(f"\nHromada bench — size {r['size']} ({r['applications_in_db']:,} applications), engine {r['engine']}")
+    code = r.get("code", {})
+    print(f"  code: {code.get('commit', '?')}"
+          + (f" with {len(code['changed_files'])} changed file(s)" if code.get("changed_files") else ""))
     w1 = max(len(x[0]) for x in rows)
     w2 = max(len(x[1]) for x in rows)
     for name, value, target in rows:
