@@ -2,23 +2,20 @@
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-import zxingcpp
-from PIL import Image
 from pypdf import PdfReader
 
 from hromada.applications import checkcode
 from hromada.applications.services.receipts import store_receipt
 from hromada.backoffice.tests.factories import submitted_case
+from hromada.core.tests.reading import needs_pdftoppm, qr_codes_in
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) is not installed")
+@needs_pdftoppm
 def test_receipt_has_the_code_and_a_qr_to_the_status_page(demo, settings, client, tmp_path):
     settings.HROMADA_PUBLIC_URL = "https://hromada.example.gov.ua"
     app = submitted_case()
@@ -27,12 +24,8 @@ def test_receipt_has_the_code_and_a_qr_to_the_status_page(demo, settings, client
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert checkcode.display(app.check_code) in text and app.number in text
     assert "https://hromada.example.gov.ua/status/" in text
-    (tmp_path / "receipt.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "150", "-png", str(tmp_path / "receipt.pdf"), str(tmp_path / "page")],
-                   check=True)
-    (found,) = [b for png in sorted(tmp_path.glob("page*.png")) for b in zxingcpp.read_barcodes(Image.open(png))
-                if b.format == zxingcpp.BarcodeFormat.QRCode]
-    url = urlparse(found.text)
+    (found,) = qr_codes_in(pdf, tmp_path)
+    url = urlparse(found)
     assert (url.scheme, url.netloc, url.path) == ("https", "hromada.example.gov.ua", "/status/")
     assert parse_qs(url.query) == {"number": [app.number], "code": [app.check_code]}
     # The URL really opens the case's status.

@@ -1,10 +1,13 @@
 """The pages: front-office intake with receipt and public status; the specialist's card with every step; the
 provider worker's phone page; 404 for other roles and another hromada."""
+from urllib.parse import parse_qs, urlparse
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from hromada.core.tests.reading import needs_pdftoppm, qr_codes_in
 from hromada.social import rules
 from hromada.social.models import CaseStatus, Delivery, SocialCase
 
@@ -17,7 +20,8 @@ def login(user) -> Client:
     return c
 
 
-def test_front_office_intake_receipt_and_public_status(front, resident):
+@needs_pdftoppm
+def test_front_office_intake_receipt_and_public_status(front, resident, tmp_path):
     c = login(front)
     page = c.get(reverse("social:new") + f"?person={resident.pk}")
     assert page.status_code == 200 and resident.last_name in page.content.decode()
@@ -34,6 +38,10 @@ def test_front_office_intake_receipt_and_public_status(front, resident):
     assert case.assessment_due == rules.assessment_due(case.applied_on, "crisis")
     pdf = c.get(reverse("social:receipt_pdf", args=[case.pk]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    (qr,) = qr_codes_in(pdf.content, tmp_path)     # the QR code opens the same status page with this case
+    url = urlparse(qr)
+    assert (url.netloc, url.path) == ("testserver", reverse("social:status"))
+    assert parse_qs(url.query) == {"number": [case.number], "code": [case.check_code]}
     anon = Client()
     ok = anon.get(reverse("social:status"), {"number": case.number, "code": case.check_code})
     assert ok.status_code == 200 and "оцінювання потреб" in ok.content.decode()
