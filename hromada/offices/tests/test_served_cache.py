@@ -1,11 +1,21 @@
-"""The back office's scope (``served_hromada_ids``) is cached where every worker shares the cache, and every change of
-who serves which hromada — an override, an office opened or closed, a hromada's unit, an import of the codifier — is
-seen at once. A per-process cache is not used for it."""
+"""The back office's scope (``served_hromada_ids``) and the office that decides a hromada's cases
+(``deciding_office_for``) are cached where every worker shares the cache, and every change of who serves which
+hromada — an override, an office opened or closed, a hromada's unit, an import of the codifier — is seen at once. A
+per-process cache is not used for them."""
 import pytest
 from django.core.cache import cache
 
-from hromada.offices.models import Function, HromadaServing, Office
-from hromada.offices.selectors import SERVING_VERSION_KEY, _served_key, hromada_ids_served_by, served_hromada_ids
+from hromada.core.errors import ValidationFailed
+from hromada.offices.models import Function, HromadaServing, Office, authority_of_kind
+from hromada.offices.selectors import (
+    SERVING_VERSION_KEY,
+    _deciding_office,
+    _route_key,
+    _served_key,
+    deciding_office_for,
+    hromada_ids_served_by,
+    served_hromada_ids,
+)
 from hromada.territory.models import Category, Unit
 from hromada.territory.signals import codifier_imported
 
@@ -79,3 +89,65 @@ def test_a_per_process_cache_is_not_used_for_it(back, settings, django_assert_nu
     with django_assert_num_queries(1):   # asked again, not kept: another worker could not make this one forget it
         assert served_hromada_ids(back.office) == expected
     assert cache.get(_served_key(back.office.pk)) is None and cache.get(SERVING_VERSION_KEY) is None
+
+
+def _routed(hromada, authority):
+    """The office ``deciding_office_for`` gives, or None where it refuses (no office decides)."""
+    try:
+        return deciding_office_for(hromada, authority)
+    except ValidationFailed:
+        return None
+
+
+def test_the_deciding_office_is_cached_until_who_serves_changes(shared, back, django_assert_num_queries,
+                                                                django_capture_on_commit_callbacks):
+    main = back.office
+    authority = authority_of_kind(main.kind)
+    hromada, other = Unit.objects.filter(category=Category.HROMADA, raion_id=main.territory_id).order_by("id")[:2]
+    assert _routed(hromada, authority) == main == _deciding_office(hromada, authority)
+    with django_assert_num_queries(1):                 # the office by its key; the rule is not asked again
+        assert _routed(hromada, authority) == main
+    # An override sends the hromada to another office, at once; deleted, the hromada goes back.
+    city = Office.objects.create(name="Міський центр", function=Function.BACK, kind=main.kind, territory=hromada)
+    serving = HromadaServing.objects.create(hromada=hromada, back_office=city)
+    assert _routed(hromada, authority) == city and _routed(other, authority) == main
+    serving.delete()
+    assert _routed(hromada, authority) == main
+    # The office closes: nobody decides (the submission is refused), then it opens again.
+    main.is_active = False
+    main.save()
+    assert _routed(hromada, authority) is None
+    Office.objects.filter(pk=main.pk).update(is_active=True)   # written without post_save, then an import's signal
+    with django_capture_on_commit_callbacks(execute=True):
+        codifier_imported.send(sender=Unit, result=None)
+    assert _routed(hromada, authority) == main
+    # The hromada moves to another raion (its unit saved): the old raion's office no longer decides it.
+    elsewhere = Unit.objects.filter(category=Category.RAION).exclude(pk=main.territory_id).order_by("id").first()
+    hromada.raion = elsewhere
+    hromada.save()
+    assert _routed(hromada, authority) == _deciding_office(hromada, authority) != main
+
+
+def test_a_cached_route_from_another_version_or_another_raion_is_never_used(shared, back):
+    main = back.office
+    authority = authority_of_kind(main.kind)
+    hromada = Unit.objects.filter(category=Category.HROMADA, raion_id=main.territory_id).order_by("id").first()
+    stray = Office.objects.create(name="Чужий офіс", function=Function.BACK, kind=main.kind, territory=hromada)
+    key = _route_key(hromada.pk, hromada.raion_id, authority)
+    cache.set(key, ("old", stray.pk), 60)
+    assert _routed(hromada, authority) == main                         # another version than the current one
+    assert cache.get(key) == (cache.get(SERVING_VERSION_KEY), main.pk)
+    # An answer kept for the hromada as it was in another raion is not given for it now.
+    cache.set(_route_key(hromada.pk, hromada.raion_id + 1, authority), (cache.get(SERVING_VERSION_KEY), stray.pk), 60)
+    assert _routed(hromada, authority) == main
+
+
+def test_a_per_process_cache_is_not_used_for_the_route(back, settings, django_assert_num_queries):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    main = back.office
+    authority = authority_of_kind(main.kind)
+    hromada = Unit.objects.filter(category=Category.HROMADA, raion_id=main.territory_id).order_by("id").first()
+    assert _routed(hromada, authority) == main
+    with django_assert_num_queries(1):   # the rule asked again (its one query), nothing kept in this process
+        assert _routed(hromada, authority) == main
+    assert cache.get(_route_key(hromada.pk, hromada.raion_id, authority)) is None
