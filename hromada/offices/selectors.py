@@ -31,16 +31,17 @@ def deciding_office_for(hromada: Unit, authority: str) -> Office:
     change of an office, an override or a hromada replaces at once (``forget_served_hromadas``). The office itself
     is always read from the database.
     """
-    computed: list[Office] = []
+    fresh: Office | None = None
 
     def route() -> int | None:
-        office = _deciding_office(hromada, authority)
-        computed.extend([office] if office else [])
-        return office.pk if office else None
+        nonlocal fresh
+        fresh = _deciding_office(hromada, authority)
+        return fresh.pk if fresh else None
 
     # The raion is part of the key: an answer derived from an outdated hromada object is never given for another.
     office_id = _ROUTES.get(_route_key(hromada.pk, hromada.raion_id, authority), route)
-    office = computed[0] if computed else Office.objects.filter(pk=office_id).first() if office_id else None
+    # Computed just now, it is at hand; cached, the office is read by its key.
+    office = fresh or (Office.objects.filter(pk=office_id).first() if office_id else None)
     if office:
         return office
     raise ValidationFailed(

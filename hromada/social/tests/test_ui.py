@@ -20,8 +20,7 @@ def login(user) -> Client:
     return c
 
 
-@needs_pdftoppm
-def test_front_office_intake_receipt_and_public_status(front, resident, tmp_path):
+def test_front_office_intake_receipt_and_public_status(front, resident):
     c = login(front)
     page = c.get(reverse("social:new") + f"?person={resident.pk}")
     assert page.status_code == 200 and resident.last_name in page.content.decode()
@@ -38,10 +37,6 @@ def test_front_office_intake_receipt_and_public_status(front, resident, tmp_path
     assert case.assessment_due == rules.assessment_due(case.applied_on, "crisis")
     pdf = c.get(reverse("social:receipt_pdf", args=[case.pk]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    (qr,) = qr_codes_in(pdf.content, tmp_path)     # the QR code opens the same status page with this case
-    url = urlparse(qr)
-    assert (url.netloc, url.path) == ("testserver", reverse("social:status"))
-    assert parse_qs(url.query) == {"number": [case.number], "code": [case.check_code]}
     anon = Client()
     ok = anon.get(reverse("social:status"), {"number": case.number, "code": case.check_code})
     assert ok.status_code == 200 and "оцінювання потреб" in ok.content.decode()
@@ -50,6 +45,19 @@ def test_front_office_intake_receipt_and_public_status(front, resident, tmp_path
     assert bad.status_code == 404
     # The front office never opens the case itself: its role may not (403, the one outsider rule; was 404).
     assert c.get(reverse("social:detail", args=[case.pk])).status_code == 403
+
+
+@needs_pdftoppm
+def test_the_intake_receipts_qr_code_opens_the_cases_status(front, resident, tmp_path):
+    c = login(front)
+    c.post(reverse("social:new"), {"person_id": resident.pk, "services": ["home_care"], "urgency": "normal"})
+    case = SocialCase.objects.get(person=resident)
+    pdf = c.get(reverse("social:receipt_pdf", args=[case.pk]))
+    (qr,) = qr_codes_in(pdf.content, tmp_path)
+    url = urlparse(qr)
+    assert (url.netloc, url.path) == ("testserver", reverse("social:status"))
+    assert parse_qs(url.query) == {"number": [case.number], "code": [case.check_code]}
+    assert Client().get(url.path, parse_qs(url.query)).status_code == 200
 
 
 def test_specialist_steps_through_the_card(front, social, resident, centre):
