@@ -27,6 +27,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("HROMADA_CHROMIUM", "/usr/bin/chromium")
@@ -187,6 +188,11 @@ def browser():
     instance = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
     yield instance
     instance.close()
+    # While Playwright's sync API runs, asyncio sees a running event loop in this thread, so Django's connection
+    # store (asgiref's thread-critical Local) switches to its async side: a database test after the first browser
+    # test gets a second connection, which the test database's teardown does not close ("is being accessed by other
+    # users" on PostgreSQL unless it was garbage-collected first). Closed here, before Playwright stops.
+    connections.close_all()
     pw.stop()
 
 
