@@ -577,8 +577,11 @@ def peer_operations(env, n: int, checks: list) -> dict:
                 refused[name].append([status, body.get("code") if isinstance(body, dict) else None,
                                       str(body.get("message", ""))[:120] if isinstance(body, dict) else ""])
 
-        def resident(i, last="Бенчмарк"):
-            from hromada.demo.dataset import make_rnokpp
+        def resident(i):
+            # Named as residents are (the dataset's names), not all alike: a single name would put every run's
+            # registrations side by side in the name order the lists walk (~480 a run ahead of a district's first
+            # page, 5 December).
+            from hromada.demo.dataset import FIRST_F, FIRST_M, LAST_M, make_rnokpp, patronymic
             birth = date(1950, 1, 1) + timedelta(days=(serial + i) % 20000)
             sex = "F" if i % 2 else "M"
             # A number nobody holds yet (the dataset's residents and earlier runs' take numbers from the same space):
@@ -588,7 +591,10 @@ def peer_operations(env, n: int, checks: list) -> dict:
                 document = f"{(serial + i + shift * 7_919_000) % 10**9:09d}"
                 if not Person.objects.filter(Q(rnokpp=rnokpp) | Q(id_document_number=document)).exists():
                     break
-            return {"last_name": last, "first_name": "Олена" if sex == "F" else "Олег", "patronymic": "Тестівна",
+            firsts = FIRST_F if sex == "F" else FIRST_M
+            return {"last_name": LAST_M[(serial + i) * 7 % len(LAST_M)],
+                    "first_name": firsts[(serial + i) // 2 % len(firsts)],
+                    "patronymic": patronymic(FIRST_M[(serial + i) * 3 % len(FIRST_M)], sex),
                     "birth_date": birth.isoformat(), "sex": sex, "confirm_not_duplicate": True, "rnokpp": rnokpp,
                     "id_document": {"type": "id_card", "number": document}, "address": {"settlement_code": elsewhere_code}}
 

@@ -306,10 +306,11 @@ class Generator:
         hromadas = [h for _, h in self.front_offices]
         weights = [self.hromada_weight[h] for h in hromadas]
         settlements: dict[int, list[int]] = {}
-        for sid, hid in Unit.objects.filter(hromada_id__in=set(hromadas), category__in=["M", "X", "C", "T"]).order_by(
-                "id").values_list(
-                "id", "hromada_id"):
+        raion_of: dict[int | None, int | None] = {None: None}
+        for sid, hid, raion_id in Unit.objects.filter(hromada_id__in=set(hromadas), category__in=["M", "X", "C", "T"]
+                                                      ).order_by("id").values_list("id", "hromada_id", "raion_id"):
             settlements.setdefault(hid, []).append(sid)
+            raion_of[sid] = raion_id
         used_rnokpp = set(Person.objects.exclude(rnokpp=None).values_list("rnokpp", flat=True))
         # ID cards are numbered by the person's id; one a resident already holds (the demo's 001234567 met id
         # 1,234,567 at the national size) takes a number counted down from 999999999 instead.
@@ -359,7 +360,8 @@ class Generator:
                 yield dict(id=pid, last_name=last, first_name=first, patronymic=patr, birth_date=birth, sex=sex,
                            rnokpp=number, no_rnokpp_reason="", id_document_type=IdDocumentType.ID_CARD,
                            id_document_number=card_number(pid), name_key=normalize_name(f"{last} {first} {patr}"),
-                           settlement_id=rng.choice(settlements.get(hid) or [None]), street=rng.choice(STREETS),
+                           settlement_id=(sid := rng.choice(settlements.get(hid) or [None])), raion_id=raion_of[sid],
+                           street=rng.choice(STREETS),
                            house=str(rng.randint(1, 150)), flat="", phone=f"+38067{rng.randint(0, 9999999):07d}",
                            email="", is_idp=rng.random() < 0.12, registered_hromada_id=hid, registered_by_id=None,
                            created_at=now, updated_at=now, version=1)

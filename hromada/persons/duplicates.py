@@ -58,6 +58,11 @@ def name_score(query_key: str, candidate_key: str) -> float:
     words = candidate_key.split()
     scores = []
     for token in query_key.split():
+        # A word the token begins scores 1.0, the most any can: the others need no comparing (a surname's first
+        # letters, the list's usual search, match hundreds of names; difflib on their other words was its cost).
+        if len(token) >= 2 and any(w.startswith(token) for w in words):
+            scores.append(1.0)
+            continue
         best = max((token_similarity(token, w) for w in words), default=0.0)
         if best < SIMILAR:
             return 0.0

@@ -54,6 +54,12 @@ class Person(models.Model):
     # Indexed by ``person_place_name`` below, which starts with it.
     settlement = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+", verbose_name=_("населений пункт"), db_index=False)
+    # The settlement's raion, kept beside it (``save``; a unit moved to another raion moves its residents:
+    # ``services.follow_settlement_raions``): a district's list reads its first page and its total from the
+    # person's own indexes, where a join to the raion's settlements left the planner to walk every person in name
+    # order (#24). Indexed by ``person_raion_name`` and ``person_home_area`` below.
+    raion = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              editable=False, db_index=False)
     street = models.CharField(_("вулиця"), max_length=200, blank=True)
     house = models.CharField(_("будинок"), max_length=20, blank=True)
     flat = models.CharField(_("квартира"), max_length=20, blank=True)
@@ -83,15 +89,31 @@ class Person(models.Model):
         ]
         indexes = [
             models.Index(fields=["birth_date", "name_key"]),
-            # A hromada's residents of a place, counted from the index alone (the list's X-Total-Count, #24):
-            # (hromada, settlement) narrows, the id is what the count's UNION compares.
-            models.Index(fields=["registered_hromada", "settlement", "id"], name="person_home_area"),
-            # A place's residents in name order: the list's first page read from the index, not all of them sorted.
+            # A hromada's residents of a raion or a place, counted from the index alone (the list's X-Total-Count,
+            # #24): (hromada, raion) or (hromada, …, settlement) narrows, the id is what the count's UNION compares.
+            models.Index(fields=["registered_hromada", "raion", "settlement", "id"], name="person_home_area"),
+            # A place's or a raion's residents in name order: the list's first page read from the index, not all of
+            # them sorted.
             models.Index(fields=["settlement", "name_key"], name="person_place_name"),
+            models.Index(fields=["raion", "name_key"], name="person_raion_name"),
         ]
 
     def __str__(self):
         return self.full_name
+
+    def save(self, *args, **kwargs):
+        # Every save that may have moved the person takes the raion from the settlement (a list by raion relies on
+        # it); a save of other fields leaves both alone.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "settlement" in update_fields:
+            self.follow_settlement()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "raion"}
+        super().save(*args, **kwargs)
+
+    def follow_settlement(self) -> None:
+        """Take the settlement's raion (``save`` does; a ``bulk_create`` of new persons must call it itself)."""
+        self.raion_id = self.settlement.raion_id if self.settlement_id else None
 
     @property
     def full_name(self) -> str:

@@ -114,13 +114,14 @@ def _unit_id(code: str | None, categories: Collection[str], field: str, error_co
 def area_q(*, raion: str | None = None, settlement: str | None = None) -> Q:
     """Persons living (address) in the raion and/or the settlement given by their КАТОТТГ codes.
 
-    The settlement's denormalised ``raion`` makes the raion filter one indexed equality on territory units."""
+    The person's own ``raion`` (her settlement's) makes the raion filter one indexed equality on persons: the
+    district's first page walks ``person_raion_name``, its total ``person_home_area``."""
     cond = Q()
     raion_id = _unit_id(raion, (Category.RAION,), "raion", "invalid_raion", _("Район не знайдено в кодифікаторі КАТОТТГ."))
     settlement_id = _unit_id(settlement, RESIDENCE_CATEGORIES, "settlement", "invalid_settlement",
                              _("Населений пункт не знайдено в кодифікаторі КАТОТТГ."))
     if raion_id is not None:
-        cond &= Q(settlement__raion_id=raion_id)
+        cond &= Q(raion_id=raion_id)
     if settlement_id is not None:
         cond &= Q(settlement_id=settlement_id)
     return cond

@@ -92,6 +92,7 @@ def _apply(person: Person, clean: dict, settlement: Unit | None) -> dict[str, li
         changed["settlement"] = [person.settlement.code if person.settlement_id else "",
                                  settlement.code if settlement else ""]
         person.settlement = settlement
+    person.follow_settlement()  # the household's members are saved in bulk, past ``Person.save``
     person.name_key = name_key(person.last_name, person.first_name, person.patronymic)
     return changed
 
@@ -504,3 +505,21 @@ def revoke_case_access(*, person_ids: Iterable[int], hromada_id: int) -> None:
     if ids:
         with transaction.atomic(savepoint=False):
             PersonAccess.objects.filter(hromada_id=hromada_id, person_id__in=ids).delete()
+
+
+def follow_settlement_raions(settlement_ids: Iterable[int] | None = None) -> int:
+    """Residents of settlements moved to another raion take the new one (``Person.raion`` is the settlement's);
+    ``None``: of every settlement (after a codifier import, which moves units in bulk). How many persons moved.
+
+    Derived data, not a change of anyone's record: nothing is audited (the unit's own change is what happened)."""
+    from django.db.models import F, OuterRef, Subquery
+
+    residents = Person.objects.filter(settlement__isnull=False)
+    if settlement_ids is not None:
+        residents = residents.filter(settlement_id__in=list(settlement_ids))
+    # ``raion IS DISTINCT FROM settlement.raion``: either side may be NULL (Kyiv has no raion).
+    stale = (residents.exclude(raion_id=F("settlement__raion_id"))
+             .exclude(raion__isnull=True, settlement__raion__isnull=True))
+    with transaction.atomic():
+        return stale.order_by().update(
+            raion=Subquery(Unit.objects.filter(pk=OuterRef("settlement_id")).values("raion_id")[:1]))

@@ -84,7 +84,8 @@ def _count_conditions() -> list[Q]:
              .annotate(n=Count("pk")).order_by("-n").values_list("settlement__raion_id", flat=True).first())
     settlement = (Person.objects.exclude(settlement=None).values("settlement_id").order_by()
                   .annotate(n=Count("pk")).order_by("-n").values_list("settlement_id", flat=True).first())
-    return [Q(), Q(settlement__raion_id=raion), Q(settlement_id=settlement),
+    assert not Person.objects.exclude(settlement=None).exclude(raion_id=F("settlement__raion_id")).exists()
+    return [Q(), Q(settlement__raion_id=raion), Q(raion_id=raion), Q(settlement_id=settlement),
             Q(settlement__raion_id=raion, birth_date__gte=date(1970, 1, 1))]
 
 

@@ -1,0 +1,115 @@
+"""``Person.raion`` is her settlement's (#24: a district's list reads it from the person's own indexes): kept on every
+save, on a household saved in bulk, and when a settlement moves to another raion (the admin, the codifier's import)."""
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from hromada.accounts import access
+from hromada.demo.services import BARANIVKA, TETERIVKA, ZHYTOMYR_RAION, ZVIAHEL_RAION
+from hromada.persons import scoping, selectors, services
+from hromada.persons.models import Person
+from hromada.territory.models import Unit
+from hromada.territory.services import import_codifier
+
+from .factories import make_person, person_data
+
+pytestmark = pytest.mark.django_db
+
+
+def _address(code):
+    return {"settlement_code": code, "street": "вул. Лісова", "house": "2", "flat": ""}
+
+
+def _raion_of(person) -> str | None:
+    raion_id = Person.objects.filter(pk=person.pk).values_list("raion_id", flat=True).get()
+    return Unit.objects.get(pk=raion_id).code if raion_id else None
+
+
+def test_a_person_takes_her_settlements_raion_and_follows_her_moves(front):
+    person = make_person(front, address=_address(BARANIVKA))
+    assert _raion_of(person) == ZVIAHEL_RAION
+    moved = services.update_person(actor=front, person_id=person.pk, data={"address": _address(TETERIVKA)},
+                                   expected_version=person.version)
+    assert _raion_of(moved) == ZHYTOMYR_RAION
+    services.update_person(actor=front, person_id=person.pk, data={"address": _address("")},
+                           expected_version=moved.version)
+    assert _raion_of(person) is None
+    # A save of other fields keeps it (and reads nothing more).
+    person = Person.objects.get(pk=person.pk)
+    person.settlement = Unit.objects.get(code=BARANIVKA)
+    person.save()
+    assert _raion_of(person) == ZVIAHEL_RAION
+    person.phone = "0670000000"
+    person.save(update_fields=["phone"])
+    assert _raion_of(person) == ZVIAHEL_RAION
+
+
+def test_a_household_saved_in_bulk_takes_the_raions_too(front):
+    members = services.register_household(actor=front, members=[
+        person_data(address=_address(BARANIVKA)), person_data(address=_address(TETERIVKA))],
+        relations=[{"member_index": 1, "relation": "child"}])
+    assert [_raion_of(p) for p in members] == [ZVIAHEL_RAION, ZHYTOMYR_RAION]
+
+
+def test_a_settlement_moved_in_the_admin_moves_its_residents_only(front):
+    here, there = make_person(front, address=_address(BARANIVKA)), make_person(front, address=_address(TETERIVKA))
+    village = Unit.objects.get(code=BARANIVKA)
+    village.raion = Unit.objects.get(code=ZHYTOMYR_RAION)
+    village.save()
+    assert (_raion_of(here), _raion_of(there)) == (ZHYTOMYR_RAION, ZHYTOMYR_RAION)
+    # And the list by raion follows it: the settlement's residents are listed in their new raion.
+    listed = selectors.search_page(front, area=selectors.area_q(raion=ZHYTOMYR_RAION), limit=100).persons
+    assert {here.pk, there.pk} <= {p.pk for p in listed}
+    assert here.pk not in {p.pk for p in selectors.search_page(
+        front, area=selectors.area_q(raion=ZVIAHEL_RAION), limit=100).persons}
+
+
+HEADER = "Перший рівень;Другий рівень;Третій рівень;Четвертий рівень;Додатковий рівень;Категорія об’єкта;Назва об’єкта"
+O, P1, P2 = "UA99000000000000001", "UA99010000000000002", "UA99020000000000003"
+H1, H2, C = "UA99010010000000004", "UA99020010000000005", "UA99010010010000006"
+
+
+def _codifier(tmp_path: Path, name: str, village_in: tuple[str, str]) -> Path:
+    path = tmp_path / name
+    lines = [HEADER, f"{O};;;;;O;Тестова", f"{O};{P1};;;;P;Перший", f"{O};{P2};;;;P;Другий",
+             f"{O};{P1};{H1};;;H;Перша", f"{O};{P2};{H2};;;H;Друга", f"{O};{village_in[0]};{village_in[1]};{C};;C;Село"]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    return path
+
+
+def test_the_codifiers_import_moves_the_residents_of_a_moved_settlement(front, tmp_path):
+    import_codifier(_codifier(tmp_path, "kodifikator-01-01-2030.csv", (P1, H1)), partial=True)
+    resident = make_person(front, address=_address(C))
+    neighbour = make_person(front, address=_address(BARANIVKA))
+    assert _raion_of(resident) == P1
+    # A newer edition puts the village under the other raion (bulk updates: no post_save for the units).
+    import_codifier(_codifier(tmp_path, "kodifikator-01-02-2030.csv", (P2, H2)), partial=True)
+    assert Unit.objects.get(code=C).raion.code == P2
+    assert (_raion_of(resident), _raion_of(neighbour)) == (P2, ZVIAHEL_RAION)
+    assert services.follow_settlement_raions() == 0   # nothing stale is left
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's plans")
+def test_a_districts_page_and_total_are_read_from_the_persons_own_indexes(front):
+    for _ in range(3):
+        make_person(front, address=_address(BARANIVKA))
+    area = selectors.area_q(raion=ZVIAHEL_RAION)
+    page = selectors._base(front).filter(area).order_by("name_key", "birth_date", "pk")[:20]
+    parts = scoping.person_scope_cover(front, access.scope_of(front))
+    home = Person.objects.filter(parts[0], area).order_by().values("pk")
+    plans = {}
+    for name, qs in (("page", page), ("home", home)):
+        sql, params = qs.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")   # a tiny test table would be read whole anyway
+            cursor.execute("SET LOCAL enable_sort = off")      # … and sorted rather than read in index order
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plans[name] = "\n".join(row[0] for row in cursor.fetchall())
+    # (The settlement is joined to show its name, not to narrow.)
+    assert "Index Scan using person_raion_name" in plans["page"], plans["page"]
+    assert "Index Cond: (raion_id = " in plans["page"] and ".raion_id" not in plans["page"], plans["page"]
+    # Which index a tiny table takes is the planner's guess (at 5 M: ``person_home_area``, from the index alone);
+    # either way the raion narrows the index scan, and no unit is joined.
+    assert "raion_id = " in plans["home"].split("Index Cond:")[1].splitlines()[0], plans["home"]
+    assert "territory_unit" not in plans["home"], plans["home"]
