@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, cast
@@ -183,16 +183,19 @@ def search_page(user: User, *, rnokpp: str | None = None, document: str | None =
                      else scoping.person_scope_count(user, access.scope_of(user), cond)
                      if access.may(user, "person.view") else 0)
         return SearchPage(rows, total)
-    if birth_date is None:
+    keys: Iterable[tuple[int, str]]
+    if birth_date is None and access.may(user, "person.view"):
         # The OR of the scope's parts would make the database read every person; each part narrowed by the
-        # surname on its own index finds the few candidates, and the scope then applies to those only.
+        # surname on its own index finds the few candidates. The parts' UNION is the scope
+        # (``person_scope_cover``), so what they found is what the user may see: read again only when too many.
         prefilter = surname_prefilter(key.split()[0])
-        candidates: set[int] = set()
+        found: dict[int, str] = {}
         for part in scoping.person_scope_cover(user, access.scope_of(user)):
-            candidates.update(Person.objects.filter(part, prefilter, area)
-                              .values_list("pk", flat=True)[:MAX_RANKED])
-        qs = qs.filter(pk__in=sorted(candidates))
-    keys = qs.values_list("pk", "name_key")[:MAX_RANKED]
+            found.update(Person.objects.filter(part, prefilter, area).values_list("pk", "name_key")[:MAX_RANKED])
+        keys = (found.items() if len(found) <= MAX_RANKED
+                else qs.filter(pk__in=sorted(found)).values_list("pk", "name_key")[:MAX_RANKED])
+    else:
+        keys = qs.values_list("pk", "name_key")[:MAX_RANKED]
     # Namesakes share a name key (a common surname in a big hromada: thousands of rows, a few hundred keys):
     # each distinct key is scored once.
     score_of = functools.cache(functools.partial(name_score, key))

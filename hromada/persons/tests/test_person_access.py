@@ -22,8 +22,10 @@ from hromada.accounts.models import Role, User
 from hromada.applications.models import Application, Participant, ParticipantRole, Status
 from hromada.applications.selectors import participant_person_ids
 from hromada.applications.services import intake
+from hromada.core.text import normalize_name
 from hromada.demo.dataset import Options, generate
-from hromada.persons import scoping
+from hromada.persons import scoping, selectors
+from hromada.persons.duplicates import name_score, surname_prefilter
 from hromada.persons.models import Person, PersonAccess, PersonLink
 from hromada.persons.services import grant_case_access
 from hromada.persons.tests.factories import make_person
@@ -74,6 +76,14 @@ def _assert_same_answers(users) -> int:
             for cond in _count_conditions():
                 assert (scoping.person_scope_count(user, access.scope_of(user), cond)
                         == access.visible(user, Person).filter(cond).count()), (user.username, cond)
+        # The name search reads the parts' candidates without applying the rule again: the same persons (none
+        # for a role that may not see persons).
+        for typed in ("Шев", "ко", "Бондаренко Ол"):
+            key = normalize_name(typed)
+            shown = {p.pk for p in selectors.search_page(user, q=typed, limit=10**4).persons}
+            assert shown == {pk for pk, name in access.visible(user, Person).filter(
+                surname_prefilter(key.split()[0])).values_list("pk", "name_key") if name_score(key, name) > 0}, \
+                (user.username, typed)
         through_cases += bool(old_cases)
     return through_cases
 
