@@ -57,7 +57,7 @@ class Person(models.Model):
     # The settlement's raion, kept beside it (``save``; a unit moved to another raion moves its residents:
     # ``services.follow_settlement_raions``): a district's list reads its first page and its total from the
     # person's own indexes, where a join to the raion's settlements left the planner to walk every person in name
-    # order (#24). Indexed by ``person_raion_name`` and ``person_home_area`` below.
+    # order (#24). Indexed by ``person_raion_name`` and ``person_home_raion`` below.
     raion = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                               editable=False, db_index=False)
     street = models.CharField(_("вулиця"), max_length=200, blank=True)
@@ -67,7 +67,7 @@ class Person(models.Model):
     email = models.EmailField(_("ел. пошта"), blank=True)
     is_idp = models.BooleanField(_("внутрішньо переміщена особа"), default=False)
     # The hromada whose front office registered the person: the person's home scope. Set once, never changed
-    # (``PersonAccess.home`` relies on it). Indexed by ``person_home_area`` below, which starts with it.
+    # (``PersonAccess.home`` relies on it). Indexed by ``person_home_raion`` below, which starts with it.
     registered_hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+",
                                            verbose_name=_("громада реєстрації"), db_index=False)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
@@ -99,7 +99,7 @@ class Person(models.Model):
                          opclasses=["int8_ops", "varchar_pattern_ops"]),
             # A hromada's residents of a raion or a place, counted from the index alone (the list's X-Total-Count,
             # #24): (hromada, raion) or (hromada, …, settlement) narrows, the id is what the count's UNION compares.
-            models.Index(fields=["registered_hromada", "raion", "settlement", "id"], name="person_home_area"),
+            models.Index(fields=["registered_hromada", "raion", "settlement", "id"], name="person_home_raion"),
             # A place's or a raion's residents in name order: the list's first page read from the index, not all of
             # them sorted.
             models.Index(fields=["settlement", "name_key"], name="person_place_name"),

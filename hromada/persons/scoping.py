@@ -48,7 +48,7 @@ def person_scope_q(user, scope) -> Q:
 
 def person_scope_cover(user, scope) -> list[Q]:
     """The scope (``person_scope_q``) as parts whose UNION is exactly its persons, each narrow on an index: the home
-    part (on ``person_home_area``), the links, and of the case part only what the home part does not hold already
+    part (on ``person_home_raion``), the links, and of the case part only what the home part does not hold already
     — persons from elsewhere (``PersonAccess.home``; a case of the hromada is mostly its own residents') and, where
     children are hidden from the home part, the children taking part in a case. So a count or a search reads a few
     rows for the case part instead of every participant of the hromada's cases.
