@@ -1,6 +1,9 @@
 """Migration operations for the big tables on a live PostgreSQL (docs/operations.md, section 7): indexes built and
-dropped CONCURRENTLY, so that reads and writes go on meanwhile (the migration says ``atomic = False``). On SQLite,
-the embedded default that one process uses, each does the plain thing."""
+dropped CONCURRENTLY, so that reads and writes go on meanwhile (the migration says ``atomic = False``). Such a
+migration is recorded only once it has finished, so each operation may meet its own work done by an interrupted
+earlier run, and carries on (a column already there, an index already built; an index left INVALID by a failed
+concurrent build is dropped and built again). On SQLite, the embedded default that one process uses, each does the
+plain thing."""
 from django.contrib.postgres.operations import AddIndexConcurrently as PostgresAddIndexConcurrently
 from django.contrib.postgres.operations import RemoveIndexConcurrently as PostgresRemoveIndexConcurrently
 from django.db import migrations
@@ -10,34 +13,68 @@ def _postgres(schema_editor) -> bool:
     return schema_editor.connection.vendor == "postgresql"
 
 
+def _index_valid(schema_editor, name: str) -> bool | None:
+    """True/False: the index exists and is valid / was left invalid; None: there is none."""
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                       "WHERE c.relname = %s AND pg_table_is_visible(c.oid)", [name])
+        row = cursor.fetchone()
+    return None if row is None else bool(row[0])
+
+
+class AddFieldIfMissing(migrations.AddField):
+    """``AddField`` that finds the column already added (by an interrupted run of a non-atomic migration)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        column = model._meta.get_field(self.name).column
+        with schema_editor.connection.cursor() as cursor:
+            present = {c.name for c in schema_editor.connection.introspection.get_table_description(
+                cursor, model._meta.db_table)}
+        if column not in present:
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+
 class AddIndexConcurrently(PostgresAddIndexConcurrently):
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if _postgres(schema_editor):
-            return super().database_forwards(app_label, schema_editor, from_state, to_state)
-        return migrations.AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+        if not _postgres(schema_editor):
+            migrations.AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+            return
+        valid = _index_valid(schema_editor, self.index.name)
+        if valid:
+            return
+        if valid is False:
+            self._ensure_not_in_transaction(schema_editor)
+            schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {schema_editor.quote_name(self.index.name)}")
+        super().database_forwards(app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if _postgres(schema_editor):
-            return super().database_backwards(app_label, schema_editor, from_state, to_state)
-        return migrations.AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+        else:
+            migrations.AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
 
 
 class RemoveIndexConcurrently(PostgresRemoveIndexConcurrently):
+    """Django's concurrent removal says ``IF EXISTS`` already: an interrupted run is carried on."""
+
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if _postgres(schema_editor):
-            return super().database_forwards(app_label, schema_editor, from_state, to_state)
-        return migrations.RemoveIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+        else:
+            migrations.RemoveIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if _postgres(schema_editor):
-            return super().database_backwards(app_label, schema_editor, from_state, to_state)
-        return migrations.RemoveIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+        else:
+            migrations.RemoveIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
 
 
 class DropFieldIndexesConcurrently(migrations.AlterField):
-    """``AlterField`` from ``db_index=True`` to ``False``: drops the indexes Django made for the field (on PostgreSQL
-    a varchar has two, the plain one and the ``_like`` pattern one) concurrently. Indexes the model declares in its
-    ``Meta.indexes`` on the field alone are kept (declare the replacement first)."""
+    """``AlterField`` from ``db_index=True`` to ``False``: drops the indexes Django made for the field — on PostgreSQL
+    a varchar has two, the plain one and the ``_like`` pattern one, under the names Django gives them —
+    concurrently. No other index of the column is touched (one made by raw SQL, a declared one)."""
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if not _postgres(schema_editor):
@@ -45,12 +82,13 @@ class DropFieldIndexesConcurrently(migrations.AlterField):
             return
         if schema_editor.connection.in_atomic_block:
             raise RuntimeError("DropFieldIndexesConcurrently needs a migration with atomic = False")
-        model = to_state.apps.get_model(app_label, self.model_name)
-        column = model._meta.get_field(self.name).column
-        declared = {index.name for index in model._meta.indexes}
-        with schema_editor.connection.cursor() as cursor:
-            found = schema_editor.connection.introspection.get_constraints(cursor, model._meta.db_table)
-        for name, info in sorted(found.items()):
-            if (info["index"] and not info["unique"] and not info["primary_key"] and info["columns"] == [column]
-                    and name not in declared):
-                schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {schema_editor.quote_name(name)}")
+        model = from_state.apps.get_model(app_label, self.model_name)
+        table, column = model._meta.db_table, model._meta.get_field(self.name).column
+        for suffix in ("", "_like"):
+            name = schema_editor._create_index_name(table, [column], suffix=suffix)
+            schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {schema_editor.quote_name(name)}")
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        # Back to ``db_index=True``: Django's own alteration builds the field's indexes again (not concurrently; a
+        # way back is for a failed release, not for a live day).
+        migrations.AlterField.database_forwards(self, app_label, schema_editor, from_state, to_state)

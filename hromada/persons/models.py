@@ -113,7 +113,7 @@ class Person(models.Model):
         # Every save that may have moved the person takes the raion from the settlement (a list by raion relies on
         # it); a save of other fields leaves both alone.
         update_fields = kwargs.get("update_fields")
-        if update_fields is None or "settlement" in update_fields:
+        if update_fields is None or {"settlement", "settlement_id"} & set(update_fields):
             self.follow_settlement()
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "raion"}

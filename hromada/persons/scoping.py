@@ -78,7 +78,7 @@ def person_scope_count(user, scope, cond: Q) -> int:
 
     home, *rest = person_scope_cover(user, scope)
     total = Person.objects.filter(home, cond).count()
-    if rest:
+    if rest and home:   # an empty home condition (a country's scope) is everyone: the rest adds nobody
         first, *others = (Person.objects.filter(part, cond).exclude(home).order_by().values("pk") for part in rest)
         total += first.union(*others).count() if others else first.count()
     return total

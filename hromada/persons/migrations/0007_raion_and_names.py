@@ -10,16 +10,19 @@
   a few hundred of a hromada's 15 thousand residents in its own raion.
 
 Written for a live database (docs/operations.md, section 7): the column is added empty and filled in short batches,
-each its own transaction; every index is built and dropped concurrently. Nothing holds a lock on the persons for
-long (at 4 M persons on the bench machine the whole migration took minutes, with lists and searches answering).
+each its own transaction; every index is built and dropped concurrently; then one pass catches up the persons the
+older code wrote meanwhile. Nothing holds a lock on the persons for long (at 4 M persons on the bench machine the
+whole migration took minutes, with lists and searches answering). Not atomic, it is recorded only when finished:
+run again after an interruption, each step finds its own work done and carries on (``hromada.core.migration_ops``).
 """
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 
-from hromada.core.migration_ops import AddIndexConcurrently, DropFieldIndexesConcurrently, RemoveIndexConcurrently
+from hromada.core.migration_ops import (AddFieldIfMissing, AddIndexConcurrently, DropFieldIndexesConcurrently,
+                                        RemoveIndexConcurrently)
 
 BATCH = 20_000
 STATISTICS = "person_home_raion_stats"
@@ -35,6 +38,17 @@ def fill_raions(apps, schema_editor):
     for start in range(0, last, BATCH):
         person.objects.filter(pk__gt=start, pk__lte=start + BATCH, settlement__isnull=False).update(
             raion=raion_of_settlement)
+
+
+def catch_up(apps, schema_editor):
+    """Persons the running (older) code wrote while the batches and the indexes were under way have no raion or an
+    old one: one pass over the rest of the table (the nightly ``persons.follow_settlement_raions`` task takes the
+    ones written until every host runs the new code)."""
+    person = apps.get_model("persons", "Person")
+    unit = apps.get_model("territory", "Unit")
+    stale = (person.objects.filter(settlement__isnull=False).exclude(raion_id=F("settlement__raion_id"))
+             .exclude(raion__isnull=True, settlement__raion__isnull=True))
+    stale.order_by().update(raion=Subquery(unit.objects.filter(pk=OuterRef("settlement_id")).values("raion_id")[:1]))
 
 
 def create_statistics(apps, schema_editor):
@@ -59,7 +73,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(
+        AddFieldIfMissing(
             model_name='person',
             name='raion',
             field=models.ForeignKey(blank=True, db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territory.unit'),
@@ -90,5 +104,6 @@ class Migration(migrations.Migration):
             name='name_key',
             field=models.CharField(editable=False, max_length=320),
         ),
+        migrations.RunPython(catch_up, migrations.RunPython.noop, elidable=True),
         migrations.RunPython(create_statistics, drop_statistics),
     ]
