@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from hromada.accounts import access
 from hromada.audit.services import audited_read
-from hromada.core.schemas import Page
+from hromada.core.schemas import Out, Page
 
 from . import access_report as access_report_document
 from . import selectors, services
@@ -66,12 +66,12 @@ class RegistryPersonPatch(Schema):
     is_idp: bool | None = None
 
 
-class RegistryIdDocument(Schema):
+class RegistryIdDocument(Out):
     type: str
     number: str
 
 
-class RegistryAddress(Schema):
+class RegistryAddress(Out):
     settlement_code: str | None
     settlement_name: str | None
     street: str
@@ -79,7 +79,7 @@ class RegistryAddress(Schema):
     flat: str
 
 
-class RegistryPerson(Schema):
+class RegistryPerson(Out):
     id: int
     last_name: str
     first_name: str
@@ -111,7 +111,7 @@ class RegistryHouseholdIn(Schema):
     relation: str = Field(..., description="spouse | child | parent | sibling | grandchild | grandparent | ward | other")
 
 
-class RegistryHouseholdMember(Schema):
+class RegistryHouseholdMember(Out):
     member: RegistryPerson
     relation: str
     relation_label: str
