@@ -25,6 +25,7 @@ from datetime import date
 from typing import TYPE_CHECKING, cast
 
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -149,7 +150,8 @@ def search_persons(user: User, *, rnokpp: str | None = None, document: str | Non
 def search_page(user: User, *, rnokpp: str | None = None, document: str | None = None, q: str | None = None,
                 birth_date: date | None = None, limit: int = 20, offset: int = 0, area: Q | None = None,
                 with_total: bool = False) -> SearchPage:
-    """``search_persons`` plus, with ``with_total``, the number of every match (one COUNT more at most)."""
+    """``search_persons`` plus, with ``with_total``, the number of every match: a list's total is a column of its
+    page (the same statement), a name search's is the number ranked; one COUNT more only for a page past the last."""
     area = area if area is not None else Q()
     if not rnokpp and not document:
         parsed = parse_query(q)
@@ -174,15 +176,25 @@ def search_page(user: User, *, rnokpp: str | None = None, document: str | None =
         qs = qs.filter(birth_date=birth_date)
     key = normalize_name(q)
     if not key:
-        rows = list(qs.order_by("name_key", "birth_date", "pk")[offset:offset + limit])
-        total = None
-        if with_total:
-            # A short last page tells the total without counting.
-            cond = area & Q(birth_date=birth_date) if birth_date is not None else area
-            total = (offset + len(rows) if (rows or offset == 0) and len(rows) < limit
-                     else scoping.person_scope_count(user, access.scope_of(user), cond)
-                     if access.may(user, "person.view") else 0)
-        return SearchPage(rows, total)
+        ordered = qs.order_by("name_key", "birth_date", "pk")
+        counted = with_total and access.may(user, "person.view")
+        cond = area & Q(birth_date=birth_date) if birth_date is not None else area
+        if counted:
+            # The total rides on the page's rows (one statement, one round trip): every row carries it. The SQL is
+            # Django's compilation of the scope's querysets, its values parameters.
+            ordered = ordered.annotate(scope_total=RawSQL(*scoping.person_scope_count_sql(  # noqa: S611
+                user, access.scope_of(user), cond, using=ordered.db)))
+        rows = list(ordered[offset:offset + limit])
+        if not with_total:
+            return SearchPage(rows, None)
+        if (rows or offset == 0) and len(rows) < limit:
+            return SearchPage(rows, offset + len(rows))     # a short last page tells the total without counting
+        if not counted:
+            return SearchPage(rows, 0)
+        if rows:
+            return SearchPage(rows, rows[0].scope_total)    # type: ignore[attr-defined]  # the annotation above
+        # An empty page past the last has no row to carry the total: it is counted apart.
+        return SearchPage(rows, scoping.person_scope_count(user, access.scope_of(user), cond, using=ordered.db))
     keys: Iterable[tuple[int, str]]
     if birth_date is None and access.may(user, "person.view"):
         # The OR of the scope's parts would make the database read every person; each part narrowed by the
