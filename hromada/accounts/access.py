@@ -42,7 +42,8 @@ Selectors and services take the requesting user and ask the same functions:
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Protocol, TypeVar, cast
@@ -53,6 +54,7 @@ from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
+from hromada.core.compiled import CompiledCondition, Keyed, compile_condition
 from hromada.core.errors import Forbidden, NotFound
 from hromada.core.registry import Slot
 
@@ -325,6 +327,8 @@ class Rule:
     path: str | None = None                                   # FK path to the hromada Unit
     q: Callable[[User, Scope], Q] | None = None              # custom scope filter
     refine: Callable[[User, QuerySet], QuerySet] | None = None  # role-specific narrowing
+    # Everything of the user ``q`` depends on: with it, ``q`` is compiled once per key (``core.compiled``).
+    key: Callable[[User, Scope], Hashable] | None = None
 
 
 _RULES: dict[type[Model], Rule] = {}
@@ -332,11 +336,19 @@ _RULES: dict[type[Model], Rule] = {}
 
 def register(model: type[Model], *, view_action: str, path: str | None = None,
              q: Callable[[User, Scope], Q] | None = None,
-             refine: Callable[[User, QuerySet], QuerySet] | None = None) -> None:
-    """Declare how ``model`` is scoped. Called from each app's AppConfig.ready()."""
+             refine: Callable[[User, QuerySet], QuerySet] | None = None,
+             key: Callable[[User, Scope], Hashable] | None = None) -> None:
+    """Declare how ``model`` is scoped. Called from each app's AppConfig.ready().
+
+    ``key`` (with ``q``): the user's attributes ``q`` depends on, beside the scope. ``q`` is then compiled to SQL
+    once per process for each key and database and applied as it is (``core.compiled.CompiledCondition``): ``q`` must
+    depend on nothing else, hold no rows and correlate no subquery with the row — for a rule read on every request
+    of a busy list, whose compilation costs more than the database's answer."""
     if (path is None) == (q is None):
         raise ValueError("give exactly one of path= or q=")
-    _RULES[model] = Rule(view_action=view_action, path=path, q=q, refine=refine)
+    if key is not None and q is None:
+        raise ValueError("key= compiles a q= rule")
+    _RULES[model] = Rule(view_action=view_action, path=path, q=q, refine=refine, key=key)
 
 
 def rule_for(model: type[Model]) -> Rule:
@@ -353,11 +365,23 @@ def visible(user: AnyUser, model_or_qs: type[Model] | QuerySet) -> QuerySet:
         return qs.none()
     scope = scope_of(user)
     member = cast(User, user)   # may() above: a signed-in, active user
-    # register() guarantees a path whenever there is no q.
-    qs = qs.filter(rule.q(member, scope) if rule.q else scope.hromada_q(cast(str, rule.path)))
+    if rule.q is not None and rule.key is not None:
+        condition = _compiled_rule(Keyed((qs.model, rule.key(member, scope)), qs.model, rule, member, scope), qs.db)
+        if condition is not None:
+            qs = qs.filter(condition)
+    else:
+        # register() guarantees a path whenever there is no q.
+        qs = qs.filter(rule.q(member, scope) if rule.q else scope.hromada_q(cast(str, rule.path)))
     if rule.refine is not None:
         qs = rule.refine(member, qs)
     return qs
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled_rule(keyed: Keyed, using: str) -> CompiledCondition | None:
+    """A keyed rule (``register(key=…)``) compiled for one model and key: the cache keeps the key, never the user."""
+    model, rule, user, scope = keyed.take()
+    return compile_condition(model, rule.q(user, scope), using)
 
 
 def get_visible(user: AnyUser, model_or_qs: type[Model] | QuerySet, **lookup: Any) -> Any:

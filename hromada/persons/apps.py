@@ -15,10 +15,10 @@ class PersonsConfig(AppConfig):
         from hromada.territory.signals import codifier_imported
 
         from .models import Person
-        from .scoping import person_scope_q
+        from .scoping import person_scope_q, rule_key
         from .services import follow_settlement_raions
 
-        access.register(Person, view_action="person.view", q=person_scope_q)
+        access.register(Person, view_action="person.view", q=person_scope_q, key=rule_key)
 
         # ``Person.raion`` is the settlement's: a settlement moved to another raion moves its residents, whether one
         # unit was saved (the admin) or the codifier's import moved many in bulk (no post_save for those).

@@ -18,6 +18,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Q, QuerySet
 
+from hromada.core.compiled import Keyed
 from hromada.core.registry import Slot
 
 # Applications and children's cases sit on the floor above persons: they provide at start-up (their
@@ -88,20 +89,6 @@ def rule_key(user, scope) -> tuple:
     return (user.role, user.is_active, user.office_id, scope)
 
 
-class _Keyed:
-    """The user and scope a compilation needs, compared and hashed by ``rule_key`` only (``functools.lru_cache``)."""
-    __slots__ = ("key", "user", "scope")
-
-    def __init__(self, user, scope) -> None:
-        self.key, self.user, self.scope = rule_key(user, scope), user, scope
-
-    def __hash__(self) -> int:
-        return hash(self.key)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Keyed) and self.key == other.key
-
-
 def person_scope_count_sql(user, scope, cond: Q, *, using: str = "default") -> tuple[str, list]:
     """``person_scope_count`` as one SQL expression (parenthesised, with its parameters): a statement of its own, or
     a column of the list's page (``selectors.search_page``), so the page and its total take one round trip.
@@ -118,16 +105,15 @@ def person_scope_count_sql(user, scope, cond: Q, *, using: str = "default") -> t
     |home ∪ rest| = |home| + |rest − home|: the home part (a hromada's residents, thousands) is counted from its index
     alone, and only the few persons of the other parts are compared with it — a UNION of all of them hashed every
     resident to drop duplicates that the other parts hardly ever hold."""
-    sql, params = _compiled_count(_Keyed(user, scope), cond, using)
+    sql, params = _compiled_count(Keyed(rule_key(user, scope), user, scope), cond, using)
     return sql, list(params)
 
 
 @functools.lru_cache(maxsize=2048)
-def _compiled_count(keyed: _Keyed, cond: Q, using: str) -> tuple[str, tuple]:
+def _compiled_count(keyed: Keyed, cond: Q, using: str) -> tuple[str, tuple]:
     from .models import Person
 
-    user, scope = keyed.user, keyed.scope
-    keyed.user = keyed.scope = None     # the cache keeps the key, not the first user who asked
+    user, scope = keyed.take()     # the cache keeps the key, not the first user who asked
     home, *rest = person_scope_cover(user, scope)
     counts = [_count_sql(Person.objects.filter(home, cond).order_by().values("pk"), using)]
     if rest and home:   # an empty home condition (a country's scope) is everyone: the rest adds nobody

@@ -13,11 +13,12 @@ from hromada.accounts import access
 from hromada.accounts.models import User
 from hromada.applications.models import Participant, ParticipantRole
 from hromada.backoffice.tests.factories import person, submitted_case
+from hromada.core.compiled import Keyed
 from hromada.demo.services import BARANIVKA
 from hromada.offices.models import Office
-from hromada.territory.models import Category, Unit
 from hromada.persons import scoping, selectors
-from hromada.persons.models import Person
+from hromada.persons.models import HouseholdMember, Person
+from hromada.territory.models import Category, Unit
 
 from .factories import make_person
 
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 def _rule_sql(user, scope, cond: Q) -> tuple:
     """The rule's page condition and the total's expression, compiled afresh (the cache bypassed)."""
     page = Person.objects.filter(scoping.person_scope_q(user, scope), cond).query.get_compiler(using="default")
-    return page.as_sql(), scoping._compiled_count.__wrapped__(scoping._Keyed(user, scope), cond, "default")
+    return page.as_sql(), scoping._compiled_count.__wrapped__(Keyed(None, user, scope), cond, "default")
 
 
 def _stranger(user: User) -> User:
@@ -85,3 +86,59 @@ def test_the_compiled_total_counts_the_data_as_they_are(front, api):
     assert scoping.person_scope_count(front, scope, area) == before + 1
     assert scoping._compiled_count.cache_info().hits > cached           # the same compilation, the new row counted
     assert api(front).get("persons", {"settlement": BARANIVKA, "with_total": 1})["X-Total-Count"] == str(before + 1)
+
+
+def _uncompiled(user) -> set[int]:
+    if not access.may(user, "person.view"):
+        return set()
+    return set(Person.objects.filter(scoping.person_scope_q(user, access.scope_of(user))).values_list("pk", flat=True))
+
+
+def test_the_compiled_rule_sees_what_the_rule_sees_also_inside_subqueries(demo, front, back):
+    """``visible`` applies the person rule compiled once per key (``core.compiled``): the same persons as the rule
+    built afresh, whether the list is read itself, as a subquery or as a subquery of a subquery (its table then has
+    another alias in each)."""
+    head = make_person(front, last_name="Головна")
+    for relation, member in (("child", make_person(front, last_name="Членова")),
+                             ("spouse", person(front2_user := testing.user("front2"), last_name="Чужа"))):
+        HouseholdMember.objects.create(person=head, member=member, relation=relation)
+    for user in (front, back, front2_user, testing.user("ministry"), testing.user("social")):
+        expected = _uncompiled(user)
+        assert set(access.visible(user, Person).values_list("pk", flat=True)) == expected, user.username
+        inner = HouseholdMember.objects.filter(member__in=access.visible(user, Person).values("pk"))
+        assert set(inner.values_list("member_id", flat=True)) == set(
+            HouseholdMember.objects.filter(member__in=expected).values_list("member_id", flat=True)), user.username
+        nested = Person.objects.filter(pk__in=HouseholdMember.objects.filter(
+            member__in=access.visible(user, Person).values("pk")).values("person_id"))
+        assert set(nested.values_list("pk", flat=True)) == set(Person.objects.filter(
+            pk__in=HouseholdMember.objects.filter(member__in=expected).values("person_id")).values_list("pk", flat=True))
+    assert head.pk in set(access.visible(front, Person).filter(
+        pk__in=HouseholdMember.objects.filter(member__in=access.visible(front, Person).values("pk"))
+        .values("person_id")).values_list("pk", flat=True))
+
+
+def test_the_rule_is_compiled_once_per_key(front, front2):
+    before = access._compiled_rule.cache_info()
+    for user in (front, front2, front, front2, front):
+        list(access.visible(user, Person)[:1])
+    after = access._compiled_rule.cache_info()
+    assert after.misses - before.misses <= 2 and after.hits - before.hits >= 3
+
+
+def test_a_condition_compiles_only_if_it_holds_no_correlated_subquery(demo):
+    from django.db.models import OuterRef
+
+    from hromada.core.compiled import Correlated, compile_condition
+    from hromada.persons.models import PersonLink
+
+    assert compile_condition(Person, Q(), "default") is None                       # every row: no filter
+    assert not Person.objects.filter(compile_condition(Person, Q(pk__in=[]), "default")).exists()
+    some = Person.objects.order_by("pk").first()
+    kept = compile_condition(Person, Q(pk=some.pk) | Q(pk__in=PersonLink.objects.values("person_id")), "default")
+    assert some.pk in set(Person.objects.filter(kept).values_list("pk", flat=True))
+    # Combined with other conditions as one term (its OR does not swallow them):
+    assert list(Person.objects.filter(kept, pk=some.pk).values_list("pk", flat=True)) == [some.pk]
+    assert some.pk not in set(Person.objects.filter(kept).exclude(pk=some.pk).values_list("pk", flat=True))
+    with pytest.raises(Correlated):
+        compile_condition(Person, Q(pk__in=PersonLink.objects.filter(person=OuterRef("pk")).values("person_id")),
+                          "default")
