@@ -54,7 +54,7 @@ from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
-from hromada.core.compiled import CompiledCondition, Keyed, compile_condition
+from hromada.core.compiled import CompiledCondition, Keyed, NotCompilable, compile_condition
 from hromada.core.errors import Forbidden, NotFound
 from hromada.core.registry import Slot
 
@@ -367,7 +367,9 @@ def visible(user: AnyUser, model_or_qs: type[Model] | QuerySet) -> QuerySet:
     member = cast(User, user)   # may() above: a signed-in, active user
     if rule.q is not None and rule.key is not None:
         condition = _compiled_rule(Keyed((qs.model, rule.key(member, scope)), qs.model, rule, member, scope), qs.db)
-        if condition is not None:
+        if condition is UNCOMPILABLE:
+            qs = qs.filter(cast(Callable[[User, Scope], Q], rule.q)(member, scope))
+        elif condition is not None:
             qs = qs.filter(condition)
     else:
         # register() guarantees a path whenever there is no q.
@@ -377,11 +379,19 @@ def visible(user: AnyUser, model_or_qs: type[Model] | QuerySet) -> QuerySet:
     return qs
 
 
+UNCOMPILABLE = object()
+
+
 @functools.lru_cache(maxsize=4096)
-def _compiled_rule(keyed: Keyed, using: str) -> CompiledCondition | None:
-    """A keyed rule (``register(key=…)``) compiled for one model and key: the cache keeps the key, never the user."""
+def _compiled_rule(keyed: Keyed, using: str) -> CompiledCondition | object | None:
+    """A keyed rule (``register(key=…)``) compiled for one model and key: the cache keeps the key, never the user.
+    ``UNCOMPILABLE`` where the key's rule reads another table by a join (an oblast's scope: the hromada's oblast), which
+    a compiled condition cannot carry: that rule is built per request, as an unkeyed one."""
     model, rule, user, scope = keyed.take()
-    return compile_condition(model, rule.q(user, scope), using)
+    try:
+        return compile_condition(model, rule.q(user, scope), using)
+    except NotCompilable:
+        return UNCOMPILABLE
 
 
 def get_visible(user: AnyUser, model_or_qs: type[Model] | QuerySet, **lookup: Any) -> Any:

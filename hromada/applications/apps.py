@@ -33,6 +33,8 @@ class ApplicationsConfig(AppConfig):
                 return Q(pk__in=[])
             return Q(**{f"{prefix}back_office_id": user.office_id}) & ~Q(**{f"{prefix}status": Status.DRAFT})
 
+        # The person rule's case part applies this rule, and the person rule is compiled once per
+        # ``persons.scoping.rule_key`` (role, active, office, scope): what this rule reads of the user stays within it.
         access.register(Application, view_action="application.view",
                         q=lambda user, scope: sent_to_office(user) if user.role in back_roles
                         else scope.hromada_q("hromada"))

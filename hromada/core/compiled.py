@@ -7,16 +7,17 @@ an expression any queryset of the model can be filtered by, at the price of a st
 
 What it asks of the condition:
 * **no rows in it**: its subqueries run with the statement that uses it (a list of ids would be frozen);
-* **uncorrelated subqueries**: a subquery that refers to the filtered row could not follow the row's alias when the
-  queryset is itself used as a subquery (``compile_condition`` refuses such a condition);
+* **the model's own columns and uncorrelated subqueries**: a join, or a subquery that refers to the filtered row,
+  could not follow the row's alias in every query (``compile_condition`` refuses both);
 * **the cache key names all it depends on** (the caller's business: ``access.register(key=…)``).
+It is meant for ``filter()``: never negated (``exclude``), annotated or grouped by.
 """
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.core.exceptions import EmptyResultSet, FullResultSet, ImproperlyConfigured
 from django.db.models import BooleanField, Model, Q
 from django.db.models.expressions import Expression
 
@@ -33,9 +34,9 @@ class CompiledCondition(Expression):
     conditional = True
     output_field = BooleanField()
 
-    def __init__(self, sql: str, params: tuple, alias: str | None = None) -> None:
+    def __init__(self, table: str, sql: str, params: tuple, alias: str | None = None) -> None:
         super().__init__()
-        self.sql, self.params, self.alias = sql, tuple(params), alias
+        self.table, self.sql, self.params, self.alias = table, sql, tuple(params), alias
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.sql[:60]!r}…, alias={self.alias!r})"
@@ -46,17 +47,20 @@ class CompiledCondition(Expression):
         # queryset used as a subquery is resolved again against the outer query, whose table is another).
         if query is None or self.alias is not None:
             return self
-        return CompiledCondition(self.sql, self.params, query.get_initial_alias())
+        alias = query.get_initial_alias()
+        if query.alias_map[alias].table_name != self.table:
+            raise NotCompilable(f"a condition on {self.table} filters a query of {query.alias_map[alias].table_name}")
+        return CompiledCondition(self.table, self.sql, self.params, alias)
 
     def relabeled_clone(self, change_map: dict[str, str]) -> CompiledCondition:
-        return CompiledCondition(self.sql, self.params, change_map.get(self.alias or "", self.alias))
+        return CompiledCondition(self.table, self.sql, self.params, change_map.get(self.alias or "", self.alias))
 
     def get_group_by_cols(self) -> list:
         return []
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple]:
         if self.alias is None:
-            raise ValueError("a compiled condition is used only in a queryset's filter")
+            raise NotCompilable("a compiled condition is used only in a queryset's filter")
         alias = compiler.quote_name_unless_alias(self.alias)
         return "(" + _BASE_REF.sub(lambda _m: f"{alias}.", self.sql) + ")", self.params
 
@@ -80,15 +84,21 @@ class Keyed:
         return isinstance(other, Keyed) and self.key == other.key
 
 
-class Correlated(ValueError):
-    """The condition refers to the filtered row inside one of its subqueries."""
+class NotCompilable(ImproperlyConfigured):
+    """A condition ``compile_condition`` cannot compile, or a compiled one used where it cannot stand: a mistake in
+    the code (never a ValueError, which a lookup of one object would take for "not found")."""
 
 
 def compile_condition(model: type[Model], condition: Q, using: str) -> CompiledCondition | None:
     """``condition`` on ``model`` compiled for the database ``using``; None when it keeps every row (no filter
-    needed). A condition that keeps no row compiles to a false one."""
-    query = model._default_manager.filter(condition).query
+    needed). A condition that keeps no row compiles to a false one. ``NotCompilable`` for a condition that joins
+    another table or correlates a subquery with the row."""
+    query = model._base_manager.filter(condition).query
     base = query.get_initial_alias()
+    # A join Django trimmed (a key compared by its id) stays in the map unreferenced: only the referenced ones count.
+    joined = sorted(alias for alias in query.alias_map if alias != base and query.alias_refcount[alias])
+    if joined:
+        raise NotCompilable(f"{model.__name__}: the condition joins another table ({joined})")
     query = query.relabeled_clone({base: BASE})
     compiler = query.get_compiler(using=using)
     try:
@@ -96,10 +106,10 @@ def compile_condition(model: type[Model], condition: Q, using: str) -> CompiledC
     except FullResultSet:
         return None
     except EmptyResultSet:
-        return CompiledCondition("1 = 0", ())
+        return CompiledCondition(model._meta.db_table, "1 = 0", ())
     if _in_subquery(sql):
-        raise Correlated(f"{model.__name__}: the condition refers to the row inside a subquery")
-    return CompiledCondition(sql, tuple(params))
+        raise NotCompilable(f"{model.__name__}: the condition refers to the row inside a subquery")
+    return CompiledCondition(model._meta.db_table, sql, tuple(params))
 
 
 def _in_subquery(sql: str) -> bool:

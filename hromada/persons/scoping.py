@@ -7,10 +7,12 @@
 Children of child-protection cases are the exception: outside the children's service they are found only
 through an application the user can see (their parents are ordinary residents and stay visible).
 
-The rule, with every provider of its parts, is a function of ``rule_key`` alone — the user's role, office and scope
-— and embeds no rows (its subqueries are read when the statement runs). A list's total relies on it: its SQL is
-compiled once per process for each key and place (``person_scope_count_sql``). A provider that reads anything else
-of the user adds it to ``rule_key`` (``tests/test_scope_count_sql.py`` compares the SQL of users with like keys).
+The rule, with every provider of its parts — and the applications' own rule, which a back office's case part
+applies (``access.visible(user, Application)``) —, is a function of ``rule_key`` alone (the user's role, whether
+active, office and scope) and embeds no rows (its subqueries are read when the statement runs). The rule is
+compiled once per process for each key (``access.register(key=…)``), a list's total for each key and place
+(``person_scope_count_sql``). A provider that reads anything else of the user adds it to ``rule_key``
+(``tests/test_scope_count_sql.py`` compares the SQL of users with like keys).
 """
 import functools
 
@@ -114,6 +116,10 @@ def _compiled_count(keyed: Keyed, cond: Q, using: str) -> tuple[str, tuple]:
     from .models import Person
 
     user, scope = keyed.take()     # the cache keeps the key, not the first user who asked
+    from hromada.accounts import access
+
+    if scope != access.scope_of(user):   # the providers read the user's own scope: the key must be that one
+        raise ValueError("person_scope_count_sql is given the user's own scope")
     home, *rest = person_scope_cover(user, scope)
     counts = [_count_sql(Person.objects.filter(home, cond).order_by().values("pk"), using)]
     if rest and home:   # an empty home condition (a country's scope) is everyone: the rest adds nobody
