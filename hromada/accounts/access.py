@@ -342,8 +342,9 @@ def register(model: type[Model], *, view_action: str, path: str | None = None,
 
     ``key`` (with ``q``): the user's attributes ``q`` depends on, beside the scope. ``q`` is then compiled to SQL
     once per process for each key and database and applied as it is (``core.compiled.CompiledCondition``): ``q`` must
-    depend on nothing else, hold no rows and correlate no subquery with the row — for a rule read on every request
-    of a busy list, whose compilation costs more than the database's answer."""
+    depend on nothing else, hold no rows and correlate no subquery with the row; a key whose ``q`` joins another
+    table is built per request. For a rule read on every request of a busy list, whose compilation costs more than
+    the database's answer."""
     if (path is None) == (q is None):
         raise ValueError("give exactly one of path= or q=")
     if key is not None and q is None:

@@ -27,5 +27,8 @@ class PersonsConfig(AppConfig):
                 follow_settlement_raions([instance.pk])
 
         post_save.connect(unit_saved, sender=Unit, weak=False, dispatch_uid="persons.raion.unit")
-        codifier_imported.connect(lambda sender, **kwargs: follow_settlement_raions(), weak=False,
-                                  dispatch_uid="persons.raion.codifier")
+        def codifier_moved(sender, result, **kwargs):
+            if result.raion_moved:   # only the units the import moved to another raion: no scan of every person
+                follow_settlement_raions(result.raion_moved)
+
+        codifier_imported.connect(codifier_moved, weak=False, dispatch_uid="persons.raion.codifier")

@@ -509,7 +509,7 @@ def revoke_case_access(*, person_ids: Iterable[int], hromada_id: int) -> None:
 
 def follow_settlement_raions(settlement_ids: Iterable[int] | None = None) -> int:
     """Residents of settlements moved to another raion take the new one (``Person.raion`` is the settlement's);
-    ``None``: of every settlement (after a codifier import, which moves units in bulk). How many persons moved.
+    ``None``: of every settlement (the nightly repair). How many persons moved.
 
     Derived data, not a change of anyone's record: nothing is audited (the unit's own change is what happened)."""
     from django.db.models import F, OuterRef, Subquery

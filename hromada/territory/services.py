@@ -70,6 +70,8 @@ class ImportResult:
     unchanged: int = 0
     deactivated: int = 0
     by_category: Counter = field(default_factory=Counter)
+    # Existing units the import moved to another raion (their residents' ``Person.raion`` follows).
+    raion_moved: list[int] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -224,6 +226,8 @@ def import_codifier(path: Path, *, partial: bool = False, edition: date | None =
                 result.unchanged += 1
             else:
                 result.updated += 1
+                if current["raion_id"] != wanted["raion_id"]:
+                    result.raion_moved.append(current["id"])
                 to_update.append(Unit(id=current["id"], code=r.code, name_key=normalize_name(r.name),
                                       edition=edition, **wanted))
         for chunk in _batched(new_units):

@@ -87,10 +87,17 @@ def test_the_codifiers_import_moves_the_residents_of_a_moved_settlement(front, t
     neighbour = make_person(front, address=_address(BARANIVKA))
     assert _raion_of(resident) == P1
     # A newer edition puts the village under the other raion (bulk updates: no post_save for the units).
-    import_codifier(_codifier(tmp_path, "kodifikator-01-02-2030.csv", (P2, H2)), partial=True)
+    moved = import_codifier(_codifier(tmp_path, "kodifikator-01-02-2030.csv", (P2, H2)), partial=True)
     assert Unit.objects.get(code=C).raion.code == P2
     assert (_raion_of(resident), _raion_of(neighbour)) == (P2, ZVIAHEL_RAION)
     assert services.follow_settlement_raions() == 0   # nothing stale is left
+    # The import names the units it moved to another raion, and only their residents are followed (no scan of every
+    # person after an edition that moved nothing).
+    assert moved.raion_moved == [Unit.objects.get(code=C).pk]
+    renamed = _codifier(tmp_path, "kodifikator-01-03-2030.csv", (P2, H2))
+    renamed.write_bytes(renamed.read_bytes().replace("Село".encode(), "Нове Село".encode()))
+    again = import_codifier(renamed, partial=True)
+    assert (again.updated, again.raion_moved) == (1, [])
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's plans")
