@@ -27,8 +27,12 @@ class PersonsConfig(AppConfig):
                 follow_settlement_raions([instance.pk])
 
         post_save.connect(unit_saved, sender=Unit, weak=False, dispatch_uid="persons.raion.unit")
-        def codifier_moved(sender, result, **kwargs):
-            if result.raion_moved:   # only the units the import moved to another raion: no scan of every person
+        def codifier_moved(sender, result=None, **kwargs):
+            # Only the units the import moved to another raion: no scan of every person. A signal that does not
+            # say what changed (no result) follows every settlement.
+            if result is None:
+                follow_settlement_raions()
+            elif result.raion_moved:
                 follow_settlement_raions(result.raion_moved)
 
         codifier_imported.connect(codifier_moved, weak=False, dispatch_uid="persons.raion.codifier")
