@@ -23,6 +23,7 @@ from hromada.applications.models import Application, Status
 from hromada.applications.selectors import search_filter
 from hromada.applications.workflow import BACK_OFFICE_STATES
 from hromada.catalog import calendar
+from hromada.catalog.models import ServiceType
 from hromada.core.db import joins_as_written
 from hromada.core.text import localized, uk_sort_key
 from hromada.persons.models import full_name_of
@@ -211,11 +212,14 @@ def workload(user: User, *, today: date | None = None) -> list[Workload]:
     return result
 
 
+ASSIGNABLE_ROLES = (Role.BACK_SPECIALIST, Role.BACK_HEAD)
+
+
 def assignable_staff(user: User) -> list[User]:
     """Who the head may assign cases to: active specialists and heads of the same back office."""
     if not user.office_id:
         return []
-    staff = User.objects.filter(office_id=user.office_id, is_active=True, role__in=(Role.BACK_SPECIALIST, Role.BACK_HEAD))
+    staff = User.objects.filter(office_id=user.office_id, is_active=True, role__in=ASSIGNABLE_ROLES)
     # Ukrainian alphabetical order (the database's collation puts Є, І, Ї before А and Ґ after Я).
     return sorted(staff, key=lambda u: (uk_sort_key(u.last_name), uk_sort_key(u.first_name)))
 
@@ -235,11 +239,35 @@ def status_choices() -> list[tuple[str, StrOrPromise]]:
         (s.value, s.label) for s in Status if s != Status.DRAFT]
 
 
-def served_hromadas(user: User) -> list[Unit]:
-    """The hromadas the user's back office serves (the queue's filter), the access layer's list."""
+def served_hromadas(user: User) -> list[tuple[int, str]]:
+    """The hromadas the user's back office serves (the queue's filter), the access layer's list: (id, name) in
+    Ukrainian alphabetical order."""
     ids = access.served_hromada_ids(user)
-    # Only what the filter shows: a unit row has fourteen columns.
-    return sorted(Unit.objects.filter(pk__in=ids).only("id", "name"), key=lambda u: uk_sort_key(u.name)) if ids else []
+    # Only what the filter shows (a unit row has fourteen columns), as values.
+    names = Unit.objects.filter(pk__in=ids).values_list("id", "name") if ids else []
+    return sorted(names, key=lambda unit: uk_sort_key(unit[1]))
+
+
+@dataclass(frozen=True)
+class QueueChoices:
+    """The queue's filter lists, each (value, label) with the label in the interface's language — read as values:
+    the page built a model for every service, hromada and colleague only to show two of its fields."""
+    services: list[tuple[str, str]]
+    hromadas: list[tuple[int, str]]
+    staff: list[tuple[int, str]]           # who cases may be assigned to (``assignable_staff``), short names
+    statuses: list[tuple[str, StrOrPromise]]
+
+
+def queue_choices(user: User) -> QueueChoices:
+    services = ServiceType.objects.order_by("ordering", "code").values_list("code", "name_uk", "name_en")
+    staff = (User.objects.filter(office_id=user.office_id, is_active=True, role__in=ASSIGNABLE_ROLES)
+             .values_list("id", "last_name", "first_name", "patronymic", "username")) if user.office_id else []
+    return QueueChoices(
+        services=[(code, localized(uk, en)) for code, uk, en in services],
+        hromadas=served_hromadas(user),
+        staff=[(pk, short_name_of(last, first, patronymic, username)) for pk, last, first, patronymic, username
+               in sorted(staff, key=lambda u: (uk_sort_key(u[1]), uk_sort_key(u[2])))],
+        statuses=status_choices())
 
 
 @dataclass(frozen=True)

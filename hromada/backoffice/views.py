@@ -20,7 +20,6 @@ from hromada.applications.models import Document
 from hromada.applications.selectors import event_label
 from hromada.applications.workflow import allowed_actions
 from hromada.audit.services import audited_read
-from hromada.catalog.models import ServiceType
 from hromada.catalog.selectors import titled_items
 from hromada.core.errors import Forbidden, HromadaError, NotFound, ValidationFailed
 from hromada.registers.selectors import calculator_prefill
@@ -76,12 +75,10 @@ def queue(request):
     page = selectors.queue(request.user, filters)
     audited_read(actor=request.user, action="application.queue", objects=page.object_list, request=request,
                  object_type="applications.application", details={"page": page.number})
-    ctx = {"page": page, "rows": _queue_rows(page), "filters": filters,
-           "services": ServiceType.objects.order_by("ordering", "code"),
-           "hromadas": selectors.served_hromadas(request.user), "statuses": selectors.status_choices(),
-           "staff": selectors.assignable_staff(request.user), "query": g.urlencode()}
-    template = "backoffice/_queue_table.html" if request.headers.get("HX-Request") else "backoffice/queue.html"
-    return render(request, template, ctx)
+    ctx = {"page": page, "rows": _queue_rows(page), "filters": filters, "query": g.urlencode()}
+    if request.headers.get("HX-Request"):   # the table alone: the filter form stays on the page
+        return render(request, "backoffice/_queue_table.html", ctx)
+    return render(request, "backoffice/queue.html", {**ctx, "choices": selectors.queue_choices(request.user)})
 
 
 @access.permission_required("application.take")

@@ -189,3 +189,23 @@ def test_queue_rows_tag_renders_what_the_template_did(language):
 def test_empty_queue_says_so(web, back):
     r = web(back).get("/back/", {"q": "Нікогоненайдено"})
     assert r.status_code == 200 and "Заяв за цими умовами немає." in r.text and "/back/cases/" not in r.text
+
+
+def test_queue_filter_form_keeps_the_chosen_filters(web, back, head):
+    from hromada.backoffice.selectors import queue_choices
+
+    app = submitted_case()
+    choices = queue_choices(back)
+    assert ("birth_assistance", app.service.name) in choices.services
+    assert (app.hromada_id, app.hromada.name) in choices.hromadas
+    assert (head.pk, head.short_name) in choices.staff and (back.pk, back.short_name) in choices.staff
+    html = web(back).get("/back/", {"service": "birth_assistance", "hromada": app.hromada_id, "status": "submitted",
+                                    "assigned_to": head.pk}).text
+    form = html[html.index('<form class="filters'):html.index("</form>", html.index('<form class="filters'))]
+    assert f'<option value="birth_assistance" selected>{app.service.name}</option>' in form
+    assert f'<option value="{app.hromada_id}" selected>{app.hromada.name}</option>' in form
+    assert '<option value="submitted" selected>Надіслано до бек-офісу</option>' in form
+    assert f'<option value="{head.pk}" selected>{head.short_name}</option>' in form
+    assert form.count(" selected") == 4
+    html = web(back).get("/back/", {"service": "birth_assistance"}, headers={"HX-Request": "true"}).text
+    assert "<form" not in html and app.number in html    # the table alone

@@ -59,7 +59,7 @@ def test_override_to_a_closed_office_is_ignored_by_routing_and_by_the_served_set
     assert not access.scope_of(city_staff).contains_hromada(hromada)
     assert hromada.pk in access.served_hromada_ids(raion_staff)
     assert access.scope_of(raion_staff).contains_hromada(hromada)
-    assert hromada in served_hromadas(raion_staff) and served_hromadas(city_staff) == []
+    assert (hromada.pk, hromada.name) in served_hromadas(raion_staff) and served_hromadas(city_staff) == []
 
     city.is_active = True                                            # reopened: the override applies again
     city.save(update_fields=["is_active"])
