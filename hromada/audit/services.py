@@ -209,9 +209,10 @@ def _append(entries: list[AuditEntry]) -> None:
     if transaction.get_connection().vendor == "postgresql":
         held = _held()
         chain = held.chain if held is not None else chain_key(entries[0].hromada_id)
-        if not _append_in_sql(entries, chain):
+        append = _append_one_in_sql if len(entries) == 1 else _append_in_sql
+        if not append(entries, chain):
             _ensure_head(chain)
-            if not _append_in_sql(entries, chain):
+            if not append(entries, chain):
                 raise AuditChainHead.DoesNotExist(f"audit chain {chain} has no head")
         if held is None:
             transaction.on_commit(_Held(chain))
@@ -261,16 +262,12 @@ def _append_in_sql(entries: list[AuditEntry], chain: int) -> bool:
     the batch in order and takes each entry's id from the sequence in that order (ids ascend along the chain, as
     ``verify_chain`` walks it)."""
     connection = transaction.get_connection()
-    qn = connection.ops.quote_name
-    meta = AuditEntry._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key and f.name not in _CHAINED]
+    qn, fields, table, heads, pk, next_id = _statement_parts(connection)
     names = [f"c{i}" for i in range(len(fields))]
     # The element type without a length (varchar[] rather than varchar(64)[]), as Django's own UNNEST insert.
     arrays = ", ".join(f"%s::{f.db_type(connection).split('(')[0]}[]" for f in fields)
     values = [[f.get_db_prep_save(getattr(e, f.attname), connection) for e in entries] for f in fields]
     payloads = [hashed_payload(hashed_fields(e)) for e in entries]
-    table, heads, pk = qn(meta.db_table), qn(AuditChainHead._meta.db_table), qn(meta.pk.column)
-    next_id = f"nextval(pg_get_serial_sequence('{meta.db_table}', '{meta.pk.column}')::regclass)"
 
     def link(prev: str) -> str:
         return f"encode(sha256(convert_to({prev} || r.payload, 'UTF8')), 'hex')"
@@ -297,6 +294,44 @@ def _append_in_sql(entries: list[AuditEntry], chain: int) -> bool:
     for entry, pk_value, hash_ in zip(entries, ids, hashes, strict=True):
         entry.pk, entry.chain, entry.hash = pk_value, chain, bytes.fromhex(hash_)
         entry._state.adding, entry._state.db = False, connection.alias
+    return True
+
+
+def _statement_parts(connection: Any) -> tuple[Callable[[str], str], list[Any], str, str, str, str]:
+    """What both append statements name: the quoting, the entry's content columns, the two tables quoted, the id
+    column and the id's next value."""
+    qn = connection.ops.quote_name
+    meta = AuditEntry._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key and f.name not in _CHAINED]
+    next_id = f"nextval(pg_get_serial_sequence('{meta.db_table}', '{meta.pk.column}')::regclass)"
+    return qn, fields, qn(meta.db_table), qn(AuditChainHead._meta.db_table), qn(meta.pk.column), next_id
+
+
+def _append_one_in_sql(entries: list[AuditEntry], chain: int) -> bool:
+    """``_append_in_sql`` for one entry — every audited read appends one: its values as plain parameters and one link,
+    without the arrays and the recursion, so the statement is quicker to build, send, parse and plan (a read's
+    append 1.4 → 1.0 ms at 1 M, bench/README.md). The hash is ``entry_hash``'s, as there."""
+    [entry] = entries
+    connection = transaction.get_connection()
+    qn, fields, table, heads, pk, next_id = _statement_parts(connection)
+    columns = ", ".join(qn(f.column) for f in fields)
+    placeholders = ", ".join(f"%s::{f.db_type(connection).split('(')[0]}" for f in fields)
+    # Identifiers from the models, quoted by the backend; every value is a parameter.
+    sql = (
+        f"WITH head AS (SELECT id, last_hash::text AS last_hash FROM {heads} WHERE chain = %s FOR UPDATE), "  # noqa: S608
+        f"ins AS (INSERT INTO {table} ({pk}, {columns}, {qn('chain')}, {qn('hash')}) "
+        f"SELECT {next_id}, {placeholders}, %s, sha256(convert_to(head.last_hash || %s::text, 'UTF8')) FROM head "
+        f"RETURNING {pk}, {qn('hash')}) "
+        f"UPDATE {heads} SET last_id = ins.{pk}, last_hash = encode(ins.{qn('hash')}, 'hex') FROM ins, head "
+        f"WHERE {heads}.id = head.id RETURNING ins.{pk}, ins.{qn('hash')}")
+    values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [chain, *values, chain, hashed_payload(hashed_fields(entry))])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    entry.pk, entry.chain, entry.hash = row[0], chain, bytes(row[1])
+    entry._state.adding, entry._state.db = False, connection.alias
     return True
 
 
