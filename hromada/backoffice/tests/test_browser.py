@@ -72,3 +72,28 @@ def test_back_office_takes_returns_and_grants_with_calculator(hromada_server, pa
         "from hromada.applications.models import Application as A; "
         f"print(A.objects.get(pk={returned_pk}).status, A.objects.get(pk={granted_pk}).status)")
     assert status.strip().splitlines()[-1].split() == ["returned", "result_sent"]
+
+
+def test_back_after_filtering_shows_the_whole_queue_page(hromada_server, page, login):
+    """The filters push their address into the history; going back, htmx asks the server for the earlier address
+    again (no history cache: personal data is not kept in the browser's storage) — the whole page must come back,
+    not the table alone that answers a filter's own request."""
+    url = hromada_server.url
+    _case(hromada_server)
+    login(page, "back_demo")
+    page.goto(f"{url}/back/")
+    page.select_option("#f-service", "birth_assistance")
+    page.wait_for_url(re.compile(r"service=birth_assistance"))
+    page.wait_for_load_state("networkidle")
+    page.check("input[name=overdue]")
+    page.wait_for_url(re.compile(r"overdue=1"))
+    page.wait_for_load_state("networkidle")
+    page.go_back()
+    page.wait_for_url(re.compile(r"service=birth_assistance(?!.*overdue)"))
+    # htmx restores the address from the server: wait until its answer has been swapped in.
+    page.wait_for_function("document.querySelector('table.table') !== null")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("header.top").count() == 1 and page.locator("h1").inner_text() == "Черга заяв бек-офісу"
+    assert page.locator("#f-service").input_value() == "birth_assistance"
+    assert not page.locator("input[name=overdue]").is_checked()
+    assert page.locator("#queue-table table").count() == 1
