@@ -39,16 +39,19 @@ def test_entries_verify_with_the_python_hash(front, hromada, rf):
     request = rf.post("/", REMOTE_ADDR="2001:db8::1", HTTP_X_REQUEST_ID="req-sql-append-1")
     first = _batch(front, hromada, 4, "a", request=request)
     second = _batch(front, hromada, 1, "b", request=request)     # one entry: PostgreSQL's statement for one
-    stored = _stored(first + second)
-    assert [e.pk for e in stored] == [e.pk for e in first + second]   # ids ascend along the chain
+    third = _batch(front, hromada, 2, "c")      # no request: no address, no request id (NULLs in the arrays)
+    fourth = _batch(front, hromada, 1, "d")     # … and as plain parameters
+    stored = _stored(first + second + third + fourth)
+    assert [e.pk for e in stored] == [e.pk for e in first + second + third + fourth]   # ids ascend along the chain
     prev = GENESIS
-    for entry, returned in zip(stored, first + second, strict=True):
+    for entry, returned in zip(stored, first + second + third + fourth, strict=True):
         # What the database computed is exactly the Python hash of what it stored.
         assert entry.hash_hex == entry_hash(prev, hashed_fields(entry)) and len(bytes(entry.hash)) == 32
         assert (bytes(entry.hash), entry.chain) == (bytes(returned.hash), returned.chain)
         assert entry.chain == chain_key(hromada.pk) and entry.details["назва"] == DETAILS["назва"]
         prev = entry.hash_hex
-    assert {(e.ip, e.request_id) for e in (stored[0], stored[-1])} == {("2001:db8::1", "req-sql-append-1")}
+    assert {(e.ip, e.request_id) for e in stored[:5]} == {("2001:db8::1", "req-sql-append-1")}
+    assert {(e.ip, e.request_id) for e in stored[5:]} == {(None, "")}
     head = AuditChainHead.objects.get(chain=chain_key(hromada.pk))
     assert (head.last_id, head.last_hash) == (stored[-1].pk, stored[-1].hash_hex)
     assert verify_chain()[1] == []

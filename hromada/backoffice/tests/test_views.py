@@ -146,7 +146,9 @@ def test_grant_refusal_and_return_forms_keep_what_was_typed_after_an_error(web, 
     assert app.status == Status.IN_REVIEW
 
 
-# The rows as the queue's template rendered them before the one tag (``backoffice_tags.queue_rows``) took over.
+# The rows as the queue's template rendered them before the one tag (``backoffice_tags.queue_rows``) took over —
+# the badges' labels passed as plain text (the template had them from ``{% trans … as %}``, unescaped: the tag escapes
+# them, as it does every value; a translation holds no markup).
 _ROWS_AS_A_TEMPLATE = """{% for r in rows %}<tr>
       <td><a href="{{ r.url }}">{{ r.number }}</a></td>
       <td>{{ r.applicant|default:"—" }}</td>

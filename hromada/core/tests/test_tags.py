@@ -1,7 +1,9 @@
 """The project's template tags render what Django's engine rendered, escaped alike."""
 from django.template import Context, Template
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
 
-from hromada.core.templatetags.hromada_tags import options
+from hromada.core.templatetags.hromada_tags import escaped, options
 
 TRICKY = "<script>alert('x')</script> & \"Ґ\""
 
@@ -26,3 +28,10 @@ def test_options_select_nothing_for_an_empty_or_missing_value():
     assert " selected" not in options(choices, None)
     assert " selected" not in options(choices, "")
     assert options(choices, 0).count(" selected") == 1
+
+
+def test_escaped_is_conditional_escape():
+    from django.utils.html import conditional_escape
+
+    for value in (TRICKY, format_html("<b>{}</b>", TRICKY), gettext_lazy("Головна"), 12, None, ""):
+        assert escaped(value) == conditional_escape(value)
