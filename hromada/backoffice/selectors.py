@@ -259,6 +259,7 @@ class QueueChoices:
 
 
 def queue_choices(user: User) -> QueueChoices:
+    """What the queue's filters offer the user: every service, the hromadas the office serves, its colleagues."""
     services = ServiceType.objects.order_by("ordering", "code").values_list("code", "name_uk", "name_en")
     staff = (User.objects.filter(office_id=user.office_id, is_active=True, role__in=ASSIGNABLE_ROLES)
              .values_list("id", "last_name", "first_name", "patronymic", "username")) if user.office_id else []

@@ -18,7 +18,7 @@ _DASHED = frozenset({"applicant", "assignee", "due_date"})   # shown as "—" wh
 @register.simple_tag
 def queue_rows(rows: Iterable[dict]) -> SafeString:
     """The back-office queue's rows (``views._queue_rows``: plain text, every value escaped here). One tag for the
-    page's 50 rows: Django's engine renders a variable in ~10 µs, and the rows' 500 took a sixth of the page's time
+    page's 50 rows: Django's engine renders a variable in ~10 µs, and the rows' 500 took an eighth of the page's time
     (bench/README.md). Escaped as the engine escapes (``escaped``); the badges' labels are translations, plain text."""
     badges = {"overdue": f'<span class="badge bad">{escaped(gettext("прострочено"))}</span>',
               "due_soon": f'<span class="badge warn">{escaped(gettext("спливає"))}</span>'}
