@@ -182,8 +182,10 @@ def live_server_url(hromada_server):
 def browser():
     if not chromium_available():
         pytest.skip(f"!!! Debian chromium not found at {CHROMIUM}: browser tests SKIPPED (make browser installs it)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # expect() retries until the page shows what it must; give it the actions' timeout (its own is 5 s).
+    expect.set_options(timeout=15000)
     pw = sync_playwright().start()
     instance = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
     yield instance

@@ -5,6 +5,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +25,7 @@ def test_back_office_takes_returns_and_grants_with_calculator(hromada_server, pa
 
     login(page, "back_demo")
     page.goto(f"{url}/back/")
-    assert page.locator("h1").inner_text() == "Черга заяв бек-офісу"
+    expect(page.locator("h1")).to_have_text("Черга заяв бек-офісу")
     assert page.get_by_role("link", name=returned_no).is_visible()
     shot(page, "back-01-queue")
 
@@ -34,10 +35,10 @@ def test_back_office_takes_returns_and_grants_with_calculator(hromada_server, pa
     assert page.get_by_role("link", name=granted_no).is_visible()
 
     page.get_by_role("link", name=returned_no).click()
-    assert returned_no in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text(returned_no)
     page.click("#take-button")
-    assert "Заяву взято в роботу" in page.locator(".messages").inner_text()
-    assert page.locator("#case-status").inner_text() == "На розгляді"
+    expect(page.locator(".messages")).to_contain_text("Заяву взято в роботу")
+    expect(page.locator("#case-status")).to_have_text("На розгляді")
     shot(page, "back-02-case-taken")
 
     page.locator("#return-panel summary").click()
@@ -45,8 +46,8 @@ def test_back_office_takes_returns_and_grants_with_calculator(hromada_server, pa
     page.get_by_label("Свідоцтво про народження дитини").check()
     shot(page, "back-03-return-form")
     page.click("#return-button")
-    assert "повернуто" in page.locator(".messages").inner_text()
-    assert page.locator("#case-status").inner_text() == "Повернуто на доопрацювання"
+    expect(page.locator(".messages")).to_contain_text("повернуто")
+    expect(page.locator("#case-status")).to_have_text("Повернуто на доопрацювання")
     shot(page, "back-04-returned")
 
     page.goto(f"{url}/back/cases/{granted_pk}/")
@@ -55,14 +56,14 @@ def test_back_office_takes_returns_and_grants_with_calculator(hromada_server, pa
     page.fill("#calc-birth_date", (date.today() - timedelta(days=30)).isoformat())
     page.click("#calc-button")
     page.wait_for_selector(".calc-lines")
-    assert "50 000,00" in page.locator("#calc-result").inner_text()
+    expect(page.locator("#calc-result")).to_contain_text("50 000,00")
     assert page.input_value("#d-amount") == "50000.00"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", page.input_value("#d-to"))
     shot(page, "back-05-calculation")
     page.click("#grant-button")
-    assert "Рішення прийнято" in page.locator(".messages").inner_text()
-    assert page.locator("#case-status").inner_text() == "Результат у фронт-офісі"
-    assert "50 000,00" in page.locator("#decision").inner_text()
+    expect(page.locator(".messages")).to_contain_text("Рішення прийнято")
+    expect(page.locator("#case-status")).to_have_text("Результат у фронт-офісі")
+    expect(page.locator("#decision")).to_contain_text("50 000,00")
     shot(page, "back-06-granted")
 
     pdf = page.request.get(f"{url}/api/v1/applications/{granted_pk}/decision.pdf")

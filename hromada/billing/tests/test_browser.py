@@ -1,5 +1,6 @@
 """The ministry runs a month, watches the progress, drills down and closes it; the hromada opens its act (Chromium)."""
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +38,8 @@ def test_ministry_runs_drills_down_closes_and_hromada_sees_its_act(page, hromada
     page.click("#run-status >> text=Переглянути період")
     page.click("table >> text=Житомирська")
     page.click("table >> text=Звягельський")
-    assert page.locator("a[href$='/acts/UA18080010000090720.pdf']").count() == 1
+    # A click waits for the navigation to start, not for the new page: wait for what it must show.
+    expect(page.locator("a[href$='/acts/UA18080010000090720.pdf']")).to_have_count(1)
     assert page.locator("table >> text=150,00 грн").count() >= 1
     shot(page, "billing-02-drilldown-hromada")
     page.click("text=Закрити період")
@@ -45,7 +47,7 @@ def test_ministry_runs_drills_down_closes_and_hromada_sees_its_act(page, hromada
     shot(page, "billing-03-closed")
 
     page.click("nav.nav >> text=Бюджет оплати")
-    assert page.locator("svg.budget-chart").count() == 1
+    expect(page.locator("svg.budget-chart")).to_have_count(1)
     shot(page, "billing-04-budget")
     page.click("nav.nav >> text=Тарифи")
     # Wait for the page itself: content() read mid-navigation is empty (failed once in a clean-clone run).
@@ -61,7 +63,7 @@ def test_ministry_runs_drills_down_closes_and_hromada_sees_its_act(page, hromada
     login(page, "hromada_admin_demo")
     page.click("nav.nav >> text=Оплата громадам")
     link = page.locator("a[href$='/acts/UA18080010000090720.pdf']")
-    assert link.count() == 1
+    expect(link).to_have_count(1)      # failed once in CI when counted before the page had loaded
     assert page.locator("a[href$='/acts/UA18040530000045696.pdf']").count() == 0
     response = page.request.get(live_server_url + link.get_attribute("href"))
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"

@@ -1,6 +1,7 @@
 """child_demo registers a case and completes the needs assessment in Chromium (keyboard-usable forms,
 Ukrainian UI, screenshots in var/screenshots/)."""
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -8,7 +9,7 @@ pytestmark = pytest.mark.browser
 def test_register_case_and_complete_assessment(page, live_server_url, login, shot):
     login(page, "child_demo")
     page.get_by_role("link", name="Справи дітей").first.click()
-    assert page.locator("h1").inner_text() == "Справи дітей у складних життєвих обставинах"
+    expect(page.locator("h1")).to_have_text("Справи дітей у складних життєвих обставинах")
     shot(page, "children-01-list")
 
     page.get_by_role("link", name="Зареєструвати повідомлення").click()
@@ -26,20 +27,20 @@ def test_register_case_and_complete_assessment(page, live_server_url, login, sho
     shot(page, "children-02-register-form")
     page.get_by_role("button", name="Зареєструвати").click()
     page.wait_for_url("**/children/*/")
-    assert "зареєстровано" in page.locator(".messages").inner_text()
-    assert page.locator("#case-status").inner_text() == "Зареєстровано"
+    expect(page.locator(".messages")).to_contain_text("зареєстровано")
+    expect(page.locator("#case-status")).to_have_text("Зареєстровано")
     assert "Анонімно — дані не зберігаються" in page.content()
     shot(page, "children-03-case-registered")
 
     page.get_by_role("button", name="Розпочати оцінювання").click()
     page.wait_for_load_state("networkidle")
-    assert page.locator("#case-status").inner_text() == "Оцінювання потреб"
+    expect(page.locator("#case-status")).to_have_text("Оцінювання потреб")
     page.locator("#id_assess-needs").fill("Щоденний нагляд, харчування, відвідування школи.")
     page.locator("#id_assess-findings").fill("Батьки не забезпечують належного догляду.")
     page.get_by_role("button", name="Завершити оцінювання").click()
     page.wait_for_load_state("networkidle")
-    assert "Оцінювання потреб завершено" in page.locator(".messages").inner_text()
-    assert page.locator("#assessment .badge.ok").inner_text() == "вчасно"
+    expect(page.locator(".messages")).to_contain_text("Оцінювання потреб завершено")
+    expect(page.locator("#assessment .badge.ok")).to_have_text("вчасно")
     assert page.get_by_role("button", name="Записати рішення").is_visible()
     shot(page, "children-04-assessment-completed")
 

@@ -1,12 +1,13 @@
 """The UI shell in a real browser: login page, Ukrainian home page per role, language switch."""
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
 
 def test_login_and_home_in_ukrainian(page, live_server_url, login, shot):
     page.goto(f"{live_server_url}/accounts/login/")
-    assert page.locator("h1").inner_text() == "Вхід до системи «Громада»"
+    expect(page.locator("h1")).to_have_text("Вхід до системи «Громада»")
     shot(page, "00-login")
     login(page, "front_demo")
     assert page.locator("h1").inner_text().startswith("Вітаємо")
@@ -19,7 +20,7 @@ def test_wrong_password_shows_clear_error(page, live_server_url):
     page.fill("#id_username", "front_demo")
     page.fill("#id_password", "wrong")
     page.click("button[type=submit]")
-    assert "Неправильне ім’я користувача або пароль" in page.locator("[role=alert]").inner_text()
+    expect(page.locator("[role=alert]")).to_contain_text("Неправильне ім’я користувача або пароль")
 
 
 def test_switch_language(page, live_server_url, login):

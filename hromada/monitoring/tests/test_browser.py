@@ -1,6 +1,7 @@
 """The ministry's national dashboard with its chart, then the drill-down to one hromada (Chromium)."""
 import pytest
 from django_otp.oath import totp
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -39,20 +40,20 @@ def test_national_dashboard_and_hromada_page(page, hromada_server, live_server_u
     login(page, "ministry_demo")
     _pass_two_factor(page, hromada_server, "ministry_demo")
     page.click("nav.nav >> text=Моніторинг")
-    assert page.locator("h1").inner_text() == "Україна"
+    expect(page.locator("h1")).to_have_text("Україна")
     page.wait_for_function("() => !!(window.Chart && Chart.getChart(document.getElementById('series-chart')))")
     assert _chart_drawn(page)
     assert page.locator("table >> text=Вінницька").count() >= 1
     shot(page, "monitoring-01-national")
 
     page.click(f"a[href^='/monitoring/oblast/{VINNYTSIA}/']")
-    assert "Вінницька" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("Вінницька")
     page.select_option("#indicator", "accepted")
     page.click("form.filters button[type=submit]")
     page.wait_for_load_state("networkidle")
     page.click(f"#best-h ~ table a[href^='/monitoring/hromada/{HROMADA}/'], a[href^='/monitoring/hromada/{HROMADA}/']")
     page.wait_for_function("() => !!(window.Chart && Chart.getChart(document.getElementById('series-chart')))")
-    assert "Вінницька" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("Вінницька")
     assert page.locator(".kpi").count() == 15
     shot(page, "monitoring-02-hromada")
 
@@ -64,15 +65,16 @@ def test_national_dashboard_and_hromada_page(page, hromada_server, live_server_u
 def test_hromada_admin_records_onboarding_and_a_workplace(page, login, shot):
     login(page, "hromada_admin_demo")
     page.click("nav.nav >> text=Підключення громад")
-    assert page.locator("h1").inner_text() == "Підключення громад до системи"
+    # A click waits for the navigation to start, not for the new page: wait for what it must show.
+    expect(page.locator("h1")).to_have_text("Підключення громад до системи")
     shot(page, "monitoring-03-onboarding")
     page.click("table.steps >> text=Баранівська")
     page.select_option("#step", "staff_trained")
     page.fill("#done_on", "2025-09-01")
     page.fill("#note", "Навчання в обласному центрі")
     page.click("form.form button[type=submit]")
-    assert page.locator("text=Етап зафіксовано.").count() == 1
-    assert page.locator("td >> text=Навчання в обласному центрі").count() == 1
+    expect(page.locator("text=Етап зафіксовано.")).to_have_count(1)
+    expect(page.locator("td >> text=Навчання в обласному центрі")).to_have_count(1)
 
     page.click("nav.nav >> text=Робочі місця")
     page.click("main a >> text=Баранівська")
@@ -80,8 +82,8 @@ def test_hromada_admin_records_onboarding_and_a_workplace(page, login, shot):
     page.fill("#wp-label", "Старостинський округ, браузерний тест")
     page.select_option("#wp-fund", "local_budget")
     page.click("text=Додати робоче місце")
-    assert page.locator("h2 >> text=Старостинський округ, браузерний тест").count() == 1
+    expect(page.locator("h2 >> text=Старостинський округ, браузерний тест")).to_have_count(1)
     page.fill("#wp-inv", "ЖТ-БАР-РМ-901")
     page.click("text=Додати робоче місце")
-    assert page.locator("[role=alert]").inner_text().startswith("Робоче місце з інвентарним номером")
+    expect(page.locator("[role=alert]")).to_contain_text("Робоче місце з інвентарним номером")
     shot(page, "monitoring-04-workplaces")

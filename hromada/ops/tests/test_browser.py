@@ -1,5 +1,6 @@
 """A sysadmin opens the operations page, sees readiness and a failed task, and marks it dealt with (Chromium)."""
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -29,5 +30,5 @@ def test_sysadmin_sees_readiness_and_resolves_a_failed_task(page, hromada_server
     page.wait_for_selector(".msg >> text=Задачу позначено як розглянуту.")
     assert "сховище недоступне" not in page.locator("table.table").nth(1).inner_text()
     page.click("text=Показати всі, зокрема розглянуті")
-    assert "Розглянуто" in page.locator("table.table").nth(1).inner_text()
+    expect(page.locator("table.table").nth(1)).to_contain_text("Розглянуто")
     shot(page, "ops-02-resolved")

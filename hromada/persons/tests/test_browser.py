@@ -2,6 +2,7 @@
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +25,7 @@ def fill_person(page, *, last, first, patronymic, born, sex, rnokpp, doc_type, d
 def test_register_person_with_household_member(page, live_server_url, login, shot, unique):
     login(page, "front_demo")
     page.click("nav.nav >> text=Особи")
-    assert page.locator("h1").inner_text() == "Знайти особу"
+    expect(page.locator("h1")).to_have_text("Знайти особу")
     page.fill("#q", "коваленко")                     # htmx live results, no submit
     page.wait_for_selector("#results >> text=Коваленко Марія Іванівна")
     shot(page, "persons-01-search")
@@ -42,12 +43,12 @@ def test_register_person_with_household_member(page, live_server_url, login, sho
     page.fill("#id_phone", "067 555 44 33")
     page.click("button[type=submit].primary")
     # РНОКПП made for a woman: the inline error names the mismatch, nothing is saved.
-    assert "Стать, закодована в РНОКПП" in page.locator("form.person-form").inner_text()
+    expect(page.locator("form.person-form")).to_contain_text("Стать, закодована в РНОКПП")
     shot(page, "persons-02-register-inline-error")
     page.fill("#id_rnokpp", rnokpp)
     page.click("button[type=submit].primary")
     page.wait_for_selector("h1:has-text('Фурман Тарас Олегович')")
-    assert "+380675554433" in page.locator("dl.kv").inner_text()
+    expect(page.locator("dl.kv")).to_contain_text("+380675554433")
     shot(page, "persons-03-card")
 
     page.click("text=Додати члена домогосподарства")
