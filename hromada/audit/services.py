@@ -19,7 +19,7 @@ from typing import Any, ParamSpec, Protocol, TypeVar, cast
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Field, Model
 from django.http import HttpRequest
 from django.utils import timezone
@@ -248,8 +248,59 @@ def _append(entries: list[AuditEntry]) -> None:
     held.appends += 1
 
 
-# The columns the chain fills; every other column is the entry's content, sent as one array per column.
+# The columns the chain fills; every other column is the entry's content.
 _CHAINED = frozenset({"chain", "hash"})
+
+
+@dataclass(frozen=True)
+class _AppendStatements:
+    fields: list[Field]   # the entry's content fields, in the statements' column order
+    one: str              # ``_append_one_in_sql``'s
+    many: str             # ``_append_in_sql``'s
+
+
+@functools.cache
+def _append_statements(alias: str) -> _AppendStatements:
+    """Both append statements, built once per process and database: they depend on the models only, and building
+    one took longer than a read's append on the server (bench/README.md)."""
+    connection: Any = connections[alias]
+    qn = connection.ops.quote_name
+    meta = AuditEntry._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key and f.name not in _CHAINED]
+    table, heads, pk = qn(meta.db_table), qn(AuditChainHead._meta.db_table), qn(meta.pk.column)
+    next_id = f"nextval(pg_get_serial_sequence('{meta.db_table}', '{meta.pk.column}')::regclass)"
+    columns = ", ".join(qn(f.column) for f in fields)
+    # The type without a length (varchar rather than varchar(64)), as Django's own UNNEST insert.
+    types = [f.db_type(connection).split("(")[0] for f in fields]
+    lock_head = f"head AS (SELECT id, last_hash::text AS last_hash FROM {heads} WHERE chain = %s FOR UPDATE)"  # noqa: S608
+    # Identifiers from the models, quoted by the backend; every value is a parameter.
+    one = (
+        f"WITH {lock_head}, "  # noqa: S608
+        f"ins AS (INSERT INTO {table} ({pk}, {columns}, {qn('chain')}, {qn('hash')}) "
+        f"SELECT {next_id}, {', '.join(f'%s::{t}' for t in types)}, %s, "
+        f"sha256(convert_to(head.last_hash || %s::text, 'UTF8')) FROM head "
+        f"RETURNING {pk}, {qn('hash')}) "
+        f"UPDATE {heads} SET last_id = ins.{pk}, last_hash = encode(ins.{qn('hash')}, 'hex') FROM ins, head "
+        f"WHERE {heads}.id = head.id RETURNING ins.{pk}, ins.{qn('hash')}")
+    names = [f"c{i}" for i in range(len(fields))]
+
+    def link(prev: str) -> str:
+        return f"encode(sha256(convert_to({prev} || r.payload, 'UTF8')), 'hex')"
+
+    many = (
+        f"WITH RECURSIVE {lock_head}, "  # noqa: S608
+        f"r AS (SELECT * FROM unnest({', '.join(f'%s::{t}[]' for t in types)}, %s::text[]) "
+        f"WITH ORDINALITY AS r({', '.join(names)}, payload, n)), "
+        f"chained (n, id, hash) AS ("
+        f"SELECT r.n, {next_id}, {link('head.last_hash')} FROM head JOIN r ON r.n = 1 "
+        f"UNION ALL SELECT r.n, {next_id}, {link('c.hash')} FROM chained c JOIN r ON r.n = c.n + 1), "
+        f"ins AS (INSERT INTO {table} ({pk}, {columns}, {qn('chain')}, {qn('hash')}) "
+        f"SELECT c.id, {', '.join('r.' + n for n in names)}, %s, decode(c.hash, 'hex') "
+        f"FROM r JOIN chained c ON c.n = r.n) "
+        f"UPDATE {heads} SET last_id = t.id, last_hash = t.hash "
+        f"FROM (SELECT id, hash FROM chained ORDER BY n DESC LIMIT 1) t, head WHERE {heads}.id = head.id "
+        f"RETURNING (SELECT array_agg(id ORDER BY n) FROM chained), (SELECT array_agg(hash ORDER BY n) FROM chained)")
+    return _AppendStatements(fields=fields, one=one, many=many)
 
 
 def _append_in_sql(entries: list[AuditEntry], chain: int) -> bool:
@@ -260,33 +311,13 @@ def _append_in_sql(entries: list[AuditEntry], chain: int) -> bool:
     ``hashed_payload`` (made here, in Python, from the same values that are inserted), the previous hash in hex (as
     the head keeps it), the entry's stored as bytes; ``verify_chain`` checks it in Python. A recursive CTE chains
     the batch in order and takes each entry's id from the sequence in that order (ids ascend along the chain, as
-    ``verify_chain`` walks it)."""
+    ``verify_chain`` walks it); each content column is sent as one array."""
     connection = transaction.get_connection()
-    qn, fields, table, heads, pk, next_id = _statement_parts(connection)
-    names = [f"c{i}" for i in range(len(fields))]
-    # The element type without a length (varchar[] rather than varchar(64)[]), as Django's own UNNEST insert.
-    arrays = ", ".join(f"%s::{f.db_type(connection).split('(')[0]}[]" for f in fields)
-    values = [[f.get_db_prep_save(getattr(e, f.attname), connection) for e in entries] for f in fields]
+    statements = _append_statements(connection.alias)
+    values = [[f.get_db_prep_save(getattr(e, f.attname), connection) for e in entries] for f in statements.fields]
     payloads = [hashed_payload(hashed_fields(e)) for e in entries]
-
-    def link(prev: str) -> str:
-        return f"encode(sha256(convert_to({prev} || r.payload, 'UTF8')), 'hex')"
-
-    # Identifiers from the models, quoted by the backend; every value is a parameter.
-    sql = (
-        f"WITH RECURSIVE head AS (SELECT id, last_hash::text AS last_hash FROM {heads} WHERE chain = %s FOR UPDATE), "  # noqa: S608
-        f"r AS (SELECT * FROM unnest({arrays}, %s::text[]) WITH ORDINALITY AS r({', '.join(names)}, payload, n)), "
-        f"chained (n, id, hash) AS ("
-        f"SELECT r.n, {next_id}, {link('head.last_hash')} FROM head JOIN r ON r.n = 1 "
-        f"UNION ALL SELECT r.n, {next_id}, {link('c.hash')} FROM chained c JOIN r ON r.n = c.n + 1), "
-        f"ins AS (INSERT INTO {table} ({pk}, {', '.join(qn(f.column) for f in fields)}, {qn('chain')}, "
-        f"{qn('hash')}) SELECT c.id, {', '.join('r.' + n for n in names)}, %s, decode(c.hash, 'hex') "
-        f"FROM r JOIN chained c ON c.n = r.n) "
-        f"UPDATE {heads} SET last_id = t.id, last_hash = t.hash "
-        f"FROM (SELECT id, hash FROM chained ORDER BY n DESC LIMIT 1) t, head WHERE {heads}.id = head.id "
-        f"RETURNING (SELECT array_agg(id ORDER BY n) FROM chained), (SELECT array_agg(hash ORDER BY n) FROM chained)")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [chain, *values, payloads, chain])
+        cursor.execute(statements.many, [chain, *values, payloads, chain])
         row = cursor.fetchone()
     if row is None:
         return False
@@ -297,36 +328,16 @@ def _append_in_sql(entries: list[AuditEntry], chain: int) -> bool:
     return True
 
 
-def _statement_parts(connection: Any) -> tuple[Callable[[str], str], list[Any], str, str, str, str]:
-    """What both append statements name: the quoting, the entry's content columns, the two tables quoted, the id
-    column and the id's next value."""
-    qn = connection.ops.quote_name
-    meta = AuditEntry._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key and f.name not in _CHAINED]
-    next_id = f"nextval(pg_get_serial_sequence('{meta.db_table}', '{meta.pk.column}')::regclass)"
-    return qn, fields, qn(meta.db_table), qn(AuditChainHead._meta.db_table), qn(meta.pk.column), next_id
-
-
 def _append_one_in_sql(entries: list[AuditEntry], chain: int) -> bool:
     """``_append_in_sql`` for one entry — every audited read appends one: its values as plain parameters and one link,
-    without the arrays and the recursion, so the statement is quicker to build, send, parse and plan (a read's
-    append 1.4 → 1.0 ms at 1 M, bench/README.md). The hash is ``entry_hash``'s, as there."""
+    without the arrays and the recursion, so the statement is quicker to send, parse and plan (a read's append
+    1.4 → 1.0 ms at 1 M, bench/README.md). The hash is ``entry_hash``'s, as there."""
     [entry] = entries
     connection = transaction.get_connection()
-    qn, fields, table, heads, pk, next_id = _statement_parts(connection)
-    columns = ", ".join(qn(f.column) for f in fields)
-    placeholders = ", ".join(f"%s::{f.db_type(connection).split('(')[0]}" for f in fields)
-    # Identifiers from the models, quoted by the backend; every value is a parameter.
-    sql = (
-        f"WITH head AS (SELECT id, last_hash::text AS last_hash FROM {heads} WHERE chain = %s FOR UPDATE), "  # noqa: S608
-        f"ins AS (INSERT INTO {table} ({pk}, {columns}, {qn('chain')}, {qn('hash')}) "
-        f"SELECT {next_id}, {placeholders}, %s, sha256(convert_to(head.last_hash || %s::text, 'UTF8')) FROM head "
-        f"RETURNING {pk}, {qn('hash')}) "
-        f"UPDATE {heads} SET last_id = ins.{pk}, last_hash = encode(ins.{qn('hash')}, 'hex') FROM ins, head "
-        f"WHERE {heads}.id = head.id RETURNING ins.{pk}, ins.{qn('hash')}")
-    values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields]
+    statements = _append_statements(connection.alias)
+    values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in statements.fields]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [chain, *values, chain, hashed_payload(hashed_fields(entry))])
+        cursor.execute(statements.one, [chain, *values, chain, hashed_payload(hashed_fields(entry))])
         row = cursor.fetchone()
     if row is None:
         return False

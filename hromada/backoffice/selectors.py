@@ -215,13 +215,17 @@ def workload(user: User, *, today: date | None = None) -> list[Workload]:
 ASSIGNABLE_ROLES = (Role.BACK_SPECIALIST, Role.BACK_HEAD)
 
 
-def assignable_staff(user: User) -> list[User]:
+def _assignable(office_id: int) -> QuerySet[User]:
     """Who the head may assign cases to: active specialists and heads of the same back office."""
+    return User.objects.filter(office_id=office_id, is_active=True, role__in=ASSIGNABLE_ROLES)
+
+
+def assignable_staff(user: User) -> list[User]:
+    """``_assignable`` as users, in Ukrainian alphabetical order (the database's collation puts Є, І, Ї before А
+    and Ґ after Я)."""
     if not user.office_id:
         return []
-    staff = User.objects.filter(office_id=user.office_id, is_active=True, role__in=ASSIGNABLE_ROLES)
-    # Ukrainian alphabetical order (the database's collation puts Є, І, Ї before А and Ґ after Я).
-    return sorted(staff, key=lambda u: (uk_sort_key(u.last_name), uk_sort_key(u.first_name)))
+    return sorted(_assignable(user.office_id), key=lambda u: (uk_sort_key(u.last_name), uk_sort_key(u.first_name)))
 
 
 def case_for_review(user: User, application_id: int) -> Application:
@@ -261,8 +265,8 @@ class QueueChoices:
 def queue_choices(user: User) -> QueueChoices:
     """What the queue's filters offer the user: every service, the hromadas the office serves, its colleagues."""
     services = ServiceType.objects.order_by("ordering", "code").values_list("code", "name_uk", "name_en")
-    staff = (User.objects.filter(office_id=user.office_id, is_active=True, role__in=ASSIGNABLE_ROLES)
-             .values_list("id", "last_name", "first_name", "patronymic", "username")) if user.office_id else []
+    staff = (_assignable(user.office_id).values_list("id", "last_name", "first_name", "patronymic", "username")
+             if user.office_id else [])
     return QueueChoices(
         services=[(code, localized(uk, en)) for code, uk, en in services],
         hromadas=served_hromadas(user),

@@ -3,6 +3,7 @@ inserts the entries and moves the head. What it writes must be what ``entry_hash
 ``verify_chain`` verifies it and still finds any tampering. On SQLite the same tests check the Python path."""
 import pytest
 from django.db import connection
+from django.db.models import Field
 from django.test.utils import CaptureQueriesContext
 
 from hromada import testing
@@ -116,3 +117,15 @@ def test_a_read_outside_any_transaction_appends_in_its_one_statement():
     head = AuditChainHead.objects.get(chain=chain_key(hromada.pk))
     assert (head.last_id, head.last_hash) == (stored[-1].pk, stored[-1].hash_hex)
     assert verify_chain()[1] == []
+
+
+def test_the_statements_are_built_once_per_process(front, hromada, monkeypatch):
+    """Building a statement (its columns, their types, the text) cost more than a read's append took on the server;
+    appends after the first reuse it. The text is the same whichever append builds it."""
+    _batch(front, hromada, 1, "built")       # built (on PostgreSQL), or not needed (SQLite: the ORM's path)
+    built = []
+    original = Field.db_type
+    monkeypatch.setattr(Field, "db_type", lambda self, conn: built.append(self.name) or original(self, conn))
+    entries = _batch(front, hromada, 1, "once") + _batch(front, hromada, 3, "again")
+    assert not [name for name in built if name in {f.name for f in AuditEntry._meta.concrete_fields}], built
+    assert verify_chain()[1] == [] and len(_stored(entries)) == 4
