@@ -111,9 +111,11 @@ def create_app_role(connection, role: str, password: str | None) -> bool:
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
         if cursor.fetchone():
             return False
-        cursor.execute(f"CREATE ROLE {_ident(connection, role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
-                       f"NOREPLICATION NOBYPASSRLS" + (" PASSWORD %s" if password else ""),
-                       [password] if password else None)
+        # DDL takes no bound parameters (the server binds them, hromada.settings): the password goes in quoted by
+        # the driver.
+        cursor.execute(connection.ops.compose_sql(
+            f"CREATE ROLE {_ident(connection, role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
+            f"NOREPLICATION NOBYPASSRLS" + (" PASSWORD %s" if password else ""), [password] if password else None))
     return True
 
 

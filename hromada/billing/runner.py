@@ -141,11 +141,13 @@ def _insert_lines(period: BillingPeriod) -> None:
         SELECT i.period_id, i.kind, i.hromada_id, i.service_id, {kind_tariff}, SUM(i.count), SUM(i.amount)
         FROM {items} i LEFT JOIN {tariffs} t ON t.id = i.tariff_id
         WHERE i.period_id = %s
-        GROUP BY i.period_id, i.kind, i.hromada_id, i.service_id, {kind_tariff}
+        GROUP BY 1, 2, 3, 4, 5, 6
         ORDER BY i.kind DESC, i.hromada_id, i.service_id, 5"""  # noqa: S608
+    # Grouped by the select list's positions: with the parameters bound by the server (hromada.settings), the CASEs
+    # written again in GROUP BY would be other expressions ($4, $5 rather than $1, $2) than those selected.
     regular = ItemKind.REGULAR
     with connection.cursor() as cursor:
-        cursor.execute(sql, [regular, regular, period.pk, regular, regular])
+        cursor.execute(sql, [regular, regular, period.pk])
 
 
 def _no_tariff(day, service_id) -> ValidationFailed:

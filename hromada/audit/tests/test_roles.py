@@ -124,3 +124,25 @@ def test_application_role_may_only_append_to_the_audit_log(tmp_path):
     assert {outcome for outcome in result["refused"].values()} <= {"42501"}, result["refused"]
     assert result["count"] >= 4 and result["problems"] == []
     assert result["after_restore"] == "42501"
+
+
+@pytest.mark.django_db
+def test_the_application_role_is_created_with_its_password():
+    """DDL takes no bound parameters, and the server binds them (hromada.settings): the password is quoted into the
+    statement by the driver — a quote, a percent sign and a backslash included."""
+    from django.db import connection
+
+    from hromada.audit.roles import create_app_role
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL roles")
+    role = f"hromada_pw_{secrets.token_hex(4)}"
+    try:
+        assert create_app_role(connection, role, "it's 100%s \\ secret")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rolpassword IS NOT NULL, rolcanlogin FROM pg_authid WHERE rolname = %s", [role])
+            assert cursor.fetchone() == (True, True)
+        assert not create_app_role(connection, role, "again")    # there already: left as it is
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP ROLE IF EXISTS "{role}"')
