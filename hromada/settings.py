@@ -162,15 +162,6 @@ HROMADA_PGBOUNCER = env_bool("HROMADA_PGBOUNCER", False)
 # startup option: behind it, set it on the database (ALTER DATABASE … SET jit = off; docs/operations.md).
 if not env_bool("HROMADA_PG_JIT", False) and not HROMADA_PGBOUNCER:
     _PG_OPTIONS["options"] = "-c jit=off"
-# Prepared statements (HROMADA_PG_PREPARED=0 turns them off; never behind PgBouncer): the parameters travel apart from
-# the text (server-side binding), and a statement run a fifth time on a connection is prepared, so PostgreSQL no longer
-# parses and analyses it on every run. Every plan is still made for the values at hand (force_custom_plan): a plan
-# made once for any value could serve a hromada of 500 residents and one of 50,000 alike. At 1 M applications
-# (bench/README.md) a village list went 15.9 → 14.7 ms in-process, the РНОКПП lookup 10.9 → 9.5 ms.
-HROMADA_PG_PREPARED = env_bool("HROMADA_PG_PREPARED", True) and not HROMADA_PGBOUNCER
-if HROMADA_PG_PREPARED:
-    _PG_OPTIONS.update(server_side_binding=True, prepare_threshold=5)
-    _PG_OPTIONS["options"] = f"{_PG_OPTIONS.get('options', '')} -c plan_cache_mode=force_custom_plan".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(_PG_OPTIONS)
     if HROMADA_PGBOUNCER:

@@ -111,8 +111,8 @@ def create_app_role(connection, role: str, password: str | None) -> bool:
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
         if cursor.fetchone():
             return False
-        # DDL takes no bound parameters (the server binds them, hromada.settings): the password goes in quoted by
-        # the driver.
+        # DDL takes no parameters bound by the server (tried for #24, bench/README.md): the password goes in quoted
+        # by the driver, whichever way the connection binds.
         cursor.execute(connection.ops.compose_sql(
             f"CREATE ROLE {_ident(connection, role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
             f"NOREPLICATION NOBYPASSRLS" + (" PASSWORD %s" if password else ""), [password] if password else None))

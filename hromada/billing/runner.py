@@ -143,8 +143,8 @@ def _insert_lines(period: BillingPeriod) -> None:
         WHERE i.period_id = %s
         GROUP BY 1, 2, 3, 4, 5, 6
         ORDER BY i.kind DESC, i.hromada_id, i.service_id, 5"""  # noqa: S608
-    # Grouped by the select list's positions: with the parameters bound by the server (hromada.settings), the CASEs
-    # written again in GROUP BY would be other expressions ($4, $5 rather than $1, $2) than those selected.
+    # Grouped by the select list's positions: with parameters bound by the server (tried for #24, bench/README.md),
+    # the CASEs written again in GROUP BY are other expressions ($4, $5 rather than $1, $2) than those selected.
     regular = ItemKind.REGULAR
     with connection.cursor() as cursor:
         cursor.execute(sql, [regular, regular, period.pk])

@@ -128,8 +128,8 @@ def test_application_role_may_only_append_to_the_audit_log(tmp_path):
 
 @pytest.mark.django_db
 def test_the_application_role_is_created_with_its_password():
-    """DDL takes no bound parameters, and the server binds them (hromada.settings): the password is quoted into the
-    statement by the driver — a quote, a percent sign and a backslash included."""
+    """The password is quoted into the statement by the driver — a quote, a percent sign and a backslash included
+    (DDL takes no parameters bound by the server, should the connection bind them there)."""
     from django.db import connection
 
     from hromada.audit.roles import create_app_role
