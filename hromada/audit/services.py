@@ -254,7 +254,7 @@ _CHAINED = frozenset({"chain", "hash"})
 
 @dataclass(frozen=True)
 class _AppendStatements:
-    fields: list[Field]   # the entry's content fields, in the statements' column order
+    fields: tuple[Field, ...]   # the entry's content fields, in the statements' column order
     one: str              # ``_append_one_in_sql``'s
     many: str             # ``_append_in_sql``'s
 
@@ -300,7 +300,7 @@ def _append_statements(alias: str) -> _AppendStatements:
         f"UPDATE {heads} SET last_id = t.id, last_hash = t.hash "
         f"FROM (SELECT id, hash FROM chained ORDER BY n DESC LIMIT 1) t, head WHERE {heads}.id = head.id "
         f"RETURNING (SELECT array_agg(id ORDER BY n) FROM chained), (SELECT array_agg(hash ORDER BY n) FROM chained)")
-    return _AppendStatements(fields=fields, one=one, many=many)
+    return _AppendStatements(fields=tuple(fields), one=one, many=many)
 
 
 def _append_in_sql(entries: list[AuditEntry], chain: int) -> bool:

@@ -57,7 +57,7 @@ def test_accept_decide_print_and_hand_out(page, live_server_url, login, shot, tm
     page.fill("#contact_phone", "067 555 12 34")
     page.fill("#contact_email", "maria.kovalenko@example.com")
     page.fill("#note", "Просила повідомити телефоном після 14:00")
-    expect(page.locator("#autosave-status")).to_contain_text("збережено", timeout=10000)
+    expect(page.locator("#autosave-status")).to_contain_text("збережено")
     files = {"application_form": ("zaiava.pdf", pdf_bytes(1, seed=31)), "identity_document": ("pasport.png", png_bytes()),
              "child_birth_certificate": ("svidotstvo.pdf", pdf_bytes(1, seed=32))}
     for code, (name, content) in files.items():
@@ -91,7 +91,7 @@ def test_accept_decide_print_and_hand_out(page, live_server_url, login, shot, tm
     shot(page, "loop-01-home-back-office")
     page.goto(f"{url}/back/")
     page.fill("#f-q", "коваленко")
-    expect(page.locator("#queue-table")).to_contain_text(number, timeout=10000)
+    expect(page.locator("#queue-table")).to_contain_text(number)
     page.locator("#queue-table").get_by_role("link", name=number).click()
     page.wait_for_load_state()
     assert "+380675551234" in page.locator("#case-contacts").inner_text()

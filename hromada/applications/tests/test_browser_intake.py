@@ -46,7 +46,7 @@ def test_front_office_intake_walkthrough(page, live_server_url, login, shot, tmp
 
     # Autosave: typed text survives a reload.
     page.fill("#note", "Заявниця прийшла з дитиною; IBAN донесе пізніше.")
-    expect(page.locator("#autosave-status")).to_contain_text("збережено", timeout=10000)
+    expect(page.locator("#autosave-status")).to_contain_text("збережено")
     page.reload()
     assert "IBAN донесе пізніше" in page.input_value("#note")
 
@@ -107,7 +107,7 @@ def test_nothing_lost_reload_and_upload_retry(page, context, live_server_url, lo
     page.fill("#note", "Телефонувати після 14:00")
     page.reload()
     assert page.input_value("#note") == "Телефонувати після 14:00"
-    expect(page.locator("#autosave-status")).to_contain_text("збережено", timeout=10000)
+    expect(page.locator("#autosave-status")).to_contain_text("збережено")
     page.evaluate("window.localStorage.clear()")
     page.reload()
     assert page.input_value("#note") == "Телефонувати після 14:00"  # now from the server's draft
@@ -119,7 +119,7 @@ def test_nothing_lost_reload_and_upload_retry(page, context, live_server_url, lo
     context.set_offline(True)
     page.locator("#item-application_form button[type=submit]").click()
     retry = page.locator("#item-application_form .upload-retry")
-    expect(retry).to_be_visible(timeout=10000)
+    expect(retry).to_be_visible()
     shot(page, "front-08-upload-retry")
     context.set_offline(False)
     retry.get_by_role("button", name="Повторити").click()

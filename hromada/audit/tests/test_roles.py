@@ -126,23 +126,33 @@ def test_application_role_may_only_append_to_the_audit_log(tmp_path):
     assert result["after_restore"] == "42501"
 
 
+
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_the_application_role_is_created_with_its_password():
-    """The password is quoted into the statement by the driver — a quote, a percent sign and a backslash included
-    (DDL takes no parameters bound by the server, should the connection bind them there)."""
-    from django.db import connection
+    """The password is quoted into the statement by the driver — a quote, a percent sign and a backslash included —
+    whichever way the connection binds parameters: on a connection where the server binds them (tried for #24,
+    bench/README.md) a parameter in DDL is refused."""
+    from django.db import connections
 
     from hromada.audit.roles import create_app_role
 
+    connection = connections["default"]
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL roles")
+    bound = type(connection)({**connection.settings_dict, "OPTIONS": {
+        **connection.settings_dict["OPTIONS"], "server_side_binding": True}}, alias="server_bound")
     role = f"hromada_pw_{secrets.token_hex(4)}"
     try:
-        assert create_app_role(connection, role, "it's 100%s \\ secret")
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT rolpassword IS NOT NULL, rolcanlogin FROM pg_authid WHERE rolname = %s", [role])
-            assert cursor.fetchone() == (True, True)
-        assert not create_app_role(connection, role, "again")    # there already: left as it is
+        for conn in (connection, bound):
+            name = f"{role}_{conn.alias}"
+            assert create_app_role(conn, name, "it's 100%s \\ secret")
+            assert not create_app_role(conn, name, "again")    # there already: left as it is
+            with conn.cursor() as cursor:
+                cursor.execute("SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", [name])
+                assert cursor.fetchone() == (True,)
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(f'DROP ROLE IF EXISTS "{role}"')
+            for alias in (connection.alias, bound.alias):
+                cursor.execute(f'DROP ROLE IF EXISTS "{role}_{alias}"')
+        bound.close()

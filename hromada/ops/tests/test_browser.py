@@ -22,13 +22,13 @@ def test_sysadmin_sees_readiness_and_resolves_a_failed_task(page, hromada_server
     rows = page.locator("table.table").first.inner_text()
     for check in ("database", "migrations", "broker", "storage"):
         assert check in rows
-    assert "сховище недоступне" in page.content()
+    expect(page.locator("table.table").nth(1)).to_contain_text("сховище недоступне")
     shot(page, "ops-01-status")
     # Keyboard only: focus the button and press Enter.
     page.focus("form >> text=Позначити розглянутою")
     page.keyboard.press("Enter")
     page.wait_for_selector(".msg >> text=Задачу позначено як розглянуту.")
-    assert "сховище недоступне" not in page.locator("table.table").nth(1).inner_text()
+    expect(page.locator("table.table").nth(1)).not_to_contain_text("сховище недоступне")
     page.click("text=Показати всі, зокрема розглянуті")
     expect(page.locator("table.table").nth(1)).to_contain_text("Розглянуто")
     shot(page, "ops-02-resolved")
