@@ -262,7 +262,7 @@ class _AppendStatements:
 @functools.cache
 def _append_statements(alias: str) -> _AppendStatements:
     """Both append statements, built once per process and database: they depend on the models only, and building
-    one took longer than a read's append on the server (bench/README.md)."""
+    the one-entry statement took ~0.28 ms of every audited read (bench/README.md)."""
     connection: Any = connections[alias]
     qn = connection.ops.quote_name
     meta = AuditEntry._meta
