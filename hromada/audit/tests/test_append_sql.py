@@ -123,7 +123,7 @@ def test_the_statements_are_built_once_per_process(front, hromada, monkeypatch):
     """Building a statement (its columns, their types, the text) cost more than a read's append took on the server;
     appends after the first reuse it. The text is the same whichever append builds it."""
     if connection.vendor != "postgresql":
-        pytest.skip("the statements are PostgreSQL's (SQLite appends through the ORM)")
+        pytest.skip("the statements are PostgreSQL's: SQLite appends through the ORM (the PostgreSQL run runs this)")
     _batch(front, hromada, 1, "built")
     built = []
     original = Field.db_type

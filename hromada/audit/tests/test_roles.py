@@ -139,7 +139,7 @@ def test_the_application_role_is_created_with_its_password():
 
     connection = connections["default"]
     if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL roles")
+        pytest.skip("database roles are PostgreSQL's: SQLite has none (the PostgreSQL run of the suite runs this)")
     bound = type(connection)({**connection.settings_dict, "OPTIONS": {
         **connection.settings_dict["OPTIONS"], "server_side_binding": True}}, alias="server_bound")
     role = f"hromada_pw_{secrets.token_hex(4)}"
