@@ -198,12 +198,8 @@ def workload(user: User, *, today: date | None = None) -> list[Workload]:
             .annotate(open_cases=Count("id"), overdue=Count("id", filter=Q(due_date__lt=today)),
                       due_soon=Count("id", filter=Q(due_date__gte=today, due_date__lte=limit))))
     by_user = {r["assigned_to"]: r for r in rows}
-    staff = list(User.objects.filter(office_id=user.office_id, is_active=True,
-                                     role__in=(Role.BACK_SPECIALIST, Role.BACK_HEAD))
-                 .order_by("last_name", "first_name")) if user.office_id else []
-    staff.sort(key=lambda u: (uk_sort_key(u.last_name), uk_sort_key(u.first_name)))
     result = []
-    for member in staff:
+    for member in assignable_staff(user):
         r = by_user.get(member.pk, {})
         result.append(Workload(member, r.get("open_cases", 0), r.get("overdue", 0), r.get("due_soon", 0)))
     r = by_user.get(None)
