@@ -7,6 +7,8 @@ Deadline flags (only while the back office holds the case — submitted, resubmi
 """
 from __future__ import annotations
 
+import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -24,6 +26,7 @@ from hromada.applications.selectors import search_filter
 from hromada.applications.workflow import BACK_OFFICE_STATES
 from hromada.catalog import calendar
 from hromada.catalog.models import ServiceType
+from hromada.core.caching import Versioned
 from hromada.core.db import joins_as_written
 from hromada.core.text import localized, uk_sort_key
 from hromada.persons.models import full_name_of
@@ -35,6 +38,8 @@ from .reasons import get_reason
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise  # django-stubs (dev only): annotations only
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 DUE_SOON_WORKING_DAYS = 2
@@ -242,7 +247,11 @@ def status_choices() -> list[tuple[str, StrOrPromise]]:
 def served_hromadas(user: User) -> list[tuple[int, str]]:
     """The hromadas the user's back office serves (the queue's filter), the access layer's list: (id, name) in
     Ukrainian alphabetical order."""
-    ids = access.served_hromada_ids(user)
+    return hromada_names(access.served_hromada_ids(user))
+
+
+def hromada_names(ids: list[int]) -> list[tuple[int, str]]:
+    """(id, name) of these hromadas in Ukrainian alphabetical order."""
     # Only what the filter shows (a unit row has fourteen columns), as values.
     names = Unit.objects.filter(pk__in=ids).values_list("id", "name") if ids else []
     return sorted(names, key=lambda unit: uk_sort_key(unit[1]))
@@ -258,17 +267,60 @@ class QueueChoices:
     statuses: list[tuple[str, StrOrPromise]]
 
 
+# The lists are read on every full queue page (three statements, ~1.5 ms of the page's ~15 in-process at 1 M) and
+# change seldom. They are cached per office under a version of their own, which every change they show replaces
+# (``forget_queue_lists``, connected in apps.py: a service, a colleague, a hromada's name). Who the office serves is
+# part of the key, so a change of the serving (its own version, ``offices.selectors``) gives a new key at once.
+QUEUE_LISTS_VERSION_KEY = "backoffice:queue-lists-version"
+QUEUE_LISTS_SECONDS = 3600
+# What the cache holds: the services' (code, Ukrainian name, English name), the served hromadas' (id, name) and the
+# colleagues' (id, short name), both sorted; the services' labels are chosen per request, in its language.
+_QueueLists = tuple[list[tuple[str, str, str]], list[tuple[int, str]], list[tuple[int, str]]]
+_QUEUE_LISTS: Versioned[_QueueLists] = Versioned(QUEUE_LISTS_VERSION_KEY, QUEUE_LISTS_SECONDS)
+# A user saved with only these fields changed (a login, a new password) changes no list: the version stays.
+_UNSHOWN_USER_FIELDS = frozenset({"last_login", "password"})
+
+
 def queue_choices(user: User) -> QueueChoices:
     """What the queue's filters offer the user: every service, the hromadas the office serves, its colleagues."""
-    services = ServiceType.objects.order_by("ordering", "code").values_list("code", "name_uk", "name_en")
-    staff = (_assignable(user.office_id).values_list("id", "last_name", "first_name", "patronymic", "username")
-             if user.office_id else [])
-    return QueueChoices(
-        services=[(code, localized(uk, en)) for code, uk, en in services],
-        hromadas=served_hromadas(user),
-        staff=[(pk, short_name_of(last, first, patronymic, username)) for pk, last, first, patronymic, username
-               in sorted(staff, key=lambda u: (uk_sort_key(u[1]), uk_sort_key(u[2])))],
-        statuses=status_choices())
+    served = access.served_hromada_ids(user)
+    served_digest = hashlib.blake2b(",".join(map(str, served)).encode(), digest_size=16).hexdigest()
+    services, hromadas, staff = _QUEUE_LISTS.get(f"backoffice:queue-lists:{user.office_id}:{served_digest}",
+                                                 lambda: _queue_lists(user.office_id, served))
+    return QueueChoices(services=[(code, localized(uk, en)) for code, uk, en in services], hromadas=hromadas,
+                        staff=staff, statuses=status_choices())
+
+
+def _queue_lists(office_id: int | None, served: list[int]) -> _QueueLists:
+    """``queue_choices``' lists, read from the database."""
+    services = list(ServiceType.objects.order_by("ordering", "code").values_list("code", "name_uk", "name_en"))
+    staff = (_assignable(office_id).values_list("id", "last_name", "first_name", "patronymic", "username")
+             if office_id else [])
+    return (services, hromada_names(served),
+            [(pk, short_name_of(last, first, patronymic, username)) for pk, last, first, patronymic, username
+             in sorted(staff, key=lambda u: (uk_sort_key(u[1]), uk_sort_key(u[2])))])
+
+
+def forget_queue_lists(**_signal_args: object) -> None:
+    """A service, a colleague or a hromada changed: every office's cached filter lists are void."""
+    _QUEUE_LISTS.forget()
+
+
+def forget_queue_lists_after_migrate(**_signal_args: object) -> None:
+    """A migration may have loaded or renamed services: the lists are void. A cache that cannot be reached then
+    must not fail the migration: the lists expire within ``QUEUE_LISTS_SECONDS``, and it is logged."""
+    try:
+        forget_queue_lists()
+    except Exception:  # noqa: BLE001 — any cache backend's error
+        logger.warning("the queue's filter lists were not forgotten after the migration: the cache failed",
+                       exc_info=True)
+
+
+def forget_queue_lists_for_user(sender: object, update_fields: frozenset[str] | None = None,
+                                **signal_args: object) -> None:
+    """A user saved: the lists are void unless only what they do not show changed (a login, a password)."""
+    if update_fields is None or not set(update_fields) <= _UNSHOWN_USER_FIELDS:
+        forget_queue_lists()
 
 
 @dataclass(frozen=True)

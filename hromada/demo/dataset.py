@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from stdnum.ua import rntrc
 
 from hromada.accounts.models import Role, User
+from hromada.accounts.signals import staff_written_in_bulk
 from hromada.applications.models import (
     Application,
     Channel,
@@ -287,6 +288,7 @@ class Generator:
         self.loader.write(User, rows)
         self.loader.write(StaffPosition, positions)
         self.loader.reset_sequences([User, StaffPosition])
+        staff_written_in_bulk.send(sender=User)   # no post_save for them
         # Offices that already had staff (demo) keep theirs.
         for office_id, uid in User.objects.filter(
                 office_id__in=[o for o, _ in self.front_offices], role=Role.FRONT_SPECIALIST
