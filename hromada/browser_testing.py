@@ -236,6 +236,9 @@ def totp_now() -> str:
 
 def do_login(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
     page.goto(f"{base_url}/accounts/login/")
+    if not page.locator("#id_username").count():
+        # Where did the login page go (a session left over, an error page)? The answer says, not a fill's timeout.
+        raise AssertionError(f"no login form for {username} at {page.url}: {page.title()!r}")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")

@@ -158,8 +158,7 @@ def test_full_story(page, hromada_server, login, shot, tmp_path, unique):
         page.wait_for_load_state("networkidle")
     page.fill("#resubmit-comment", "Додано чіткий скан свідоцтва")
     page.click("#resubmit")
-    page.wait_for_load_state()
-    assert "Надіслано повторно" in page.content()
+    expect(page.locator("body")).to_contain_text("Надіслано повторно")   # waits for the page the click opens
     shot(page, "story-06-resubmitted")
 
     # 4. Back office grants it with the calculator.
@@ -183,7 +182,8 @@ def test_full_story(page, hromada_server, login, shot, tmp_path, unique):
     page.click("nav.nav >> text=Результати до видачі")
     row = page.locator("tr", has_text=number)
     row.get_by_role("button", name="Видати результат").click()
-    page.wait_for_load_state()
+    # The hand-out's own answer first: a goto before it would cancel the form's navigation.
+    expect(page.locator("body")).to_contain_text(f"Результат за заявою {number} видано заявнику")
     page.goto(app_url)
     assert "Закрито" in page.locator("body").inner_text() or "Результат видано" in page.locator("body").inner_text()
     shot(page, "story-09-result-issued")
