@@ -154,6 +154,9 @@ def mark_inserted(objs: list, rows: list) -> None:
 
 
 
+JOINS_AS_WRITTEN = "SET LOCAL join_collapse_limit = 1"
+
+
 @contextlib.contextmanager
 def joins_as_written() -> Iterator[None]:
     """PostgreSQL plans the block's queries with their joins in the order written (``join_collapse_limit = 1``).
@@ -161,20 +164,41 @@ def joins_as_written() -> Iterator[None]:
     For a page of rows read from one filtered table with several many-to-one joins (``select_related``), the order
     written — the table first, then each related row by its key — is the plan, and searching every other order costs
     more than running the query: the back-office queue page's query was planned in 3–5 ms and ran in 0.6–0.9 ms at
-    1 M; as written, 0.9 ms to plan (bench/README.md). ``SET LOCAL`` needs a transaction: outside one, the block gets
-    its own; inside one, the setting is reset when the block ends. SQLite: nothing to do."""
+    1 M; as written, 0.9 ms to plan (bench/README.md). ``SET LOCAL`` lasts as long as its transaction:
+    * outside a transaction, each statement of the block is sent after the setting in one query string
+      (``_after_joins_as_written``): PostgreSQL runs a string of statements as one implicit transaction, so the
+      setting holds for that statement alone — one round trip, where a transaction of its own took four (BEGIN, SET,
+      the query, COMMIT). That needs the parameters merged on the client, Django's default; a connection that binds
+      them on the server cannot send two statements at once and gets the transaction;
+    * inside one, the setting is reset when the block ends.
+    SQLite: nothing to do."""
     if connection.vendor != "postgresql":
         yield
         return
     if not connection.in_atomic_block:
+        if not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
+            with connection.execute_wrapper(_after_joins_as_written):
+                yield
+            return
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL join_collapse_limit = 1")
+            cursor.execute(JOINS_AS_WRITTEN)
             yield
         return
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL join_collapse_limit = 1")
+        cursor.execute(JOINS_AS_WRITTEN)
     try:
         yield
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET join_collapse_limit")
+
+
+def _after_joins_as_written(execute, sql, params, many, context):  # type: ignore[no-untyped-def]  # Django's wrapper
+    """``joins_as_written``'s execute wrapper outside a transaction: the setting and the statement in one string."""
+    if many or connection.in_atomic_block:
+        # A transaction begun inside the block would keep SET LOCAL after the statement: the statement as it is (the
+        # setting is a plan's hint, not its answer).
+        return execute(sql, params, many, context)
+    result = execute(f"{JOINS_AS_WRITTEN}; {sql}", params, many, context)
+    context["cursor"].cursor.nextset()     # the statement's own result comes after the setting's
+    return result

@@ -5,7 +5,9 @@ import contextlib
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
-from django.db import OperationalError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from psycopg.pq import TransactionStatus
 
 from hromada.core import db
 
@@ -114,12 +116,49 @@ def _collapse_limit():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("outer", [False, True], ids=["own transaction", "inside the caller's"])
+@pytest.mark.parametrize("outer", [False, True], ids=["outside a transaction", "inside the caller's"])
 def test_joins_as_written_only_inside_the_block(outer):
     default = _collapse_limit()
     with transaction.atomic() if outer else contextlib.nullcontext():
         with db.joins_as_written():
             assert _collapse_limit() == "1"
-            assert connection.in_atomic_block       # SET LOCAL lasts only as long as its transaction
+            assert _collapse_limit() == "1"                 # each statement of the block, not only the first
+            assert connection.in_atomic_block == outer       # outside one, no transaction is opened for it…
+            if not outer:
+                # …and none is left open: the setting lived in its statement's implicit transaction.
+                assert connection.connection.info.transaction_status == TransactionStatus.IDLE
         assert _collapse_limit() == default
     assert _collapse_limit() == default != "1"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
+@pytest.mark.django_db(transaction=True)
+def test_joins_as_written_outside_a_transaction_sends_one_statement_string():
+    from django.db.models import Count
+
+    from hromada.territory.models import Unit
+
+    default = _collapse_limit()
+    with CaptureQueriesContext(connection) as plain:
+        expected = list(Unit.objects.values("category").annotate(n=Count("id")).order_by("category"))
+    with db.joins_as_written(), CaptureQueriesContext(connection) as hinted:
+        assert list(Unit.objects.values("category").annotate(n=Count("id")).order_by("category")) == expected
+    # The ORM's rows are the statement's, after the setting's result; one execute, no BEGIN/SET/COMMIT of its own.
+    assert len(hinted) == len(plain) == 1
+    # An error inside the block leaves the connection as it was.
+    with pytest.raises(DatabaseError), db.joins_as_written(), connection.cursor() as cursor:
+        cursor.execute("SELECT 1 / 0")
+    assert _collapse_limit() == default
+    assert connection.connection.info.transaction_status == TransactionStatus.IDLE
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_begun_inside_the_block_does_not_keep_the_setting():
+    default = _collapse_limit()
+    with db.joins_as_written():
+        with transaction.atomic():
+            assert _collapse_limit() == default     # not hinted: SET LOCAL would last to this transaction's end
+            assert _collapse_limit() == default
+        assert _collapse_limit() == "1"
+    assert _collapse_limit() == default
