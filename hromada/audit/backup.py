@@ -42,6 +42,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.utils import timezone
 
+from hromada.core.caching import forget_every_versioned
 from hromada.core.error_codes import ErrorCode
 from hromada.core.errors import HromadaError
 
@@ -387,6 +388,9 @@ def restore_backup(backup: str | Path) -> RestoreReport:
         # The files first: a part that does not decrypt stops the restore before the database is touched.
         files_tar = _decrypt_to(backup / "files.tar", key, Path(tmp) / "files.tar")
         _restore_database(backup, manifest, key, Path(tmp))
+        # Answers cached from the database just replaced (who serves which hromada, the days off, the queue's
+        # lists) are void; the shared cache outlives a restore (pg_restore sends no signal).
+        forget_every_versioned()
         file_count = _restore_files_tar(files_tar)
     mismatched = []
     if "db.json" not in manifest["parts"] or manifest["engine"] == connection.vendor:

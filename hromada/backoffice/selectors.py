@@ -274,7 +274,9 @@ class QueueChoices:
 QUEUE_LISTS_VERSION_KEY = "backoffice:queue-lists-version"
 QUEUE_LISTS_SECONDS = 3600
 # What the cache holds: the services' (code, Ukrainian name, English name), the served hromadas' (id, name) and the
-# colleagues' (id, short name), both sorted; the services' labels are chosen per request, in its language.
+# colleagues' (id, short name), both sorted; the services' labels are chosen per request, in its language. The key's
+# "v1" changes with that shape or format, so that two releases sharing the cache (a rolling deploy) never read each
+# other's lists.
 _QueueLists = tuple[list[tuple[str, str, str]], list[tuple[int, str]], list[tuple[int, str]]]
 _QUEUE_LISTS: Versioned[_QueueLists] = Versioned(QUEUE_LISTS_VERSION_KEY, QUEUE_LISTS_SECONDS)
 # A user saved with only these fields changed (a login, a new password) changes no list: the version stays.
@@ -285,7 +287,7 @@ def queue_choices(user: User) -> QueueChoices:
     """What the queue's filters offer the user: every service, the hromadas the office serves, its colleagues."""
     served = access.served_hromada_ids(user)
     served_digest = hashlib.blake2b(",".join(map(str, served)).encode(), digest_size=16).hexdigest()
-    services, hromadas, staff = _QUEUE_LISTS.get(f"backoffice:queue-lists:{user.office_id}:{served_digest}",
+    services, hromadas, staff = _QUEUE_LISTS.get(f"backoffice:queue-lists:v1:{user.office_id}:{served_digest}",
                                                  lambda: _queue_lists(user.office_id, served))
     return QueueChoices(services=[(code, localized(uk, en)) for code, uk, en in services], hromadas=hromadas,
                         staff=staff, statuses=status_choices())

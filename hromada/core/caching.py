@@ -36,6 +36,7 @@ class Versioned(Generic[T]):
 
     def __init__(self, version_key: str, seconds: int) -> None:
         self.version_key, self.seconds = version_key, seconds
+        _EVERY_VERSIONED.append(self)
 
     def get(self, key: str, compute: Callable[[], T]) -> T:
         cache = shared_cache()
@@ -63,6 +64,16 @@ class Versioned(Generic[T]):
                 cache.set(self.version_key, uuid4().hex, None)
         new_version()
         transaction.on_commit(new_version)
+
+
+_EVERY_VERSIONED: list[Versioned[Any]] = []
+
+
+def forget_every_versioned() -> None:
+    """Void every ``Versioned`` answer at once: the database was replaced under them (a backup restored), and the
+    shared cache outlives it."""
+    for versioned in _EVERY_VERSIONED:
+        versioned.forget()
 
 
 class _ReusedClients(RedisCacheClient):

@@ -195,9 +195,10 @@ def joins_as_written() -> Iterator[None]:
 
 def _after_joins_as_written(execute, sql, params, many, context):  # type: ignore[no-untyped-def]  # Django's wrapper
     """``joins_as_written``'s execute wrapper outside a transaction: the setting and the statement in one string."""
-    if many or connection.in_atomic_block:
-        # A transaction begun inside the block would keep SET LOCAL after the statement: the statement as it is (the
-        # setting is a plan's hint, not its answer).
+    if many or connection.in_atomic_block or getattr(context["cursor"].cursor, "name", None):
+        # The statement as it is (the setting is a plan's hint, not its answer): a transaction begun inside the block
+        # would keep SET LOCAL after the statement, and a named (server-side) cursor — ``.iterator()`` — wraps its
+        # statement in DECLARE, where a second statement cannot stand.
         return execute(sql, params, many, context)
     result = execute(f"{JOINS_AS_WRITTEN}; {sql}", params, many, context)
     context["cursor"].cursor.nextset()     # the statement's own result comes after the setting's

@@ -2,10 +2,11 @@
 the next page: a colleague hired, renamed, moved or deactivated, a service renamed, a hromada renamed, a change of
 who the office serves, a codifier import or a bulk write of staff — and a login is not such a change."""
 import pytest
+from django.contrib.auth.models import update_last_login
 from django.db.models.signals import post_migrate
 
 from hromada.accounts.models import Role, User
-from hromada.accounts.services import create_staff_user, record_login
+from hromada.accounts.services import create_staff_user
 from hromada.accounts.signals import staff_written_in_bulk
 from hromada.backoffice.selectors import queue_choices
 from hromada.catalog.models import ServiceType
@@ -31,7 +32,8 @@ def test_the_lists_are_read_once_then_from_the_shared_cache(shared, back, django
         assert queue_choices(back) == first
 
 
-def test_the_lists_are_read_every_time_without_a_shared_cache(back, django_assert_max_num_queries):
+def test_the_lists_are_read_every_time_without_a_shared_cache(back, settings, django_assert_max_num_queries):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     queue_choices(back)
     with django_assert_max_num_queries(4) as captured:
         queue_choices(back)
@@ -58,9 +60,10 @@ def test_colleagues_hired_renamed_moved_and_deactivated_are_seen(shared, back, d
     assert "Андрієнко О." not in staff_names(back)
 
 
-def test_a_login_or_a_new_password_keeps_the_lists(shared, back, rf, django_assert_num_queries):
+def test_a_login_or_a_new_password_keeps_the_lists(shared, back, django_assert_num_queries):
     first = queue_choices(back)
-    record_login(user=back, request=rf.get("/"))       # saves last_login only
+    update_last_login(None, back)         # what Django's login does: saves last_login alone
+    assert User.objects.get(pk=back.pk).last_login == back.last_login is not None
     back.set_password("another-password-2026")
     back.save(update_fields=["password"])
     with django_assert_num_queries(0):
@@ -117,3 +120,23 @@ def test_a_cache_that_fails_does_not_fail_a_migration(back, settings, monkeypatc
     monkeypatch.setattr(selectors, "forget_queue_lists", broken)
     selectors.forget_queue_lists_after_migrate()
     assert "were not forgotten after the migration" in caplog.text
+
+
+def test_a_deleted_colleague_is_seen(shared, back):
+    gone = create_staff_user(username="leaving_colleague", password="x", role=Role.BACK_SPECIALIST,
+                             last_name="Яремчук", first_name="Іван", office=back.office, check_password=False)
+    assert "Яремчук І." in staff_names(back)
+    gone.delete()
+    assert "Яремчук І." not in staff_names(back)
+
+
+def test_offices_serving_the_same_hromadas_keep_their_own_colleagues(shared, back):
+    """The key is the office as well as what it serves: another office's staff are never shown."""
+    other = Office.objects.create(name="Інший бек-офіс", function=Function.BACK, kind=back.office.kind,
+                                  territory=back.office.territory, is_active=False)   # serves nothing, like a new one
+    stranger = create_staff_user(username="stranger", password="x", role=Role.BACK_SPECIALIST, last_name="Чужий",
+                                 first_name="Петро", office=other, check_password=False)
+    assert "Чужий П." in staff_names(stranger)
+    mine = staff_names(back)
+    assert "Чужий П." not in mine and staff_names(stranger) == ["Чужий П."]
+    assert staff_names(back) == mine

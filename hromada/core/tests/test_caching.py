@@ -101,3 +101,21 @@ def test_versioned_answers_are_not_kept_in_a_per_process_cache(settings):
     calls: list[int] = []
     answers: Versioned[int] = Versioned("test:version", 60)
     assert [answers.get("test:a", lambda: calls.append(1) or len(calls)) for _ in range(3)] == [1, 2, 3]
+
+
+def test_every_versioned_answer_of_the_product_is_voided_at_once(settings, tmp_path, db):
+    """A restored backup replaces the database under the shared cache (audit.backup.restore_backup): the served
+    hromadas, the routes, the days off and the queue's lists must all be computed again."""
+    from django.core.cache import cache
+
+    from hromada.backoffice.selectors import QUEUE_LISTS_VERSION_KEY
+    from hromada.catalog.calendar import DAYS_OFF_VERSION_KEY
+    from hromada.core.caching import forget_every_versioned
+    from hromada.offices.selectors import SERVING_VERSION_KEY
+
+    settings.CACHES = {"default": {"BACKEND": FILE_CACHE, "LOCATION": str(tmp_path / "cache")}}
+    keys = [SERVING_VERSION_KEY, DAYS_OFF_VERSION_KEY, QUEUE_LISTS_VERSION_KEY]
+    cache.set_many({key: "before the restore" for key in keys}, None)
+    forget_every_versioned()
+    assert all(version not in (None, "before the restore") for version in cache.get_many(keys).values())
+    assert len(cache.get_many(keys)) == len(keys)

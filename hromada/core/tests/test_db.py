@@ -134,17 +134,25 @@ def test_joins_as_written_only_inside_the_block(outer):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
 @pytest.mark.django_db(transaction=True)
 def test_joins_as_written_outside_a_transaction_sends_one_statement_string():
-    from django.db.models import Count
+    from datetime import date, timedelta
 
-    from hromada.territory.models import Unit
+    from hromada.catalog.models import Holiday
 
     default = _collapse_limit()
+    Holiday.objects.bulk_create([Holiday(date=date(2031, 1, 5) + timedelta(days=i), name=f"День {i}")
+                                 for i in range(5)])
+    rows = Holiday.objects.filter(date__year=2031).order_by("date").values_list("date", "name")
     with CaptureQueriesContext(connection) as plain:
-        expected = list(Unit.objects.values("category").annotate(n=Count("id")).order_by("category"))
+        expected = list(rows)
+    assert len(expected) == 5
     with db.joins_as_written(), CaptureQueriesContext(connection) as hinted:
-        assert list(Unit.objects.values("category").annotate(n=Count("id")).order_by("category")) == expected
-    # The ORM's rows are the statement's, after the setting's result; one execute, no BEGIN/SET/COMMIT of its own.
-    assert len(hinted) == len(plain) == 1
+        # The ORM's rows are the statement's, read after the setting's result…
+        assert list(rows.all()) == expected
+        # …and no transaction was opened for the block (a transaction of its own would be open here).
+        assert connection.connection.info.transaction_status == TransactionStatus.IDLE
+        # A named (server-side) cursor's statement goes out unhinted: DECLARE takes one statement.
+        assert list(rows.all().iterator(chunk_size=2)) == expected
+    assert len(hinted) == 2 and len(plain) == 1       # the page, and the iterator's statement
     # An error inside the block leaves the connection as it was.
     with pytest.raises(DatabaseError), db.joins_as_written(), connection.cursor() as cursor:
         cursor.execute("SELECT 1 / 0")
