@@ -28,8 +28,8 @@ class AuditEntry(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     details = models.JSONField(default=dict, blank=True)
-    # The chain the entry belongs to (an oblast's unit id; 0: entries of no oblast). Not indexed: verify walks the
-    # log once in id order keeping every chain's tail, and nothing else reads by chain.
+    # The chain the entry belongs to (an oblast's unit id, see services._chain_of; 0: no oblast). Not indexed: verify
+    # walks the log once in id order keeping every chain's tail, and nothing else reads by chain.
     chain = models.PositiveIntegerField(default=0, db_default=0)
     # sha256(previous entry's hash in hex + content), as 32 bytes (the hex text took 65). Not unique, not indexed:
     # nothing looks an entry up by its hash; the chain walk checks every link.

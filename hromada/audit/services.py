@@ -98,10 +98,12 @@ def request_id_for(request: HttpRequest | None) -> str:
 
 
 # ---- chains ------------------------------------------------------------------------------------------------
-# The log is split into chains, one per oblast (the oblast unit's id) and chain 0 for entries of no oblast, each
-# with its own head row: appends in different oblasts lock different rows and never wait on each other.
+# The log is split into chains, one per oblast (the oblast unit's id) and chain 0 for entries of no oblast (about no
+# hromada, by an actor of none: ``_chain_of``), each with its own head row: appends in different oblasts lock
+# different rows and never wait on each other.
 #
-# A transaction appends to ONE chain: its first append picks it from the first entry's hromada and locks that head;
+# A transaction appends to ONE chain: its first append picks it from the first entry's hromada (else its actor's
+# oblast) and locks that head;
 # every later entry of the transaction joins the same chain whatever its hromada (a chain is a partition of the
 # log, not a statement about the entry). So a transaction holds at most one head lock and two transactions can
 # never wait on each other's heads in opposite order.
@@ -119,6 +121,10 @@ def request_id_for(request: HttpRequest | None) -> str:
 # Provided by hromada.territory (TerritoryConfig.ready): (hromada unit id) -> the id of its oblast, or 0.
 oblast_of_hromada = Slot("audit.oblast_of_hromada")
 _chain_keys: dict[int, int] = {}
+# Provided by hromada.offices (OfficesConfig.ready): (office id) -> the unit it works in (its hromada, else its
+# territory), or None. Kept per process: an office that moves changes only which head its staff's reads queue on.
+unit_of_office = Slot("audit.unit_of_office")
+_office_units: dict[int, int | None] = {}
 
 
 def chain_key(hromada_id: int | None) -> int:
@@ -129,6 +135,23 @@ def chain_key(hromada_id: int | None) -> int:
     if key is None:
         key = _chain_keys[hromada_id] = int(oblast_of_hromada(hromada_id) or 0)
     return key
+
+
+def _chain_of(entry: AuditEntry) -> int:
+    """The chain a transaction's first entry opens: its hromada's oblast. An entry about no one hromada (a back
+    office's queue, a search across hromadas, a raion's list) opens its actor's oblast — the office's, else the user's
+    territory's — so that such reads in different oblasts do not queue on one head either; 0 for an actor of no
+    oblast (the ministry, an auditor, the system)."""
+    if entry.hromada_id:
+        return chain_key(entry.hromada_id)
+    actor = entry.actor if entry.actor_id else None
+    office_id = getattr(actor, "office_id", None)
+    unit = None
+    if office_id:
+        if office_id not in _office_units:
+            _office_units[office_id] = unit_of_office(office_id)
+        unit = _office_units[office_id]
+    return chain_key(unit or getattr(actor, "territory_id", None))
 
 
 class _Held:
@@ -169,13 +192,14 @@ def _ensure_head(chain: int) -> None:
         AuditChainHead.objects.get_or_create(chain=chain)
 
 
-def _lock_chain_head(hromada_id: int | None = None) -> AuditChainHead:
+def _lock_chain_head(chain: int) -> AuditChainHead:
     """SQLite's append: lock (SQLite: the writer's lock is the database's) and read the head of the chain this
-    transaction appends to (chosen by ``hromada_id`` if none is held yet) for the rest of the transaction."""
+    transaction appends to (``chain`` if none is held yet) for the rest of the transaction."""
     held = _held()
     if held is not None and held.head is not None:
         return held.head
-    chain = held.chain if held is not None else chain_key(hromada_id)
+    if held is not None:
+        chain = held.chain
     head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
     if head is None:
         _ensure_head(chain)
@@ -208,7 +232,7 @@ def _append(entries: list[AuditEntry]) -> None:
     """Chain ``entries`` onto the transaction's chain and write them in ONE statement, moving the head."""
     if transaction.get_connection().vendor == "postgresql":
         held = _held()
-        chain = held.chain if held is not None else chain_key(entries[0].hromada_id)
+        chain = held.chain if held is not None else _chain_of(entries[0])
         append = _append_one_in_sql if len(entries) == 1 else _append_in_sql
         if not append(entries, chain):
             _ensure_head(chain)
@@ -219,7 +243,7 @@ def _append(entries: list[AuditEntry]) -> None:
         return
     held = _held()
     if held is None or held.head is None:
-        _lock_chain_head(entries[0].hromada_id)   # locked and read: its values are current
+        _lock_chain_head(_chain_of(entries[0]))   # locked and read: its values are current
         held = cast(_Held, _held())
     elif not _head_is_current(held):
         # A savepoint rolled back entries of ours (and the head's update): read the tail again.

@@ -12,6 +12,7 @@ class OfficesConfig(AppConfig):
 
         from hromada.accounts import access
         from hromada.accounts.services import forget_tokens
+        from hromada.audit import services as audit
         from hromada.territory.models import Unit
         from hromada.territory.signals import codifier_imported
 
@@ -19,6 +20,11 @@ class OfficesConfig(AppConfig):
         from .selectors import forget_served_hromadas, served_hromada_ids
 
         access.hromadas_served_by.provide(served_hromada_ids)
+        # The audit chain of an entry about no one hromada is its actor's office's oblast (audit.services._chain_of).
+        audit.unit_of_office.provide(
+            lambda office_id: next((hromada_id or territory_id for hromada_id, territory_id in
+                                    Office.objects.filter(pk=office_id).values_list("hromada_id", "territory_id")),
+                                   None))
 
         # An office closed or moved changes what a cached token lookup of its staff allows: forget it.
         def office_changed(sender, instance, **kwargs):

@@ -1,5 +1,6 @@
-"""The audit log is partitioned into chains (one per oblast, 0 for the rest): each is verified on its own, any
-tamper in any chain is found, and writers of two oblasts do not wait on each other (PostgreSQL)."""
+"""The audit log is partitioned into chains (one per oblast; 0 for entries about no hromada by actors of no oblast):
+each is verified on its own, any tamper in any chain is found, and writers of two oblasts do not wait on each other
+(PostgreSQL)."""
 import threading
 
 import pytest
@@ -35,9 +36,10 @@ def _append(actor, hromada, n=3, tag="t"):
 
 
 @pytest.fixture
-def chains(front, two_oblasts):
+def chains(front, ministry, two_oblasts):
     a, b = two_oblasts
-    made = {"a": _append(front, a, tag="a"), "b": _append(front, b, tag="b"), "0": _append(front, None, tag="z"),
+    # Chain 0: entries about no hromada by an actor of no oblast (the ministry).
+    made = {"a": _append(front, a, tag="a"), "b": _append(front, b, tag="b"), "0": _append(ministry, None, tag="z"),
             "a2": _append(front, a, n=2, tag="a2")}
     as_new_transaction()
     return made
@@ -56,6 +58,31 @@ def test_each_oblast_appends_to_its_own_chain(chains, two_oblasts):
     assert (heads[b.oblast_id].last_id, heads[b.oblast_id].last_hash) == (chains["b"][-1].pk, chains["b"][-1].hash_hex)
     checked, problems = verify_chain()
     assert problems == [] and checked == AuditEntry.objects.count()
+
+
+def test_an_entry_about_no_hromada_goes_to_its_actors_oblast(front, back, ministry, two_oblasts):
+    """A back office's queue or a search across hromadas names no one hromada: its entry opens the actor's oblast
+    (the office's unit's), so such reads in two oblasts do not queue on one head; the ministry's go to chain 0."""
+    from hromada.accounts.models import Role, User
+    from hromada.accounts.services import create_staff_user
+    from hromada.offices.models import Function, Kind, Office
+
+    a, _b = two_oblasts
+    elsewhere = Office.objects.create(name="Бек-офіс області А", function=Function.BACK, kind=Kind.PFU_SERVICE_CENTRE,
+                                      territory=a)
+    stranger = create_staff_user(username="chain_stranger", password="x", role=Role.BACK_SPECIALIST,
+                                 office=elsewhere, check_password=False)
+    entries = {}
+    for name, actor in (("front", front), ("back", back), ("stranger", stranger), ("ministry", ministry)):
+        as_new_transaction()
+        entries[name] = record(actor=User.objects.get(pk=actor.pk), action="test.read", object_type="test.list")
+    as_new_transaction()
+    home = front.office.hromada.oblast_id
+    assert entries["front"].chain == home != 0
+    assert entries["back"].chain == chain_key(back.office.territory_id) == home      # a raion's office: its oblast
+    assert entries["stranger"].chain == a.oblast_id != home
+    assert entries["ministry"].chain == 0
+    assert verify_chain()[1] == []
 
 
 def test_one_transaction_appends_to_one_chain(front, two_oblasts):
