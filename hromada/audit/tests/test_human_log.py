@@ -84,6 +84,8 @@ def test_page_names_instead_of_codes_and_shows_the_chain_state(edited, auditor, 
     client.post("/audit/verify/")                                               # eager task in tests
     html = client.get("/audit/").content.decode()
     assert 'data-chain="ok"' in html and "Ланцюжок цілий" in html
+    # The counts without a plural form to get wrong ("81 записів"): named, then given.
+    assert "перевірено записів — " in html and "контрольних точок — 0." in html
 
 
 def test_a_broken_chain_is_shown_as_broken(edited, auditor, monkeypatch):

@@ -32,4 +32,4 @@ class Command(BaseCommand):
             raise CommandError(f"Журнал аудиту пошкоджено: {len(problems)} проблем(и) серед {checked} записів.",
                                returncode=1)
         self.stdout.write(self.style.SUCCESS(
-            f"Журнал аудиту цілий: перевірено {checked} записів і {len(files)} контрольних точок."))
+            f"Журнал аудиту цілий: перевірено записів — {checked}, контрольних точок — {len(files)}."))
