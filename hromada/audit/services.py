@@ -137,6 +137,11 @@ def chain_key(hromada_id: int | None) -> int:
     return key
 
 
+def forget_office_chain(office_id: int) -> None:
+    """An office saved or deleted: where its staff's entries about no hromada go is looked up again."""
+    _office_units.pop(office_id, None)
+
+
 def _chain_of(entry: AuditEntry) -> int:
     """The chain a transaction's first entry opens: its hromada's oblast. An entry about no one hromada (a back
     office's queue, a search across hromadas, a raion's list) opens its actor's oblast — the office's, else the user's

@@ -26,9 +26,11 @@ class OfficesConfig(AppConfig):
                                     Office.objects.filter(pk=office_id).values_list("hromada_id", "territory_id")),
                                    None))
 
-        # An office closed or moved changes what a cached token lookup of its staff allows: forget it.
+        # An office closed or moved changes what a cached token lookup of its staff allows, and which audit chain their
+        # entries about no hromada open: forget both.
         def office_changed(sender, instance, **kwargs):
             forget_tokens(office_ids=[instance.pk])
+            audit.forget_office_chain(instance.pk)
 
         for signal in (post_save, post_delete):
             signal.connect(office_changed, sender=Office, weak=False, dispatch_uid=f"accounts.office.{signal}")
