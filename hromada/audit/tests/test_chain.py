@@ -179,6 +179,23 @@ def test_checkpoint_is_signed_write_once_and_verified(chain, checkpoint_store, c
     assert verify_chain(checkpoints=load_checkpoints())[1] == []
 
 
+def test_the_page_counts_checkpoint_files_as_the_command_does(chain, checkpoint_store, ministry, capsys):
+    """A checkpoint file signs every chain's head: the auditor's page and ``verify_audit`` both count files."""
+    from hromada.audit.checkpoints import load_checkpoints, write_checkpoint
+    from hromada.audit.verification import run_verification
+
+    from .helpers import as_new_transaction
+
+    as_new_transaction()                               # a transaction appends to one chain: a new one for chain 0
+    record(actor=ministry, action="test.read")         # chain 0 beside the front desk's oblast: two chains
+    as_new_transaction()
+    write_checkpoint()
+    assert len({c.chain for c in load_checkpoints()}) >= 2
+    assert run_verification()["checkpoints"] == 1
+    call_command("verify_audit")
+    assert "контрольних точок — 1." in capsys.readouterr().out
+
+
 def test_edit_and_rehash_is_caught_only_by_the_checkpoint(chain, checkpoint_store):
     from hromada.audit.checkpoints import load_checkpoints, write_checkpoint
 
