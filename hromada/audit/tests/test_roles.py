@@ -152,7 +152,9 @@ def test_the_application_role_is_created_with_its_password():
                 cursor.execute("SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", [name])
                 assert cursor.fetchone() == (True,)
     finally:
-        with connection.cursor() as cursor:
-            for alias in (connection.alias, bound.alias):
-                cursor.execute(f'DROP ROLE IF EXISTS "{role}_{alias}"')
+        # Each role dropped by the connection that made it: the default one's DROP would stay in the test's
+        # transaction and be rolled back, leaving the other connection's committed role on the server.
+        for conn in (connection, bound):
+            with conn.cursor() as cursor:
+                cursor.execute(f'DROP ROLE IF EXISTS "{role}_{conn.alias}"')
         bound.close()
