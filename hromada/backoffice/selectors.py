@@ -244,14 +244,9 @@ def status_choices() -> list[tuple[str, StrOrPromise]]:
         (s.value, s.label) for s in Status if s != Status.DRAFT]
 
 
-def served_hromadas(user: User) -> list[tuple[int, str]]:
-    """The hromadas the user's back office serves (the queue's filter), the access layer's list: (id, name) in
-    Ukrainian alphabetical order."""
-    return hromada_names(access.served_hromada_ids(user))
-
-
-def hromada_names(ids: list[int]) -> list[tuple[int, str]]:
-    """(id, name) of these hromadas in Ukrainian alphabetical order."""
+def _hromada_names(ids: list[int]) -> list[tuple[int, str]]:
+    """(id, name) of these hromadas (the access layer's served list: the queue's filter) in Ukrainian alphabetical
+    order."""
     # Only what the filter shows (a unit row has fourteen columns), as values.
     names = Unit.objects.filter(pk__in=ids).values_list("id", "name") if ids else []
     return sorted(names, key=lambda unit: uk_sort_key(unit[1]))
@@ -298,7 +293,7 @@ def _queue_lists(office_id: int | None, served: list[int]) -> _QueueLists:
     services = list(ServiceType.objects.order_by("ordering", "code").values_list("code", "name_uk", "name_en"))
     staff = (_assignable(office_id).values_list("id", "last_name", "first_name", "patronymic", "username")
              if office_id else [])
-    return (services, hromada_names(served),
+    return (services, _hromada_names(served),
             [(pk, short_name_of(last, first, patronymic, username)) for pk, last, first, patronymic, username
              in sorted(staff, key=lambda u: (uk_sort_key(u[1]), uk_sort_key(u[2])))])
 

@@ -108,13 +108,16 @@ def test_file_of_an_inner_call_goes_when_the_outer_call_fails(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+PLANNER_ONLY = "a PostgreSQL planner setting: SQLite has none (the PostgreSQL run of the suite runs this)"
+
+
 def _collapse_limit():
     with connection.cursor() as cursor:
         cursor.execute("SHOW join_collapse_limit")
         return cursor.fetchone()[0]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason=PLANNER_ONLY)
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("outer", [False, True], ids=["outside a transaction", "inside the caller's"])
 def test_joins_as_written_only_inside_the_block(outer):
@@ -131,7 +134,7 @@ def test_joins_as_written_only_inside_the_block(outer):
     assert _collapse_limit() == default != "1"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason=PLANNER_ONLY)
 @pytest.mark.django_db(transaction=True)
 def test_joins_as_written_outside_a_transaction_sends_one_statement_string():
     from datetime import date, timedelta
@@ -160,7 +163,7 @@ def test_joins_as_written_outside_a_transaction_sends_one_statement_string():
     assert connection.connection.info.transaction_status == TransactionStatus.IDLE
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason=PLANNER_ONLY)
 @pytest.mark.django_db(transaction=True)
 def test_a_transaction_begun_inside_the_block_does_not_keep_the_setting():
     default = _collapse_limit()

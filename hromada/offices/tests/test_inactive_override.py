@@ -4,7 +4,7 @@ access layer's scope and the back office's hromada filter) alike: the hromada is
 actually sends its cases to."""
 from hromada.accounts import access
 from hromada.accounts.models import Role, User
-from hromada.backoffice.selectors import served_hromadas
+from hromada.backoffice.selectors import queue_choices
 from hromada.offices.models import AUTHORITY_KINDS, Authority, Function, Kind, Office
 from hromada.offices.selectors import back_office_for, deciding_office_for, hromada_ids_served_by
 from hromada.offices.services import assign_back_office
@@ -59,7 +59,8 @@ def test_override_to_a_closed_office_is_ignored_by_routing_and_by_the_served_set
     assert not access.scope_of(city_staff).contains_hromada(hromada)
     assert hromada.pk in access.served_hromada_ids(raion_staff)
     assert access.scope_of(raion_staff).contains_hromada(hromada)
-    assert (hromada.pk, hromada.name) in served_hromadas(raion_staff) and served_hromadas(city_staff) == []
+    assert ((hromada.pk, hromada.name) in queue_choices(raion_staff).hromadas
+            and queue_choices(city_staff).hromadas == [])
 
     city.is_active = True                                            # reopened: the override applies again
     city.save(update_fields=["is_active"])
