@@ -15,7 +15,7 @@ class AccountsConfig(AppConfig):
 
         from . import access, checks, sealing  # noqa: F401  (checks registers the deploy check)
         from .models import ApiToken, User
-        from .services import forget_tokens, user_for_token
+        from .services import forget_cached_users, user_for_token
 
         # Core asks the access layer through slots (it sits below this floor and never imports it).
         registry.may.provide(access.may)
@@ -25,12 +25,12 @@ class AccountsConfig(AppConfig):
         registry.require.provide(access.require)
 
         # A saved user (role, office, deactivation, password) or token (revocation in the admin) may change what a
-        # cached token lookup allows: forget it (offices forget their staff's tokens in OfficesConfig.ready).
+        # cached token lookup or session user allows: forget them (offices forget their staff's in OfficesConfig.ready).
         def user_changed(sender, instance, **kwargs):
-            forget_tokens(user_ids=[instance.pk])
+            forget_cached_users(user_ids=[instance.pk])
 
         def token_changed(sender, instance, **kwargs):
-            forget_tokens(user_ids=[instance.user_id])
+            forget_cached_users(user_ids=[instance.user_id])
 
         for signal in (post_save, post_delete):
             signal.connect(user_changed, sender=User, weak=False, dispatch_uid=f"accounts.user.{signal}")

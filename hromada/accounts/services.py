@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import timedelta
 
 from django.conf import settings
@@ -98,11 +98,13 @@ def issue_api_token(*, request: HttpRequest, username: str, password: str, name:
 
 
 # A valid token's user is kept in the cache for a minute when the cache is shared by every worker (Redis in
-# production): every API request starts with this lookup. Anything that can end or change the token's access
-# forgets the entries when it commits (``forget_tokens``: revocations, password changes, saves of the user, the
-# token or the user's office). A per-process cache (local memory, the default without REDIS_URL) is not used:
-# a revocation in one worker could not reach the others, and a revoked token would work there for a minute.
+# production): every API request starts with this lookup. So is the user of a signed-in session, with which every
+# page starts (``accounts.backends.UserBackend``). Anything that can end or change that access forgets the entries
+# when it commits (``forget_cached_users``: revocations, password changes, saves of the user, the token or the
+# user's office). A per-process cache (local memory, the default without REDIS_URL) is not used: a revocation in one
+# worker could not reach the others, and a revoked token would work there for a minute.
 TOKEN_CACHE_SECONDS = 60
+SESSION_USER_SECONDS = 60
 
 
 def _token_cache() -> BaseCache | None:
@@ -112,6 +114,25 @@ def _token_cache() -> BaseCache | None:
 
 def _token_cache_key(key_hash: str) -> str:
     return f"apitoken:{key_hash}"
+
+
+def _session_user_cache_key(user_id: int) -> str:
+    return f"sessionuser:{user_id}"
+
+
+def session_user(user_id: int, load: Callable[[], User | None]) -> User | None:
+    """The user of a signed-in session: from the shared cache, else ``load``-ed (None: no such active user) and kept
+    there for a minute (``accounts.backends.UserBackend``)."""
+    shared = _token_cache()
+    if shared is None:
+        return load()
+    key = _session_user_cache_key(user_id)
+    user: User | None = shared.get(key)
+    if user is None:
+        user = load()
+        if user is not None:
+            shared.set(key, user, SESSION_USER_SECONDS)
+    return user
 
 
 def user_for_token(raw: str) -> User | None:
@@ -138,17 +159,19 @@ def user_for_token(raw: str) -> User | None:
     return token.user
 
 
-def forget_tokens(*, user_ids: Collection[int] = (), office_ids: Collection[int] = ()) -> None:
-    """Drop the cached token lookups of these users (or of every user of these offices) now and again when the
-    transaction commits (a request between the two would cache the old state), so a revoked token or a
-    deactivated user is refused from the next request on."""
+def forget_cached_users(*, user_ids: Collection[int] = (), office_ids: Collection[int] = ()) -> None:
+    """Drop the cached token lookups and session users of these users (or of every user of these offices) now and
+    again when the transaction commits (a request between the two would cache the old state), so a revoked token or
+    a deactivated user is refused from the next request on."""
     if (not user_ids and not office_ids) or _token_cache() is None:
         return
     user_ids, office_ids = list(user_ids), list(office_ids)
 
     def forget() -> None:
         tokens = ApiToken.objects.filter(Q(user_id__in=user_ids) | Q(user__office_id__in=office_ids))
-        cache.delete_many([_token_cache_key(h) for h in tokens.values_list("key_hash", flat=True)])
+        staff = User.objects.filter(office_id__in=office_ids).values_list("pk", flat=True) if office_ids else []
+        cache.delete_many([_token_cache_key(h) for h in tokens.values_list("key_hash", flat=True)]
+                          + [_session_user_cache_key(pk) for pk in {*user_ids, *staff}])
 
     forget()
     if transaction.get_connection().in_atomic_block:
@@ -164,7 +187,7 @@ def revoke_api_token(*, user: User, raw: str | None = None, token_id: int | None
     elif token_id is not None:
         qs = qs.filter(pk=token_id)
     ids = list(qs.values_list("pk", flat=True))
-    forget_tokens(user_ids=[user.pk])
+    forget_cached_users(user_ids=[user.pk])
     for token_pk in ids:
         record(actor=user, action="account.token_revoke", object_type="accounts.apitoken", object_id=token_pk,
                request=request)

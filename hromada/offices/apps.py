@@ -11,7 +11,7 @@ class OfficesConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from hromada.accounts import access
-        from hromada.accounts.services import forget_tokens
+        from hromada.accounts.services import forget_cached_users
         from hromada.audit import services as audit
         from hromada.territory.models import Unit
         from hromada.territory.signals import codifier_imported
@@ -26,10 +26,10 @@ class OfficesConfig(AppConfig):
                                     Office.objects.filter(pk=office_id).values_list("hromada_id", "territory_id")),
                                    None))
 
-        # An office closed or moved changes what a cached token lookup of its staff allows, and which audit chain their
-        # entries about no hromada open: forget both.
+        # An office closed or moved changes what a cached token lookup or session user of its staff allows, and which
+        # audit chain their entries about no hromada open: forget both.
         def office_changed(sender, instance, **kwargs):
-            forget_tokens(office_ids=[instance.pk])
+            forget_cached_users(office_ids=[instance.pk])
             audit.forget_office_chain(instance.pk)
 
         for signal in (post_save, post_delete):

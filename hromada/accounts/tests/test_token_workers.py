@@ -5,9 +5,7 @@ per process, a shared backend (Redis in production; a file cache here) is one st
 import secrets
 from datetime import timedelta
 
-import pytest
 from django.core.cache.backends.filebased import FileBasedCache
-from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -17,8 +15,7 @@ from hromada.accounts import services
 from hromada.accounts.models import ApiToken
 from hromada.core.caching import PROCESS_LOCAL_CACHES
 
-LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
-FILE = "django.core.cache.backends.filebased.FileBasedCache"
+from .conftest import FILE, Workers
 
 
 def _token(user) -> tuple[ApiToken, dict]:
@@ -26,26 +23,6 @@ def _token(user) -> tuple[ApiToken, dict]:
     token = ApiToken.objects.create(user=user, name="w", prefix=raw[:12], key_hash=ApiToken.hash(raw),
                                     expires_at=timezone.now() + timedelta(hours=1))
     return token, {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-
-class Workers:
-    """Switches which worker's cache the code in this process uses."""
-
-    def __init__(self, monkeypatch, settings, backend, make, location):
-        settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": location}}
-        self.monkeypatch, self.caches = monkeypatch, {"a": make("a"), "b": make("b")}
-
-    def on(self, name):
-        self.monkeypatch.setattr(services, "cache", self.caches[name])
-
-
-@pytest.fixture(params=["local memory", "shared"])
-def workers(request, monkeypatch, settings, tmp_path):
-    if request.param == "local memory":
-        return Workers(monkeypatch, settings, LOCMEM, lambda name: LocMemCache(f"worker-{name}", {}), "workers")
-    # The default cache's files under tmp_path too (without a LOCATION they would land in the working directory).
-    return Workers(monkeypatch, settings, FILE, lambda name: FileBasedCache(str(tmp_path / "cache"), {}),
-                   str(tmp_path / "cache"))
 
 
 def _me(auth):
