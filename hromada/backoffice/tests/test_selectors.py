@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from hromada.applications.models import Status
 from hromada.backoffice import selectors
-from hromada.backoffice.selectors import QueueFilters
+from hromada.backoffice.selectors import OPEN_STATES, QueueFilters
 from hromada.catalog.models import Holiday
 from hromada.core.errors import Forbidden
 
@@ -71,12 +71,12 @@ def test_queue_flags_and_no_n_plus_one(back):
         rows = [(a.applicant, a.service_name, a.hromada_name, a.front_office_name, a.deadline_flag, a.assignee)
                 for a in page.object_list]
     assert len(rows) >= 15
-    # count, the days off (read from the database where no cache is shared; catalog.calendar), the page (applicants
-    # joined: copied onto the case); on PostgreSQL the page is planned with its joins as written
+    # the days off (read from the database where no cache is shared; catalog.calendar), the page with its total
+    # (applicants joined: copied onto the case; the count a subquery); on PostgreSQL planned with its joins as written
     # (core.db.joins_as_written: the setting, and its reset in this transaction)
     hinted = (["SET LOCAL join_collapse_limit = 1", "RESET join_collapse_limit"] if connection.vendor == "postgresql"
               else [])
-    assert len(big) == len(small) == 3 + len(hinted)
+    assert len(big) == len(small) == 2 + len(hinted)
     assert [q["sql"] for q in big.captured_queries if "join_collapse_limit" in q["sql"]] == hinted
     statements = [q["sql"] for q in big.captured_queries]
     page_sql = next(i for i, sql in enumerate(statements) if sql.startswith('SELECT "applications_application"."id"'))
@@ -90,9 +90,21 @@ def test_queue_flags_and_no_n_plus_one(back):
 def test_queue_is_paginated_by_50(back):
     for _ in range(51):
         submitted_case(due_date=date(2027, 1, 1))
+    total = selectors.incoming(back).filter(status__in=OPEN_STATES).count()
+    assert total >= 51
     page = selectors.queue(back, QueueFilters(), today=FRIDAY)
-    assert len(page.object_list) == 50 and page.paginator.num_pages >= 2
-    assert len(selectors.queue(back, QueueFilters(page=page.paginator.num_pages), today=FRIDAY).object_list) >= 1
+    assert len(page.object_list) == 50 and page.paginator.count == total and page.has_next()
+    last = -(-total // 50)
+    assert page.paginator.num_pages == last
+    # The total rides on the rows of any page; a page past the end is the last one, counted apart.
+    for number in (last, last + 7):
+        tail = selectors.queue(back, QueueFilters(page=number), today=FRIDAY)
+        assert (tail.number, tail.paginator.count) == (last, total)
+        assert len(tail.object_list) == total - 50 * (last - 1) and not tail.has_next()
+    seen = [r.number for n in range(1, last + 1) for r in selectors.queue(back, QueueFilters(page=n),
+                                                                             today=FRIDAY).object_list]
+    assert len(seen) == len(set(seen)) == total
+    assert selectors.queue(back, QueueFilters(status=Status.IN_REVIEW, page=3), today=FRIDAY).paginator.count == 0
 
 
 def test_queue_counts_its_cases_without_the_joins_of_its_names(back):
@@ -102,8 +114,11 @@ def test_queue_counts_its_cases_without_the_joins_of_its_names(back):
     selectors.queue(back, QueueFilters(), today=FRIDAY)     # warm the user's scope
     with CaptureQueriesContext(connection) as queries:
         page = selectors.queue(back, QueueFilters(), today=FRIDAY)
-    counts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
-    assert len(counts) == 1 and "JOIN" not in counts[0]
+    # One statement: the page, its total a subquery over the cases alone.
+    pages = [q["sql"] for q in queries.captured_queries if '"queue_total"' in q["sql"]]
+    assert len(pages) == 1 and not any("COUNT(" in q["sql"] for q in queries.captured_queries if q["sql"] != pages[0])
+    counted = pages[0][pages[0].index("(SELECT COUNT("):pages[0].index(' AS "queue_total"')]
+    assert "JOIN" not in counted and "JOIN" in pages[0]
     assert page.paginator.count == len(page.object_list) >= 3 and {c.number for c in cases} <= set(_numbers(page))
     surname = cases[0].applicant_person.last_name
     found = selectors.queue(back, QueueFilters(q=surname), today=FRIDAY)
