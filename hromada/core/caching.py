@@ -43,17 +43,22 @@ class Versioned(Generic[T]):
         if cache is None:
             return compute()
         got = cache.get_many([self.version_key, key])
-        version = got.get(self.version_key)
-        if version is None:
-            # No version (a cold or emptied cache): a new one, so that no answer kept from before can match it.
-            cache.add(self.version_key, uuid4().hex, None)
-            version = cache.get(self.version_key)
+        version = self.version_in(cache, got)
         cached = got.get(key)
         if cached is not None and cached[0] == version:
             return cached[1]
         value = compute()
         cache.set(key, (version, value), self.seconds)
         return value
+
+    def version_in(self, cache: BaseCache, got: dict[str, Any]) -> str:
+        """The current version, as read in ``got`` (a ``get_many`` that asked for ``version_key`` beside the answer);
+        with none (a cold or emptied cache) a new one, so that no answer kept from before can match it."""
+        version = got.get(self.version_key)
+        if version is None:
+            cache.add(self.version_key, uuid4().hex, None)
+            version = cache.get(self.version_key)
+        return str(version)
 
     def forget(self, **_signal_args: object) -> None:
         """Every cached answer is void — at once (this transaction's own reads) and again once it commits (a reader in

@@ -1,0 +1,126 @@
+"""Sessions read from the shared cache (Redis in production; a file cache here): no session row read on a page, and no
+ended session brought back — a sign-out, a new key at sign-in, a sign-out racing a read, a restored backup."""
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from hromada.accounts import sessions
+from hromada.accounts.sessions import SessionStore
+from hromada.core.caching import forget_every_versioned
+
+from .conftest import FILE
+
+
+@pytest.fixture
+def shared(settings, tmp_path):
+    settings.CACHES = {"default": {"BACKEND": FILE, "LOCATION": str(tmp_path / "cache")}}
+
+
+def _signed_in(user) -> Client:
+    client = Client()
+    assert client.post("/accounts/login/", {"username": user.username, "password": "demo12345"}).status_code == 302
+    return client
+
+
+def _session_reads(client, path="/front/") -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        status = client.get(path).status_code
+    return status, len([q for q in queries.captured_queries if 'FROM "django_session"' in q["sql"]])
+
+
+def test_a_page_reads_no_session_row(shared, front):
+    client = _signed_in(front)
+    assert _session_reads(client) == (200, 0)
+    assert _session_reads(client) == (200, 0)
+    # The database stays the record: the row is there, with the expiry the cache holds.
+    key = client.cookies["sessionid"].value
+    row = Session.objects.get(pk=key)
+    assert cache.get(f"session:{key}")[2] == row.expire_date
+
+
+def test_without_a_shared_cache_every_page_reads_the_row(front):
+    client = _signed_in(front)
+    assert _session_reads(client) == (200, 1)
+    assert _session_reads(client) == (200, 1)
+
+
+def test_a_sign_out_ends_the_session_for_every_copy_of_its_cookie(shared, front):
+    client = _signed_in(front)
+    assert _session_reads(client)[0] == 200
+    other = Client()          # the same cookie in another tab, served by another worker
+    other.cookies["sessionid"] = client.cookies["sessionid"].value
+    assert other.get("/front/").status_code == 200
+    assert other.post("/accounts/logout/").status_code == 302
+    assert client.get("/front/").status_code == 302
+    assert not Session.objects.filter(pk=client.cookies["sessionid"].value).exists()
+
+
+def test_the_key_before_sign_in_is_ended(shared, front):
+    client = Client()
+    client.get("/accounts/login/")
+    store = SessionStore()
+    store["note"] = "before"
+    store.create()
+    before = store.session_key
+    client.cookies["sessionid"] = before
+    assert client.post("/accounts/login/", {"username": front.username, "password": "demo12345"}).status_code == 302
+    assert client.cookies["sessionid"].value != before
+    assert SessionStore(before).load() == {}
+
+
+def test_a_sign_out_between_a_read_and_its_caching_is_not_undone(shared, front, monkeypatch):
+    client = _signed_in(front)
+    key = client.cookies["sessionid"].value
+    cache.delete(f"session:{key}")            # not kept yet: the next read goes to the row
+    read_row = DatabaseSessionStore.load
+
+    def read_then_signed_out(self):
+        data = read_row(self)
+        SessionStore(key).delete()            # the sign-out commits after this read, before its caching
+        return data
+
+    monkeypatch.setattr(DatabaseSessionStore, "load", read_then_signed_out)
+    assert SessionStore(key).load()           # this read saw the row…
+    monkeypatch.undo()
+    assert SessionStore(key).load() == {}     # …and did not bring it back
+    assert client.get("/front/").status_code == 302
+
+
+def test_a_kept_session_past_its_expiry_is_not_used(shared, front):
+    client = _signed_in(front)
+    key = client.cookies["sessionid"].value
+    version, data, _expiry = cache.get(f"session:{key}")
+    cache.set(f"session:{key}", (version, data, timezone.now() - timedelta(seconds=1)), 60)
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert client.get("/front/").status_code == 302
+
+
+def test_a_restored_backup_voids_the_kept_sessions(shared, front):
+    client = _signed_in(front)
+    assert _session_reads(client) == (200, 0)
+    Session.objects.all().delete()            # a restore: the backup holds no sessions
+    forget_every_versioned()                  # restore_backup's call
+    assert client.get("/front/").status_code == 302
+
+
+def test_the_renewal_still_writes_at_most_once_a_minute(shared, front):
+    client = _signed_in(front)
+    key = client.cookies["sessionid"].value
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/front/").status_code == 200
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
+    # Two minutes on, the expiry kept is that much older than a fresh one: renewed in the row and in the cache.
+    old = timezone.now() + timedelta(seconds=client.session.get_expiry_age()) - sessions.RENEW_AFTER * 2
+    version, data, _expiry = cache.get(f"session:{key}")
+    cache.set(f"session:{key}", (version, data, old), 600)
+    Session.objects.filter(pk=key).update(expire_date=old)
+    assert client.get("/front/").status_code == 200
+    assert Session.objects.get(pk=key).expire_date > old + sessions.RENEW_AFTER
+    assert cache.get(f"session:{key}")[2] == Session.objects.get(pk=key).expire_date
