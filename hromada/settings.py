@@ -192,7 +192,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if os.environ.get("REDIS_URL"):
     # Django's Redis cache, reusing its clients (hromada.core.caching.RedisCache).
     CACHES = {"default": {"BACKEND": "hromada.core.caching.RedisCache",
-                          "LOCATION": os.environ["REDIS_URL"]}}
+                          "LOCATION": os.environ["REDIS_URL"],
+                          # A Redis that stopped answering fails a request in seconds instead of holding its worker.
+                          "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -4,6 +4,7 @@ Every signed-in page asks the access layer for the user's scope, which reads the
 apart, that was a second statement on every request (the token lookup of the API already joins them). Where the
 cache is shared by every worker, the user is kept there for a minute, as a token's user is
 (``accounts.services.session_user``: whatever changes the user or the office forgets it when it commits).
+A session row names Django's backend, which a host on the previous release reads (``accounts.sessions``).
 """
 from __future__ import annotations
 
@@ -13,10 +14,6 @@ from django.contrib.auth.backends import ModelBackend
 
 from .models import User
 from .services import session_user
-
-# The path sessions signed in before this backend recorded (migration accounts/0006 moves them to this one).
-DJANGO_MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-USER_BACKEND = "hromada.accounts.backends.UserBackend"
 
 
 class UserBackend(ModelBackend):
