@@ -27,6 +27,7 @@ from hromada.catalog import calendar
 from hromada.catalog.models import ServiceType
 from hromada.core.caching import Versioned
 from hromada.core.db import joins_as_written
+from hromada.core.schemas import MAX_PAGE
 from hromada.core.text import localized, uk_sort_key
 from hromada.persons.models import full_name_of
 from hromada.territory.models import Unit
@@ -129,15 +130,15 @@ def _page_of(rows: QuerySet[Application, tuple[Any, ...]], counted: QuerySet[App
     last, which has no row to carry the total, is counted apart."""
     total = Subquery(counted.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk")).values("n"))
     rows = rows.annotate(queue_total=total)
-    number = max(number, 1)
-    while True:
+    number = min(max(number, 1), MAX_PAGE)   # a number typed into the address: its offset must fit the database's
+    for _attempt in range(3):                # the last page can shrink between its count and its read
         offset = (number - 1) * PAGE_SIZE
         with joins_as_written():   # the page's five joins: planning them took longer than reading the rows
             values: list[tuple[Any, ...]] = list(rows[offset:offset + PAGE_SIZE])
         if values or number == 1:
-            count = values[0][-1] if values else 0
             break
         number = max(1, -(-counted.count() // PAGE_SIZE))   # past the end: the last page
+    count = values[0][-1] if values else counted.count()
     return Page([v[:-1] for v in values], number, _QueuePaginator(PAGE_SIZE, count=count))
 
 
