@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 
 from hromada.core.discovery import app_modules
 from hromada.core.registry import may
@@ -27,14 +27,24 @@ def all_items() -> tuple[NavItem, ...]:
     return tuple(sorted(items, key=lambda i: i.order))
 
 
+@lru_cache(maxsize=512)
+def _url(url_name: str, script_prefix: str) -> str | None:
+    """An item's address, reversed once per process (every page shows the menu; the URLconf does not change while
+    the process runs, the prefix it is served under is part of the key)."""
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None
+
+
 def items_for(user) -> list[dict]:
     result = []
+    prefix = get_script_prefix()
     for item in all_items():
         if not may(user, item.permission):
             continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:
+        url = _url(item.url_name, prefix)
+        if url is None:
             continue
         result.append({"label": item.label, "url": url, "description": item.description})
     return result
