@@ -11,6 +11,8 @@ from hromada.accounts import services
 from hromada.accounts.backends import UserBackend
 from hromada.accounts.sessions import BACKEND, STORED_BACKEND, SessionStore
 
+from .conftest import signed_in, statements_reading
+
 
 def test_the_session_user_comes_with_office_hromada_and_territory(front, oblast, django_assert_num_queries):
     office, hromada, oblast_name = front.office.name, front.office.hromada.name, oblast.territory.name
@@ -29,8 +31,7 @@ def test_an_inactive_or_unknown_user_has_no_session(back):
 
 
 def test_a_signed_in_page_reads_the_office_once(back):
-    client = Client()
-    assert client.post("/accounts/login/", {"username": back.username, "password": "demo12345"}).status_code == 302
+    client = signed_in(back)
     assert client.session[BACKEND_SESSION_KEY] == BACKEND
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/back/").status_code == 200
@@ -42,8 +43,7 @@ def test_a_signed_in_page_reads_the_office_once(back):
 def test_the_row_names_djangos_backend_which_the_previous_release_reads(back):
     """A rolling upgrade: a host still on the previous release (Django's database store, Django's backend) serves a
     session signed in on an upgraded one, and the other way round."""
-    client = Client()
-    assert client.post("/accounts/login/", {"username": back.username, "password": "demo12345"}).status_code == 302
+    client = signed_in(back)
     key = client.cookies["sessionid"].value
     row = Session.objects.get(pk=key)
     assert DatabaseSessionStore().decode(row.session_data)[BACKEND_SESSION_KEY] == STORED_BACKEND
@@ -60,20 +60,12 @@ def test_the_row_names_djangos_backend_which_the_previous_release_reads(back):
 
 
 # --- the session's user kept in the shared cache -------------------------------------------------------------------
-def _signed_in(user) -> Client:
-    client = Client()
-    assert client.post("/accounts/login/", {"username": user.username, "password": "demo12345"}).status_code == 302
-    return client
-
-
 def _user_reads(client, path="/back/") -> tuple[int, int]:
-    with CaptureQueriesContext(connection) as queries:
-        status = client.get(path).status_code
-    return status, len([q for q in queries.captured_queries if '"accounts_user"."password"' in q["sql"]])
+    return statements_reading(client, path, '"accounts_user"."password"')
 
 
 def test_the_shared_cache_serves_the_session_user(back, workers):
-    client = _signed_in(back)
+    client = signed_in(back)
     workers.on("a")
     assert _user_reads(client)[0] == 200
     status, reads = _user_reads(client)
@@ -81,7 +73,7 @@ def test_the_shared_cache_serves_the_session_user(back, workers):
 
 
 def test_deactivation_reaches_every_worker_at_once(back, workers):
-    client = _signed_in(back)
+    client = signed_in(back)
     workers.on("a")
     assert _user_reads(client)[0] == 200
     workers.on("b")
@@ -92,16 +84,14 @@ def test_deactivation_reaches_every_worker_at_once(back, workers):
 
 
 def test_a_new_password_or_role_reaches_every_worker_at_once(front2, workers):
-    client = _signed_in(front2)
+    client = signed_in(front2)
     workers.on("a")
     assert client.get("/front/").status_code == 200
     workers.on("b")
     services.change_password(user=front2, old_password="demo12345", new_password="Zx9-long-enough")
     workers.on("a")
     assert client.get("/front/").status_code == 302        # the session's password hash no longer matches
-    client = Client()
-    assert client.post("/accounts/login/", {"username": front2.username, "password": "Zx9-long-enough"}
-                       ).status_code == 302
+    client = signed_in(front2, "Zx9-long-enough")
     assert client.get("/front/").status_code == 200
     workers.on("b")
     front2.refresh_from_db()
@@ -112,7 +102,7 @@ def test_a_new_password_or_role_reaches_every_worker_at_once(front2, workers):
 
 
 def test_an_office_saved_reaches_its_staff_in_every_worker(back, workers):
-    client = _signed_in(back)
+    client = signed_in(back)
     workers.on("a")
     assert client.get("/back/").status_code == 200
     workers.on("b")

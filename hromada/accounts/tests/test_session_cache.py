@@ -15,7 +15,7 @@ from hromada.accounts import sessions
 from hromada.accounts.sessions import SessionStore
 from hromada.core.caching import forget_every_versioned
 
-from .conftest import FILE
+from .conftest import FILE, signed_in, statements_reading
 
 
 @pytest.fixture
@@ -23,20 +23,12 @@ def shared(settings, tmp_path):
     settings.CACHES = {"default": {"BACKEND": FILE, "LOCATION": str(tmp_path / "cache")}}
 
 
-def _signed_in(user) -> Client:
-    client = Client()
-    assert client.post("/accounts/login/", {"username": user.username, "password": "demo12345"}).status_code == 302
-    return client
-
-
 def _session_reads(client, path="/front/") -> tuple[int, int]:
-    with CaptureQueriesContext(connection) as queries:
-        status = client.get(path).status_code
-    return status, len([q for q in queries.captured_queries if 'FROM "django_session"' in q["sql"]])
+    return statements_reading(client, path, 'FROM "django_session"')
 
 
 def test_a_page_reads_no_session_row(shared, front):
-    client = _signed_in(front)
+    client = signed_in(front)
     assert _session_reads(client) == (200, 0)
     assert _session_reads(client) == (200, 0)
     # The database stays the record: the row is there, with the expiry the cache holds.
@@ -46,13 +38,13 @@ def test_a_page_reads_no_session_row(shared, front):
 
 
 def test_without_a_shared_cache_every_page_reads_the_row(front):
-    client = _signed_in(front)
+    client = signed_in(front)
     assert _session_reads(client) == (200, 1)
     assert _session_reads(client) == (200, 1)
 
 
 def test_a_sign_out_ends_the_session_for_every_copy_of_its_cookie(shared, front):
-    client = _signed_in(front)
+    client = signed_in(front)
     assert _session_reads(client)[0] == 200
     other = Client()          # the same cookie in another tab, served by another worker
     other.cookies["sessionid"] = client.cookies["sessionid"].value
@@ -76,7 +68,7 @@ def test_the_key_before_sign_in_is_ended(shared, front):
 
 
 def test_a_sign_out_between_a_read_and_its_caching_is_not_undone(shared, front, monkeypatch):
-    client = _signed_in(front)
+    client = signed_in(front)
     key = client.cookies["sessionid"].value
     cache.delete(f"session:{key}")            # not kept yet: the next read goes to the row
     read_row = DatabaseSessionStore.load
@@ -95,7 +87,7 @@ def test_a_sign_out_between_a_read_and_its_caching_is_not_undone(shared, front, 
 
 def test_a_renewal_racing_the_sign_out_does_not_cover_its_mark(shared, front, monkeypatch):
     """The renewal's UPDATE commits, the sign-out deletes the row and marks it, then the renewal writes its entry."""
-    client = _signed_in(front)
+    client = signed_in(front)
     key = client.cookies["sessionid"].value
     renewing = SessionStore(key)
     renewing["note"] = "changed"
@@ -114,7 +106,7 @@ def test_a_renewal_racing_the_sign_out_does_not_cover_its_mark(shared, front, mo
 
 
 def test_the_mark_is_written_before_the_row_is_deleted(shared, front, monkeypatch):
-    client = _signed_in(front)
+    client = signed_in(front)
     key = client.cookies["sessionid"].value
     seen = []
     delete_row = DatabaseSessionStore.delete
@@ -137,7 +129,7 @@ def test_an_entry_lives_a_minute_at_most(shared, front):
 
 
 def test_a_kept_session_past_its_expiry_is_not_used(shared, front):
-    client = _signed_in(front)
+    client = signed_in(front)
     key = client.cookies["sessionid"].value
     version, data, _expiry = cache.get(f"session:{key}")
     cache.set(f"session:{key}", (version, data, timezone.now() - timedelta(seconds=1)), 60)
@@ -146,7 +138,7 @@ def test_a_kept_session_past_its_expiry_is_not_used(shared, front):
 
 
 def test_a_restored_backup_voids_the_kept_sessions(shared, front):
-    client = _signed_in(front)
+    client = signed_in(front)
     assert _session_reads(client) == (200, 0)
     Session.objects.all().delete()            # a restore: the backup holds no sessions
     forget_every_versioned()                  # restore_backup's call
@@ -154,7 +146,7 @@ def test_a_restored_backup_voids_the_kept_sessions(shared, front):
 
 
 def test_the_renewal_still_writes_at_most_once_a_minute(shared, front):
-    client = _signed_in(front)
+    client = signed_in(front)
     key = client.cookies["sessionid"].value
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/front/").status_code == 200
