@@ -22,5 +22,4 @@ class UserBackend(ModelBackend):
             user = User.objects.select_related("office__hromada", "territory").filter(pk=user_id).first()
             return user if user is not None and self.user_can_authenticate(user) else None
 
-        user = session_user(user_id, load)
-        return user if user is not None and self.user_can_authenticate(user) else None
+        return session_user(user_id, load)   # only an active user is kept, and a deactivation forgets it

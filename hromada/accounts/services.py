@@ -107,8 +107,8 @@ TOKEN_CACHE_SECONDS = 60
 SESSION_USER_SECONDS = 60
 
 
-def _token_cache() -> BaseCache | None:
-    """The cache for token lookups, or None when it is not shared between worker processes."""
+def _users_cache() -> BaseCache | None:
+    """The cache for token lookups and session users, or None when it is not shared between worker processes."""
     return cache if shared_cache() is not None else None
 
 
@@ -123,7 +123,7 @@ def _session_user_cache_key(user_id: int) -> str:
 def session_user(user_id: int, load: Callable[[], User | None]) -> User | None:
     """The user of a signed-in session: from the shared cache, else ``load``-ed (None: no such active user) and kept
     there for a minute (``accounts.backends.UserBackend``)."""
-    shared = _token_cache()
+    shared = _users_cache()
     if shared is None:
         return load()
     key = _session_user_cache_key(user_id)
@@ -140,7 +140,7 @@ def user_for_token(raw: str) -> User | None:
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     key_hash = ApiToken.hash(raw)
-    shared = _token_cache()
+    shared = _users_cache()
     cached = shared.get(_token_cache_key(key_hash)) if shared is not None else None
     now = timezone.now()
     if cached is not None and cached["expires_at"] > now:
@@ -163,7 +163,7 @@ def forget_cached_users(*, user_ids: Collection[int] = (), office_ids: Collectio
     """Drop the cached token lookups and session users of these users (or of every user of these offices) now and
     again when the transaction commits (a request between the two would cache the old state), so a revoked token or
     a deactivated user is refused from the next request on."""
-    if (not user_ids and not office_ids) or _token_cache() is None:
+    if (not user_ids and not office_ids) or _users_cache() is None:
         return
     user_ids, office_ids = list(user_ids), list(office_ids)
 

@@ -106,7 +106,7 @@ class SessionStore(DatabaseSessionStore):
             if self._written is not None and cache is not None and self.session_key:
                 data, expiry = self._written
                 self.stored_expiry = expiry
-                version = _KEPT.version_in(cache, cache.get_many([_KEPT.version_key]))
+                version = _KEPT.version_in(cache, {})
                 cache.set(_entry_key(self.session_key), (version, data, expiry), _kept_seconds(expiry))
 
     def delete(self, session_key: str | None = None) -> None:
@@ -114,7 +114,7 @@ class SessionStore(DatabaseSessionStore):
         cache = shared_cache()
         if key and cache is not None:
             # Before the row goes: a read between the two finds the mark, not a row it could keep.
-            version = _KEPT.version_in(cache, cache.get_many([_KEPT.version_key]))
+            version = _KEPT.version_in(cache, {})
             cache.set(_ended_key(key), version, ENDED_SECONDS)
             cache.delete(_entry_key(key))
         super().delete(session_key)

@@ -52,9 +52,10 @@ class Versioned(Generic[T]):
         return value
 
     def version_in(self, cache: BaseCache, got: dict[str, Any]) -> str:
-        """The current version, as read in ``got`` (a ``get_many`` that asked for ``version_key`` beside the answer);
-        with none (a cold or emptied cache) a new one, so that no answer kept from before can match it."""
-        version = got.get(self.version_key)
+        """The current version, as read in ``got`` (a ``get_many`` that asked for ``version_key`` beside the answer;
+        ``{}``: read it now); with none (a cold or emptied cache) a new one, so that no answer kept from before can
+        match it."""
+        version = got.get(self.version_key) if got else cache.get(self.version_key)
         if version is None:
             cache.add(self.version_key, uuid4().hex, None)
             version = cache.get(self.version_key)
