@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -443,7 +444,7 @@ def _present_person(actor: User, *, rnokpp: str, number: str, last_name: str, fi
     ``(None, "")`` otherwise (no difference is told between a missing number and a wrong proof)."""
     qs = Person.objects.filter(rnokpp=rnokpp)
     if not access.may(actor, "childcase.view"):
-        qs = qs.exclude(pk__in=scoping.child_person_ids())
+        qs = qs.exclude(scoping.child_of_case(OuterRef("pk")))
     person = qs.select_related("registered_hromada").first()
     if person is None:
         return None, ""
@@ -512,7 +513,7 @@ def follow_settlement_raions(settlement_ids: Iterable[int] | None = None) -> int
     ``None``: of every settlement (the nightly repair). How many persons moved.
 
     Derived data, not a change of anyone's record: nothing is audited (the unit's own change is what happened)."""
-    from django.db.models import F, OuterRef, Subquery
+    from django.db.models import F, Subquery
 
     residents = Person.objects.filter(settlement__isnull=False)
     if settlement_ids is not None:

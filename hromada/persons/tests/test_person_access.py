@@ -22,6 +22,7 @@ from hromada.accounts.models import Role, User
 from hromada.applications.models import Application, Participant, ParticipantRole, Status
 from hromada.applications.selectors import participant_person_ids
 from hromada.applications.services import intake
+from hromada.children.models import ChildCase
 from hromada.core.text import normalize_name
 from hromada.demo.dataset import Options, generate
 from hromada.persons import scoping, selectors
@@ -42,7 +43,7 @@ def _old_scope_q(user) -> Q:
     linked = PersonLink.objects.filter(scope.hromada_q("hromada")).values("person_id")
     home = scope.hromada_q("registered_hromada") | Q(pk__in=linked)
     if not access.may(user, "childcase.view"):
-        home &= ~Q(pk__in=scoping.child_person_ids())
+        home &= ~Q(pk__in=ChildCase.objects.values("child_id"))
     return home | Q(pk__in=participant_person_ids(user))
 
 
