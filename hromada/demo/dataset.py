@@ -38,6 +38,9 @@ from hromada.applications.models import (
 from hromada.applications.services.numbering import format_number
 from hromada.catalog import calendar
 from hromada.catalog.models import ServiceType, Timing
+from hromada.children import rules as children_rules
+from hromada.children.models import CaseCircumstance, CaseSequence, CaseStatus, ChildCase
+from hromada.children.services import NO_RNOKPP_REASON
 from hromada.core import partitions
 from hromada.core.errors import ValidationFailed
 from hromada.core.text import normalize_name
@@ -108,6 +111,10 @@ class Options:
     as_of: date = field(default_factory=date.today)
     months: int = 18
     staff: int = 13500
+    # Child-protection cases, each with its child (a person under 18): one per 50 applications unless given (100
+    # thousand at the national size). The bench's assumption of the children's services' caseload, not an official
+    # figure; it is there because every person read tests whether the person is such a child (#24).
+    child_cases: int | None = None
     progress: Callable[[str, int], None] | None = None
     # Applications written per step with their participants, scans, events and audit entries: the rows of one step
     # are held in memory (~10 KB per application), so the national size (5 M) fits in a few hundred MB.
@@ -369,8 +376,62 @@ class Generator:
                            created_at=now, updated_at=now, version=1)
 
         self.loader.write(Person, rows())
+        self.settlements, self.raion_of = settlements, raion_of
         self.loader.write(HouseholdMember, household)
         self.loader.reset_sequences([Person, HouseholdMember])
+
+    # --- children's cases ---------------------------------------------------------------------------------
+    def child_cases(self):
+        """Cases of the children's services with their children (new persons of the case's hromada, no РНОКПП given,
+        as ``children.services.register_child_case`` registers them), numbered as the service numbers them; each
+        hromada's counter is left at its last number, so the next case registered by hand takes the one after."""
+        n = self.o.child_cases if self.o.child_cases is not None else self.o.applications // 50
+        rng = self.rng
+        served = [(h, self.route[(h, Authority.CHILDREN_SERVICE.value)]) for h in dict(self.front_offices).values()
+                  if (h, Authority.CHILDREN_SERVICE.value) in self.route]
+        served = [(h, self.back_staff[o][0]) for h, o in served if self.back_staff.get(o)]
+        if not n or not served:
+            return
+        weights = [self.hromada_weight.get(h, 1) for h, _u in served]
+        code_of = dict(Unit.objects.filter(id__in=[h for h, _u in served]).values_list("id", "code"))
+        last = {(h, y): n for h, y, n in CaseSequence.objects.values_list("hromada_id", "year", "last")}
+        urgencies = list(children_rules.urgencies())
+        circumstances = list(children_rules.circumstances())
+        now = datetime.now(tz=KYIV)
+        persons, cases, marks = [], [], []
+        for _i in range(n):
+            hid, registered_by = rng.choices(served, weights)[0]
+            sex = rng.choice("MF")
+            birth = self.o.as_of - timedelta(days=rng.randint(30, 17 * 365))
+            first, last_name = rng.choice(FIRST_M if sex == "M" else FIRST_F), rng.choice(LAST_M)
+            patr = patronymic(rng.choice(FIRST_M), sex)
+            pid = self.loader.next_id(Person)
+            persons.append(dict(id=pid, last_name=last_name, first_name=first, patronymic=patr, birth_date=birth,
+                                sex=sex, rnokpp=None, no_rnokpp_reason=NO_RNOKPP_REASON, id_document_type="",
+                                id_document_number="", name_key=normalize_name(f"{last_name} {first} {patr}"),
+                                settlement_id=(sid := rng.choice(self.settlements.get(hid) or [None])),
+                                raion_id=self.raion_of[sid], registered_hromada_id=hid, created_at=now,
+                                updated_at=now, version=1))
+            reported = self.o.as_of - timedelta(days=rng.randint(0, 30 * self.o.months))
+            key = (hid, reported.year)
+            last[key] = last.get(key, 0) + 1
+            urgency = rng.choice(urgencies)
+            cid = self.loader.next_id(ChildCase)
+            cases.append(dict(id=cid, number=f"СД-{code_of[hid][2:12]}-{reported.year}-{last[key]:05d}", child_id=pid,
+                              hromada_id=hid, status=CaseStatus.ASSESSMENT, registered_by_id=registered_by,
+                              registered_at=datetime.combine(reported, time(10), tzinfo=KYIV),
+                              reported_on=reported, reporter_type="school", urgency=urgency, summary="",
+                              assessment_due=children_rules.assessment_due(reported, urgency), version=1,
+                              updated_at=now))
+            marks.append(dict(id=self.loader.next_id(CaseCircumstance), case_id=cid, code=rng.choice(circumstances)))
+        self.loader.write(Person, persons)
+        self.loader.write(ChildCase, cases)
+        self.loader.write(CaseCircumstance, marks)
+        CaseSequence.objects.bulk_create([CaseSequence(hromada_id=h, year=y, last=v) for (h, y), v in last.items()],
+                                         update_conflicts=True, unique_fields=["hromada", "year"],
+                                         update_fields=["last"])
+        self.loader.reset_sequences([Person, ChildCase, CaseCircumstance, CaseSequence])
+        self.tick("child cases", n)
 
     # --- applications -------------------------------------------------------------------------------------
     def applications(self):
@@ -633,13 +694,15 @@ def generate(opts: Options) -> Result:
     gen = Generator(opts)
     from hromada.audit.models import AuditEntry
 
-    gen.loader.prepare([Office, HromadaServing, User, StaffPosition, Person, HouseholdMember, Application, Participant,
-                        PersonAccess, Document, Event, AuditEntry])
+    gen.loader.prepare([Office, HromadaServing, User, StaffPosition, Person, HouseholdMember, ChildCase,
+                        CaseCircumstance, CaseSequence, Application, Participant, PersonAccess, Document, Event,
+                        AuditEntry])
     with transaction.atomic():
         _skip_fk_checks_if_allowed()
         gen.offices()
         gen.staff()
         gen.persons()
+        gen.child_cases()
         gen.applications()
     for hook in _post_hooks():
         hook(gen)

@@ -144,3 +144,38 @@ def test_generated_cases_go_to_their_deciding_authoritys_office(demo):
     # Each deciding office that got cases has staff to take them (the children's service its own specialist).
     for office_id in sent.values_list("back_office_id", flat=True).distinct():
         assert User.objects.filter(office_id=office_id, is_active=True).exists()
+
+
+def test_generated_child_cases_hide_their_children_and_numbering_goes_on(demo):
+    """#24: the children's services' cases are generated (one per 50 applications), so that the bench's person reads
+    meet them as production's do; each child is a minor of the case's hromada, hidden from its front office, and a
+    case registered by hand afterwards takes the next number of its hromada's year."""
+    from hromada.accounts import access
+    from hromada.children import services as child_services
+    from hromada.children.models import ChildCase
+    from hromada.persons import selectors as person_selectors
+
+    before = ChildCase.objects.count()    # the demo's own
+    generate(Options(applications=1500, persons=900, seed=3, as_of=AS_OF, staff=2100))
+    cases = ChildCase.objects.select_related("child").order_by("id")[before:]
+    assert len(cases) == 30
+    for case in cases:
+        assert (AS_OF - case.child.birth_date).days < 18 * 365 and case.child.registered_hromada_id == case.hromada_id
+        assert case.number.startswith(f"СД-{case.hromada.code[2:12]}-{case.reported_on.year}-")
+    # A case of a hromada with adult residents too: its front office sees them, not the child.
+    case = next(c for c in cases if Person.objects.filter(registered_hromada_id=c.hromada_id, child_cases=None).exists())
+    front = User.objects.filter(office__function=Function.FRONT, office__hromada_id=case.hromada_id,
+                                role=Role.FRONT_SPECIALIST).select_related("office").first()
+    residents = set(access.visible(front, Person).filter(registered_hromada_id=case.hromada_id)
+                    .values_list("pk", flat=True))
+    assert residents and case.child_id not in residents
+    assert case.child_id not in {p.pk for p in person_selectors.search_page(front, q=case.child.last_name).persons}
+    keeper = User.objects.get(pk=case.registered_by_id)
+    assert access.visible(keeper, ChildCase).filter(pk=case.pk).exists()
+    year_cases = ChildCase.objects.filter(hromada_id=case.hromada_id, reported_on__year=AS_OF.year)
+    highest = max((c.number for c in year_cases), default=f"СД-{case.hromada.code[2:12]}-{AS_OF.year}-00000")
+    new = child_services.register_child_case(
+        actor=keeper, child=child_services.PersonInput(last_name="Нова", first_name="Дана", patronymic="",
+                                                       birth_date=date(2020, 5, 1), sex="F"),
+        urgency="planned", reporter_type="anonymous", circumstances=["neglect"], reported_on=AS_OF)
+    assert new.number == highest[:-5] + f"{int(highest[-5:]) + 1:05d}"
