@@ -9,13 +9,8 @@ class ChildrenConfig(AppConfig):
 
     def ready(self):
         from hromada.accounts import access
-        from hromada.persons import scoping
 
         from .models import ChildCase
-        from .selectors import child_of_case
 
         # Only the children's service of the responsible hromada/raion sees a case (PERMISSIONS).
         access.register(ChildCase, view_action="childcase.view", path="hromada")
-
-        # Persons (the floor below) hide these children outside the children's service.
-        scoping.child_of_case.provide(child_of_case)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from hromada.accounts import access
@@ -59,13 +59,6 @@ def reporter_of(case: ChildCase) -> Reporter | None:
 def hromada_choices(user: User) -> list[tuple[int, str]]:
     ids = access.served_hromada_ids(user)
     return [(u.pk, str(u)) for u in sorted(Unit.objects.filter(pk__in=ids), key=lambda u: uk_sort_key(u.name))]
-
-
-def child_of_case(person: OuterRef) -> Exists:
-    """The person (``OuterRef`` to a person's id) is the child of a child case — the condition that keeps her out of
-    the general person search of other roles (``persons.scoping``). Parents are not hidden: they are ordinary
-    residents who apply for benefits at the front office. One probe of the cases' child index per person tested."""
-    return Exists(ChildCase.objects.filter(child_id=person))
 
 
 def _end_of(day: date) -> datetime:

@@ -22,6 +22,7 @@ from hromada.core.validation import fail as _fail
 from hromada.core.validation import not_future as _not_future
 from hromada.core.validation import required as _required
 from hromada.persons.models import Person, Sex
+from hromada.persons.services import mark_child_of_case
 from hromada.persons.validators import (
     FieldError,
     check_rnokpp_matches,
@@ -184,6 +185,7 @@ def register_child_case(*, actor: User, child: PersonInput, urgency: str, report
     child_person = _find_or_create_person(child, hromada=hromada, actor=actor, field="child")
     if _age_on(child_person.birth_date, reported_on) >= ADULT_AGE:
         _fail(_("Особа на дату повідомлення вже досягла повноліття."), "not_a_child", "child.birth_date")
+    mark_child_of_case(child_person)
     case = ChildCase.objects.create(
         number=_next_number(hromada, reported_on.year), child=child_person, hromada=hromada, registered_by=actor,
         reported_on=reported_on, reporter_type=reporter_type, urgency=urgency, summary=(summary or "").strip(),

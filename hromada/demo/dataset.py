@@ -383,8 +383,9 @@ class Generator:
     # --- children's cases ---------------------------------------------------------------------------------
     def child_cases(self):
         """Cases of the children's services with their children (new persons of the case's hromada, no РНОКПП given,
-        as ``children.services.register_child_case`` registers them), numbered as the service numbers them; each
-        hromada's counter is left at its last number, so the next case registered by hand takes the one after."""
+        flagged as children of a case, as ``children.services.register_child_case`` registers them), numbered as the
+        service numbers them; each hromada's counter is left at its last number, so the next case registered by hand
+        takes the one after. (The generator's COPY skips triggers: the flag is written with the person.)"""
         n = self.o.child_cases if self.o.child_cases is not None else self.o.applications // 50
         rng = self.rng
         served = [(h, self.route[(h, Authority.CHILDREN_SERVICE.value)]) for h in dict(self.front_offices).values()
@@ -407,7 +408,8 @@ class Generator:
             patr = patronymic(rng.choice(FIRST_M), sex)
             pid = self.loader.next_id(Person)
             persons.append(dict(id=pid, last_name=last_name, first_name=first, patronymic=patr, birth_date=birth,
-                                sex=sex, rnokpp=None, no_rnokpp_reason=NO_RNOKPP_REASON, id_document_type="",
+                                sex=sex, rnokpp=None, no_rnokpp_reason=NO_RNOKPP_REASON, in_child_case=True,
+                                id_document_type="",
                                 id_document_number="", name_key=normalize_name(f"{last_name} {first} {patr}"),
                                 settlement_id=(sid := rng.choice(self.settlements.get(hid) or [None])),
                                 raion_id=self.raion_of[sid], registered_hromada_id=hid, created_at=now,

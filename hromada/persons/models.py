@@ -57,7 +57,7 @@ class Person(models.Model):
     # The settlement's raion, kept beside it (``save``; a unit moved to another raion moves its residents:
     # ``services.follow_settlement_raions``): a district's list reads its first page and its total from the
     # person's own indexes, where a join to the raion's settlements left the planner to walk every person in name
-    # order (#24). Indexed by ``person_raion_name`` and ``person_home_raion`` below.
+    # order (#24). Indexed by ``person_raion_name`` and ``person_home_place`` below.
     raion = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                               editable=False, db_index=False)
     street = models.CharField(_("вулиця"), max_length=200, blank=True)
@@ -67,11 +67,17 @@ class Person(models.Model):
     email = models.EmailField(_("ел. пошта"), blank=True)
     is_idp = models.BooleanField(_("внутрішньо переміщена особа"), default=False)
     # The hromada whose front office registered the person: the person's home scope. Set once, never changed
-    # (``PersonAccess.home`` relies on it). Indexed by ``person_home_raion`` below, which starts with it.
+    # (``PersonAccess.home`` relies on it). Indexed by ``person_home_place`` below, which starts with it.
     registered_hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+",
                                            verbose_name=_("громада реєстрації"), db_index=False)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                       related_name="+")
+    # The child of a child-protection case (children's services): hidden from every other role's person search
+    # (``scoping``). Set by ``services.mark_child_of_case`` when a case is registered (on PostgreSQL also by a trigger
+    # on the cases, so no path misses it) and never cleared: a case is never deleted, and a save of other fields
+    # leaves it alone (``save``). A column of the person, read with her, where a subquery of every case cost each
+    # person read a hash of the country's cases (#24). In ``person_home_place``, so a count stays in the index.
+    in_child_case = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
@@ -99,7 +105,9 @@ class Person(models.Model):
                          opclasses=["int8_ops", "varchar_pattern_ops"]),
             # A hromada's residents of a raion or a place, counted from the index alone (the list's X-Total-Count,
             # #24): (hromada, raion) or (hromada, …, settlement) narrows, the id is what the count's UNION compares.
-            models.Index(fields=["registered_hromada", "raion", "settlement", "id"], name="person_home_raion"),
+            # (The child-case flag is in it too: a count of the residents another role sees is read from it alone.)
+            models.Index(fields=["registered_hromada", "raion", "settlement", "in_child_case", "id"],
+                         name="person_home_place"),
             # A place's or a raion's residents in name order: the list's first page read from the index, not all of
             # them sorted.
             models.Index(fields=["settlement", "name_key"], name="person_place_name"),
@@ -113,6 +121,10 @@ class Person(models.Model):
         # Every save that may have moved the person takes the raion from the settlement (a list by raion relies on
         # it); a save of other fields leaves both alone.
         update_fields = kwargs.get("update_fields")
+        if update_fields is None and not self._state.adding and not kwargs.get("force_insert"):
+            # A person read before her child case was registered must not clear its flag by saving her.
+            update_fields = [f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "in_child_case"]
+            kwargs["update_fields"] = update_fields
         if update_fields is None or {"settlement", "settlement_id"} & set(update_fields):
             self.follow_settlement()
             if update_fields is not None:

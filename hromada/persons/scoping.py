@@ -5,7 +5,8 @@
 * taking part in an application the user can see (a back office sees the applicants of its cases).
 
 Children of child-protection cases are the exception: outside the children's service they are found only
-through an application the user can see (their parents are ordinary residents and stay visible).
+through an application the user can see (their parents are ordinary residents and stay visible). Which persons they
+are is the person's own flag (``Person.in_child_case``), which the children's services set.
 
 The rule, with every provider of its parts — and the applications' own rule, which a back office's case part
 applies (``access.visible(user, Application)``) —, is a function of ``rule_key`` alone (the user's role, whether
@@ -18,7 +19,7 @@ import functools
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from hromada.core.compiled import Keyed
 from hromada.core.registry import Slot
@@ -26,10 +27,6 @@ from hromada.core.registry import Slot
 # Applications and children's cases sit on the floor above persons: they provide at start-up (their
 # AppConfig.ready) how a user reaches persons through them, so this module never imports them.
 case_person_ids = Slot("persons.case_person_ids")    # (user) -> ids of persons in the applications the user sees
-# (person) -> a condition: the person (an ``OuterRef`` to her id) is the child of a child-protection case. An EXISTS
-# on the cases' child index, so a lookup tests the persons it reads; ``id NOT IN (every case's child)`` made
-# PostgreSQL hash every child case of the country on each lookup (91 ms with 100 thousand cases, #24).
-child_of_case = Slot("persons.child_of_case")
 # (user) -> the persons of ``case_person_ids`` the home part may not show (registered outside the user's hromadas);
 # may hold more, never fewer.
 case_person_ids_beyond_home = Slot("persons.case_person_ids_beyond_home")
@@ -46,6 +43,13 @@ def person_scope_parts(user, scope) -> tuple[Q, Q, Q]:
     return scope.hromada_q("registered_hromada"), Q(pk__in=linked), Q(pk__in=in_cases)
 
 
+# The children of child-protection cases (``Person.in_child_case``, kept by the children's services). A column of the
+# person: ``id NOT IN (every case's child)`` made PostgreSQL hash every child case of the country on each lookup and
+# list (91 ms for a РНОКПП lookup with 100 thousand cases, #24), and a per-person EXISTS was hashed the same way
+# wherever the planner expected many persons (a village's first page: 42 ms).
+CHILDREN = Q(in_child_case=True)
+
+
 def _children_hidden(user) -> bool:
     """Children of protection cases are found through the home parts only by the children's service."""
     from hromada.accounts import access
@@ -57,13 +61,13 @@ def person_scope_q(user, scope) -> Q:
     registered, linked, in_cases = person_scope_parts(user, scope)
     home = registered | linked
     if _children_hidden(user):
-        home &= ~child_of_case(OuterRef("pk"))
+        home &= ~CHILDREN
     return home | in_cases
 
 
 def person_scope_cover(user, scope) -> list[Q]:
     """The scope (``person_scope_q``) as parts whose UNION is exactly its persons, each narrow on an index: the home
-    part (on ``person_home_raion``), the links, and of the case part only what the home part does not hold already
+    part (on ``person_home_place``), the links, and of the case part only what the home part does not hold already
     — persons from elsewhere (``PersonAccess.home``; a case of the hromada is mostly its own residents') and, where
     children are hidden from the home part, the children taking part in a case. So a count or a search reads a few
     rows for the case part instead of every participant of the hromada's cases.
@@ -75,8 +79,7 @@ def person_scope_cover(user, scope) -> list[Q]:
     beyond = Q(pk__in=case_person_ids_beyond_home(user))
     if not _children_hidden(user):
         return [registered, linked, beyond]
-    children = child_of_case(OuterRef("pk"))
-    return [registered & ~children, linked & ~children, beyond, in_cases & children]
+    return [registered & ~CHILDREN, linked & ~CHILDREN, beyond, in_cases & CHILDREN]
 
 
 def person_scope_count(user, scope, cond: Q, *, using: str = "default") -> int:

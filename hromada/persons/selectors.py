@@ -116,7 +116,7 @@ def area_q(*, raion: str | None = None, settlement: str | None = None) -> Q:
     """Persons living (address) in the raion and/or the settlement given by their КАТОТТГ codes.
 
     The person's own ``raion`` (her settlement's) makes the raion filter one indexed equality on persons: the
-    district's first page walks ``person_raion_name``, its total ``person_home_raion``."""
+    district's first page walks ``person_raion_name``, its total ``person_home_place``."""
     cond = Q()
     raion_id = _unit_id(raion, (Category.RAION,), "raion", "invalid_raion", _("Район не знайдено в кодифікаторі КАТОТТГ."))
     settlement_id = _unit_id(settlement, RESIDENCE_CATEGORIES, "settlement", "invalid_settlement",

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -444,7 +443,7 @@ def _present_person(actor: User, *, rnokpp: str, number: str, last_name: str, fi
     ``(None, "")`` otherwise (no difference is told between a missing number and a wrong proof)."""
     qs = Person.objects.filter(rnokpp=rnokpp)
     if not access.may(actor, "childcase.view"):
-        qs = qs.exclude(scoping.child_of_case(OuterRef("pk")))
+        qs = qs.exclude(scoping.CHILDREN)
     person = qs.select_related("registered_hromada").first()
     if person is None:
         return None, ""
@@ -461,6 +460,14 @@ def _present_person(actor: User, *, rnokpp: str, number: str, last_name: str, fi
 # ---- "persons in a case I can see": who takes part in a case of which hromada (persons.PersonAccess) -----------
 # The applications app (a floor above) calls these inside its own service's transaction whenever it adds or removes
 # participants; they write no audit entry of their own (the case's entry records the change) and open no savepoint.
+
+
+def mark_child_of_case(person: Person) -> None:
+    """The person is the child of a child-protection case: from now on only the children's service (and the staff of a
+    case she takes part in) find her (``Person.in_child_case``). Never cleared. The case's own audit entry records it;
+    on PostgreSQL a trigger on the cases sets it too, for a case written by any other path."""
+    Person.objects.filter(pk=person.pk, in_child_case=False).update(in_child_case=True)
+    person.in_child_case = True
 
 
 def grant_case_access(*, person_ids: Iterable[int], hromada_id: int,
@@ -513,7 +520,7 @@ def follow_settlement_raions(settlement_ids: Iterable[int] | None = None) -> int
     ``None``: of every settlement (the nightly repair). How many persons moved.
 
     Derived data, not a change of anyone's record: nothing is audited (the unit's own change is what happened)."""
-    from django.db.models import F, Subquery
+    from django.db.models import F, OuterRef, Subquery
 
     residents = Person.objects.filter(settlement__isnull=False)
     if settlement_ids is not None:

@@ -14,7 +14,7 @@ from hromada.persons import selectors as person_selectors
 
 ALL_SLOTS = [registry.may, registry.scope_of, registry.user_for_token, registry.get_visible, registry.require,
              access.territory_level, access.raion_hromada_ids, access.hromadas_served_by, access.oblast_unit_ids,
-             access.unit_id_of_code, scoping.case_person_ids, scoping.child_of_case, scoping.case_person_ids_beyond_home,
+             access.unit_id_of_code, scoping.case_person_ids, scoping.case_person_ids_beyond_home,
              person_selectors._applications_of, catalog_slots.social_intake_choices,
              catalog_slots.social_case_from_application, catalog_slots.social_public_status,
              catalog_slots.social_case_decided]

@@ -119,7 +119,7 @@ def test_a_districts_page_and_total_are_read_from_the_persons_own_indexes(front)
     # (The settlement is joined to show its name, not to narrow.)
     assert "Index Scan using person_raion_name" in plans["page"], plans["page"]
     assert "Index Cond: (raion_id = " in plans["page"] and ".raion_id" not in plans["page"], plans["page"]
-    # Which index a tiny table takes is the planner's guess (at 5 M: ``person_home_raion``, from the index alone);
+    # Which index a tiny table takes is the planner's guess (at 5 M: ``person_home_place``, from the index alone);
     # either way the raion is the person's own column, and no unit is joined.
     assert "raion_id = " in plans["home"] and "territory_unit" not in plans["home"], plans["home"]
 
@@ -147,7 +147,7 @@ def test_the_name_keeps_only_its_declared_indexes():
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'persons_person'")
         names = {name for (name,) in cursor.fetchall()}
     assert not [name for name in names if name.startswith("persons_person_name_key")], names
-    assert {"person_name", "person_home_name", "person_raion_name", "person_home_raion"} <= names
+    assert {"person_name", "person_home_name", "person_raion_name", "person_home_place"} <= names
 
 
 def test_the_nightly_task_repairs_a_raion_the_services_did_not_write(front, settings):
