@@ -457,17 +457,17 @@ def _present_person(actor: User, *, rnokpp: str, number: str, last_name: str, fi
     return None, ""
 
 
-# ---- "persons in a case I can see": who takes part in a case of which hromada (persons.PersonAccess) -----------
-# The applications app (a floor above) calls these inside its own service's transaction whenever it adds or removes
-# participants; they write no audit entry of their own (the case's entry records the change) and open no savepoint.
-
-
 def mark_child_of_case(person: Person) -> None:
     """The person is the child of a child-protection case: from now on only the children's service (and the staff of a
     case she takes part in) find her (``Person.in_child_case``). Never cleared. The case's own audit entry records it;
     on PostgreSQL a trigger on the cases sets it too, for a case written by any other path."""
     Person.objects.filter(pk=person.pk, in_child_case=False).update(in_child_case=True)
     person.in_child_case = True
+
+
+# ---- "persons in a case I can see": who takes part in a case of which hromada (persons.PersonAccess) -----------
+# The applications app (a floor above) calls these inside its own service's transaction whenever it adds or removes
+# participants; they write no audit entry of their own (the case's entry records the change) and open no savepoint.
 
 
 def grant_case_access(*, person_ids: Iterable[int], hromada_id: int,
