@@ -77,7 +77,7 @@ class Person(models.Model):
     # on the cases, so no path misses it) and never cleared: a case is never deleted, and a save of other fields
     # leaves it alone (``save``). A column of the person, read with her, where a subquery of every case cost each
     # person read a hash of the country's cases (#24). In ``person_home_place``, so a count stays in the index.
-    in_child_case = models.BooleanField(default=False, editable=False)
+    in_child_case = models.BooleanField(default=False, db_default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)

@@ -3,7 +3,8 @@ every case: the children's migration ``0002_child_case_flag`` fills it and keeps
 
 The home-area index takes the flag (``person_home_place`` replaces ``person_home_raion``), so a count of the
 residents another role sees is still read from the index alone. Written for a live database (docs/operations.md,
-section 7): the column comes with a constant default (no rewrite of the table on PostgreSQL), the new index is built
+section 7): the column comes with a default kept in the database (no rewrite of the table on PostgreSQL; the
+previous release, which does not name the column, still inserts persons), the new index is built
 concurrently before the old one is dropped concurrently; not atomic, each step finds its own work done when run again.
 """
 from django.conf import settings
@@ -25,7 +26,7 @@ class Migration(migrations.Migration):
         AddFieldIfMissing(
             model_name='person',
             name='in_child_case',
-            field=models.BooleanField(default=False, editable=False),
+            field=models.BooleanField(default=False, db_default=False, editable=False),
         ),
         AddIndexConcurrently(
             model_name='person',

@@ -217,3 +217,21 @@ def test_a_countrys_scope_counts_everyone_once(demo, front, monkeypatch):
     PersonLink.objects.create(person=person, hromada=Unit.objects.get(code=TETERIVKA).hromada, linked_by=front,
                               reason="rnokpp_document")
     assert scoping.person_scope_count(user, scope, Q()) == Person.objects.count()
+
+
+def test_the_previous_release_still_inserts_persons_after_the_child_case_flag_migration(front):
+    """A rolling upgrade: hosts on the previous release insert persons without naming ``in_child_case``; the database
+    keeps its default (``db_default``), so their inserts go on and the person is not a child of a case."""
+    model = make_person(front)
+    fields = [f for f in Person._meta.concrete_fields if not f.primary_key and f.name != "in_child_case"]
+    values = dict(zip([f.attname for f in fields], Person.objects.filter(pk=model.pk).values_list(
+        *[f.attname for f in fields]).get(), strict=True))
+    values.update(rnokpp=None, no_rnokpp_reason="відмова", id_document_type="", id_document_number="")
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    params = [f.get_db_prep_save(values[f.attname], connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {qn(Person._meta.db_table)} ({columns}) "  # noqa: S608 (names from the model)
+                       f"VALUES ({', '.join(['%s'] * len(fields))})", params)
+    flags = set(Person.objects.filter(no_rnokpp_reason="відмова").values_list("in_child_case", flat=True))
+    assert flags == {False}
