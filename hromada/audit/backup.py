@@ -40,6 +40,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import connection, connections
+from django.dispatch import Signal
 from django.utils import timezone
 
 from hromada.core.caching import forget_every_versioned
@@ -47,6 +48,11 @@ from hromada.core.error_codes import ErrorCode
 from hromada.core.errors import HromadaError
 
 from . import encryption
+
+# Sent when a restore has replaced the database's rows, before the restore is verified. A row a dump of an earlier
+# release lacks a column of (``loaddata`` gives it the field's default) is derived again by its app's receiver: the
+# children's services flag the children of their cases (``children.apps``).
+database_restored = Signal()
 
 FORMAT = "hromada-backup/2"
 PLAIN_FORMAT = "hromada-backup/1"  # before encryption: restored as it is
@@ -388,6 +394,7 @@ def restore_backup(backup: str | Path) -> RestoreReport:
         # The files first: a part that does not decrypt stops the restore before the database is touched.
         files_tar = _decrypt_to(backup / "files.tar", key, Path(tmp) / "files.tar")
         _restore_database(backup, manifest, key, Path(tmp))
+        database_restored.send(sender=restore_backup)
         # Answers cached from the database just replaced (who serves which hromada, the days off, the queue's
         # lists) are void; the shared cache outlives a restore (pg_restore sends no signal).
         forget_every_versioned()

@@ -156,6 +156,13 @@ def _audit(actor: User, action: str, case: ChildCase, request: HttpRequest | Non
     audit(actor=actor, action=f"childcase.{action}", obj=case, request=request, details=details or None)
 
 
+def flag_children_of_cases(**_signal: object) -> int:
+    """Every child of a case flagged on her person (``Person.in_child_case``); how many were not. Run after a restore
+    (``audit.backup.database_restored``): a dump of a release before the flag gives every person the default."""
+    return Person.objects.filter(pk__in=ChildCase.objects.values("child_id"), in_child_case=False).update(
+        in_child_case=True)
+
+
 # Its entries (a new person's, the case's) are appended together at the end: the audit chain head is the last
 # lock, after the case counter (hromada.core.db).
 @transaction.atomic

@@ -39,7 +39,8 @@ from hromada.applications.services.numbering import format_number
 from hromada.catalog import calendar
 from hromada.catalog.models import ServiceType, Timing
 from hromada.children import rules as children_rules
-from hromada.children.models import CaseCircumstance, CaseSequence, CaseStatus, ChildCase
+from hromada.children.models import CaseCircumstance, CaseSequence, CaseStatus, ChildCase, Reporter
+from hromada.children.models import Event as ChildEvent
 from hromada.children.services import NO_RNOKPP_REASON
 from hromada.core import partitions
 from hromada.core.errors import ValidationFailed
@@ -382,10 +383,13 @@ class Generator:
 
     # --- children's cases ---------------------------------------------------------------------------------
     def child_cases(self):
-        """Cases of the children's services with their children (new persons of the case's hromada, no РНОКПП given,
-        flagged as children of a case, as ``children.services.register_child_case`` registers them), numbered as the
+        """Cases of the children's services, each just registered (as ``children.services.register_child_case`` leaves
+        it: the case, its circumstance, the school that reported it, the "register" event) with its child: a new person
+        of the case's hromada under 18 on the day of the report, no РНОКПП given, flagged as the child of a case, living
+        in one of the hromada's settlements (as a child already in the registry with her family is). Numbered as the
         service numbers them; each hromada's counter is left at its last number, so the next case registered by hand
-        takes the one after. (The generator's COPY skips triggers: the flag is written with the person.)"""
+        takes the one after. Their audit entries are not written (the bytes measured are per application). The flag is
+        written with the person: the generator's load may run with the triggers off (a superuser's)."""
         n = self.o.child_cases if self.o.child_cases is not None else self.o.applications // 50
         rng = self.rng
         served = [(h, self.route[(h, Authority.CHILDREN_SERVICE.value)]) for h in dict(self.front_offices).values()
@@ -399,40 +403,48 @@ class Generator:
         urgencies = list(children_rules.urgencies())
         circumstances = list(children_rules.circumstances())
         now = datetime.now(tz=KYIV)
-        persons, cases, marks = [], [], []
+        persons, cases, marks, reporters, events = [], [], [], [], []
         for _i in range(n):
             hid, registered_by = rng.choices(served, weights)[0]
+            reported = self.o.as_of - timedelta(days=rng.randint(0, 30 * self.o.months))
             sex = rng.choice("MF")
-            birth = self.o.as_of - timedelta(days=rng.randint(30, 17 * 365))
+            birth = reported - timedelta(days=rng.randint(30, 17 * 365))
             first, last_name = rng.choice(FIRST_M if sex == "M" else FIRST_F), rng.choice(LAST_M)
             patr = patronymic(rng.choice(FIRST_M), sex)
             pid = self.loader.next_id(Person)
             persons.append(dict(id=pid, last_name=last_name, first_name=first, patronymic=patr, birth_date=birth,
                                 sex=sex, rnokpp=None, no_rnokpp_reason=NO_RNOKPP_REASON, in_child_case=True,
-                                id_document_type="",
-                                id_document_number="", name_key=normalize_name(f"{last_name} {first} {patr}"),
+                                id_document_type="", id_document_number="",
+                                name_key=normalize_name(f"{last_name} {first} {patr}"),
                                 settlement_id=(sid := rng.choice(self.settlements.get(hid) or [None])),
-                                raion_id=self.raion_of[sid], registered_hromada_id=hid, created_at=now,
-                                updated_at=now, version=1))
-            reported = self.o.as_of - timedelta(days=rng.randint(0, 30 * self.o.months))
+                                raion_id=self.raion_of[sid], registered_hromada_id=hid, registered_by_id=registered_by,
+                                created_at=now, updated_at=now, version=1))
             key = (hid, reported.year)
             last[key] = last.get(key, 0) + 1
             urgency = rng.choice(urgencies)
+            code = rng.choice(circumstances)
+            at = datetime.combine(reported, time(10), tzinfo=KYIV)
             cid = self.loader.next_id(ChildCase)
             cases.append(dict(id=cid, number=f"СД-{code_of[hid][2:12]}-{reported.year}-{last[key]:05d}", child_id=pid,
-                              hromada_id=hid, status=CaseStatus.ASSESSMENT, registered_by_id=registered_by,
-                              registered_at=datetime.combine(reported, time(10), tzinfo=KYIV),
-                              reported_on=reported, reporter_type="school", urgency=urgency, summary="",
-                              assessment_due=children_rules.assessment_due(reported, urgency), version=1,
+                              hromada_id=hid, status=CaseStatus.REGISTERED, registered_by_id=registered_by,
+                              registered_at=at, reported_on=reported, reporter_type="school", urgency=urgency,
+                              summary="", assessment_due=children_rules.assessment_due(reported, urgency), version=1,
                               updated_at=now))
-            marks.append(dict(id=self.loader.next_id(CaseCircumstance), case_id=cid, code=rng.choice(circumstances)))
+            marks.append(dict(id=self.loader.next_id(CaseCircumstance), case_id=cid, code=code))
+            reporters.append(dict(id=self.loader.next_id(Reporter), case_id=cid, name="Заклад загальної середньої освіти",
+                                  organisation="", phone="", details=""))
+            events.append(dict(id=self.loader.next_id(ChildEvent), case_id=cid, action="register", from_status="",
+                               to_status=CaseStatus.REGISTERED, actor_id=registered_by, at=at, comment="",
+                               data={"urgency": urgency, "circumstances": [code], "reporter_type": "school"}))
         self.loader.write(Person, persons)
         self.loader.write(ChildCase, cases)
         self.loader.write(CaseCircumstance, marks)
+        self.loader.write(Reporter, reporters)
+        self.loader.write(ChildEvent, events)
         CaseSequence.objects.bulk_create([CaseSequence(hromada_id=h, year=y, last=v) for (h, y), v in last.items()],
                                          update_conflicts=True, unique_fields=["hromada", "year"],
                                          update_fields=["last"])
-        self.loader.reset_sequences([Person, ChildCase, CaseCircumstance, CaseSequence])
+        self.loader.reset_sequences([Person, ChildCase, CaseCircumstance, Reporter, ChildEvent, CaseSequence])
         self.tick("child cases", n)
 
     # --- applications -------------------------------------------------------------------------------------
@@ -697,8 +709,8 @@ def generate(opts: Options) -> Result:
     from hromada.audit.models import AuditEntry
 
     gen.loader.prepare([Office, HromadaServing, User, StaffPosition, Person, HouseholdMember, ChildCase,
-                        CaseCircumstance, CaseSequence, Application, Participant, PersonAccess, Document, Event,
-                        AuditEntry])
+                        CaseCircumstance, Reporter, ChildEvent, CaseSequence, Application, Participant, PersonAccess,
+                        Document, Event, AuditEntry])
     with transaction.atomic():
         _skip_fk_checks_if_allowed()
         gen.offices()

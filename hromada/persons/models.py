@@ -121,9 +121,12 @@ class Person(models.Model):
         # Every save that may have moved the person takes the raion from the settlement (a list by raion relies on
         # it); a save of other fields leaves both alone.
         update_fields = kwargs.get("update_fields")
-        if update_fields is None and not self._state.adding and not kwargs.get("force_insert"):
-            # A person read before her child case was registered must not clear its flag by saving her.
-            update_fields = [f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "in_child_case"]
+        if update_fields is None and not self._state.adding and self.pk is not None and not kwargs.get("force_insert"):
+            # A person read before her child case was registered must not clear its flag by saving her (the fields
+            # loaded are saved, as Django does for a deferred load).
+            deferred = self.get_deferred_fields()
+            update_fields = [f.name for f in self._meta.concrete_fields
+                             if not f.primary_key and f.name != "in_child_case" and f.attname not in deferred]
             kwargs["update_fields"] = update_fields
         if update_fields is None or {"settlement", "settlement_id"} & set(update_fields):
             self.follow_settlement()

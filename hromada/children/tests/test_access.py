@@ -250,10 +250,13 @@ def test_a_case_written_by_another_path_flags_its_child_too(case, front):
     one: the trigger on the cases flags the child whatever wrote the case."""
     other = make_person(front, born=date(2017, 6, 1))
     assert not other.in_child_case
-    ChildCase.objects.create(number="СД-TEST-1", child=other, hromada=case.hromada, registered_by=case.registered_by,
-                             reported_on=case.reported_on, reporter_type="school", urgency="planned",
-                             assessment_due=case.assessment_due)
+    written = ChildCase.objects.create(number="СД-TEST-1", child=other, hromada=case.hromada,
+                                       registered_by=case.registered_by, reported_on=case.reported_on,
+                                       reporter_type="school", urgency="planned", assessment_due=case.assessment_due)
     assert Person.objects.get(pk=other.pk).in_child_case
+    corrected = make_person(front, born=date(2018, 2, 3))    # the case's child corrected to another person
+    ChildCase.objects.filter(pk=written.pk).update(child=corrected)
+    assert Person.objects.get(pk=corrected.pk).in_child_case
 
 
 def test_the_migration_flags_the_children_of_existing_cases(case, make_case, child):
@@ -287,3 +290,36 @@ def test_a_person_read_never_reads_the_child_cases(case, make_case, child, front
     assert resident.pk in {p.pk for p in listed.persons} and case.child_id not in {p.pk for p in listed.persons}
     assert case.child_id not in {p.pk for p in named.persons}
     assert listed.total == access.visible(front, Person).count()
+
+
+def test_a_restore_of_a_dump_from_before_the_flag_flags_the_children_again(case, monkeypatch, tmp_path):
+    """``loaddata`` of a dump made before ``Person.in_child_case`` gives every person the default: the restore's signal
+    flags the children of the cases again (SQLite has no trigger to do it)."""
+    from hromada.audit import backup
+
+    def old_dump_loaded(*_args):
+        Person.objects.filter(pk=case.child_id).update(in_child_case=False)
+
+    # The restore's own steps stood in for: the manifest, the files, and a database part written before the flag.
+    monkeypatch.setattr(backup, "read_manifest", lambda _path: {"parts": ["db.json"], "engine": "elsewhere",
+                                                                  "tables": {}, "files": {}})
+    monkeypatch.setattr(backup, "_restore_key", lambda _manifest: None)
+    monkeypatch.setattr(backup, "_decrypt_to", lambda *_args: tmp_path / "files.tar")
+    monkeypatch.setattr(backup, "_restore_database", old_dump_loaded)
+    monkeypatch.setattr(backup, "_restore_files_tar", lambda _tar: 0)
+    monkeypatch.setattr(backup, "files_checksums", dict)
+    backup.restore_backup(tmp_path)
+    assert Person.objects.get(pk=case.child_id).in_child_case
+    assert not Person.objects.filter(in_child_case=True).exclude(pk=case.child_id).exists()
+
+
+def test_a_person_loaded_in_part_saves_what_was_loaded_and_keeps_her_flag(case):
+    partial = Person.objects.only("id", "street").get(pk=case.child_id)
+    Person.objects.filter(pk=case.child_id).update(first_name="Інше")     # another request meanwhile
+    partial.street = "вул. Садова"
+    with CaptureQueriesContext(connection) as queries:
+        partial.save()
+    # Only what was loaded is written, as Django does for a deferred load: no field is read back one by one first.
+    assert not [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    assert Person.objects.values_list("in_child_case", "street", "first_name").get(pk=case.child_id) == (
+        True, "вул. Садова", "Інше")

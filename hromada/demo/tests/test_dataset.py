@@ -2,6 +2,7 @@ from collections import Counter
 from datetime import date
 
 from django.db.models import Count
+from django.test import Client
 from stdnum.ua import rntrc
 
 from hromada.accounts.models import Role, User
@@ -160,8 +161,10 @@ def test_generated_child_cases_hide_their_children_and_numbering_goes_on(demo):
     cases = ChildCase.objects.select_related("child").order_by("id")[before:]
     assert len(cases) == 30
     for case in cases:
-        assert (AS_OF - case.child.birth_date).days < 18 * 365 and case.child.registered_hromada_id == case.hromada_id
+        assert case.child.birth_date < case.reported_on and (case.reported_on - case.child.birth_date).days < 18 * 365
+        assert case.child.registered_hromada_id == case.hromada_id and case.child.in_child_case
         assert case.number.startswith(f"СД-{case.hromada.code[2:12]}-{case.reported_on.year}-")
+        assert case.status == "registered" and [e.action for e in case.events.all()] == ["register"]
     # A case of a hromada with adult residents too: its front office sees them, not the child.
     case = next(c for c in cases if Person.objects.filter(registered_hromada_id=c.hromada_id, child_cases=None).exists())
     front = User.objects.filter(office__function=Function.FRONT, office__hromada_id=case.hromada_id,
@@ -172,6 +175,12 @@ def test_generated_child_cases_hide_their_children_and_numbering_goes_on(demo):
     assert case.child_id not in {p.pk for p in person_selectors.search_page(front, q=case.child.last_name).persons}
     keeper = User.objects.get(pk=case.registered_by_id)
     assert access.visible(keeper, ChildCase).filter(pk=case.pk).exists()
+    # The children's service works the generated case as one it registered: its page, then the assessment begun.
+    browser = Client()
+    browser.force_login(keeper)
+    page = browser.get(f"/children/{case.pk}/", secure=True)
+    assert page.status_code == 200 and case.number in page.content.decode()
+    assert child_services.start_assessment(actor=keeper, case_id=case.pk).status == "assessment"
     year_cases = ChildCase.objects.filter(hromada_id=case.hromada_id, reported_on__year=AS_OF.year)
     highest = max((c.number for c in year_cases), default=f"СД-{case.hromada.code[2:12]}-{AS_OF.year}-00000")
     new = child_services.register_child_case(
