@@ -97,9 +97,10 @@ def _apply(person: Person, clean: dict, settlement: Unit | None) -> dict[str, li
     return changed
 
 
-def _save(person: Person, **kwargs: Any) -> None:
-    """Save, turning a lost race on the unique РНОКПП/document into the same 409 as the pre-check. Inside
-    ``all_or_nothing`` the race's IntegrityError rolls the caller's transaction back (the caller runs again)."""
+def _save(person: Person, *, actor: User, **kwargs: Any) -> None:
+    """Save, turning a lost race on the unique РНОКПП/document into the same 409 as the pre-check — naming the other
+    person only to an actor who may see her, as the pre-check does. Inside ``all_or_nothing`` the race's
+    IntegrityError rolls the caller's transaction back (the caller runs again)."""
     if db.in_all_or_nothing():
         person.save(**kwargs)
         return
@@ -110,7 +111,7 @@ def _save(person: Person, **kwargs: Any) -> None:
         clash = exact_matches(rnokpp=person.rnokpp, id_document_type=person.id_document_type,
                               id_document_number=person.id_document_number, exclude_pk=person.pk)
         if clash:
-            raise _duplicate_person(clash[0]) from None
+            raise _duplicate_person(clash[0], actor=actor) from None
         raise
 
 
@@ -304,7 +305,7 @@ def update_person(*, actor: User, person_id: int, data: dict, expected_version: 
         changed = _apply(person, clean, settlement)
         if changed:
             person.version += 1
-            _save(person)
+            _save(person, actor=actor)
             record(actor=actor, action="person.change", obj=person, hromada_id=person.registered_hromada_id,
                    request=request, details={"fields": list(changed), "changes": changed, "version": person.version})
     return person

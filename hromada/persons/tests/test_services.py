@@ -128,6 +128,23 @@ def test_update_cannot_take_someone_elses_rnokpp(front):
     assert exc.value.code == "duplicate_person"
 
 
+def test_a_lost_race_on_a_number_names_nobody_the_desk_may_not_see(front, front2, monkeypatch):
+    """Two desks at once: the number was free when checked, another hromada's desk took it before the save. The
+    refusal is the pre-check's own: it tells that the number is taken elsewhere, not whose record holds it."""
+    elsewhere, own = make_person(front2), make_person(front)
+    real, calls = services.exact_matches, []
+
+    def exact_matches(**kw):    # the pre-check finds nothing (the race); the check after the refused save is real
+        calls.append(kw)
+        return [] if len(calls) == 1 else real(**kw)
+
+    monkeypatch.setattr(services, "exact_matches", exact_matches)
+    with pytest.raises(Conflict) as exc:
+        services.update_person(actor=front, person_id=own.pk, data={"rnokpp": elsewhere.rnokpp}, expected_version=1)
+    assert exc.value.code == "duplicate_person"
+    assert exc.value.details == {"match": "rnokpp", "elsewhere": True} and len(calls) == 2
+
+
 def test_household_members(front, front2):
     head = make_person(front)
     child = make_person(front, last_name="Тестенко", first_name="Оля", born=date(2015, 6, 1), sex="F")
