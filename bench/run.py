@@ -688,8 +688,8 @@ def intake_round_trips(front_username: str) -> dict:
     transaction_ends = 0 if sql and sql[0].startswith("BEGIN") else 2   # SQLite's is "BEGIN IMMEDIATE"
     # The server's token check: a database statement only with a process-local cache (a shared one — Redis, as the
     # bench's server runs when Redis answers — answers it), as tests/perf/test_write_path.py counts.
-    from hromada.accounts.services import _token_cache
-    token_check = 1 if _token_cache() is None else 0
+    from hromada.accounts.services import _users_cache
+    token_check = 1 if _users_cache() is None else 0
     return {"one_request": len(sql) + token_check + transaction_ends,  # (+ BEGIN/COMMIT if not captured)
             "statements_captured": len(sql), "status": result.response.get("status"),
             # PostgreSQL writes them in a WITH … INSERT statement that also moves the chain's head.
