@@ -237,3 +237,19 @@ def test_the_previous_release_still_inserts_persons_after_the_child_case_flag_mi
                        f"VALUES ({', '.join(['%s'] * len(fields))})", params)
     flags = set(Person.objects.filter(no_rnokpp_reason="відмова").values_list("in_child_case", flat=True))
     assert flags == {False}
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's plans")
+def test_a_counts_children_of_cases_are_read_from_their_own_indexes(front):
+    """The count's part "children of cases taking part in a case the user sees" reads the children of the place or the
+    raion from the partial indexes of flagged persons, not every resident (#24: 8 of a village's 9 ms at 5 M)."""
+
+    for area, index in ((selectors.area_q(settlement=BARANIVKA), "person_child_place"),
+                        (selectors.area_q(raion=ZVIAHEL_RAION), "person_child_raion")):
+        sql, params = scoping.person_scope_count_sql(front, access.scope_of(front), area)
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute(f"EXPLAIN SELECT {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert f"using {index} on persons_person" in plan, plan
