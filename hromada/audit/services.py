@@ -27,6 +27,7 @@ from django.utils import timezone
 from hromada.core import throttle
 from hromada.core.batching import WriteBatch
 from hromada.core.context import current_request_id
+from hromada.core.db import prepared
 from hromada.core.errors import RateLimited
 from hromada.core.registry import Slot
 
@@ -365,7 +366,7 @@ def _append_one_in_sql(entries: list[AuditEntry], chain: int) -> bool:
     connection = transaction.get_connection()
     statements = _append_statements(connection.alias)
     values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in statements.fields]
-    with connection.cursor() as cursor:
+    with prepared(connection.alias), connection.cursor() as cursor:   # planned once per connection: no value skews it
         cursor.execute(statements.one, [chain, *values, chain, hashed_payload(hashed_fields(entry))])
         row = cursor.fetchone()
     if row is None:

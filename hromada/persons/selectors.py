@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hromada.accounts import access
 from hromada.accounts.models import User
+from hromada.core.db import prepared
 from hromada.core.errors import ValidationFailed
 from hromada.core.registry import Slot
 from hromada.core.text import normalize_name
@@ -98,7 +99,9 @@ def _by_identifier(user: User, cond: Q) -> list[Person]:
     """Exact lookup within the user's scope (the national one is ``services.take_person_into_work``)."""
     if not access.may(user, "person.view"):
         return []
-    return list(_base(user).filter(cond).order_by("pk")[:5])
+    found = _base(user).filter(cond).order_by("pk")[:5]
+    with prepared(found.db):   # a unique key: one plan suits every value (core.db.prepared)
+        return list(found)
 
 
 def _unit_id(code: str | None, categories: Collection[str], field: str, error_code: str,
