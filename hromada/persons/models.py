@@ -43,7 +43,9 @@ class Person(models.Model):
     patronymic = models.CharField(_("по батькові"), max_length=100, blank=True)
     birth_date = models.DateField(_("дата народження"))
     sex = models.CharField(_("стать"), max_length=1, choices=Sex.choices)
-    rnokpp = models.CharField(_("РНОКПП"), max_length=10, null=True, blank=True, unique=True)
+    # Unique by ``unique_rnokpp`` below: a constraint, not ``unique=True``, which on PostgreSQL adds a pattern-ops twin
+    # of the index that nothing reads (a number is looked up whole; 32 B per application at 5 M, #24).
+    rnokpp = models.CharField(_("РНОКПП"), max_length=10, null=True, blank=True)
     # A recorded refusal of the number (religious grounds); then the passport identifies the person.
     no_rnokpp_reason = models.CharField(_("причина відсутності РНОКПП"), max_length=255, blank=True)
     id_document_type = models.CharField(_("документ, що посвідчує особу"), max_length=20,
@@ -70,8 +72,9 @@ class Person(models.Model):
     # (``PersonAccess.home`` relies on it). Indexed by ``person_home_place`` below, which starts with it.
     registered_hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+",
                                            verbose_name=_("громада реєстрації"), db_index=False)
+    # Not indexed: nothing lists persons by who registered them (users are deactivated, not deleted).
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                      related_name="+")
+                                      related_name="+", db_index=False)
     # The child of a child-protection case (children's services): hidden from every other role's person search
     # (``scoping``). Set by ``services.mark_child_of_case`` when a case is registered (on PostgreSQL also by a trigger
     # on the cases, so no path misses it) and never cleared: a case is never deleted, and a save of other fields
@@ -87,6 +90,7 @@ class Person(models.Model):
         verbose_name_plural = _("особи")
         ordering = ["last_name", "first_name", "patronymic", "birth_date"]
         constraints = [
+            models.UniqueConstraint(fields=["rnokpp"], name="unique_rnokpp"),
             models.UniqueConstraint(fields=["id_document_type", "id_document_number"],
                                     condition=~models.Q(id_document_number=""), name="unique_id_document"),
             models.CheckConstraint(
