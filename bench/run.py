@@ -481,7 +481,8 @@ def raw_insert_rate(n: int) -> float:
     user_id = office.staff.values_list("id", flat=True).first()
     q = connection.ops.quote_name
     t = {m: q(m._meta.db_table) for m in (Person, Application, Participant, PersonAccess, Document, Event, AuditEntry)}
-    marker = uuid.uuid4().hex[:8]
+    # The numbers start with a letter: no generated person's (digits only) nor an earlier run's (another offset).
+    offset = uuid.uuid4().int % 10**8
     started = time.perf_counter()
     now = timezone.now()
     with connection.cursor() as cur:
@@ -491,8 +492,8 @@ def raw_insert_rate(n: int) -> float:
                             "no_rnokpp_reason, id_document_type, id_document_number, name_key, street, house, flat, phone, "
                             "email, is_idp, registered_hromada_id, registered_by_id, created_at, updated_at, version) "
                             "VALUES (%s,%s,%s,%s,%s,%s,'','id_card',%s,%s,'','','','','',%s,%s,%s,%s,%s,1)",
-                            ["Сировий", "Рядок", "", date(1970, 1, 1), "F", f"{marker[:3]}{i:07d}",
-                             f"{marker}{i}"[-9:], "сировий рядок", False, office.hromada_id, user_id, now, now])
+                            ["Сировий", "Рядок", "", date(1970, 1, 1), "F", f"x{(offset + i) % 10**9:09d}",
+                             f"X{(offset + i) % 10**8:08d}", "сировий рядок", False, office.hromada_id, user_id, now, now])
                 person_id = cur.lastrowid if connection.vendor == "sqlite" else None
                 if person_id is None:
                     cur.execute("SELECT lastval()")
@@ -504,7 +505,7 @@ def raw_insert_rate(n: int) -> float:
                             "issue_method, contact_phone, contact_email, note, check_code, status_checks) "
                             "VALUES (%s,%s,'submitted','in_person',%s,%s,%s,%s,%s,false,0,0,'{}',2,%s,%s,%s,%s,NULL,"
                             "'','','','',%s,0)",
-                            [f"RAW-{marker}-{i}", service.id, office.id, office.hromada_id, user_id, now, now.date(), now,
+                            [f"RAW-{offset}-{i}", service.id, office.id, office.hromada_id, user_id, now, now.date(), now,
                              now, now, now.date(), new_check_code()])
                 app_id = cur.lastrowid if connection.vendor == "sqlite" else None
                 if app_id is None:
@@ -518,8 +519,8 @@ def raw_insert_rate(n: int) -> float:
                     cur.execute(f"INSERT INTO {t[Document]} (application_id, requirement_code, file, original_name, "
                                 "content_type, size, pages, sha256, uploaded_by_id, uploaded_at, late) "
                                 "VALUES (%s,%s,%s,'x.png','image/png',1000,1,%s,%s,%s,false)",
-                                [app_id, f"doc{d}", f"raw/{marker}/{i}/{d}",
-                                 hashlib.sha256(f"{marker}:{i}:{d}".encode()).digest(), user_id, now])
+                                [app_id, f"doc{d}", f"raw/{offset}/{i}/{d}",
+                                 hashlib.sha256(f"{offset}:{i}:{d}".encode()).digest(), user_id, now])
                 for action in ("create", "submit"):
                     cur.execute(f"INSERT INTO {t[Event]} (application_id, action, from_status, to_status, actor_id, at, "
                                 "comment, data) VALUES (%s,%s,'draft','submitted',%s,%s,'','{}')",
