@@ -211,10 +211,12 @@ def _after_joins_as_written(execute, sql, params, many, context):  # type: ignor
 
 # ---- statements prepared once per connection --------------------------------------------------------------------
 _PLACEHOLDER = re.compile(r"%%|%s")
+# One statement that PREPARE takes (a string of several, or SET, DECLARE…, is passed as it is).
+_PREPARABLE = re.compile(r"^\s*(SELECT|WITH|INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 # A connection keeps at most this many (a statement's text varies with its IN lists: one per length seen).
 PREPARED_PER_CONNECTION = 64
 # The SQLSTATE of "cached plan must not change result type": a migration changed a column a prepared statement
-# returns, under a connection that prepared it before.
+# returns, under a connection that prepared it before; the statement fails on every run until prepared again.
 _PLAN_RESULT_CHANGED = "0A000"
 
 
@@ -222,12 +224,7 @@ _PLAN_RESULT_CHANGED = "0A000"
 class _Prepared:
     session: Any           # the driver's connection: a new one (reconnected) holds none of them
     names: dict[str, tuple[str, int]] = field(default_factory=dict)   # statement text → (name, parameters)
-    made: int = 0          # names given on this connection, the forgotten ones included (they live until it closes)
-
-    def forget(self) -> None:
-        """After an error nothing is known of the statements this connection holds (PREPARE is not transactional
-        and a string's PREPARE may have run before its EXECUTE failed): new ones get new names."""
-        self.names.clear()
+    made: int = 0          # names given on this connection, the dropped ones included (they live until it closes)
 
 
 def _prepared_on(conn: Any) -> _Prepared:
@@ -240,22 +237,26 @@ def _prepared_on(conn: Any) -> _Prepared:
 
 def may_prepare(alias: str = DEFAULT_DB_ALIAS) -> bool:
     """Named prepared statements need a PostgreSQL session of their own that lasts (not PgBouncer's transaction
-    pooling) and values merged on the client (a server-bound EXECUTE cannot take parameters)."""
+    pooling, nor a pool that hands a session to another thread) and values merged on the client (a server-bound
+    EXECUTE cannot take parameters)."""
     conn = connections[alias]
+    options = conn.settings_dict.get("OPTIONS", {})
     return (conn.vendor == "postgresql" and not getattr(settings, "HROMADA_PGBOUNCER", False)
-            and not conn.settings_dict.get("OPTIONS", {}).get("server_side_binding"))
+            and not options.get("server_side_binding") and not options.get("pool"))
 
 
 @contextlib.contextmanager
 def prepared(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     """The block's statements are parsed, analysed and planned once per connection (``PREPARE``), then only run
-    (``EXECUTE``) — for a statement whose values are not skewed, so that one plan suits every value: a person by
-    her unique key, an audit entry's append. A lookup of a person by РНОКПП runs in 0.1 ms and was planned in
-    0.5–1 ms on every request (bench/README.md). Not for a scope's lists: a plan made once for a hromada of 500
-    residents does not suit one of 50,000.
+    (``EXECUTE``) — for a statement whose values do not skew its plan, so that one plan suits every value: a person
+    by her РНОКПП, an audit entry's append. The РНОКПП lookup's statement runs in 0.1 ms and was planned in 0.5–1 ms
+    on every request (bench/README.md). Not for a scope's lists (a plan made once for a hromada of 500 residents does
+    not suit one of 50,000), nor for a key a partial index holds (a plan for any value cannot use it).
 
-    The first run on a connection sends ``PREPARE`` and ``EXECUTE`` in one string: no round trip more. SQLite,
-    PgBouncer, server-bound values: nothing to do."""
+    ``PREPARE`` is sent alone, without values, the first time a connection meets the statement (one round trip per
+    connection and statement, not counted among a request's queries: it is the connection's, like its settings), so
+    no resident's values stay with the prepared statement or in the server's log of it. SQLite, PgBouncer, a
+    connection pool, server-bound values: nothing to do."""
     if not may_prepare(using):
         yield
         return
@@ -264,14 +265,14 @@ def prepared(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
 
 
 def _numbered(sql: str) -> tuple[str, int]:
-    """``sql`` with Django's ``%s`` placeholders as PostgreSQL's ``$1 … $n`` (``%%`` stays: the string still goes
-    through the driver's merging of values) and ``n``."""
+    """``sql`` with Django's ``%s`` placeholders as PostgreSQL's ``$1 … $n``, ``%%`` as the ``%`` it stands for (the
+    text goes to the server as it is), and ``n``."""
     count = 0
 
     def number(match: re.Match[str]) -> str:
         nonlocal count
         if match.group() == "%%":
-            return "%%"
+            return "%"
         count += 1
         return f"${count}"
 
@@ -280,36 +281,33 @@ def _numbered(sql: str) -> tuple[str, int]:
 
 def _as_prepared(execute, sql, params, many, context):  # type: ignore[no-untyped-def]  # Django's wrapper
     cursor = context["cursor"].cursor
-    if many or getattr(cursor, "name", None) or not isinstance(params, (list, tuple)):
-        return execute(sql, params, many, context)   # executemany, a server-side cursor, named values: as they are
+    if (many or getattr(cursor, "name", None) or not isinstance(params, (list, tuple))
+            or not _PREPARABLE.match(sql) or ";" in sql):
+        # executemany, a server-side cursor, named values, a statement PREPARE does not take: as they are.
+        return execute(sql, params, many, context)
     conn = context["connection"]
     state = _prepared_on(conn)
     known = state.names.get(sql)
-    if known is None and state.made >= PREPARED_PER_CONNECTION:
-        return execute(sql, params, many, context)
     if known is None:
+        if state.made >= PREPARED_PER_CONNECTION:
+            return execute(sql, params, many, context)
         body, count = _numbered(sql)
         if count != len(params):
             return execute(sql, params, many, context)
         name = f"hromada_{state.made}"
-        state.made += 1
-        text = f"PREPARE {name} AS {body}; {_execute_text(name, count)}"
-    else:
-        name, count = known
-        text = _execute_text(name, count)
+        state.made += 1    # a name is never given twice on a session, whatever becomes of its PREPARE
+        with conn.wrap_database_errors, conn.connection.cursor() as raw:
+            raw.execute(f"PREPARE {name} AS {body}")
+        known = state.names[sql] = (name, count)
+    name, count = known
     try:
-        result = execute(text, params, many, context)
+        return execute(f"EXECUTE {name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}",
+                       params, many, context)
     except DatabaseError as exc:
-        state.forget()
-        if getattr(exc.__cause__, "sqlstate", None) == _PLAN_RESULT_CHANGED and not conn.in_atomic_block:
-            # The statement failed alone (autocommit): run it as text; the next call prepares it anew.
-            return execute(sql, params, many, context)
-        raise
-    if known is None:
-        cursor.nextset()     # the statement's rows come after the PREPARE's empty result
-        state.names[sql] = (name, count)
-    return result
-
-
-def _execute_text(name: str, count: int) -> str:
-    return f"EXECUTE {name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"
+        if getattr(exc.__cause__, "sqlstate", None) != _PLAN_RESULT_CHANGED:
+            raise       # the statement's own error (its values, a timeout…): the prepared statement is sound
+        del state.names[sql]       # it fails on every run now: prepared anew, under a new name, next time
+        if conn.in_atomic_block:
+            raise
+        # Outside a transaction it failed alone (autocommit): run it as text this once.
+        return execute(sql, params, many, context)

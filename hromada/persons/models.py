@@ -72,7 +72,8 @@ class Person(models.Model):
     # (``PersonAccess.home`` relies on it). Indexed by ``person_home_place`` below, which starts with it.
     registered_hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+",
                                            verbose_name=_("громада реєстрації"), db_index=False)
-    # Not indexed: nothing lists persons by who registered them (users are deactivated, not deleted).
+    # Not indexed: nothing lists persons by who registered them (users are deactivated; deleting one, which the
+    # admin allows, scans the persons for this PROTECT once).
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                       related_name="+", db_index=False)
     # The child of a child-protection case (children's services): hidden from every other role's person search

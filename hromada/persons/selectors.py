@@ -17,6 +17,7 @@ Search policy
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import Collection, Iterable
@@ -95,12 +96,16 @@ def _base(user: User) -> QuerySet[Person]:
     return access.visible(user, Person).select_related("settlement")
 
 
-def _by_identifier(user: User, cond: Q) -> list[Person]:
-    """Exact lookup within the user's scope (the national one is ``services.take_person_into_work``)."""
+def _by_identifier(user: User, cond: Q, *, by_rnokpp: bool) -> list[Person]:
+    """Exact lookup within the user's scope (the national one is ``services.take_person_into_work``).
+
+    By РНОКПП the statement is prepared once per connection (``core.db.prepared``): a unique index, so one plan suits
+    every number. Not by document: its unique index is partial (a number given), which a plan for any value cannot
+    use."""
     if not access.may(user, "person.view"):
         return []
     found = _base(user).filter(cond).order_by("pk")[:5]
-    with prepared(found.db):   # a unique key: one plan suits every value (core.db.prepared)
+    with prepared(found.db) if by_rnokpp else contextlib.nullcontext():
         return list(found)
 
 
@@ -172,7 +177,8 @@ def search_page(user: User, *, rnokpp: str | None = None, document: str | None =
             cond = Q()
             for doc_type, number in lookups:
                 cond |= Q(id_document_type=doc_type, id_document_number=number)
-        hits = [p for p in _by_identifier(user, cond & area) if birth_date is None or p.birth_date == birth_date]
+        hits = [p for p in _by_identifier(user, cond & area, by_rnokpp=bool(rnokpp))
+                if birth_date is None or p.birth_date == birth_date]
         return SearchPage(hits[offset:offset + limit], len(hits) if with_total else None)
     qs = _base(user).filter(area)
     if birth_date is not None:
