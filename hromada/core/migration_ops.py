@@ -92,3 +92,49 @@ class DropFieldIndexesConcurrently(migrations.AlterField):
         # Back to ``db_index=True``: Django's own alteration builds the field's indexes again (not concurrently; a
         # way back is for a failed release, not for a live day).
         migrations.AlterField.database_forwards(self, app_label, schema_editor, from_state, to_state)
+
+
+class UniqueFieldToConstraint(migrations.SeparateDatabaseAndState):
+    """A field's ``unique=True`` becomes a named ``UniqueConstraint`` on the same column: on PostgreSQL the backend
+    gives a unique varchar a second, ``varchar_pattern_ops``, index, which a value looked up whole never reads.
+
+    PostgreSQL: the field's unique constraint is renamed to the constraint's name (its index is kept, not rebuilt)
+    and the ``_like`` twin is dropped concurrently (the migration says ``atomic = False``); run again, it finds its
+    work done. SQLite: Django's operations. Backwards: Django's operations — the field's uniqueness comes back before
+    the constraint goes, so the column is never without one."""
+
+    def __init__(self, model_name: str, name: str, field, constraint) -> None:
+        self.model_name, self.name, self.field, self.constraint = model_name, name, field, constraint
+        operations = [migrations.AddConstraint(model_name=model_name, constraint=constraint),
+                      migrations.AlterField(model_name=model_name, name=name, field=field)]
+        super().__init__(state_operations=operations, database_operations=operations)
+
+    def deconstruct(self):
+        return (type(self).__qualname__, [], {"model_name": self.model_name, "name": self.name, "field": self.field,
+                                              "constraint": self.constraint})
+
+    def describe(self) -> str:
+        return f"Make {self.model_name}.{self.name}'s uniqueness the constraint {self.constraint.name}"
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if not _postgres(schema_editor):
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+            return
+        if schema_editor.connection.in_atomic_block:
+            raise RuntimeError("UniqueFieldToConstraint needs a migration with atomic = False")
+        model = to_state.apps.get_model(app_label, self.model_name)
+        table, column = model._meta.db_table, model._meta.get_field(self.name).column
+        qn = schema_editor.quote_name
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("SELECT c.conname FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid "
+                           "WHERE c.conrelid = %s::regclass AND c.contype = 'u' AND c.conkey = ARRAY[a.attnum] "
+                           "AND a.attname = %s", [table, column])
+            unique = [name for (name,) in cursor.fetchall()]
+        if self.constraint.name not in unique:
+            if unique:
+                schema_editor.execute(f"ALTER TABLE {qn(table)} RENAME CONSTRAINT {qn(unique[0])} TO "
+                                      f"{qn(self.constraint.name)}")
+            else:
+                schema_editor.add_constraint(model, self.constraint)
+        twin = schema_editor._create_index_name(table, [column], suffix="_like")
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {qn(twin)}")
