@@ -701,7 +701,8 @@ def intake_round_trips(front_username: str) -> dict:
 
 BYTES_TABLES = ("applications_application", "applications_participant", "applications_document",
                 "applications_event", "applications_idempotencyrecord", "applications_receipt", "audit_auditentry",
-                "persons_person", "persons_householdmember", "persons_personlink", "persons_personaccess")
+                "persons_person", "persons_householdmember", "persons_personlink", "persons_personaccess",
+                "backoffice_decision", "backoffice_returnrequest", "notifications_notification")
 
 
 def bytes_per_application() -> dict:

@@ -241,8 +241,9 @@ class Receipt(models.Model):
     sha256 = HexDigestField()
     # The application version the receipt was rendered from (for the history of receipts).
     application_version = models.PositiveIntegerField(default=0)
-    # Hash of what the receipt states (documents, dates, offices): a new receipt only when one of them changed.
-    content_key = models.CharField(max_length=64, blank=True, db_index=True)
+    # Hash of what the receipt states (documents, dates, offices): a new receipt only when one of them changed. Not
+    # indexed (#24, bytes: 270 B per application in two indexes): only the case's latest receipt is compared with it.
+    content_key = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -17,6 +17,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
@@ -30,12 +31,16 @@ from hromada.applications.models import (
     Channel,
     Document,
     Event,
+    IssueMethod,
     NumberSequence,
     Participant,
     ParticipantRole,
+    Receipt,
     Status,
 )
 from hromada.applications.services.numbering import format_number
+from hromada.backoffice.models import Decision, Outcome, ReturnRequest
+from hromada.backoffice.reasons import reasons_for
 from hromada.catalog import calendar
 from hromada.catalog.models import ServiceType, Timing
 from hromada.children import rules as children_rules
@@ -132,6 +137,9 @@ class Generator:
     def __init__(self, opts: Options):
         self.o = opts
         self.rng = random.Random(opts.seed)
+        # What happens after each step of a case (amounts, reasons, how a result was handed out) draws from a
+        # stream of its own: the datasets of a seed keep their applications, persons and offices as before.
+        self.after_rng = random.Random(opts.seed + 7919)
         self.loader = BulkLoader()
         self.password_hash = make_password(DATASET_PASSWORD)
         self.off = calendar.days_off()
@@ -471,10 +479,13 @@ class Generator:
         for pid in self.person_ids:
             by_hromada_persons.setdefault(self.person_hromada[pid], []).append(pid)
         participants, documents, events = [], [], []
+        after: dict[type, list[dict]] = {Decision: [], ReturnRequest: [], Receipt: []}
         hromada_of: dict[int, int] = {}   # application id → its hromada
-        # What the product audits per intake (person.register, application.create, a document_attach per scan,
-        # application.submit), kept compact here and chained per oblast after the applications are written.
-        self.audited: list[tuple] = []
+        # What the product audits for each case — its intake (person.register, application.create, a
+        # document_attach per scan, application.submit) and every later step the services audit (take, return,
+        # resubmit, grant or refuse, send_result, issue, withdraw) — kept here as (hromada, steps) and chained per
+        # oblast after the applications are written.
+        self.audited: list[tuple[int, list[tuple]]] = []
 
         def at(day: date, hour: int | None = None) -> datetime:
             return datetime.combine(day, time(hour if hour is not None else rng.randint(8, 16), rng.randint(0, 59)),
@@ -521,12 +532,16 @@ class Generator:
                                           original_name=f"{req.code}.pdf", content_type="application/pdf",
                                           size=rng.randint(60_000, 900_000), pages=rng.randint(1, 4), sha256=sha,
                                           uploaded_by_id=registered_by, uploaded_at=registered_at, late=False))
-                self.audited.append((aid, hid, registered_by, registered_at, applicant, service.code,
-                                     [d["id"] for d in documents[-8:] if d["application_id"] == aid],
-                                     status != Status.DRAFT))
-                for action, from_s, to_s, when, actor in evs:
-                    events.append(dict(id=self.loader.next_id(Event), application_id=aid, action=action,
-                                       from_status=from_s, to_status=to_s, actor_id=actor, at=when, comment="", data={}))
+                scans = [d for d in documents[-8:] if d["application_id"] == aid]
+                steps = [("person.register", "persons.person", applicant, {"confirmed_not_duplicate": False,
+                                                                           "similar": []}, registered_at, registered_by),
+                         ("application.create", "applications.application", aid, {"service": service.code},
+                          registered_at, registered_by)]
+                steps += [("application.document_attach", "applications.application", aid,
+                           {"document": d["id"], "document_code": d["requirement_code"], "pages": d["pages"]},
+                           registered_at, registered_by) for d in scans]
+                events.extend(self._after_intake(aid, service, evs, fields, back_office, scans, steps, after))
+                self.audited.append((hid, steps))
                 if i % 10000 == 0:
                     self.tick("applications", 10000)
                 channel = rng.choices([Channel.IN_PERSON, Channel.CNAP, Channel.POST, Channel.ELECTRONIC],
@@ -556,50 +571,50 @@ class Generator:
                                              for pair in pairs])
             self.loader.write(Document, documents)
             self.loader.write(Event, events)
+            for model, written in after.items():
+                self.loader.write(model, written)
+                written.clear()
             self.audit_entries()
             for written in (participants, documents, events, hromada_of):
                 written.clear()
-        self.loader.reset_sequences([Application, Participant, PersonAccess, Document, Event])
+        self.loader.reset_sequences([Application, Participant, PersonAccess, Document, Event, *after])
         NumberSequence.objects.bulk_create(
             [NumberSequence(hromada_id=h, year=y, last=v) for (h, y), v in seq.items()],
             update_conflicts=True, unique_fields=["hromada", "year"], update_fields=["last"])
 
     def audit_entries(self):
-        """The intake's audit entries of the applications just written, hash-chained per oblast onto the chains'
-        current heads (as ``audit.services.record`` would have written them), so the bytes measured are honest."""
+        """The audit entries of the applications just written, hash-chained per oblast onto the chains' current heads
+        (as ``audit.services.record`` would have written them, one request each), so the bytes measured are
+        honest."""
         from hromada.audit.models import AuditChainHead, AuditEntry
         from hromada.audit.services import GENESIS, entry_hash
 
-        oblast_of = dict(Unit.objects.filter(id__in={a[1] for a in self.audited}).values_list("id", "oblast_id"))
-        users = dict(User.objects.filter(id__in={a[2] for a in self.audited if a[2]}).values_list("id", "username"))
+        oblast_of = dict(Unit.objects.filter(id__in={h for h, _s in self.audited}).values_list("id", "oblast_id"))
+        users = {uid: (name, role) for uid, name, role in User.objects.filter(
+            id__in={step[5] for _h, steps in self.audited for step in steps if step[5]}).values_list(
+            "id", "username", "role")}
         heads = {h.chain: h for h in AuditChainHead.objects.all()}
         tails: dict[int, tuple[int, str]] = {c: (h.last_id, h.last_hash) for c, h in heads.items()}
-        role = Role.FRONT_SPECIALIST.value
 
         def rows():
-            for aid, hid, actor, at, applicant, service, doc_ids, submitted in self.audited:
+            for hid, steps in self.audited:
                 chain = oblast_of.get(hid) or 0
                 _last_id, prev = tails.get(chain, (0, GENESIS))
-                utc = at.astimezone(ZoneInfo("UTC"))
-                request_id = hashlib.md5(f"{aid}".encode(), usedforsecurity=False).hexdigest()
-                steps = [("person.register", "persons.person", applicant, {"confirmed_not_duplicate": False,
-                                                                           "similar": []})]
-                steps.append(("application.create", "applications.application", aid, {"service": service}))
-                steps += [("application.document_attach", "applications.application", aid,
-                           {"document": d, "document_code": "", "pages": 1}) for d in doc_ids]
-                if submitted:
-                    steps.append(("application.submit", "applications.application", aid, {"handover_late": False}))
-                for action, object_type, object_id, details in steps:
+                for action, object_type, object_id, details, at, actor in steps:
                     eid = self.loader.next_id(AuditEntry)
-                    fields = {"at": utc.isoformat(), "actor_id": actor, "actor_username": users.get(actor, ""),
-                              "actor_role": role, "action": action, "object_type": object_type,
-                              "object_id": str(object_id), "hromada_id": hid, "ip": "10.0.0.1",
+                    # A request of its own (the front office's screens and the back office's send one per step);
+                    # the system's step after a decision runs in the decision's request, without an address.
+                    request_id = hashlib.md5(f"{eid}".encode(), usedforsecurity=False).hexdigest()
+                    username, role = users.get(actor, ("", ""))
+                    ip = "10.0.0.1" if actor else None
+                    fields = {"at": at.astimezone(ZoneInfo("UTC")).isoformat(), "actor_id": actor,
+                              "actor_username": username, "actor_role": role, "action": action,
+                              "object_type": object_type, "object_id": str(object_id), "hromada_id": hid, "ip": ip,
                               "request_id": request_id, "details": details}
                     digest = entry_hash(prev, fields)
-                    yield dict(id=eid, at=at, actor_id=actor, actor_username=fields["actor_username"], actor_role=role,
-                               action=action, object_type=object_type, object_id=fields["object_id"],
-                               hromada_id=hid, ip="10.0.0.1", request_id=request_id, details=details, chain=chain,
-                               hash=bytes.fromhex(digest))
+                    yield dict(id=eid, at=at, actor_id=actor, actor_username=username, actor_role=role, action=action,
+                               object_type=object_type, object_id=fields["object_id"], hromada_id=hid, ip=ip,
+                               request_id=request_id, details=details, chain=chain, hash=bytes.fromhex(digest))
                     prev = digest
                     tails[chain] = (eid, digest)
 
@@ -609,6 +624,75 @@ class Generator:
             AuditChainHead.objects.update_or_create(chain=chain, defaults={"last_id": last_id,
                                                                            "last_hash": last_hash})
         self.audited = []
+
+    def _after_intake(self, aid: int, service, evs: list[tuple], fields: dict, back_office: int | None,
+                      scans: list[dict], steps: list[tuple], after: dict[type, list[dict]]) -> list[dict]:
+        """The rows the services write at each step of the case's life (``_lifecycle``'s events), as they write
+        them: the event with its comment and data, the step's audit entry (appended to ``steps``), the decision,
+        the return request and the receipts (into ``after``). The case is closed by the system in the request that
+        hands the result out, so the close has no entry of its own (``hand_out_result`` audits the issue)."""
+        rng = self.after_rng
+        app_type = "applications.application"
+        rows = []
+        version = 2 + len(scans)            # created at 1; each scan moves it
+        returned_at = None
+
+        def receipt(when):
+            sha = hashlib.sha256(f"{self.o.seed}:{aid}:receipt:{version}".encode()).hexdigest()
+            after[Receipt].append(dict(id=self.loader.next_id(Receipt), application_id=aid,
+                                       file=f"receipts/{aid}/{sha}.pdf", sha256=sha, application_version=version,
+                                       content_key=hashlib.sha256(sha.encode()).hexdigest(),
+                                       created_at=when + timedelta(seconds=rng.randint(2, 40))))
+
+        for action, from_s, to_s, when, actor in evs:
+            version += 1
+            comment, data, details = "", {}, {}
+            if action == "submit":
+                details = {"back_office": back_office, "handover_late": False}
+                receipt(when)
+            elif action == "take":
+                details = {"version": version}
+            elif action == "return":
+                codes = [d["requirement_code"] for d in scans] or [""]
+                data = {"items": [rng.choice(codes)]}
+                comment = "Документ нечитабельний: додайте скан належної якості."
+                details = {"items": 1}
+                returned_at = when
+                after[ReturnRequest].append(dict(id=self.loader.next_id(ReturnRequest), application_id=aid,
+                                                 reason=comment, items=data["items"], returned_by_id=actor,
+                                                 returned_at=when, resolved_at=None))
+            elif action == "resubmit":
+                gap = (when.date() - returned_at.date()).days if returned_at else 0
+                data = {"suspended_days": gap, "due_date": fields["due_date"].isoformat()}
+                details = {"suspended_days": gap}
+                if after[ReturnRequest] and after[ReturnRequest][-1]["application_id"] == aid:
+                    after[ReturnRequest][-1]["resolved_at"] = when
+                receipt(when)
+            elif action in ("grant", "refuse"):
+                decision = dict(id=self.loader.next_id(Decision), application_id=aid, decided_by_id=actor,
+                                decided_at=when, calculation={}, calculator="", data_version="", comment="")
+                if action == "grant":
+                    amount = Decimal(rng.randint(50_000, 6_000_000)).scaleb(-2)   # kopiyky, as the service keeps it
+                    decision.update(outcome=Outcome.GRANTED, amount=amount, period_from=when.date(),
+                                    period_to=when.date() + timedelta(days=364), reason_code="")
+                    data = {"amount": str(amount)}
+                else:
+                    grounds = [r for r in reasons_for(service.code) if r.confirmed] or list(reasons_for(service.code))
+                    code = rng.choice(grounds).code if grounds else "no_right"
+                    decision.update(outcome=Outcome.REFUSED, amount=None, period_from=None, period_to=None,
+                                    reason_code=code)
+                    data = {"reason_code": code}
+                after[Decision].append(decision)
+                details = {"decision": decision["id"]}
+            elif action == "issue":
+                method = rng.choices([IssueMethod.IN_PERSON, IssueMethod.POST, IssueMethod.SMS, IssueMethod.DIIA],
+                                     [80, 8, 7, 5])[0]
+                data = details = {"method": method}
+            rows.append(dict(id=self.loader.next_id(Event), application_id=aid, action=action, from_status=from_s,
+                             to_status=to_s, actor_id=actor, at=when, comment=comment, data=data))
+            if action != "close":
+                steps.append((f"application.{action}", app_type, aid, details, when, actor))
+        return rows
 
     def _lifecycle(self, service, reg_day, app_date, registered_at, registered_by, back_staff, age):
         """Walk one application through the workflow with realistic timing; returns status, fields, events."""
@@ -710,7 +794,7 @@ def generate(opts: Options) -> Result:
 
     gen.loader.prepare([Office, HromadaServing, User, StaffPosition, Person, HouseholdMember, ChildCase,
                         CaseCircumstance, Reporter, ChildEvent, CaseSequence, Application, Participant, PersonAccess,
-                        Document, Event, AuditEntry])
+                        Document, Event, Decision, ReturnRequest, Receipt, AuditEntry])
     with transaction.atomic():
         _skip_fk_checks_if_allowed()
         gen.offices()

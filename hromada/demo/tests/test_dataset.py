@@ -6,7 +6,7 @@ from django.test import Client
 from stdnum.ua import rntrc
 
 from hromada.accounts.models import Role, User
-from hromada.applications.models import Application, Event, Status
+from hromada.applications.models import Application, Document, Event, Status
 from hromada.catalog.models import ServiceType
 from hromada.demo.dataset import Options, generate, make_rnokpp
 from hromada.offices.models import Authority, Function, Kind, Office
@@ -26,6 +26,7 @@ def test_make_rnokpp_is_valid_and_encodes_birth_and_sex():
 
 
 def test_generated_dataset_is_national_realistic_and_consistent(demo):
+    demo_cases = Application.objects.order_by("-id").values_list("id", flat=True).first() or 0
     result = generate(Options(applications=1500, persons=900, seed=3, as_of=AS_OF, staff=2100))
     assert result.counts["applications.Application"] == 1500
     # Every hromada outside occupied Crimea has a front office; every raion's hromadas a back office.
@@ -60,6 +61,38 @@ def test_generated_dataset_is_national_realistic_and_consistent(demo):
     assert AuditEntry.objects.filter(action="application.submit").count() >= submits.count()
     assert generated.values("chain").distinct().count() > 1
     assert verify_chain()[1] == []
+    _after_intake_as_the_services_write_it(Application.objects.filter(id__gt=demo_cases))
+
+
+def _after_intake_as_the_services_write_it(generated):
+    """Each later step of a generated case is written as its service writes it: every event but the system's close
+    has its audit entry (#24: the bytes measured hold the back office's entries too), every decision its row and
+    the event's data, every return its request, every submission its receipt."""
+    from hromada.applications.models import Receipt
+    from hromada.audit.models import AuditEntry
+    from hromada.backoffice.models import Decision, ReturnRequest
+
+    events = Counter(Event.objects.filter(application__in=generated).exclude(action="create")
+                     .values_list("action", flat=True))
+    audited = Counter(AuditEntry.objects.filter(object_type="applications.application",
+                                                object_id__in=[str(i) for i in generated.values_list("id", flat=True)])
+                      .values_list("action", flat=True))
+    for action in ("submit", "take", "return", "resubmit", "grant", "refuse", "send_result", "issue", "withdraw"):
+        assert events[action] > 0 or action in ("withdraw", "refuse", "return", "resubmit"), (action, events)
+        assert audited[f"application.{action}"] == events[action], action
+    assert audited["application.close"] == 0 and events["close"] == events["issue"]
+    assert audited["application.document_attach"] == Document.objects.filter(application__in=generated).count()
+    decided = Event.objects.filter(application__in=generated, action__in=["grant", "refuse"])
+    assert Decision.objects.filter(application__in=generated).count() == decided.count() > 0
+    for event in decided[:50]:
+        decision = Decision.objects.get(application_id=event.application_id)
+        assert decision.decided_at == event.at and decision.decided_by_id == event.actor_id
+        assert event.data == ({"amount": str(decision.amount)} if event.action == "grant"
+                              else {"reason_code": decision.reason_code})
+        entry = AuditEntry.objects.get(action=f"application.{event.action}", object_id=str(event.application_id))
+        assert entry.details == {"decision": decision.pk} and entry.actor_id == event.actor_id
+    assert ReturnRequest.objects.filter(application__in=generated).count() == events["return"]
+    assert Receipt.objects.filter(application__in=generated).count() == events["submit"] + events["resubmit"]
 
 
 class _Rollback(Exception):
