@@ -677,8 +677,8 @@ class Generator:
                                     period_to=when.date() + timedelta(days=364), reason_code="")
                     data = {"amount": str(amount)}
                 else:
-                    grounds = [r for r in reasons_for(service.code) if r.confirmed] or list(reasons_for(service.code))
-                    code = rng.choice(grounds).code if grounds else "no_right"
+                    # Every generated service has a confirmed ground (backoffice/data/refusal_reasons.json).
+                    code = rng.choice([r for r in reasons_for(service.code) if r.confirmed]).code
                     decision.update(outcome=Outcome.REFUSED, amount=None, period_from=None, period_to=None,
                                     reason_code=code)
                     data = {"reason_code": code}

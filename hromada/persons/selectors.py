@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, cast
 
+from django.db import router
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
@@ -32,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hromada.accounts import access
 from hromada.accounts.models import User
+from hromada.core.compiled import CompiledSelect, Keyed, slot
 from hromada.core.db import prepared
 from hromada.core.errors import ValidationFailed
 from hromada.core.registry import Slot
@@ -109,6 +111,26 @@ def _by_identifier(user: User, cond: Q, *, by_rnokpp: bool) -> list[Person]:
         return list(found)
 
 
+def _by_rnokpp(user: User, rnokpp: str) -> list[Person]:
+    """``_by_identifier`` by РНОКПП alone: its statement compiled once per rule key (``_rnokpp_statement``), prepared
+    once per connection, run with the number."""
+    key = access.visible_key(user, Person, router.db_for_read(Person))
+    if key is None:
+        return _by_identifier(user, Q(rnokpp=rnokpp), by_rnokpp=True)
+    if not access.may(user, "person.view"):
+        return []
+    statement = _rnokpp_statement(Keyed(key, user), router.db_for_read(Person))
+    with prepared(statement.using):
+        return cast(list[Person], statement.run(rnokpp))
+
+
+@functools.lru_cache(maxsize=1024)
+def _rnokpp_statement(keyed: Keyed, using: str) -> CompiledSelect:
+    """The lookup by РНОКПП of the users whose person rule has ``keyed``'s key (``access.visible_key``), compiled."""
+    (user,) = keyed.take()
+    return CompiledSelect(_base(user).using(using).filter(rnokpp=slot(0)).order_by("pk")[:5], slots=1)
+
+
 def _unit_id(code: str | None, categories: Collection[str], field: str, error_code: str,
              message: StrOrPromise) -> int | None:
     """The id of the КАТОТТГ unit ``code`` names, of one of ``categories``; 422 for anything else."""
@@ -168,8 +190,9 @@ def search_page(user: User, *, rnokpp: str | None = None, document: str | None =
         elif parsed.kind == "document":
             document = parsed.value
     if rnokpp or document:
+        given = (rnokpp or "").strip().replace(" ", "")
         if rnokpp:
-            cond = Q(rnokpp=rnokpp.strip().replace(" ", ""))
+            cond = Q(rnokpp=given)
         else:
             lookups = document_lookups(cast(str, document))
             if not lookups:
@@ -177,8 +200,9 @@ def search_page(user: User, *, rnokpp: str | None = None, document: str | None =
             cond = Q()
             for doc_type, number in lookups:
                 cond |= Q(id_document_type=doc_type, id_document_number=number)
-        hits = [p for p in _by_identifier(user, cond & area, by_rnokpp=bool(rnokpp))
-                if birth_date is None or p.birth_date == birth_date]
+        exact = _by_rnokpp(user, given) if rnokpp and not area else \
+            _by_identifier(user, cond & area, by_rnokpp=bool(rnokpp))
+        hits = [p for p in exact if birth_date is None or p.birth_date == birth_date]
         return SearchPage(hits[offset:offset + limit], len(hits) if with_total else None)
     qs = _base(user).filter(area)
     if birth_date is not None:

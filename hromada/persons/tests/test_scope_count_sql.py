@@ -4,6 +4,7 @@ the data as they are when it runs (it embeds no rows)."""
 from __future__ import annotations
 
 import copy
+from datetime import date
 
 import pytest
 from django.db.models import Q
@@ -18,6 +19,7 @@ from hromada.demo.services import BARANIVKA
 from hromada.offices.models import Office
 from hromada.persons import scoping, selectors
 from hromada.persons.models import HouseholdMember, Person
+from hromada.persons.testing import make_rnokpp
 from hromada.territory.models import Category, Unit
 
 from .factories import make_person
@@ -166,3 +168,66 @@ def test_a_rule_that_joins_is_built_per_request(front):
     shown = set(access.visible(watcher, Person).select_related("settlement").values_list("pk", flat=True))
     assert moved.pk in shown
     assert shown == set(Person.objects.filter(scoping.person_scope_q(watcher, scope)).values_list("pk", flat=True))
+
+
+def _as_read(people) -> list[tuple]:
+    """Everything an instance holds: its fields, its settlement read with it (select_related) and that one's fields."""
+    def fields(obj):
+        return {k: v for k, v in vars(obj).items() if k != "_state"}
+
+    return [(fields(p), {k: v and fields(v) for k, v in p._state.fields_cache.items()}, p._state.db, p._state.adding)
+            for p in people]
+
+
+def test_the_rnokpp_lookup_compiled_once_reads_what_the_queryset_reads(demo, front, back):
+    """``selectors._by_rnokpp`` runs the lookup's statement compiled once per rule key (``core.compiled.CompiledSelect``):
+    for every demo user the same persons, with the same fields and settlements, as the queryset built afresh — in the
+    scope, out of it, with no settlement, not found; an oblast's rule (built per user) is not cached."""
+    near = make_person(front, last_name="Своя")
+    homeless = person(front, last_name="Безадресна", rnokpp=make_rnokpp(date(1990, 5, 1), "F", 4241))
+    far = person(testing.user("front2"), last_name="Далека", rnokpp=make_rnokpp(date(1990, 5, 1), "F", 4242))
+    numbers = [p.rnokpp for p in (near, homeless, far)] + ["1234567899"]
+    for name in testing.DEMO_USERS:
+        user = testing.user(name)
+        for number in numbers:
+            expected = selectors._by_identifier(user, Q(rnokpp=number), by_rnokpp=True)
+            assert _as_read(selectors._by_rnokpp(user, number)) == _as_read(expected), (name, number)
+    assert access.visible_key(testing.user("oblast"), Person) is None        # built per user: nothing to share
+    assert access.visible_key(front, Person) != access.visible_key(back, Person)
+    assert [p.pk for p in selectors._by_rnokpp(front, near.rnokpp)] == [near.pk]
+    assert selectors._by_rnokpp(front, far.rnokpp) == []                      # another hromada's resident
+    assert selectors._by_rnokpp(front, homeless.rnokpp)[0].settlement is None
+
+
+def test_the_rnokpp_lookup_is_compiled_once_per_key_and_never_shared_across_keys(front, front2):
+    near = make_person(front, last_name="Своя")
+    selectors._rnokpp_statement.cache_clear()
+    for user in (front, front2, front, front2, front):
+        selectors.search_page(user, q=near.rnokpp)
+    info = selectors._rnokpp_statement.cache_info()
+    assert (info.misses, info.hits) == (2, 3)
+    assert [p.pk for p in selectors.search_page(front, q=near.rnokpp).persons] == [near.pk]
+    assert selectors.search_page(front2, q=near.rnokpp).persons == []       # front2's key: her own statement
+    # A name search or an area narrows by other values: it is not the compiled statement.
+    assert [p.pk for p in selectors.search_page(front, rnokpp=near.rnokpp,
+                                                area=selectors.area_q(settlement=BARANIVKA)).persons] in ([], [near.pk])
+    assert selectors._rnokpp_statement.cache_info().misses == 2
+
+
+def test_a_compiled_select_refuses_what_it_cannot_run_and_puts_each_value_in(demo):
+    from hromada.core.compiled import CompiledSelect, NotCompilable, slot
+
+    some = Person.objects.exclude(rnokpp=None).order_by("pk")[:2]
+    statement = CompiledSelect(Person.objects.select_related("settlement").filter(rnokpp=slot(0)), slots=1)
+    for p in some:
+        assert _as_read(statement.run(p.rnokpp)) == _as_read(Person.objects.select_related("settlement")
+                                                             .filter(rnokpp=p.rnokpp))
+    two = CompiledSelect(Person.objects.filter(last_name=slot(1), rnokpp=slot(0)), slots=2)
+    assert [p.pk for p in two.run(some[0].rnokpp, some[0].last_name)] == [some[0].pk]
+    assert two.run(some[0].rnokpp, some[1].last_name + "x") == []
+    with pytest.raises(NotCompilable):
+        CompiledSelect(Person.objects.filter(rnokpp="3111902038"), slots=1)              # no slot in it
+    with pytest.raises(NotCompilable):
+        CompiledSelect(Person.objects.filter(rnokpp=slot(0)).values("pk"), slots=1)     # not instances
+    with pytest.raises(NotCompilable):
+        CompiledSelect(Person.objects.filter(Q(rnokpp=slot(0)) | Q(last_name=slot(0))), slots=1)  # twice
