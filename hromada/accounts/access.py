@@ -380,19 +380,19 @@ def visible(user: AnyUser, model_or_qs: type[Model] | QuerySet) -> QuerySet:
     return qs
 
 
-def visible_key(user: AnyUser, model: type[Model], using: str = "default") -> Hashable | None:
-    """What ``visible(user, model)`` depends on, where it is the same query for every user with the same key — the
-    key a cache of a statement built on it may use (``core.compiled.CompiledSelect``). None where the query is built
-    for the user alone: a rule without a key, one that cannot be compiled (an oblast's scope), one a ``refine``
-    narrows, a user not signed in."""
+def visible_key(user: AnyUser, model: type[Model], using: str) -> Hashable | None:
+    """What ``visible(user, model)`` on the database ``using`` depends on, where it is the same query for every user
+    with the same key — the key a cache of a statement built on it may use (``core.compiled.CompiledSelect``). None
+    where the query is built for the user alone — a rule without a key, one that cannot be compiled (an oblast's
+    scope), one a ``refine`` narrows — and where the user may not read the model at all (nothing to cache)."""
     rule = rule_for(model)
-    if rule.q is None or rule.key is None or rule.refine is not None or not getattr(user, "is_authenticated", False):
+    if rule.q is None or rule.key is None or rule.refine is not None or not may(user, rule.view_action):
         return None
     member, scope = cast(User, user), scope_of(user)
     keyed = Keyed((model, rule.key(member, scope)), model, rule, member, scope)
     if _compiled_rule(keyed, using) is UNCOMPILABLE:
         return None
-    return (keyed.key, may(user, rule.view_action))
+    return (keyed.key, using)
 
 
 UNCOMPILABLE = object()

@@ -483,9 +483,9 @@ class Generator:
         hromada_of: dict[int, int] = {}   # application id → its hromada
         # What the product audits for each case — its intake (person.register, application.create, a
         # document_attach per scan, application.submit) and every later step the services audit (take, return,
-        # resubmit, grant or refuse, send_result, issue, withdraw) — kept here as (hromada, steps) and chained per
-        # oblast after the applications are written.
-        self.audited: list[tuple[int, list[tuple]]] = []
+        # resubmit, grant or refuse, send_result, issue, withdraw) — kept here as (hromada, application, steps) and
+        # chained per oblast after the applications are written.
+        self.audited: list[tuple[int, int, list[tuple]]] = []
 
         def at(day: date, hour: int | None = None) -> datetime:
             return datetime.combine(day, time(hour if hour is not None else rng.randint(8, 16), rng.randint(0, 59)),
@@ -533,26 +533,33 @@ class Generator:
                                           size=rng.randint(60_000, 900_000), pages=rng.randint(1, 4), sha256=sha,
                                           uploaded_by_id=registered_by, uploaded_at=registered_at, late=False))
                 scans = [d for d in documents[-8:] if d["application_id"] == aid]
-                steps = [("person.register", "persons.person", applicant, {"confirmed_not_duplicate": False,
-                                                                           "similar": []}, registered_at, registered_by),
-                         ("application.create", "applications.application", aid, {"service": service.code},
-                          registered_at, registered_by)]
-                steps += [("application.document_attach", "applications.application", aid,
-                           {"document": d["id"], "document_code": d["requirement_code"], "pages": d["pages"]},
-                           registered_at, registered_by) for d in scans]
-                events.extend(self._after_intake(aid, service, evs, fields, back_office, scans, steps, after))
-                self.audited.append((hid, steps))
-                if i % 10000 == 0:
-                    self.tick("applications", 10000)
                 channel = rng.choices([Channel.IN_PERSON, Channel.CNAP, Channel.POST, Channel.ELECTRONIC],
                                       [70, 15, 5, 10])[0]
+                # The front office's screens: a request each for the person, the case and every scan. Steps: (action,
+                # object type, object id, details, time, actor, request of the case's, the request's address kept —
+                # the services that are given the request record where it came from).
+                steps = [("person.register", "persons.person", applicant, {"confirmed_not_duplicate": False,
+                                                                           "similar": []},
+                          registered_at, registered_by, 0, True),
+                         ("application.create", "applications.application", aid, {"service": service.code},
+                          registered_at, registered_by, 1, False)]
+                steps += [("application.document_attach", "applications.application", aid,
+                           {"document": d["id"], "document_code": d["requirement_code"], "pages": d["pages"]},
+                           registered_at, registered_by, 2 + n, True) for n, d in enumerate(scans)]
+                events.append(dict(id=self.loader.next_id(Event), application_id=aid, action="create",
+                                   from_status=Status.DRAFT, to_status=Status.DRAFT, actor_id=registered_by,
+                                   at=registered_at, comment="", data={"service": service.code, "channel": channel}))
+                version = self._after_intake(aid, service, evs, fields, back_office, scans, steps, events, after)
+                self.audited.append((hid, aid, steps))
+                if i % 10000 == 0:
+                    self.tick("applications", 10000)
                 hromada_of[aid] = hid
                 yield dict(id=aid, number=number, service_id=service.id, status=status, channel=channel,
                            front_office_id=office_id, hromada_id=hid, applicant_person_id=applicant,
                            back_office_id=back_office if status != Status.DRAFT else None,
                            registered_by_id=registered_by, registered_at=registered_at, application_date=app_date,
                            paper_received_on=reg_day if channel == Channel.POST else None, handover_late=False,
-                           documents_deadline=None, draft_data={}, updated_at=registered_at, version=len(evs) + 1,
+                           documents_deadline=None, draft_data={}, updated_at=registered_at, version=version,
                            **fields)
 
         granted: set[int] = set()  # (person, hromada) pairs written, as person << 32 | hromada (a third of a tuple's memory)
@@ -584,29 +591,29 @@ class Generator:
 
     def audit_entries(self):
         """The audit entries of the applications just written, hash-chained per oblast onto the chains' current heads
-        (as ``audit.services.record`` would have written them, one request each), so the bytes measured are
-        honest."""
+        (as ``audit.services.record`` would have written them, in the requests that wrote them), so the bytes
+        measured are honest."""
         from hromada.audit.models import AuditChainHead, AuditEntry
         from hromada.audit.services import GENESIS, entry_hash
 
-        oblast_of = dict(Unit.objects.filter(id__in={h for h, _s in self.audited}).values_list("id", "oblast_id"))
+        oblast_of = dict(Unit.objects.filter(id__in={h for h, _a, _s in self.audited}).values_list("id", "oblast_id"))
         users = {uid: (name, role) for uid, name, role in User.objects.filter(
-            id__in={step[5] for _h, steps in self.audited for step in steps if step[5]}).values_list(
+            id__in={step[5] for _h, _a, steps in self.audited for step in steps if step[5]}).values_list(
             "id", "username", "role")}
         heads = {h.chain: h for h in AuditChainHead.objects.all()}
         tails: dict[int, tuple[int, str]] = {c: (h.last_id, h.last_hash) for c, h in heads.items()}
 
         def rows():
-            for hid, steps in self.audited:
+            for hid, aid, steps in self.audited:
                 chain = oblast_of.get(hid) or 0
                 _last_id, prev = tails.get(chain, (0, GENESIS))
-                for action, object_type, object_id, details, at, actor in steps:
+                for action, object_type, object_id, details, at, actor, request, addressed in steps:
                     eid = self.loader.next_id(AuditEntry)
-                    # A request of its own (the front office's screens and the back office's send one per step);
-                    # the system's step after a decision runs in the decision's request, without an address.
-                    request_id = hashlib.md5(f"{eid}".encode(), usedforsecurity=False).hexdigest()
+                    # The request's id (the middleware's, a UUID's hex) is on every entry written in it; its
+                    # address only where the service is given the request.
+                    request_id = hashlib.md5(f"{aid}:{request}".encode(), usedforsecurity=False).hexdigest()
                     username, role = users.get(actor, ("", ""))
-                    ip = "10.0.0.1" if actor else None
+                    ip = "10.0.0.1" if addressed else None
                     fields = {"at": at.astimezone(ZoneInfo("UTC")).isoformat(), "actor_id": actor,
                               "actor_username": username, "actor_role": role, "action": action,
                               "object_type": object_type, "object_id": str(object_id), "hromada_id": hid, "ip": ip,
@@ -626,15 +633,16 @@ class Generator:
         self.audited = []
 
     def _after_intake(self, aid: int, service, evs: list[tuple], fields: dict, back_office: int | None,
-                      scans: list[dict], steps: list[tuple], after: dict[type, list[dict]]) -> list[dict]:
+                      scans: list[dict], steps: list[tuple], events: list[dict], after: dict[type, list[dict]]) -> int:
         """The rows the services write at each step of the case's life (``_lifecycle``'s events), as they write
-        them: the event with its comment and data, the step's audit entry (appended to ``steps``), the decision,
-        the return request and the receipts (into ``after``). The case is closed by the system in the request that
-        hands the result out, so the close has no entry of its own (``hand_out_result`` audits the issue)."""
+        them: the event with its comment and data (into ``events``), the step's audit entry (appended to
+        ``steps``), the decision, the return request and the receipts (into ``after``), what the handing out sets on
+        the case (into ``fields``). The case is closed by the system in the request that hands the result out, so
+        the close has no entry of its own (``issue_result`` audits the issue). Returns the case's version."""
         rng = self.after_rng
         app_type = "applications.application"
-        rows = []
-        version = 2 + len(scans)            # created at 1; each scan moves it
+        version = 1 + len(scans)            # created at 1; each scan attached by a request of its own moves it
+        request = 2 + len(scans)            # the case's requests so far (``steps``)
         returned_at = None
 
         def receipt(when):
@@ -648,6 +656,7 @@ class Generator:
             version += 1
             comment, data, details = "", {}, {}
             if action == "submit":
+                data = {"back_office": back_office, "missing_may_follow": []}
                 details = {"back_office": back_office, "handover_late": False}
                 receipt(when)
             elif action == "take":
@@ -688,11 +697,18 @@ class Generator:
                 method = rng.choices([IssueMethod.IN_PERSON, IssueMethod.POST, IssueMethod.SMS, IssueMethod.DIIA],
                                      [80, 8, 7, 5])[0]
                 data = details = {"method": method}
-            rows.append(dict(id=self.loader.next_id(Event), application_id=aid, action=action, from_status=from_s,
-                             to_status=to_s, actor_id=actor, at=when, comment=comment, data=data))
-            if action != "close":
-                steps.append((f"application.{action}", app_type, aid, details, when, actor))
-        return rows
+                fields.update(issue_method=method, issued_by_id=actor)
+            events.append(dict(id=self.loader.next_id(Event), application_id=aid, action=action, from_status=from_s,
+                               to_status=to_s, actor_id=actor, at=when, comment=comment, data=data))
+            if action == "close":
+                continue
+            # The system's send_result runs in the decision's request; the back office's services are not given
+            # the request (no address on their entries); the front office's are.
+            if action != "send_result":
+                request += 1
+            steps.append((f"application.{action}", app_type, aid, details, when, actor, request,
+                          action in ("submit", "resubmit", "issue", "withdraw")))
+        return version
 
     def _lifecycle(self, service, reg_day, app_date, registered_at, registered_by, back_staff, age):
         """Walk one application through the workflow with realistic timing; returns status, fields, events."""

@@ -93,6 +93,27 @@ def _after_intake_as_the_services_write_it(generated):
         assert entry.details == {"decision": decision.pk} and entry.actor_id == event.actor_id
     assert ReturnRequest.objects.filter(application__in=generated).count() == events["return"]
     assert Receipt.objects.filter(application__in=generated).count() == events["submit"] + events["resubmit"]
+    # Created at version 1, a version per scan and per step; the receipt rendered at the submission's version.
+    for app in generated.filter(status=Status.CLOSED).prefetch_related("events", "documents", "receipts")[:30]:
+        steps = [e for e in app.events.all() if e.action != "create"]
+        assert app.version == 1 + len(app.documents.all()) + len(steps), app.number
+        submit_at = next(n for n, e in enumerate(steps) if e.action == "submit")
+        assert min(r.application_version for r in app.receipts.all()) == 1 + len(app.documents.all()) + submit_at + 1
+        issue = next(e for e in steps if e.action == "issue")
+        assert (app.issue_method, app.issued_by_id) == (issue.data["method"], issue.actor_id)
+    assert Event.objects.filter(application__in=generated, action="create").count() == generated.count()
+    submit = Event.objects.filter(application__in=generated, action="submit").select_related("application").first()
+    assert submit.data == {"back_office": submit.application.back_office_id, "missing_may_follow": []}
+    # An address only where the service is given the request; the decision's system step in the decision's request.
+    entries = AuditEntry.objects.filter(object_type="applications.application",
+                                        object_id__in=[str(i) for i in generated.values_list("id", flat=True)])
+    assert not entries.filter(action__in=["application.take", "application.grant", "application.send_result"],
+                              ip__isnull=False).exists()
+    assert not entries.filter(action__in=["application.submit", "application.issue"], ip__isnull=True).exists()
+    grant = entries.filter(action="application.grant").first()
+    sent = entries.get(action="application.send_result", object_id=grant.object_id)
+    assert sent.request_id == grant.request_id and sent.actor_id is None
+    assert entries.filter(object_id=grant.object_id).values("request_id").distinct().count() > 5
 
 
 class _Rollback(Exception):

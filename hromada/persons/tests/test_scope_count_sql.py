@@ -192,8 +192,8 @@ def test_the_rnokpp_lookup_compiled_once_reads_what_the_queryset_reads(demo, fro
         for number in numbers:
             expected = selectors._by_identifier(user, Q(rnokpp=number), by_rnokpp=True)
             assert _as_read(selectors._by_rnokpp(user, number)) == _as_read(expected), (name, number)
-    assert access.visible_key(testing.user("oblast"), Person) is None        # built per user: nothing to share
-    assert access.visible_key(front, Person) != access.visible_key(back, Person)
+    assert access.visible_key(testing.user("oblast"), Person, "default") is None   # built per user: nothing to share
+    assert access.visible_key(front, Person, "default") != access.visible_key(back, Person, "default")
     assert [p.pk for p in selectors._by_rnokpp(front, near.rnokpp)] == [near.pk]
     assert selectors._by_rnokpp(front, far.rnokpp) == []                      # another hromada's resident
     assert selectors._by_rnokpp(front, homeless.rnokpp)[0].settlement is None
@@ -208,26 +208,56 @@ def test_the_rnokpp_lookup_is_compiled_once_per_key_and_never_shared_across_keys
     assert (info.misses, info.hits) == (2, 3)
     assert [p.pk for p in selectors.search_page(front, q=near.rnokpp).persons] == [near.pk]
     assert selectors.search_page(front2, q=near.rnokpp).persons == []       # front2's key: her own statement
-    # A name search or an area narrows by other values: it is not the compiled statement.
+    # An area narrows by other values: it is not the compiled statement.
     assert [p.pk for p in selectors.search_page(front, rnokpp=near.rnokpp,
-                                                area=selectors.area_q(settlement=BARANIVKA)).persons] in ([], [near.pk])
+                                                area=selectors.area_q(settlement=BARANIVKA)).persons] == [near.pk]
+    assert selectors._rnokpp_statement.cache_info().misses == 2
+
+
+def test_the_rnokpp_lookup_is_never_shared_by_offices_of_one_scope_nor_given_to_who_may_not_read(front):
+    """Two back offices of one scope see different persons (the cases of each): the office is in the key. A user
+    who may not read persons, or is no longer active, gets nothing and compiles nothing."""
+    case = submitted_case("front")
+    deciding = User.objects.select_related("office", "territory").filter(
+        office=case.back_office, role="back_specialist", is_active=True).order_by("pk").first()
+    other_office = Office.objects.filter(function="back", is_active=True).exclude(pk=case.back_office_id).first()
+    scope = access.scope_of(deciding)
+    far = Unit.objects.filter(category=Category.HROMADA).exclude(pk__in=scope.hromada_ids).order_by("pk").first()
+    stranger = person(front, last_name="Приїжджа", registered_hromada=far,
+                      rnokpp=make_rnokpp(date(1990, 5, 1), "F", 4243))
+    Participant.objects.create(application=case, person=stranger, role=ParticipantRole.FAMILY_MEMBER)
+    colleague = copy.copy(deciding)             # the same role and scope, another office
+    colleague.office, colleague.office_id = other_office, other_office.pk
+    selectors._rnokpp_statement.cache_clear()
+    assert [p.pk for p in selectors._by_rnokpp(deciding, stranger.rnokpp)] == [stranger.pk]
+    assert selectors._by_rnokpp(colleague, stranger.rnokpp) == []
+    assert selectors._rnokpp_statement.cache_info().misses == 2
+    for name in ("auditor", "sysadmin"):
+        assert not access.may(testing.user(name), "person.view")
+        assert selectors._by_rnokpp(testing.user(name), stranger.rnokpp) == []
+    gone = copy.copy(deciding)
+    gone.is_active = False
+    assert selectors._by_rnokpp(gone, stranger.rnokpp) == []
     assert selectors._rnokpp_statement.cache_info().misses == 2
 
 
 def test_a_compiled_select_refuses_what_it_cannot_run_and_puts_each_value_in(demo):
     from hromada.core.compiled import CompiledSelect, NotCompilable, slot
 
+    rnokpp, last_name = Person._meta.get_field("rnokpp"), Person._meta.get_field("last_name")
     some = Person.objects.exclude(rnokpp=None).order_by("pk")[:2]
-    statement = CompiledSelect(Person.objects.select_related("settlement").filter(rnokpp=slot(0)), slots=1)
+    statement = CompiledSelect(Person.objects.select_related("settlement").filter(rnokpp=slot(0)), slots=[rnokpp])
     for p in some:
         assert _as_read(statement.run(p.rnokpp)) == _as_read(Person.objects.select_related("settlement")
                                                              .filter(rnokpp=p.rnokpp))
-    two = CompiledSelect(Person.objects.filter(last_name=slot(1), rnokpp=slot(0)), slots=2)
+    two = CompiledSelect(Person.objects.filter(last_name=slot(1), rnokpp=slot(0)), slots=[rnokpp, last_name])
     assert [p.pk for p in two.run(some[0].rnokpp, some[0].last_name)] == [some[0].pk]
     assert two.run(some[0].rnokpp, some[1].last_name + "x") == []
     with pytest.raises(NotCompilable):
-        CompiledSelect(Person.objects.filter(rnokpp="3111902038"), slots=1)              # no slot in it
+        CompiledSelect(Person.objects.filter(rnokpp="3111902038"), slots=[rnokpp])                # no slot in it
     with pytest.raises(NotCompilable):
-        CompiledSelect(Person.objects.filter(rnokpp=slot(0)).values("pk"), slots=1)     # not instances
+        CompiledSelect(Person.objects.filter(rnokpp=slot(0)).values("pk"), slots=[rnokpp])        # not instances
     with pytest.raises(NotCompilable):
-        CompiledSelect(Person.objects.filter(Q(rnokpp=slot(0)) | Q(last_name=slot(0))), slots=1)  # twice
+        CompiledSelect(Person.objects.filter(rnokpp=slot(0)).prefetch_related("links"), slots=[rnokpp])
+    with pytest.raises(NotCompilable):
+        CompiledSelect(Person.objects.filter(Q(rnokpp=slot(0)) | Q(last_name=slot(0))), slots=[rnokpp])  # twice
