@@ -71,6 +71,21 @@ class RemoveIndexConcurrently(PostgresRemoveIndexConcurrently):
             migrations.RemoveIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
 
 
+def _field_outside_transaction(operation, schema_editor, state, app_label: str) -> tuple:
+    """The model, table and column of a field operation that works concurrently (PostgreSQL refuses that inside a
+    transaction: the migration must say ``atomic = False``)."""
+    if schema_editor.connection.in_atomic_block:
+        raise RuntimeError(f"{type(operation).__name__} needs a migration with atomic = False")
+    model = state.apps.get_model(app_label, operation.model_name)
+    return model, model._meta.db_table, model._meta.get_field(operation.name).column
+
+
+def _drop_field_index_concurrently(schema_editor, table: str, column: str, suffix: str) -> None:
+    """Drop the index Django names for ``column`` with ``suffix`` ("" the plain one, "_like" its pattern twin)."""
+    name = schema_editor._create_index_name(table, [column], suffix=suffix)
+    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {schema_editor.quote_name(name)}")
+
+
 class DropFieldIndexesConcurrently(migrations.AlterField):
     """``AlterField`` from ``db_index=True`` to ``False``: drops the indexes Django made for the field — on PostgreSQL
     a varchar has two, the plain one and the ``_like`` pattern one, under the names Django gives them —
@@ -80,13 +95,9 @@ class DropFieldIndexesConcurrently(migrations.AlterField):
         if not _postgres(schema_editor):
             super().database_forwards(app_label, schema_editor, from_state, to_state)
             return
-        if schema_editor.connection.in_atomic_block:
-            raise RuntimeError("DropFieldIndexesConcurrently needs a migration with atomic = False")
-        model = from_state.apps.get_model(app_label, self.model_name)
-        table, column = model._meta.db_table, model._meta.get_field(self.name).column
+        _model, table, column = _field_outside_transaction(self, schema_editor, from_state, app_label)
         for suffix in ("", "_like"):
-            name = schema_editor._create_index_name(table, [column], suffix=suffix)
-            schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {schema_editor.quote_name(name)}")
+            _drop_field_index_concurrently(schema_editor, table, column, suffix)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         # Back to ``db_index=True``: Django's own alteration builds the field's indexes again (not concurrently; a
@@ -120,10 +131,7 @@ class UniqueFieldToConstraint(migrations.SeparateDatabaseAndState):
         if not _postgres(schema_editor):
             super().database_forwards(app_label, schema_editor, from_state, to_state)
             return
-        if schema_editor.connection.in_atomic_block:
-            raise RuntimeError("UniqueFieldToConstraint needs a migration with atomic = False")
-        model = to_state.apps.get_model(app_label, self.model_name)
-        table, column = model._meta.db_table, model._meta.get_field(self.name).column
+        model, table, column = _field_outside_transaction(self, schema_editor, to_state, app_label)
         qn = schema_editor.quote_name
         with schema_editor.connection.cursor() as cursor:
             cursor.execute("SELECT c.conname FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid "
@@ -136,5 +144,4 @@ class UniqueFieldToConstraint(migrations.SeparateDatabaseAndState):
                                       f"{qn(self.constraint.name)}")
             else:
                 schema_editor.add_constraint(model, self.constraint)
-        twin = schema_editor._create_index_name(table, [column], suffix="_like")
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {qn(twin)}")
+        _drop_field_index_concurrently(schema_editor, table, column, "_like")
