@@ -701,6 +701,7 @@ def intake_round_trips(front_username: str) -> dict:
 
 BYTES_TABLES = ("applications_application", "applications_participant", "applications_document",
                 "applications_event", "applications_idempotencyrecord", "applications_receipt", "audit_auditentry",
+                "audit_auditterm",
                 "persons_person", "persons_householdmember", "persons_personlink", "persons_personaccess",
                 "backoffice_decision", "backoffice_returnrequest", "notifications_notification")
 

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .fields import RequestIdField, TermField
+
 
 class AuditEntry(models.Model):
     # Indexes are the ones the auditor's queries use (#24, bytes: each entry is written ~6 times per intake).
@@ -20,13 +22,14 @@ class AuditEntry(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+",
                               db_index=False)
     actor_username = models.CharField(max_length=150, blank=True)
-    actor_role = models.CharField(max_length=32, blank=True)
-    action = models.CharField(max_length=64)   # e.g. person.view, application.submit, export
-    object_type = models.CharField(max_length=64, blank=True)
+    # The words every entry repeats, and the request id: codes and bytes on PostgreSQL (hromada.audit.fields).
+    actor_role = TermField(max_length=32, blank=True)
+    action = TermField()   # e.g. person.view, application.submit, export
+    object_type = TermField(blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     hromada_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
-    request_id = models.CharField(max_length=64, blank=True)
+    request_id = RequestIdField(blank=True)
     details = models.JSONField(default=dict, blank=True)
     # The chain the entry belongs to (an oblast's unit id, see services._chain_of; 0: no oblast). Not indexed: verify
     # walks the log once in id order keeping every chain's tail, and nothing else reads by chain.
@@ -48,6 +51,19 @@ class AuditEntry(models.Model):
     def hash_hex(self) -> str:
         """The hash as the checkpoints, the heads and the auditor's export write it."""
         return bytes(self.hash).hex() if self.hash else ""
+
+
+class AuditTerm(models.Model):
+    """A word of the log (an action, an object type, a role) once, under the code the entries hold on PostgreSQL
+    (``fields.term_code``: derived from the word, so it is the primary key and never allocated). Written by the append
+    in its statement; the application's role may add words, never change them (hromada.audit.roles), and a changed
+    word would break the hash of every entry holding it. Empty on SQLite, whose entries keep the text."""
+    id = models.IntegerField(primary_key=True)
+    name = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("слово журналу аудиту")
+        verbose_name_plural = _("слова журналу аудиту")
 
 
 class AuditChainHead(models.Model):

@@ -6,9 +6,10 @@ evidence inside the database stops at the owner. Therefore:
 * ``DATABASE_MIGRATE_URL`` connects as the **owner** of the schema; ``migrate``, ``flush``, ``restore`` and
   ``setup_db_roles`` switch the default connection to it for their duration (:func:`as_owner`);
 * ``DATABASE_URL`` connects as the **application role** (web, Celery worker and beat): not an owner, not a
-  superuser; on ``audit_auditentry`` it holds only SELECT and INSERT (no UPDATE, DELETE, TRUNCATE), on the
-  chain head SELECT, INSERT and UPDATE (the head only speeds up appends: ``verify_audit`` checks it against
-  the log and the signed checkpoints), on ``django_migrations`` only SELECT, and it cannot create objects.
+  superuser; on ``audit_auditentry`` and on its words, ``audit_auditterm``, it holds only SELECT and INSERT (no
+  UPDATE, DELETE, TRUNCATE), on the chain head SELECT, INSERT and UPDATE (the head only speeds up appends:
+  ``verify_audit`` checks it against the log and the signed checkpoints), on ``django_migrations`` only SELECT,
+  and it cannot create objects.
 
 ``migrate`` re-applies the grants after every run (new tables included). Without ``DATABASE_MIGRATE_URL``
 (SQLite, the embedded demo, tests) one role does everything, as before.
@@ -23,6 +24,8 @@ from django.conf import settings
 from django.db import connections
 
 from hromada.core.partitions import DEFINER_FUNCTION
+
+from .fields import TERM_TABLE  # words are added by appends, never changed
 
 AUDIT_TABLE = "audit_auditentry"
 HEAD_TABLE = "audit_auditchainhead"
@@ -84,6 +87,7 @@ def grant_app_privileges(connection, role: str) -> None:
     restricted = {  # what the role must not do to these tables (once they exist)
         AUDIT_TABLE: "UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER",
         HEAD_TABLE: "DELETE, TRUNCATE, REFERENCES, TRIGGER",
+        TERM_TABLE: "UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER",
         MIGRATIONS_TABLE: "INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER",
     }
     with connection.cursor() as cursor:
@@ -144,12 +148,13 @@ def check_app_role(connection, role: str) -> RoleReport:
                        [role])
         if cursor.fetchone()[0]:
             problems.append(f"role {role} owns the database")
-        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [AUDIT_TABLE])
-        migrated = cursor.fetchone()[0]
-        for privilege in ("UPDATE", "DELETE", "TRUNCATE", "TRIGGER") if migrated else ():
-            cursor.execute("SELECT has_table_privilege(%s, %s, %s)", [role, AUDIT_TABLE, privilege])
-            if cursor.fetchone()[0]:
-                problems.append(f"role {role} holds {privilege} on {AUDIT_TABLE}")
+        for table in (AUDIT_TABLE, TERM_TABLE):   # the entries, and the words they hold as codes
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [table])
+            migrated = cursor.fetchone()[0]
+            for privilege in ("UPDATE", "DELETE", "TRUNCATE", "TRIGGER") if migrated else ():
+                cursor.execute("SELECT has_table_privilege(%s, %s, %s)", [role, table, privilege])
+                if cursor.fetchone()[0]:
+                    problems.append(f"role {role} holds {privilege} on {table}")
         cursor.execute("SELECT has_schema_privilege(%s, 'public', 'CREATE')", [role])
         if cursor.fetchone()[0]:
             problems.append(f"role {role} may create objects in schema public")

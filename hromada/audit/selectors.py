@@ -129,11 +129,14 @@ def present(user: User, entries: Iterable[AuditEntry]) -> list[Row]:
 
 def known_actions(limit: int = 500) -> list[str]:
     """The actions the log holds, in order. A skip scan over the action index (one probe per distinct action):
-    ``SELECT DISTINCT`` would read the whole index — millions of entries per oblast a year — on every page view."""
+    ``SELECT DISTINCT`` would read the whole index — millions of entries per oblast a year — on every page view.
+    On PostgreSQL the index holds the actions' codes (hromada.audit.fields), read back as the words."""
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
     sql = (f"WITH RECURSIVE seen(action) AS (SELECT min(action) FROM {table} "  # noqa: S608 — the model's table
            f"UNION ALL SELECT (SELECT min(action) FROM {table} WHERE action > seen.action) FROM seen "
            f"WHERE seen.action IS NOT NULL) SELECT action FROM seen WHERE action IS NOT NULL LIMIT %s")
+    field = AuditEntry._meta.get_field("action")
+    coded = field.db_type(connection) == "integer"   # the index is in the codes' order, not the words'
     with connection.cursor() as cursor:
-        cursor.execute(sql, [limit])
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(sql, [32767 if coded else limit])   # the codes: a few hundred words, all of them
+        return sorted(field.from_db_value(row[0], None, connection) for row in cursor.fetchall())[:limit]

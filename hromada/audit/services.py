@@ -32,7 +32,8 @@ from hromada.core.errors import RateLimited
 from hromada.core.registry import Slot
 
 from .checkpoints import Checkpoint
-from .models import AuditChainHead, AuditEntry
+from .fields import TERM_TABLE, TermCollision, TermField, term_code, unknown_code
+from .models import AuditChainHead, AuditEntry, AuditTerm
 
 GENESIS = "0" * 64
 # Who acts: a signed-in user, the anonymous one (a failed sign-in), or None (the system: a task, a command). The
@@ -282,6 +283,17 @@ def _append(entries: list[AuditEntry]) -> None:
 _CHAINED = frozenset({"chain", "hash"})
 
 
+_TERM_FIELDS = tuple(f for f in AuditEntry._meta.concrete_fields if isinstance(f, TermField))
+
+
+def _terms(entries: list[AuditEntry]) -> list[list]:
+    """The words of ``entries`` as the append's two arrays (codes, words), in code order: two appends adding the
+    same new words lock them in one order."""
+    words = {getattr(e, f.attname) for e in entries for f in _TERM_FIELDS} - {""}
+    pairs = sorted((term_code(w), w) for w in words)
+    return [[c for c, _w in pairs], [w for _c, w in pairs]]
+
+
 @dataclass(frozen=True)
 class _AppendStatements:
     fields: tuple[Field, ...]   # the entry's content fields, in the statements' column order
@@ -303,9 +315,12 @@ def _append_statements(alias: str) -> _AppendStatements:
     # The type without a length (varchar rather than varchar(64)), as Django's own UNNEST insert.
     types = [f.db_type(connection).split("(")[0] for f in fields]
     lock_head = f"head AS (SELECT id, last_hash::text AS last_hash FROM {heads} WHERE chain = %s FOR UPDATE)"  # noqa: S608
+    # The entries' words, each written once (hromada.audit.fields); a word already there is left as it is.
+    terms = (f"terms AS (INSERT INTO {qn(TERM_TABLE)} (id, name) "  # noqa: S608
+             f"SELECT * FROM unnest(%s::integer[], %s::text[]) ON CONFLICT DO NOTHING)")
     # Identifiers from the models, quoted by the backend; every value is a parameter.
     one = (
-        f"WITH {lock_head}, "  # noqa: S608
+        f"WITH {terms}, {lock_head}, "  # noqa: S608
         f"ins AS (INSERT INTO {table} ({pk}, {columns}, {qn('chain')}, {qn('hash')}) "
         f"SELECT {next_id}, {', '.join(f'%s::{t}' for t in types)}, %s, "
         f"sha256(convert_to(head.last_hash || %s::text, 'UTF8')) FROM head "
@@ -318,7 +333,7 @@ def _append_statements(alias: str) -> _AppendStatements:
         return f"encode(sha256(convert_to({prev} || r.payload, 'UTF8')), 'hex')"
 
     many = (
-        f"WITH RECURSIVE {lock_head}, "  # noqa: S608
+        f"WITH RECURSIVE {terms}, {lock_head}, "  # noqa: S608
         f"r AS (SELECT * FROM unnest({', '.join(f'%s::{t}[]' for t in types)}, %s::text[]) "
         f"WITH ORDINALITY AS r({', '.join(names)}, payload, n)), "
         f"chained (n, id, hash) AS ("
@@ -347,7 +362,7 @@ def _append_in_sql(entries: list[AuditEntry], chain: int) -> bool:
     values = [[f.get_db_prep_save(getattr(e, f.attname), connection) for e in entries] for f in statements.fields]
     payloads = [hashed_payload(hashed_fields(e)) for e in entries]
     with connection.cursor() as cursor:
-        cursor.execute(statements.many, [chain, *values, payloads, chain])
+        cursor.execute(statements.many, [*_terms(entries), chain, *values, payloads, chain])
         row = cursor.fetchone()
     if row is None:
         return False
@@ -367,7 +382,7 @@ def _append_one_in_sql(entries: list[AuditEntry], chain: int) -> bool:
     statements = _append_statements(connection.alias)
     values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in statements.fields]
     with prepared(connection.alias), connection.cursor() as cursor:   # planned once per connection: no value skews it
-        cursor.execute(statements.one, [chain, *values, chain, hashed_payload(hashed_fields(entry))])
+        cursor.execute(statements.one, [*_terms(entries), chain, *values, chain, hashed_payload(hashed_fields(entry))])
         row = cursor.fetchone()
     if row is None:
         return False
@@ -427,6 +442,7 @@ def record(*, actor: Actor, action: str, obj: Model | None = None, object_type: 
 class ChainProblem:
     kind: str          # broken (edited, or deleted/inserted/moved before) | head_mismatch (tail deleted/appended)
                        # | checkpoint_mismatch (rewritten or cut short since a checkpoint) | checkpoint_invalid
+                       # | term_changed, term_missing (PostgreSQL: a word the entries hold as a code)
     entry_id: int | None
     position: int | None
     message: str
@@ -467,12 +483,14 @@ def verify_chain(*, batch_size: int = 2000, checkpoints: Sequence[Checkpoint] = 
     walks: dict[int, _Walk] = {}
     checked = 0
     last_id = 0
+    words: set[str] = set()
     while True:
         batch_ = list(AuditEntry.objects.filter(pk__gt=last_id).order_by("pk")[:batch_size])
         if not batch_:
             break
         for entry in batch_:
             checked += 1
+            words.update(getattr(entry, f.attname) for f in _TERM_FIELDS)
             walk = walks.setdefault(entry.chain, _Walk())
             walk.position += 1
             position, where = walk.position, f"chain {entry.chain}, position {walk.position}"
@@ -510,7 +528,33 @@ def verify_chain(*, batch_size: int = 2000, checkpoints: Sequence[Checkpoint] = 
                 f"chain {chain}: head points to entry {head_id or '—'} but the last entry is {walk.prev_id or '—'} "
                 f"(position {walk.position}) — entries at the end were deleted or appended outside the "
                 f"application", chain))
-    return checked, problems
+    return checked, problems + _term_problems(words)
+
+
+def _term_problems(words: set[str]) -> list[ChainProblem]:
+    """PostgreSQL: entries hold their words as codes, each word kept once in the term table (hromada.audit.fields).
+    The walk read the words this process knows; a word changed in the table (no longer the word of its code) or
+    missing from it would make another process read the entries as another word, or as a number."""
+    if transaction.get_connection().vendor != "postgresql":
+        return []
+    stored = dict(AuditTerm.objects.values_list("id", "name"))
+    problems = []
+    for code, name in sorted(stored.items()):
+        try:
+            changed = term_code(name) != code
+        except TermCollision:
+            changed = True
+        if changed:
+            problems.append(ChainProblem("term_changed", None, None, f"audit word {code} reads {name!r}, which is "
+                                         f"not the word of that code — the term table was changed"))
+    for word in sorted(words - {""}):
+        unknown = unknown_code(word)
+        if unknown is None and term_code(word) in stored:
+            continue
+        shown = f"code {unknown}" if unknown is not None else f"{word!r} (code {term_code(word)})"
+        problems.append(ChainProblem("term_missing", None, None, f"audit word {shown} is held by entries but missing "
+                                     f"from the term table — removed outside the application"))
+    return problems
 
 
 # --- Reads of personal data, and per-user limits -------------------------------------------------------------

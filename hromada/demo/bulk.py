@@ -13,12 +13,15 @@ from decimal import Decimal
 
 from django.db import connection, models
 
+from hromada.audit.fields import RequestIdField, TermField
 from hromada.core.fields import HexDigestField
 
 
 def _converter(field, vendor: str):
     if isinstance(field, HexDigestField):
         return field.get_prep_value  # hex in the generated rows, bytes in the table
+    if isinstance(field, TermField | RequestIdField):   # the audit's words as codes, its request ids as bytes
+        return lambda v: field.get_db_prep_value(v, connection)
     if isinstance(field, models.JSONField):
         return lambda v: None if v is None else json.dumps(v, ensure_ascii=False)
     if vendor == "sqlite":

@@ -593,7 +593,8 @@ class Generator:
         """The audit entries of the applications just written, hash-chained per oblast onto the chains' current heads
         (as ``audit.services.record`` would have written them, in the requests that wrote them), so the bytes
         measured are honest."""
-        from hromada.audit.models import AuditChainHead, AuditEntry
+        from hromada.audit.fields import term_code
+        from hromada.audit.models import AuditChainHead, AuditEntry, AuditTerm
         from hromada.audit.services import GENESIS, entry_hash
 
         oblast_of = dict(Unit.objects.filter(id__in={h for h, _a, _s in self.audited}).values_list("id", "oblast_id"))
@@ -625,8 +626,18 @@ class Generator:
                     prev = digest
                     tails[chain] = (eid, digest)
 
-        self.loader.write(AuditEntry, rows())
+        words: set[str] = set()
+
+        def noting_words():
+            for row in rows():
+                words.update((row["action"], row["object_type"], row["actor_role"]))
+                yield row
+
+        self.loader.write(AuditEntry, noting_words())
         self.loader.reset_sequences([AuditEntry])
+        if connection.vendor == "postgresql":   # the words the entries hold as codes, as the append writes them
+            AuditTerm.objects.bulk_create([AuditTerm(id=term_code(w), name=w) for w in sorted(words - {""})],
+                                          ignore_conflicts=True)
         for chain, (last_id, last_hash) in tails.items():
             AuditChainHead.objects.update_or_create(chain=chain, defaults={"last_id": last_id,
                                                                            "last_hash": last_hash})

@@ -116,9 +116,10 @@ def test_a_read_outside_any_transaction_appends_in_its_one_statement():
                                 hromada_id=hromada.pk, limit=False) for i in range(3)]
     if connection.vendor == "postgresql":
         statements = [_as_written(q["sql"]) for q in ctx.captured_queries[-2:]]
-        # One entry: the statement for one (no recursion), the head's lock, the INSERT and the head's move — prepared
-        # once per connection (core.db.prepared), then run by name.
-        assert len(statements) == 2 and all(s.startswith("WITH head AS") for s in statements), statements
+        # One entry: the statement for one (no recursion): its words, the head's lock, the INSERT and the head's move
+        # — prepared once per connection (core.db.prepared), then run by name.
+        assert len(statements) == 2 and all(s.startswith("WITH terms AS") and "head AS" in s and "RECURSIVE" not in s
+                                            for s in statements), statements
         assert not any(q["sql"] in ("BEGIN", "COMMIT") for q in ctx.captured_queries[-2:])
     stored = _stored(entries)
     assert [e.pk for e in stored] == sorted(e.pk for e in entries)

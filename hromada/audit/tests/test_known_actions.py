@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 def test_known_actions_are_the_distinct_actions_in_order(front):
     for action in ("zz.test.last", "aa.test.first", "mm.test.middle", "aa.test.first", "mm.test.middle"):
         record(actor=front, action=action)
-    expected = list(AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct())
+    expected = sorted(set(AuditEntry.objects.values_list("action", flat=True)))   # in the words' order
     assert known_actions() == expected
     assert {"aa.test.first", "mm.test.middle", "zz.test.last"} <= set(expected)
     assert known_actions(limit=2) == expected[:2]

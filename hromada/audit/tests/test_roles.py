@@ -36,21 +36,25 @@ with connection.cursor() as cursor:
 u = create_staff_user(username="role_sys", password="Zx9-long-enough", role="sysadmin")
 entries = [record(actor=u, action="test.role", object_id=i) for i in range(3)]
 attempts = {
-    "update": "UPDATE audit_auditentry SET action = 'x'",
+    "update": "UPDATE audit_auditentry SET object_id = 'x'",
     "delete": "DELETE FROM audit_auditentry",
     "truncate": "TRUNCATE audit_auditentry",
     "disable_trigger": "ALTER TABLE audit_auditentry DISABLE TRIGGER audit_append_only",
     "drop_trigger": "DROP TRIGGER audit_append_only ON audit_auditentry",
     "replica_mode": "SET session_replication_role = replica",
     # Without the grant option PostgreSQL only warns "no privileges were granted": the UPDATE after it tells.
-    "grant_self": "GRANT UPDATE ON audit_auditentry TO CURRENT_USER; UPDATE audit_auditentry SET action = 'x'",
+    "grant_self": "GRANT UPDATE ON audit_auditentry TO CURRENT_USER; UPDATE audit_auditentry SET object_id = 'x'",
     "own_table": "ALTER TABLE audit_auditentry OWNER TO CURRENT_USER",
     "reset_head_delete": "DELETE FROM audit_auditchainhead",
+    # The words the entries hold as codes: added by appends, never changed or removed.
+    "rename_word": "UPDATE audit_auditterm SET name = 'test.hidden'",
+    "delete_word": "DELETE FROM audit_auditterm",
+    "truncate_words": "TRUNCATE audit_auditterm",
     "new_table": "CREATE TABLE shadow_log (id int)",
     "migrations": "DELETE FROM django_migrations",
     # The log is partitioned by month: each partition is a table the role must not change either (refused for
     # want of a privilege, not only by the trigger cloned onto it).
-    "update_partition": "UPDATE audit_auditentry_default SET action = 'x'",
+    "update_partition": "UPDATE audit_auditentry_default SET object_id = 'x'",
     "delete_partition": "DELETE FROM audit_auditentry_default",
     "add_partition": "CREATE TABLE audit_auditentry_p209901 PARTITION OF audit_auditentry "
                      "FOR VALUES FROM ('2099-01-01') TO ('2099-02-01')",
