@@ -286,12 +286,33 @@ _CHAINED = frozenset({"chain", "hash"})
 _TERM_FIELDS = tuple(f for f in AuditEntry._meta.concrete_fields if isinstance(f, TermField))
 
 
-def _terms(entries: list[AuditEntry]) -> list[list]:
-    """The words of ``entries`` as the append's two arrays (codes, words), in code order: two appends adding the
-    same new words lock them in one order."""
+# The codes this process knows to be in the term table, per database. An append whose words are all known leaves
+# the term table out of its statement (~0.1 ms of every audited request). Learned from this process's own appends once
+# they committed: the table only grows (the application may not delete a word); forgotten when the tables are emptied
+# (``flush``, ``restore``: the application is stopped during a restore, and starts knowing none).
+_stored_words: dict[str, set[int]] = {}
+
+
+def forget_stored_words() -> None:
+    _stored_words.clear()
+
+
+def _new_words(entries: list[AuditEntry], alias: str) -> tuple[list[int], list[str]] | None:
+    """The words of ``entries`` not known to be stored, as the append's two arrays (codes, words) in code order (two
+    appends adding the same new words lock them in one order); None when every word is known."""
+    stored = _stored_words.setdefault(alias, set())
     words = {getattr(e, f.attname) for e in entries for f in _TERM_FIELDS} - {""}
     pairs = sorted((term_code(w), w) for w in words)
-    return [[c for c, _w in pairs], [w for _c, w in pairs]]
+    if all(code in stored for code, _w in pairs):
+        return None
+    return [c for c, _w in pairs], [w for _c, w in pairs]
+
+
+def _learn_words(new: tuple[list[int], list[str]] | None, alias: str) -> None:
+    """After an append wrote ``new`` words: known once its transaction commits (at once outside a transaction)."""
+    if new is not None:
+        codes = new[0]
+        transaction.on_commit(lambda: _stored_words.setdefault(alias, set()).update(codes), using=alias)
 
 
 @dataclass(frozen=True)
@@ -302,9 +323,10 @@ class _AppendStatements:
 
 
 @functools.cache
-def _append_statements(alias: str) -> _AppendStatements:
-    """Both append statements, built once per process and database: they depend on the models only, and building
-    the one-entry statement took ~0.28 ms of every audited read (bench/README.md)."""
+def _append_statements(alias: str, new_words: bool) -> _AppendStatements:
+    """Both append statements, built once per process, database and ``new_words`` (whether they also write the
+    entries' words): they depend on the models only, and building the one-entry statement took ~0.28 ms of every
+    audited read (bench/README.md)."""
     connection: Any = connections[alias]
     qn = connection.ops.quote_name
     meta = AuditEntry._meta
@@ -317,10 +339,10 @@ def _append_statements(alias: str) -> _AppendStatements:
     lock_head = f"head AS (SELECT id, last_hash::text AS last_hash FROM {heads} WHERE chain = %s FOR UPDATE)"  # noqa: S608
     # The entries' words, each written once (hromada.audit.fields); a word already there is left as it is.
     terms = (f"terms AS (INSERT INTO {qn(TERM_TABLE)} (id, name) "  # noqa: S608
-             f"SELECT * FROM unnest(%s::integer[], %s::text[]) ON CONFLICT DO NOTHING)")
+             f"SELECT * FROM unnest(%s::integer[], %s::text[]) ON CONFLICT DO NOTHING), ") if new_words else ""
     # Identifiers from the models, quoted by the backend; every value is a parameter.
     one = (
-        f"WITH {terms}, {lock_head}, "  # noqa: S608
+        f"WITH {terms}{lock_head}, "  # noqa: S608
         f"ins AS (INSERT INTO {table} ({pk}, {columns}, {qn('chain')}, {qn('hash')}) "
         f"SELECT {next_id}, {', '.join(f'%s::{t}' for t in types)}, %s, "
         f"sha256(convert_to(head.last_hash || %s::text, 'UTF8')) FROM head "
@@ -333,7 +355,7 @@ def _append_statements(alias: str) -> _AppendStatements:
         return f"encode(sha256(convert_to({prev} || r.payload, 'UTF8')), 'hex')"
 
     many = (
-        f"WITH RECURSIVE {terms}, {lock_head}, "  # noqa: S608
+        f"WITH RECURSIVE {terms}{lock_head}, "  # noqa: S608
         f"r AS (SELECT * FROM unnest({', '.join(f'%s::{t}[]' for t in types)}, %s::text[]) "
         f"WITH ORDINALITY AS r({', '.join(names)}, payload, n)), "
         f"chained (n, id, hash) AS ("
@@ -358,11 +380,12 @@ def _append_in_sql(entries: list[AuditEntry], chain: int) -> bool:
     the batch in order and takes each entry's id from the sequence in that order (ids ascend along the chain, as
     ``verify_chain`` walks it); each content column is sent as one array."""
     connection = transaction.get_connection()
-    statements = _append_statements(connection.alias)
+    new = _new_words(entries, connection.alias)
+    statements = _append_statements(connection.alias, new is not None)
     values = [[f.get_db_prep_save(getattr(e, f.attname), connection) for e in entries] for f in statements.fields]
     payloads = [hashed_payload(hashed_fields(e)) for e in entries]
     with connection.cursor() as cursor:
-        cursor.execute(statements.many, [*_terms(entries), chain, *values, payloads, chain])
+        cursor.execute(statements.many, [*(new or ()), chain, *values, payloads, chain])
         row = cursor.fetchone()
     if row is None:
         return False
@@ -370,6 +393,7 @@ def _append_in_sql(entries: list[AuditEntry], chain: int) -> bool:
     for entry, pk_value, hash_ in zip(entries, ids, hashes, strict=True):
         entry.pk, entry.chain, entry.hash = pk_value, chain, bytes.fromhex(hash_)
         entry._state.adding, entry._state.db = False, connection.alias
+    _learn_words(new, connection.alias)
     return True
 
 
@@ -379,15 +403,17 @@ def _append_one_in_sql(entries: list[AuditEntry], chain: int) -> bool:
     1.4 → 1.0 ms at 1 M, bench/README.md). The hash is ``entry_hash``'s, as there."""
     [entry] = entries
     connection = transaction.get_connection()
-    statements = _append_statements(connection.alias)
+    new = _new_words(entries, connection.alias)
+    statements = _append_statements(connection.alias, new is not None)
     values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in statements.fields]
     with prepared(connection.alias), connection.cursor() as cursor:   # planned once per connection: no value skews it
-        cursor.execute(statements.one, [*_terms(entries), chain, *values, chain, hashed_payload(hashed_fields(entry))])
+        cursor.execute(statements.one, [*(new or ()), chain, *values, chain, hashed_payload(hashed_fields(entry))])
         row = cursor.fetchone()
     if row is None:
         return False
     entry.pk, entry.chain, entry.hash = row[0], chain, bytes(row[1])
     entry._state.adding, entry._state.db = False, connection.alias
+    _learn_words(new, connection.alias)
     return True
 
 

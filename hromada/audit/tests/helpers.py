@@ -31,3 +31,12 @@ def as_new_transaction():
     from hromada.audit.services import _Appended, _Held
 
     connection.run_on_commit[:] = [c for c in connection.run_on_commit if not isinstance(c[1], _Held | _Appended)]
+
+
+def _as_written(sql: str) -> str:
+    """The text of a statement sent as prepared (``PREPARE name AS …; EXECUTE``, then ``EXECUTE name(…)``)."""
+    if not sql.startswith(("PREPARE ", "EXECUTE ")):
+        return sql
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", [sql.split()[1].split("(")[0]])
+        return cursor.fetchone()[0].split(" AS ", 1)[1]

@@ -7,10 +7,10 @@ from django.db.models import Field
 from django.test.utils import CaptureQueriesContext
 
 from hromada import testing
-from hromada.audit.models import AuditChainHead, AuditEntry
+from hromada.audit.models import AuditChainHead, AuditEntry, AuditTerm
 from hromada.audit.services import GENESIS, audited_read, batch, chain_key, entry_hash, hashed_fields, record, verify_chain
 
-from .helpers import as_new_transaction, guard_disabled
+from .helpers import _as_written, as_new_transaction, guard_disabled
 from .test_chains import _oblast_hromada
 
 # Text the hash covers must match byte for byte: letters outside ASCII, quotes, a backslash, an emoji (4 bytes in
@@ -93,15 +93,6 @@ def test_tampering_with_sql_written_entries_is_found(front, hromada):
     assert ("broken", entries[2].pk) in kinds
 
 
-def _as_written(sql: str) -> str:
-    """The text of a statement sent as prepared (``PREPARE name AS …; EXECUTE``, then ``EXECUTE name(…)``)."""
-    if not sql.startswith(("PREPARE ", "EXECUTE ")):
-        return sql
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", [sql.split()[1].split("(")[0]])
-        return cursor.fetchone()[0].split(" AS ", 1)[1]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_read_outside_any_transaction_appends_in_its_one_statement():
     """A read is audited outside any transaction (autocommit): on PostgreSQL its append is one statement and a
@@ -116,10 +107,14 @@ def test_a_read_outside_any_transaction_appends_in_its_one_statement():
                                 hromada_id=hromada.pk, limit=False) for i in range(3)]
     if connection.vendor == "postgresql":
         statements = [_as_written(q["sql"]) for q in ctx.captured_queries[-2:]]
-        # One entry: the statement for one (no recursion): its words, the head's lock, the INSERT and the head's move
-        # — prepared once per connection (core.db.prepared), then run by name.
-        assert len(statements) == 2 and all(s.startswith("WITH terms AS") and "head AS" in s and "RECURSIVE" not in s
-                                            for s in statements), statements
+        # One entry: the statement for one (no recursion), the head's lock, the INSERT and the head's move — prepared
+        # once per connection (core.db.prepared), then run by name. The first read wrote the entry's words (the term
+        # table, hromada.audit.fields); the later ones, their words known, leave the term table out.
+        assert len(statements) == 2 and all(s.startswith("WITH head AS") for s in statements), statements
+        first = [s for s in map(_as_written, (q["sql"] for q in ctx.captured_queries)) if "audit_auditterm" in s]
+        # (Sent twice: the first found no head for the new chain, wrote no entry and was sent again after it.)
+        assert len(first) == 2 and all(s.startswith("WITH terms AS") and "RECURSIVE" not in s for s in first), first
+        assert set(AuditTerm.objects.values_list("name", flat=True)) >= {"test.read", "test.thing", actor.role}
         assert not any(q["sql"] in ("BEGIN", "COMMIT") for q in ctx.captured_queries[-2:])
     stored = _stored(entries)
     assert [e.pk for e in stored] == sorted(e.pk for e in entries)

@@ -12,7 +12,7 @@ from hromada.audit.models import AuditEntry, AuditTerm
 from hromada.audit.selectors import known_actions
 from hromada.audit.services import record, verify_chain
 
-from .helpers import guard_disabled
+from .helpers import _as_written, guard_disabled
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +101,28 @@ def test_a_changed_or_removed_word_is_found(front, monkeypatch):
     problems = verify_chain()[1]
     assert "term_missing" in [p.kind for p in problems]
     assert AuditEntry.objects.filter(object_type="test.thing").get().action == f"#{term_code('test.guarded')}"
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_word_is_left_out_of_the_append_only_once_it_is_stored(front):
+    """An append leaves the term table out once its words are known to be there: learned when the append that wrote
+    them committed, never from one rolled back."""
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        record(actor=front, action="test.rolled", object_type="test.thing", object_id=1)
+        raise Undo
+    assert not AuditTerm.objects.filter(name="test.rolled").exists()
+    with CaptureQueriesContext(connection) as ctx:
+        for i in range(3):
+            with transaction.atomic():
+                record(actor=front, action="test.rolled", object_type="test.thing", object_id=i)
+    writes = [sql for sql in map(_as_written, (q["sql"] for q in ctx.captured_queries)) if "audit_auditentry" in sql]
+    assert [("audit_auditterm" in sql) for sql in writes] == [True, False, False]
+    assert AuditTerm.objects.filter(name="test.rolled").exists()
+    assert verify_chain()[1] == []

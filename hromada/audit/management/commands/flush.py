@@ -3,9 +3,13 @@ the schema owner when DATABASE_MIGRATE_URL is set — the application role may n
 from django.core.management.commands.flush import Command as FlushCommand
 
 from hromada.audit import guard, roles
+from hromada.audit.services import forget_stored_words
 
 
 class Command(FlushCommand):
     def handle(self, **options):
-        with guard.maintenance(), roles.as_owner(options["database"]):
-            return super().handle(**options)
+        try:
+            with guard.maintenance(), roles.as_owner(options["database"]):
+                return super().handle(**options)
+        finally:
+            forget_stored_words()   # the audit's words went with the tables

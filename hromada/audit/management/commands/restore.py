@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from hromada.audit import roles
 from hromada.audit.backup import BackupError, restore_backup
+from hromada.audit.services import forget_stored_words
 
 
 class Command(BaseCommand):
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             # As the schema owner (the tables are dropped and recreated), then the application role's
             # grants again: the dump carries none.
             with roles.as_owner() as connection:
+                forget_stored_words()   # the tables are replaced: the audit's words are the backup's
                 report = restore_backup(backup)
                 if role:
                     roles.grant_app_privileges(connection, role)
