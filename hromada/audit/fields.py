@@ -12,6 +12,7 @@ PostgreSQL's).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from typing import Any
@@ -37,6 +38,7 @@ def term_code(word: str) -> int:
     return code
 
 
+@functools.lru_cache(maxsize=4096)   # every append codes its entries' words (twice): a few hundred words in all
 def _code(word: str) -> int:
     if not word:
         return 0
