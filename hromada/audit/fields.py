@@ -17,7 +17,8 @@ import hashlib
 import re
 from typing import Any
 
-from django.db import models
+from django.db import NotSupportedError, models
+from django.db.models import lookups
 from django.db.models.lookups import StartsWith
 
 # Decoding: every word encoded or read in this process (a code is its word's, for good).
@@ -125,6 +126,21 @@ class TermStartsWith(StartsWith):
         return f"{lhs} IN (SELECT id FROM {table} WHERE name LIKE %s)", [*lhs_params, prefix + "%"]  # noqa: S608
 
 
+class _NoTextLookup:
+    """A text comparison that a code (or the id's bytes) cannot answer: refused on PostgreSQL rather than answered
+    wrongly (the column would be compared as the code's digits)."""
+    lookup_name: str
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        raise NotSupportedError(f"__{self.lookup_name} on an audit column stored compactly (hromada.audit.fields)")
+
+
+for _text_lookup in (lookups.Contains, lookups.IContains, lookups.EndsWith, lookups.IEndsWith, lookups.IStartsWith,
+                     lookups.IExact, lookups.Regex, lookups.IRegex, lookups.GreaterThan, lookups.LessThan,
+                     lookups.GreaterThanOrEqual, lookups.LessThanOrEqual, lookups.Range):
+    TermField.register_lookup(type(f"Term{_text_lookup.__name__}", (_NoTextLookup, _text_lookup), {}))
+
+
 _HEX_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -155,6 +171,11 @@ class RequestIdField(models.CharField):
         if isinstance(value, bytes | memoryview):
             return request_id_text(bytes(value))
         return value
+
+
+for _text_lookup in (lookups.Contains, lookups.IContains, lookups.StartsWith, lookups.IStartsWith, lookups.EndsWith,
+                     lookups.IEndsWith, lookups.IExact, lookups.Regex, lookups.IRegex):
+    RequestIdField.register_lookup(type(f"RequestId{_text_lookup.__name__}", (_NoTextLookup, _text_lookup), {}))
 
 
 def request_id_bytes(text: str) -> bytes:

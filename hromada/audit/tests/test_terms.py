@@ -67,6 +67,16 @@ def test_postgresql_stores_codes_and_the_words_once(front):
 
 
 @postgresql_only
+@pytest.mark.parametrize("lookup", ["action__contains", "action__icontains", "object_type__endswith", "action__gt",
+                                    "actor_role__iexact", "request_id__startswith"])
+def test_a_text_comparison_a_code_cannot_answer_is_refused(lookup):
+    from django.db import NotSupportedError
+
+    with pytest.raises(NotSupportedError):
+        list(AuditEntry.objects.filter(**{lookup: "app"}))
+
+
+@postgresql_only
 @pytest.mark.parametrize("word", ["person.view", "applications.application", "test.ї-word", "x"])
 def test_the_migrations_sql_computes_the_same_code(word):
     with connection.cursor() as cursor:
