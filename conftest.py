@@ -49,6 +49,15 @@ def _fresh_rate_limits():
 
 
 @pytest.fixture(autouse=True)
+def _no_audit_words_learned_from_another_test():
+    # The audit append leaves the term table out once it knows a word is stored (learned on commit). A test that ran
+    # its on_commit callbacks inside its own rolled-back transaction would teach the next test a word no longer there.
+    from hromada.audit import services
+
+    services.forget_stored_words()
+
+
+@pytest.fixture(autouse=True)
 def _eager_results_may_be_read():
     # Celery marks the process as a worker (".get() would block") once a worker pool has been set up in it; a test
     # that did so must not make a later test's eager `task.apply().get()` fail on the same xdist worker.

@@ -371,6 +371,9 @@ def _restore_database(backup: Path, manifest: dict, key: bytes | None, tmp: Path
         call_command("migrate", "--no-input", verbosity=0)
         call_command("flush", "--no-input", verbosity=0)
         call_command("loaddata", str(dump), verbosity=0)
+        from .services import store_words_of_entries
+
+        store_words_of_entries()   # loaddata coded the entries' words; a dump from SQLite brings no term rows
         return
     raise BackupError(f"Ця копія ({manifest['engine']}) не містить частини, придатної для бази {vendor}.")
 

@@ -30,13 +30,25 @@ class TermCollision(ValueError):
 
 
 def term_code(word: str) -> int:
-    """The word's code: the first four bytes of its SHA-256, signed (PostgreSQL's ``integer``); 0 for no word.
-    The migration computes the same in SQL (``TERM_CODE_SQL``)."""
+    """The code of a word being WRITTEN: the first four bytes of its SHA-256, signed (PostgreSQL's ``integer``); 0 for
+    no word. The migration computes the same in SQL (``TERM_CODE_SQL``). The word is remembered for decoding; a word
+    whose code another word already holds is refused. A filter's value is coded by ``lookup_code`` instead: what an
+    auditor types is never remembered."""
     code = _code(word)
     known = _words.setdefault(code, word)
     if known != word:
         raise TermCollision(f"audit terms {known!r} and {word!r} share the code {code}")
     return code
+
+
+def lookup_code(word: str) -> int:
+    """The code a filter compares with: the word's, remembering nothing."""
+    return _code(word)
+
+
+def known_words() -> dict[int, str]:
+    """The words this process has written or read, by code (a restore writes them into the term table)."""
+    return dict(_words)
 
 
 @functools.lru_cache(maxsize=4096)   # every append codes its entries' words (twice): a few hundred words in all
@@ -56,8 +68,10 @@ def _word_of(code: int, connection: Any) -> str:
     if word is None:
         with connection.cursor() as cursor:   # the term table holds every word an append wrote
             cursor.execute(f"SELECT id, name FROM {connection.ops.quote_name(TERM_TABLE)}")  # noqa: S608
-            # Only a word that is its code's: a word changed in the table reads as the number, never as another word.
-            _words.update((c, w) for c, w in cursor.fetchall() if _code(w) == c)
+            # Only a word that is its code's (the table's check says so too), and never over a word this process knows.
+            for c, w in cursor.fetchall():
+                if _code(w) == c:
+                    _words.setdefault(c, w)
         word = _words.get(code)
         if word is None:   # not written through an append: shown as its number (verify_audit reports it)
             return f"{_UNKNOWN}{code}"
@@ -103,9 +117,10 @@ class TermField(models.CharField):
         return self.db_type(connection)
 
     def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        # ``prepared``: a filter's value (a lookup); else a value being saved.
         value = super().get_db_prep_value(value, connection, prepared)
         if _compact(connection) and isinstance(value, str):
-            return term_code(value)
+            return lookup_code(value) if prepared else term_code(value)
         return value
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
@@ -141,7 +156,7 @@ for _text_lookup in (lookups.Contains, lookups.IContains, lookups.EndsWith, look
     TermField.register_lookup(type(f"Term{_text_lookup.__name__}", (_NoTextLookup, _text_lookup), {}))
 
 
-_HEX_ID = re.compile(r"^[0-9a-f]{32}$")
+_HEX_ID = re.compile(r"[0-9a-f]{32}")   # fullmatch: "$" would let a trailing newline through
 
 
 class RequestIdField(models.CharField):
@@ -174,12 +189,13 @@ class RequestIdField(models.CharField):
 
 
 for _text_lookup in (lookups.Contains, lookups.IContains, lookups.StartsWith, lookups.IStartsWith, lookups.EndsWith,
-                     lookups.IEndsWith, lookups.IExact, lookups.Regex, lookups.IRegex):
+                     lookups.IEndsWith, lookups.IExact, lookups.Regex, lookups.IRegex, lookups.GreaterThan,
+                     lookups.LessThan, lookups.GreaterThanOrEqual, lookups.LessThanOrEqual, lookups.Range):
     RequestIdField.register_lookup(type(f"RequestId{_text_lookup.__name__}", (_NoTextLookup, _text_lookup), {}))
 
 
 def request_id_bytes(text: str) -> bytes:
-    if _HEX_ID.match(text):
+    if _HEX_ID.fullmatch(text):
         return bytes.fromhex(text)
     if not text:
         return b""

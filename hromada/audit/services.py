@@ -32,7 +32,7 @@ from hromada.core.errors import RateLimited
 from hromada.core.registry import Slot
 
 from .checkpoints import Checkpoint
-from .fields import TERM_TABLE, TermCollision, TermField, term_code, unknown_code
+from .fields import TERM_TABLE, TermCollision, TermField, known_words, term_code, unknown_code
 from .models import AuditChainHead, AuditEntry, AuditTerm
 
 GENESIS = "0" * 64
@@ -41,7 +41,7 @@ GENESIS = "0" * 64
 Actor = AbstractBaseUser | AnonymousUser | None
 P = ParamSpec("P")
 R = TypeVar("R")
-_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+_REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{8,64}")   # fullmatch: "$" would let a trailing newline through
 
 
 def hashed_payload(fields: dict) -> str:
@@ -94,7 +94,7 @@ def request_id_for(request: HttpRequest | None) -> str:
     rid = getattr(request, "request_id", "")
     if not rid:
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-        rid = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        rid = incoming if _REQUEST_ID_RE.fullmatch(incoming) else uuid.uuid4().hex
         request.request_id = rid  # type: ignore[attr-defined]  # kept on the request for the rest of it
     return rid
 
@@ -295,6 +295,26 @@ _stored_words: dict[str, set[int]] = {}
 
 def forget_stored_words() -> None:
     _stored_words.clear()
+
+
+def store_words_of_entries() -> None:
+    """The term table's rows for every word the entries hold and the table lacks, from the words this process coded:
+    after a ``db.json`` restore, whose ``loaddata`` wrote the entries' words as codes without the table's rows when
+    the dump came from SQLite (whose table is empty) or from a release before the codes. One pass over the log: a
+    ``db.json`` is the fallback of small installations (a ``pg_dump`` brings the rows)."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    columns = [connection.ops.quote_name(f.column) for f in _TERM_FIELDS]
+    union = " UNION ".join(f"SELECT {c} AS code FROM {table}" for c in columns)  # noqa: S608 — the model's columns
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT code FROM ({union}) codes WHERE code <> 0 "  # noqa: S608
+                       f"AND NOT EXISTS (SELECT FROM {connection.ops.quote_name(TERM_TABLE)} t WHERE t.id = code)")
+        missing = {row[0] for row in cursor.fetchall()}
+    words = known_words()
+    AuditTerm.objects.bulk_create([AuditTerm(id=c, name=words[c]) for c in sorted(missing) if c in words],
+                                  ignore_conflicts=True)
 
 
 def _new_words(entries: list[AuditEntry], alias: str) -> tuple[list[int], list[str]] | None:

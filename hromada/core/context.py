@@ -11,7 +11,7 @@ from contextvars import ContextVar
 request_id_var: ContextVar[str] = ContextVar("hromada_request_id", default="")
 
 # Accept a caller's id only when it looks like an id: it goes into logs and response headers.
-_VALID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+_VALID = re.compile(r"[A-Za-z0-9._:-]{8,64}")   # fullmatch: "$" would let a trailing newline through
 
 HEADER = "X-Request-ID"
 CELERY_HEADER = "hromada_request_id"
@@ -23,7 +23,7 @@ def new_request_id() -> str:
 
 def accept_or_new(value: str | None) -> str:
     """The caller's X-Request-ID when well-formed (a load balancer's id keeps one trace), else a fresh one."""
-    if value and _VALID.match(value):
+    if value and _VALID.fullmatch(value):
         return value
     return new_request_id()
 

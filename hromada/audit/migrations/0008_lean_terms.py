@@ -17,9 +17,17 @@ WORDS = ("action", "object_type", "actor_role")
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    # A word is only ever the word of its own code (a row naming another word is refused by the database).
+    schema_editor.execute(f"ALTER TABLE audit_auditterm ADD CONSTRAINT audit_term_is_its_code "
+                          f"CHECK (id = {TERM_CODE_SQL.format('name')})")
     union = " UNION ".join(f"SELECT {w} AS word FROM audit_auditentry" for w in WORDS)
-    schema_editor.execute(f"INSERT INTO audit_auditterm (id, name) SELECT {TERM_CODE_SQL.format('word')}, word "
-                          f"FROM ({union}) words WHERE word <> '' ON CONFLICT DO NOTHING")
+    words = f"SELECT {TERM_CODE_SQL.format('word')} AS code, word FROM ({union}) words WHERE word <> ''"
+    with schema_editor.connection.cursor() as cursor:   # two words of one code would read back as one: refused
+        cursor.execute(f"SELECT code, array_agg(word) FROM ({words}) w GROUP BY code HAVING count(*) > 1")
+        clashes = cursor.fetchall()
+    if clashes:
+        raise RuntimeError(f"audit words sharing a code, cannot be stored as codes: {clashes}")
+    schema_editor.execute(f"INSERT INTO audit_auditterm (id, name) {words}")
     columns = [f"ALTER COLUMN {w} TYPE integer USING {TERM_CODE_SQL.format(w)}" for w in WORDS]
     columns.append(f"ALTER COLUMN request_id TYPE bytea USING {REQUEST_ID_SQL.format('request_id')}")
     schema_editor.execute(f"ALTER TABLE audit_auditentry {', '.join(columns)}")

@@ -20,7 +20,7 @@ postgresql_only = pytest.mark.skipif("connection.vendor != 'postgresql'",
                                      reason="the codes and bytes are PostgreSQL's: SQLite keeps the text")
 # A UUID's hex (the middleware's), ids a proxy may send (15 characters: one zero byte would make 16), none.
 IDS = ["", "5f0c3a1e9b7d4c2a8e6f1b3d5a7c9e0f", "a" * 8, "proxy-id-15char", "P" * 16, "x" * 64,
-       "ABCDEF0123456789ABCDEF0123456789", "req:1.2_3-4"]
+       "ABCDEF0123456789ABCDEF0123456789", "req:1.2_3-4", "5f0c3a1e9b7d4c2a8e6f1b3d5a7c9e0f\n"]
 
 
 def test_every_labelled_word_has_its_own_code():
@@ -33,7 +33,7 @@ def test_every_labelled_word_has_its_own_code():
 def test_request_id_reads_back_as_written(rid):
     raw = request_id_bytes(rid)
     assert request_id_text(raw) == rid
-    assert (len(raw) == 16) == (len(rid) == 32 and rid == rid.lower() and rid.isalnum())
+    assert (len(raw) == 16) == (len(rid) == 32 and rid == rid.lower() and rid.isalnum())   # only a hex id
 
 
 def test_entries_read_back_their_words_and_request_id(front, rf):
@@ -68,7 +68,7 @@ def test_postgresql_stores_codes_and_the_words_once(front):
 
 @postgresql_only
 @pytest.mark.parametrize("lookup", ["action__contains", "action__icontains", "object_type__endswith", "action__gt",
-                                    "actor_role__iexact", "request_id__startswith"])
+                                    "actor_role__iexact", "request_id__startswith", "request_id__gt"])
 def test_a_text_comparison_a_code_cannot_answer_is_refused(lookup):
     from django.db import NotSupportedError
 
@@ -94,9 +94,15 @@ def test_the_migrations_sql_stores_the_same_request_id(rid):
 
 @postgresql_only
 def test_a_changed_or_removed_word_is_found(front, monkeypatch):
+    from django.db import IntegrityError, transaction
+
     record(actor=front, action="test.guarded", object_type="test.thing", object_id=1)
     assert verify_chain()[1] == []
-    with guard_disabled(), connection.cursor() as cursor:
+    # The table refuses a word under another word's code (its check), even to the owner.
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditterm SET name = 'test.hidden' WHERE id = %s", [term_code("test.guarded")])
+    with guard_disabled(), connection.cursor() as cursor:   # the owner drops the check and changes the word
+        cursor.execute("ALTER TABLE audit_auditterm DROP CONSTRAINT audit_term_is_its_code")
         cursor.execute("UPDATE audit_auditterm SET name = 'test.hidden' WHERE id = %s", [term_code("test.guarded")])
     assert [p.kind for p in verify_chain()[1]] == ["term_changed"]
     # A new process knows no word: it reads the entry's action as its number (never as the changed word), and the
@@ -111,6 +117,30 @@ def test_a_changed_or_removed_word_is_found(front, monkeypatch):
     problems = verify_chain()[1]
     assert "term_missing" in [p.kind for p in problems]
     assert AuditEntry.objects.filter(object_type="test.thing").get().action == f"#{term_code('test.guarded')}"
+
+
+@postgresql_only
+def test_a_restore_writes_the_words_its_entries_were_coded_with(front):
+    """A db.json restored by loaddata codes its entries' words without the table's rows (from SQLite, or a release
+    before the codes): the restore writes the words the restoring process coded (backup._restore_database)."""
+    from hromada.audit.services import store_words_of_entries
+
+    record(actor=front, action="test.restored", object_type="test.thing", object_id=1)
+    with guard_disabled(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditterm WHERE name IN ('test.restored', 'test.thing')")
+    assert "term_missing" in [p.kind for p in verify_chain()[1]]
+    before = set(AuditTerm.objects.values_list("id", flat=True))
+    store_words_of_entries()
+    assert verify_chain()[1] == []
+    added = set(AuditTerm.objects.values_list("id", flat=True)) - before
+    assert added == {term_code("test.restored"), term_code("test.thing")}   # only the words entries hold
+
+
+def test_what_an_auditor_types_is_not_remembered_as_a_word():
+    list(AuditEntry.objects.filter(action="test.typed-by-an-auditor"))
+    list(AuditEntry.objects.filter(action__in=["test.typed-too"]))
+    assert "test.typed-by-an-auditor" not in fields.known_words().values()
+    assert "test.typed-too" not in fields.known_words().values()
 
 
 @postgresql_only
