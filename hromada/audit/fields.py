@@ -98,35 +98,50 @@ def _compact(connection: Any) -> bool:
     return connection.vendor == "postgresql"
 
 
-class TermField(models.CharField):
-    """A word of the audit log (an action, an object type, a role): text in Python, a code on PostgreSQL."""
+class _CompactText(models.CharField):
+    """Text in Python, stored compactly on PostgreSQL as ``compact_type`` (``_pack`` and ``_unpack``); SQLite keeps
+    the text."""
 
-    description = "A word stored as its code (PostgreSQL) or its text"
+    compact_type = ""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 64)
         super().__init__(*args, **kwargs)
 
     def db_type(self, connection: Any) -> str | None:
-        return "integer" if _compact(connection) else super().db_type(connection)
+        return self.compact_type if _compact(connection) else super().db_type(connection)
 
     def cast_db_type(self, connection: Any) -> str | None:
-        return self.db_type(connection)
-
-    def rel_db_type(self, connection: Any) -> str | None:
         return self.db_type(connection)
 
     def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
         # ``prepared``: a filter's value (a lookup); else a value being saved.
         value = super().get_db_prep_value(value, connection, prepared)
         if _compact(connection) and isinstance(value, str):
-            return lookup_code(value) if prepared else term_code(value)
+            return self._pack(value, for_lookup=prepared)
         return value
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
-        if isinstance(value, int):
-            return _word_of(value, connection)
-        return value
+        return value if value is None or isinstance(value, str) else self._unpack(value, connection)
+
+    def _pack(self, value: str, *, for_lookup: bool) -> Any:
+        raise NotImplementedError
+
+    def _unpack(self, value: Any, connection: Any) -> str:
+        raise NotImplementedError
+
+
+class TermField(_CompactText):
+    """A word of the audit log (an action, an object type, a role): text in Python, a code on PostgreSQL."""
+
+    description = "A word stored as its code (PostgreSQL) or its text"
+    compact_type = "integer"
+
+    def _pack(self, value: str, *, for_lookup: bool) -> int:
+        return lookup_code(value) if for_lookup else term_code(value)
+
+    def _unpack(self, value: Any, connection: Any) -> str:
+        return _word_of(value, connection)
 
 
 @TermField.register_lookup
@@ -159,33 +174,19 @@ for _text_lookup in (lookups.Contains, lookups.IContains, lookups.EndsWith, look
 _HEX_ID = re.compile(r"[0-9a-f]{32}")   # fullmatch: "$" would let a trailing newline through
 
 
-class RequestIdField(models.CharField):
+class RequestIdField(_CompactText):
     """The request's correlation id: text in Python; on PostgreSQL bytes, the 16 of the usual id (a UUID's 32 hex
     digits, what the middleware makes), any other id (a proxy's X-Request-ID) as its text after one or two zero
     bytes, so that only a hex id is ever 16 bytes long and every id reads back as it was written."""
 
     description = "A request id stored as bytes (PostgreSQL) or text"
+    compact_type = "bytea"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 64)
-        super().__init__(*args, **kwargs)
+    def _pack(self, value: str, *, for_lookup: bool) -> bytes:
+        return request_id_bytes(value)
 
-    def db_type(self, connection: Any) -> str | None:
-        return "bytea" if _compact(connection) else super().db_type(connection)
-
-    def cast_db_type(self, connection: Any) -> str | None:
-        return self.db_type(connection)
-
-    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
-        value = super().get_db_prep_value(value, connection, prepared)
-        if _compact(connection) and isinstance(value, str):
-            return request_id_bytes(value)
-        return value
-
-    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
-        if isinstance(value, bytes | memoryview):
-            return request_id_text(bytes(value))
-        return value
+    def _unpack(self, value: Any, connection: Any) -> str:
+        return request_id_text(bytes(value))
 
 
 for _text_lookup in (lookups.Contains, lookups.IContains, lookups.StartsWith, lookups.IStartsWith, lookups.EndsWith,
