@@ -12,6 +12,7 @@ PostgreSQL's).
 """
 from __future__ import annotations
 
+import abc
 import functools
 import hashlib
 import re
@@ -124,11 +125,12 @@ class _CompactText(models.CharField):
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         return value if value is None or isinstance(value, str) else self._unpack(value, connection)
 
-    def _pack(self, value: str, *, for_lookup: bool) -> Any:
-        raise NotImplementedError
+    # Each column says how (TermField, RequestIdField); the base is never a model's field itself.
+    @abc.abstractmethod
+    def _pack(self, value: str, *, for_lookup: bool) -> Any: ...
 
-    def _unpack(self, value: Any, connection: Any) -> str:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _unpack(self, value: Any, connection: Any) -> str: ...
 
 
 class TermField(_CompactText):
