@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from hromada.core.fields import HexDigestField
+from hromada.core.fields import DerivedNameFileField, HexDigestField
 
 from .checkcode import new_check_code
 
@@ -173,7 +173,8 @@ class Document(models.Model):
     # neither has an index of its own (a SlugField would have two on PostgreSQL).
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents", db_index=False)
     requirement_code = models.SlugField(_("код документа"), max_length=64, db_index=False)
-    file = models.FileField(upload_to=document_upload_to, max_length=255)
+    # Stored as '' when it is the derived name (case, month, hash: all in the row) — core.fields.DerivedNameFileField.
+    file = DerivedNameFileField(upload_to=document_upload_to, max_length=255)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
@@ -237,13 +238,14 @@ def receipt_upload_to(instance, filename):
 class Receipt(models.Model):
     """The stored "Повідомлення про прийняття заяви" PDF (the latest one is handed to the resident)."""
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="receipts")
-    file = models.FileField(upload_to=receipt_upload_to, max_length=255)
+    file = DerivedNameFileField(upload_to=receipt_upload_to, max_length=255)   # as the scan's
     sha256 = HexDigestField()
     # The application version the receipt was rendered from (for the history of receipts).
     application_version = models.PositiveIntegerField(default=0)
     # Hash of what the receipt states (documents, dates, offices): a new receipt only when one of them changed. Not
     # indexed (#24, bytes: 270 B per application in two indexes): only the case's latest receipt is compared with it.
-    content_key = models.CharField(max_length=64, blank=True)
+    # Kept as 32 bytes, handled as hex (migration 0015).
+    content_key = HexDigestField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -528,7 +528,7 @@ class Generator:
                         continue
                     sha = hashlib.sha256(f"{self.o.seed}:{aid}:{req.code}".encode()).hexdigest()
                     documents.append(dict(id=self.loader.next_id(Document), application_id=aid,
-                                          requirement_code=req.code, file=f"dataset/{sha[:2]}/{sha}",
+                                          requirement_code=req.code, file="",   # the derived name, as the product stores it
                                           original_name=f"{req.code}.pdf", content_type="application/pdf",
                                           size=rng.randint(60_000, 900_000), pages=rng.randint(1, 4), sha256=sha,
                                           uploaded_by_id=registered_by, uploaded_at=registered_at, late=False))
@@ -659,7 +659,7 @@ class Generator:
         def receipt(when):
             sha = hashlib.sha256(f"{self.o.seed}:{aid}:receipt:{version}".encode()).hexdigest()
             after[Receipt].append(dict(id=self.loader.next_id(Receipt), application_id=aid,
-                                       file=f"receipts/{aid}/{sha}.pdf", sha256=sha, application_version=version,
+                                       file="", sha256=sha, application_version=version,   # file: derived
                                        content_key=hashlib.sha256(sha.encode()).hexdigest(),
                                        created_at=when + timedelta(seconds=rng.randint(2, 40))))
 

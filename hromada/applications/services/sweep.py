@@ -12,7 +12,7 @@ from hromada.audit import services as audit
 
 from ..models import Application, Document, Receipt
 
-PREFIXES = {"documents": Document, "receipts": Receipt}
+PREFIXES: dict[str, type[Document | Receipt]] = {"documents": Document, "receipts": Receipt}
 
 
 def _walk(storage: Storage, path: str) -> Iterator[str]:
@@ -21,6 +21,13 @@ def _walk(storage: Storage, path: str) -> Iterator[str]:
         yield f"{path}/{name}"
     for sub in dirs:
         yield from _walk(storage, f"{path}/{sub}")
+
+
+def _named(model: type[Document | Receipt], name: str) -> bool:
+    """Whether a row names the stored file ``name``: whole, or as the name derived from the row (stored as '')."""
+    field = model._meta.get_field("file")
+    rows = model._default_manager.filter(field.named(name)).select_related("application")
+    return any(row.file.name == name for row in rows)
 
 
 def cases_without_receipt(*, older_than: datetime, limit: int = 500) -> list[int]:
@@ -45,7 +52,7 @@ def sweep_orphan_files(*, older_than_hours: float = 6, dry_run: bool = False,
         for name in _walk(storage, prefix):
             if storage.get_modified_time(name) >= cutoff:
                 continue
-            if not model._default_manager.filter(file=name).exists():
+            if not _named(model, name):
                 orphans.append(name)
     if orphans and not dry_run:
         for name in orphans:
