@@ -23,12 +23,11 @@ import hromada.core.fields
 
 BATCH = 50_000
 
+_CASE = "(SELECT a.registered_at FROM applications_application a WHERE a.id = applications_document.application_id)"
 _DOCUMENT_NAME = {
-    "postgresql": ("'documents/' || to_char((SELECT a.registered_at FROM applications_application a "
-                   "WHERE a.id = applications_document.application_id) AT TIME ZONE 'UTC', 'YYYY/MM') || '/' || application_id || '/' || "
-                   "encode(sha256, 'hex')"),
-    "sqlite": ("'documents/' || (SELECT strftime('%Y/%m', a.registered_at) FROM applications_application a "
-               "WHERE a.id = applications_document.application_id) || '/' || application_id || '/' || lower(hex(sha256))"),
+    "postgresql": (f"'documents/' || to_char({_CASE} AT TIME ZONE 'UTC', 'YYYY/MM') || '/' || application_id || '/' "
+                   "|| encode(sha256, 'hex')"),
+    "sqlite": f"'documents/' || strftime('%Y/%m', {_CASE}) || '/' || application_id || '/' || lower(hex(sha256))",
 }
 _RECEIPT_NAME = {
     "postgresql": "'receipts/' || application_id || '/' || encode(sha256, 'hex') || '.pdf'",
@@ -37,32 +36,27 @@ _RECEIPT_NAME = {
 TABLES = (("applications_document", _DOCUMENT_NAME), ("applications_receipt", _RECEIPT_NAME))
 
 
-def _in_batches(schema_editor, table: str, sql: str) -> None:
-    """Run ``sql`` (an UPDATE of ``table`` with ``id > %s AND id <= %s`` at its end) over the whole table, a batch
-    of ids per transaction."""
+def _rename(schema_editor, *, blank: bool) -> None:
+    """Blank the derived names (``blank``) or write them back, a batch of ids per transaction (the migration is not
+    atomic: each UPDATE commits on its own)."""
     connection = schema_editor.connection
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")  # noqa: S608 (constant names)
-        last = cursor.fetchone()[0]
-    for start in range(0, last, BATCH):
-        with connection.cursor() as cursor:   # the migration is not atomic: each batch commits on its own
-            cursor.execute(sql, [start, start + BATCH])
+    for table, name_sql in TABLES:
+        derived = name_sql[connection.vendor]
+        change = f"file = '' WHERE file = {derived}" if blank else f"file = {derived} WHERE file = ''"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")  # noqa: S608 (constant names)
+            last = cursor.fetchone()[0]
+            for start in range(0, last, BATCH):
+                cursor.execute(f"UPDATE {table} SET {change} AND id > %s AND id <= %s",  # noqa: S608 (constant SQL)
+                               [start, start + BATCH])
 
 
 def blank_derived_names(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for table, name_sql in TABLES:
-        _in_batches(schema_editor, table,
-                    f"UPDATE {table} SET file = '' WHERE file = {name_sql[vendor]} "  # noqa: S608 (constant SQL)
-                    "AND id > %s AND id <= %s")
+    _rename(schema_editor, blank=True)
 
 
 def write_derived_names(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for table, name_sql in TABLES:
-        _in_batches(schema_editor, table,
-                    f"UPDATE {table} SET file = {name_sql[vendor]} WHERE file = '' "  # noqa: S608 (constant SQL)
-                    "AND id > %s AND id <= %s")
+    _rename(schema_editor, blank=False)
 
 
 def _convert_key(apps, schema_editor, *, to_bytes: bool):
