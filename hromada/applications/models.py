@@ -88,8 +88,9 @@ class Application(models.Model):
     issued_at = models.DateTimeField(_("результат видано"), null=True, blank=True)
     issue_method = models.CharField(_("спосіб видачі результату"), max_length=10, choices=IssueMethod.choices,
                                     blank=True)
+    # Shown with the case, never searched by: no index (#24, migration 0016 says why a user's deletion needs none).
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+", verbose_name=_("результат видав(ла)"))
+                                  related_name="+", verbose_name=_("результат видав(ла)"), db_index=False)
     # Where the resident wants to hear about the decision, and the specialist's note: typed in the wizard,
     # kept after submission (draft_data is cleared then), shown to the back office.
     contact_phone = models.CharField(_("телефон для повідомлення"), max_length=13, blank=True)
