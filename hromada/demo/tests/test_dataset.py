@@ -62,6 +62,29 @@ def test_generated_dataset_is_national_realistic_and_consistent(demo):
     assert generated.values("chain").distinct().count() > 1
     assert verify_chain()[1] == []
     _after_intake_as_the_services_write_it(Application.objects.filter(id__gt=demo_cases))
+    _persons_as_the_services_audit_them(result)
+
+
+def _persons_as_the_services_audit_them(result):
+    """Each generated resident is registered once — at her first application, or on her own if she is only a family
+    or household member — and each household link has its entry (the writes persons.services audits; #24's figure)."""
+    from hromada.audit.models import AuditEntry
+    from hromada.persons.models import HouseholdMember
+
+    # The generator's residents (the demo's were registered by the services, by a specialist of theirs).
+    people = set(Person.objects.filter(registered_by__isnull=True, in_child_case=False).values_list("id", flat=True))
+    assert len(people) >= result.counts.get("persons.Person", 900) * 0.9
+    registrations = Counter(AuditEntry.objects.filter(action="person.register", object_type="persons.person")
+                            .values_list("object_id", flat=True))
+    assert {int(pk) for pk in registrations} >= people
+    assert all(registrations[str(pk)] == 1 for pk in people)
+    links = HouseholdMember.objects.filter(person_id__in=people)
+    added = Counter(AuditEntry.objects.filter(action="person.household_add").values_list("object_id", flat=True))
+    assert links.exists() and sum(added[str(pk)] for pk in people) == links.count()
+    entry = AuditEntry.objects.filter(action="person.household_add").order_by("id").first()
+    link = HouseholdMember.objects.get(person_id=int(entry.object_id), member_id=entry.details["member_id"])
+    assert entry.details == {"member_id": link.member_id, "relation": link.relation}
+    assert entry.actor is not None and entry.actor.office.hromada_id == link.person.registered_hromada_id
 
 
 def _after_intake_as_the_services_write_it(generated):
