@@ -73,6 +73,7 @@ class Application(models.Model):
     # billing's duplicate check and the queue read it with one index probe instead of a join per case.
     applicant_person = models.ForeignKey("persons.Person", on_delete=models.PROTECT, null=True, blank=True,
                                          related_name="+", db_index=False, verbose_name=_("заявник"))
+    # Never changed once written: its scans' stored names are derived from it (Document.file).
     registered_at = models.DateTimeField(_("зареєстровано"), auto_now_add=True)
     # The legal application date (registration day, moved to the next working day if a day off).
     application_date = models.DateField(_("дата звернення"))

@@ -1,7 +1,6 @@
 """Model fields shared by the apps."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.db import models
@@ -53,7 +52,9 @@ class _DerivedNameDescriptor(FileDescriptor):
         file = super().__get__(instance, cls)
         # A stored row's empty name stands for the name its upload_to gives; a row being built has no file yet.
         if instance is not None and not file.name and not instance._state.adding:
-            file.name = self.field.derived_name(instance)
+            # Kept beside it: while the name is this one, the row stores '' (pre_save) and is dumped so
+            # (value_to_string) without deriving it again; a name set later (another file saved) is not.
+            file.name = file.derived_name = self.field.derived_name(instance)
         return file
 
 
@@ -63,26 +64,31 @@ class DerivedNameFileField(models.FileField):
     of each hash — the 70–85 characters of the path repeated the hash kept beside it as bytes); a name that is not
     the derived one (storage gave another because a file of that name was already there) is stored whole.
 
-    Reading gives the full name either way, so ``.file.open()``, ``.file.name`` and ``.file.storage`` are unchanged;
-    a filter on the column must ask for both forms (``named``)."""
+    Reading gives the full name either way, so ``.file.open()``, ``.file.name`` and ``.file.storage`` are unchanged.
+    What the name is derived from must never change for a stored row (a scan's: its case's registration time). A
+    filter on the column sees the stored form ('' or the whole name); a dump (``dumpdata``, the JSON backup) writes
+    the stored form too, so that a restore gives the same rows."""
 
     descriptor_class = _DerivedNameDescriptor
-    # The row's field that the derived name ends with (its hex), so that a name found in storage leads to its row.
-    digest_field = "sha256"
 
     def derived_name(self, instance: models.Model) -> str:
         return self.generate_filename(instance, None)
 
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
         file = super().pre_save(model_instance, add)   # saves a file not yet committed to storage
-        if file and file.name == self.derived_name(model_instance):
+        if file and (file.name == getattr(file, "derived_name", None)
+                     or file.name == self.derived_name(model_instance)):
             return ""
         return file
 
-    def named(self, name: str) -> models.Q:
-        """The rows that may hold ``name``: stored whole, or derived (then the caller checks ``.file.name``)."""
-        stem = name.rsplit("/", 1)[-1].split(".", 1)[0]
-        q = models.Q(**{self.attname: name})
-        if re.fullmatch(r"[0-9a-f]{64}", stem):
-            q |= models.Q(**{self.attname: "", self.digest_field: stem})
-        return q
+    def value_from_object(self, obj: models.Model) -> Any:
+        # A row not yet read through the descriptor gives what it stores: a dump (dumpdata, the JSON backup) writes
+        # the stored form, with no query for the case of each row.
+        stored = obj.__dict__.get(self.attname)
+        return stored if isinstance(stored, str) else super().value_from_object(obj)
+
+    def value_to_string(self, obj: models.Model) -> str:
+        value = obj.__dict__.get(self.attname)
+        if value is None or isinstance(value, str):
+            return value or ""
+        return "" if value.name == getattr(value, "derived_name", None) else (value.name or "")

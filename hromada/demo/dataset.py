@@ -476,7 +476,6 @@ class Generator:
         seq: dict[tuple[int, int], int] = {}
         for hid, year, last in NumberSequence.objects.values_list("hromada_id", "year", "last"):
             seq[(hid, year)] = last
-        registered: set[int] = set()   # the residents whose registration an application's steps audited
         by_hromada_persons: dict[int, list[int]] = {}
         for pid in self.person_ids:
             by_hromada_persons.setdefault(self.person_hromada[pid], []).append(pid)
@@ -540,14 +539,10 @@ class Generator:
                 # The front office's screens: a request each for the person, the case and every scan. Steps: (action,
                 # object type, object id, details, time, actor, request of the case's, the request's address kept —
                 # the services that are given the request record where it came from).
-                # A resident is registered once: at her first application (a later one finds her — a read, and reads
-                # are not generated: bench/README, "What the audit figure counts").
-                steps = [] if applicant in registered else [
-                    ("person.register", "persons.person", applicant, {"confirmed_not_duplicate": False, "similar": []},
-                     registered_at, registered_by, 0, True)]
-                registered.add(applicant)
-                steps.append(("application.create", "applications.application", aid, {"service": service.code},
-                              registered_at, registered_by, 1, False))
+                # The resident was registered once, before her first case (``person_entries``); finding her again is a
+                # read, and reads are not generated (bench/README, "What the audit figure counts").
+                steps = [("application.create", "applications.application", aid, {"service": service.code},
+                          registered_at, registered_by, 1, False)]
                 steps += [("application.document_attach", "applications.application", aid,
                            {"document": d["id"], "document_code": d["requirement_code"], "pages": d["pages"]},
                            registered_at, registered_by, 2 + n, True) for n, d in enumerate(scans)]
@@ -590,33 +585,34 @@ class Generator:
             for written in (participants, documents, events, hromada_of):
                 written.clear()
         self.loader.reset_sequences([Application, Participant, PersonAccess, Document, Event, *after])
-        self.person_entries(registered)
+        self.person_entries()
         NumberSequence.objects.bulk_create(
             [NumberSequence(hromada_id=h, year=y, last=v) for (h, y), v in seq.items()],
             update_conflicts=True, unique_fields=["hromada", "year"], update_fields=["last"])
 
-    def person_entries(self, registered: set[int]) -> None:
-        """The registrations no application made (residents who are only family or household members) and the
-        household links, audited as ``persons.services`` audits them, by a front-office specialist of the resident's
-        hromada on the dataset's last day (a random stream of their own: the rows before stay as they were)."""
+    def person_entries(self) -> None:
+        """Each generated resident's registration and each household link, audited as ``persons.services`` writes
+        them (``register_person``; ``add_household_member``, a link at a time — the generated households are links
+        between residents, not households registered together) by a front-office specialist of the resident's
+        hromada, on a day of the four weeks before the period: before any case that names her. A random stream of
+        their own: the rows before stay as they were."""
         rng = random.Random(self.o.seed + 104_729)
         staff_of: dict[int, list[int]] = {}
         for office_id, hid in self.front_offices:
             staff_of.setdefault(hid, []).extend(self.front_staff.get(office_id) or [])
-        day = datetime.combine(self.o.as_of, time(9), tzinfo=KYIV)
+        start = datetime.combine(self.o.as_of - timedelta(days=self.o.months * 30 + 28), time(9), tzinfo=KYIV)
         requests = itertools.count()
 
         def step(pid: int, action: str, details: dict) -> None:
             hid = self.person_hromada[pid]
-            when = day + timedelta(seconds=rng.randint(0, 8 * 3600))
+            when = start + timedelta(days=rng.randint(0, 26), seconds=rng.randint(0, 8 * 3600))
             self.audited.append((hid, f"p{pid}:{next(requests)}", [
-                (action, "persons.person", pid, details, when, rng.choice(staff_of.get(hid) or [None]), 0, True)]))
+                (action, "persons.person", pid, details, when, rng.choice(staff_of[hid]), 0, True)]))
             if len(self.audited) >= 50_000:   # written in chunks, as the applications' entries are
                 self.audit_entries()
 
         for pid in self.person_ids:
-            if pid not in registered:
-                step(pid, "person.register", {"confirmed_not_duplicate": False, "similar": []})
+            step(pid, "person.register", {"confirmed_not_duplicate": False, "similar": []})
         for head, member, relation in self.household_links:
             step(head, "person.household_add", {"member_id": member, "relation": relation})
         self.audit_entries()

@@ -186,7 +186,8 @@ def remove_document(*, actor: User, application_id: int, document_id: int, reque
     with transaction.atomic():
         app = lock_application(actor, application_id, action="application.intake")
         require_editable(app)
-        doc = Document.objects.filter(application=app, pk=document_id).first() if str(document_id).isdigit() else None
+        # Read through the case: the scan's stored name is derived from it (no second read of the case).
+        doc = app.documents.filter(pk=document_id).first() if str(document_id).isdigit() else None
         if doc is None:
             raise NotFound(_("Документ не знайдено."))
         data = {"document_code": doc.requirement_code, "document": doc.pk, "sha256": doc.sha256}
@@ -204,7 +205,7 @@ def document_for_download(*, actor: User, application_id: int, document_id: int,
                           request: HttpRequest | None = None) -> Document:
     """A visible case's document (404 outside the scope); the download is audited."""
     app = access.get_visible(actor, Application, pk=application_id)
-    doc = access.get_visible(actor, Document.objects.filter(application=app), pk=document_id)
+    doc = access.get_visible(actor, app.documents.all(), pk=document_id)   # through the case, as in remove_document
     audit.record(actor=actor, action="application.document_download", obj=app, request=request,
                  details={"document": doc.pk, "document_code": doc.requirement_code})
     return doc

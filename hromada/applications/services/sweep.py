@@ -2,6 +2,7 @@
 a lost connection) after the file was saved and before the commit, where no rollback hook ever runs."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -12,6 +13,7 @@ from hromada.audit import services as audit
 
 from ..models import Application, Document, Receipt
 
+HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
 PREFIXES: dict[str, type[Document | Receipt]] = {"documents": Document, "receipts": Receipt}
 
 
@@ -24,10 +26,17 @@ def _walk(storage: Storage, path: str) -> Iterator[str]:
 
 
 def _named(model: type[Document | Receipt], name: str) -> bool:
-    """Whether a row names the stored file ``name``: whole, or as the name derived from the row (stored as '')."""
-    field = model._meta.get_field("file")
-    rows = model._default_manager.filter(field.named(name)).select_related("application")
-    return any(row.file.name == name for row in rows)
+    """Whether a row names the stored file ``name``: stored whole, or stored as '' (the name derived from the row,
+    ``core.fields.DerivedNameFileField``) by a row of the case whose folder it is in, with the hash it ends with —
+    read through the (case, hash) index. Kept when in doubt: such a row keeps its file even if the name derived from
+    it were another (what it is derived from must not change, but a sweep never bets a scan on it)."""
+    manager = model._default_manager
+    if manager.filter(file=name).exists():
+        return True
+    *_, case, last = ["", *name.split("/")]
+    digest = last.split(".", 1)[0]
+    return (case.isdigit() and HEX_DIGEST.fullmatch(digest) is not None
+            and manager.filter(application_id=int(case), sha256=digest, file="").exists())
 
 
 def cases_without_receipt(*, older_than: datetime, limit: int = 500) -> list[int]:

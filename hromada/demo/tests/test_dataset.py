@@ -1,7 +1,7 @@
 from collections import Counter
 from datetime import date
 
-from django.db.models import Count
+from django.db.models import Count, Min
 from django.test import Client
 from stdnum.ua import rntrc
 
@@ -66,8 +66,8 @@ def test_generated_dataset_is_national_realistic_and_consistent(demo):
 
 
 def _persons_as_the_services_audit_them(result):
-    """Each generated resident is registered once — at her first application, or on her own if she is only a family
-    or household member — and each household link has its entry (the writes persons.services audits; #24's figure)."""
+    """Each generated resident is registered once, before any case that names her, and each household link has its
+    entry, by a specialist of her hromada (the writes persons.services audits; #24's figure)."""
     from hromada.audit.models import AuditEntry
     from hromada.persons.models import HouseholdMember
 
@@ -81,6 +81,13 @@ def _persons_as_the_services_audit_them(result):
     links = HouseholdMember.objects.filter(person_id__in=people)
     added = Counter(AuditEntry.objects.filter(action="person.household_add").values_list("object_id", flat=True))
     assert links.exists() and sum(added[str(pk)] for pk in people) == links.count()
+    from hromada.applications.models import Participant
+
+    first_case = dict(Participant.objects.filter(person_id__in=people).values("person_id").order_by()
+                      .annotate(first=Min("application__registered_at")).values_list("person_id", "first"))
+    registered_at = dict(AuditEntry.objects.filter(action="person.register", object_id__in=[str(p) for p in first_case])
+                         .values_list("object_id", "at"))
+    assert first_case and all(registered_at[str(pk)] < first for pk, first in first_case.items())
     entry = AuditEntry.objects.filter(action="person.household_add").order_by("id").first()
     link = HouseholdMember.objects.get(person_id=int(entry.object_id), member_id=entry.details["member_id"])
     assert entry.details == {"member_id": link.member_id, "relation": link.relation}
