@@ -536,7 +536,7 @@ class Generator:
                 scans = [d for d in documents[-8:] if d["application_id"] == aid]
                 channel = rng.choices([Channel.IN_PERSON, Channel.CNAP, Channel.POST, Channel.ELECTRONIC],
                                       [70, 15, 5, 10])[0]
-                # The front office's screens: a request each for the person, the case and every scan. Steps: (action,
+                # The front office's screens: a request each for the case and every scan. Steps: (action,
                 # object type, object id, details, time, actor, request of the case's, the request's address kept —
                 # the services that are given the request record where it came from).
                 # The resident was registered once, before her first case (``person_entries``); finding her again is a
