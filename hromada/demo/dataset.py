@@ -618,9 +618,9 @@ class Generator:
         self.audit_entries()
 
     def audit_entries(self):
-        """The audit entries of the applications just written, hash-chained per oblast onto the chains' current heads
-        (as ``audit.services.record`` would have written them, in the requests that wrote them), so the bytes
-        measured are honest."""
+        """The audit entries gathered (a chunk of applications' steps, or residents' registrations), hash-chained
+        per oblast onto the chains' current heads (as ``audit.services.record`` would have written them, in the
+        requests that wrote them), so the bytes measured are honest."""
         from hromada.audit.fields import term_code
         from hromada.audit.models import AuditChainHead, AuditEntry, AuditTerm
         from hromada.audit.services import GENESIS, entry_hash
