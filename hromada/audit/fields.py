@@ -99,7 +99,7 @@ def _compact(connection: Any) -> bool:
     return connection.vendor == "postgresql"
 
 
-class _CompactText(models.CharField):
+class _CompactText(models.CharField, metaclass=abc.ABCMeta):
     """Text in Python, stored compactly on PostgreSQL as ``compact_type`` (``_pack`` and ``_unpack``); SQLite keeps
     the text."""
 
