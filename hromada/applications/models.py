@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from hromada.core.fields import DerivedNameFileField, HexDigestField
+from hromada.core.fields import DerivedNameFileField, HexDigestField, WordCodeField
 
 from .checkcode import new_check_code
 
@@ -55,18 +55,21 @@ class Application(models.Model):
     number = models.CharField(_("номер"), max_length=32)
     service = models.ForeignKey("catalog.ServiceType", on_delete=models.PROTECT, related_name="applications",
                                 verbose_name=_("послуга"))
-    status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.DRAFT,
-                              db_index=True)
+    # One plain index (Meta), not db_index's two: no query compares a status by pattern (#24, migration 0018).
+    status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     channel = models.CharField(_("канал"), max_length=16, choices=Channel.choices, default=Channel.IN_PERSON)
     front_office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, related_name="accepted_applications",
                                      verbose_name=_("фронт-офіс"))
-    # The front office's hromada, copied at creation: scoping and billing key (never changes).
+    # The front office's hromada, copied at creation: scoping and billing key (never changes). Read through the
+    # (hromada, status) and (hromada, first submitted) indexes, which lead with it: no index of its own (0018).
     hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+",
-                                verbose_name=_("громада"))
+                                verbose_name=_("громада"), db_index=False)
+    # Read through the queue's index, which leads with it (0018).
     back_office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="incoming_applications", verbose_name=_("бек-офіс"))
+                                    related_name="incoming_applications", verbose_name=_("бек-офіс"), db_index=False)
+    # Shown with the case, never searched by: no index, as ``issued_by`` (0018).
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                      verbose_name=_("фахівець фронт-офісу"))
+                                      verbose_name=_("фахівець фронт-офісу"), db_index=False)
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="assigned_applications", verbose_name=_("виконавець"))
     # The person in the applicant role, copied from the participants at creation (the applicant never changes):
@@ -121,6 +124,7 @@ class Application(models.Model):
             # The back-office queue: its cases of one status walked in (due date, id) order, stopping after a page.
             models.Index(fields=["back_office", "status", "due_date", "id"], name="applications_queue_idx"),
             models.Index(fields=["hromada", "status"]),
+            models.Index(fields=["status"], name="application_status_idx"),
             models.Index(fields=["hromada", "first_submitted_at"]),
             models.Index(fields=["applicant_person", "service", "hromada", "first_submitted_at"],
                          name="applications_claim_idx"),
@@ -199,12 +203,21 @@ class Document(models.Model):
         constraints = [models.UniqueConstraint(fields=["application", "sha256"], name="unique_file_per_application")]
 
 
+# The history's vocabularies (``Event``): a word's code is its place. Append only — a code names its word for ever;
+# a test checks every transition and every state is here.
+EVENT_ACTIONS = ("", "create", "submit", "take", "assign", "return", "resubmit", "grant", "refuse", "send_result",
+                 "issue", "close", "withdraw", "social_provide", "social_refuse", "document_added", "document_removed")
+EVENT_STATES = ("", "draft", "submitted", "in_review", "returned", "resubmitted", "decided_granted", "decided_refused",
+                "result_sent", "result_issued", "closed", "withdrawn")
+
+
 class Event(models.Model):
     """Append-only history of an application: who did what, when, from which state, why."""
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=32)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
+    # Words of the workflow kept as two-byte codes (#24, bytes; migration 0017): append to the tuples, never reorder.
+    action = WordCodeField(words=EVENT_ACTIONS)
+    from_status = WordCodeField(words=EVENT_STATES, blank=True)
+    to_status = WordCodeField(words=EVENT_STATES, blank=True)
     # Read by application only (its history, the billing and monitoring rules): neither the actor nor the time has
     # an index of its own — on PostgreSQL the table is partitioned by month of ``at`` (migration 0011).
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+",

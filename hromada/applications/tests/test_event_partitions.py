@@ -38,7 +38,7 @@ def _events(app, moments):
     """One event per moment, written by the one history writer, then dated (``at`` is set on insert)."""
     ids = []
     for n, moment in enumerate(moments):
-        event = workflow.record_event(app, "note", comment=f"подія {n}")
+        event = workflow.record_event(app, "document_added", comment=f"подія {n}")
         Event.objects.filter(pk=event.pk).update(at=moment)
         ids.append(event.pk)
     return ids
@@ -110,7 +110,7 @@ def test_the_conversion_keeps_every_row_and_the_sequence_continues(draft, front)
     assert partitions.is_partitioned(connection, TABLE)
     assert list(Event.objects.order_by("id").values_list("id", "application_id", "action", "at", "comment")) == rows
     assert _partition_of(ids[0]) == _month(now - timedelta(days=700))   # from the oldest event's month
-    new = workflow.record_event(draft, "note")
+    new = workflow.record_event(draft, "document_added")
     assert new.pk > ids[-1]
     assert [e.pk for e in selectors.history(front, draft.pk)] == [ids[0], ids[1], ids[2], new.pk]
 

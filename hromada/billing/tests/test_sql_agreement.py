@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db import connection
 
-from hromada.applications.models import Application, Event, Participant, ParticipantRole, Status
+from hromada.applications.models import EVENT_ACTIONS, Application, Event, Participant, ParticipantRole, Status
 from hromada.billing import selectors, services
 from hromada.billing.models import BillingExclusion, BillingLine, BillingRun, ItemKind, Tariff
 from hromada.billing.rules import month_bounds
@@ -34,7 +34,9 @@ def _minus_30_days(column):
 
 def raw_sql_totals(year, month) -> dict[int, tuple[int, Decimal]]:
     start, end = (connection.ops.adapt_datetimefield_value(x) for x in month_bounds(year, month))
-    # Only constant vendor fragments are interpolated; values are query parameters.
+    # Only constant vendor fragments and the history's codes are interpolated; values are query parameters. The
+    # history keeps its actions as their places in the vocabulary (core.fields.WordCodeField).
+    code = {word: place for place, word in enumerate(EVENT_ACTIONS)}
     sql = f"""
     WITH sub AS (
       SELECT a.id, a.hromada_id, a.service_id, a.first_submitted_at AS fs, {_day_sql('a.first_submitted_at')} AS d,
@@ -45,7 +47,8 @@ def raw_sql_totals(year, month) -> dict[int, tuple[int, Decimal]]:
     ), counted AS (
       SELECT s.* FROM sub s
       WHERE NOT (s.status = 'withdrawn' AND NOT EXISTS (
-                   SELECT 1 FROM applications_event e WHERE e.application_id = s.id AND e.action IN ('take', 'assign')))
+                   SELECT 1 FROM applications_event e
+                   WHERE e.application_id = s.id AND e.action IN ({code['take']}, {code['assign']})))
         AND NOT EXISTS (SELECT 1 FROM billing_billingexclusion x WHERE x.application_id = s.id)
     ), payable AS (
       SELECT c.* FROM counted c
@@ -55,7 +58,7 @@ def raw_sql_totals(year, month) -> dict[int, tuple[int, Decimal]]:
           WHERE c.person_id IS NOT NULL AND e.person_id = c.person_id AND e.service_id = c.service_id
             AND e.hromada_id = c.hromada_id AND (e.fs < c.fs OR (e.fs = c.fs AND e.id < c.id))
             AND (((e.decided_at IS NULL OR e.decided_at > c.fs) AND (e.withdrawn_at IS NULL OR e.withdrawn_at > c.fs))
-                 OR (EXISTS (SELECT 1 FROM applications_event g WHERE g.application_id = e.id AND g.action = 'grant')
+                 OR (EXISTS (SELECT 1 FROM applications_event g WHERE g.application_id = e.id AND g.action = {code['grant']})
                      AND e.decided_at <= c.fs AND e.decided_at >= {_minus_30_days('c.fs')})))
     )
     SELECT p.hromada_id, COUNT(*), SUM(CAST(ROUND(t.amount * 100) AS INTEGER))
