@@ -109,3 +109,19 @@ def run_threads(n: int, target, *, timeout: float = 60) -> tuple[list, list]:
     for t in threads:
         t.join(timeout=timeout)
     return results, errors
+
+
+def run_migration_again(app_label: str, module: str) -> None:
+    """Run a migration's operations again on the database it already brought forward: a non-atomic migration is
+    recorded only when it finishes, so an interrupted run starts again from its first step and must find the work
+    done ("does not exist", "already exists" would stop it)."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.state import ProjectState
+
+    state = ProjectState.from_apps(apps)
+    with connection.schema_editor(atomic=False) as editor:
+        for op in importlib.import_module(module).Migration.operations:
+            op.database_forwards(app_label, editor, state, state)

@@ -34,15 +34,21 @@ def _status_pair(apps, *, dropping: bool):
     return model, old, new
 
 
+def _django_names(model, schema_editor) -> tuple[str, str, str]:
+    """The table, and the names Django gave the status's two indexes (plain, pattern)."""
+    table = model._meta.db_table
+    return (table, schema_editor._create_index_name(table, ["status"], suffix=""),
+            schema_editor._create_index_name(table, ["status"], suffix="_like"))
+
+
 def status_one_index(apps, schema_editor):
     model, old, new = _status_pair(apps, dropping=True)
     if schema_editor.connection.vendor != "postgresql":
         schema_editor.alter_field(model, old, new)
         schema_editor.add_index(model, models.Index(fields=["status"], name=STATUS_INDEX))
         return
-    table, qn = model._meta.db_table, schema_editor.quote_name
-    plain = schema_editor._create_index_name(table, ["status"], suffix="")
-    pattern = schema_editor._create_index_name(table, ["status"], suffix="_like")
+    table, plain, pattern = _django_names(model, schema_editor)
+    qn = schema_editor.quote_name
     schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {qn(pattern)}")
     schema_editor.execute(f"ALTER INDEX IF EXISTS {qn(plain)} RENAME TO {qn(STATUS_INDEX)}")
 
@@ -53,9 +59,8 @@ def status_two_indexes(apps, schema_editor):
         schema_editor.remove_index(model, models.Index(fields=["status"], name=STATUS_INDEX))
         schema_editor.alter_field(model, old, new)
         return
-    table, qn = model._meta.db_table, schema_editor.quote_name
-    plain = schema_editor._create_index_name(table, ["status"], suffix="")
-    pattern = schema_editor._create_index_name(table, ["status"], suffix="_like")
+    table, plain, pattern = _django_names(model, schema_editor)
+    qn = schema_editor.quote_name
     schema_editor.execute(f"ALTER INDEX IF EXISTS {qn(STATUS_INDEX)} RENAME TO {qn(plain)}")
     schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {qn(pattern)} ON {qn(table)} (status varchar_pattern_ops)")
 

@@ -5,6 +5,8 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection
 
+from hromada.testing import run_migration_again
+
 pytestmark = [pytest.mark.django_db,
               pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's indexes and their drop")]
 MIGRATION = "hromada.applications.migrations.0018_lean_application_indexes"
@@ -33,13 +35,8 @@ def test_each_column_read_alone_has_an_index_that_leads_with_it_and_none_repeats
 @pytest.mark.django_db(transaction=True)    # a concurrent drop runs outside a transaction
 def test_run_again_the_migration_finds_its_work_done():
     """Not atomic, it is recorded only when finished: an interrupted run is run again from its first step."""
-    from django.db.migrations.state import ProjectState
-
-    state = ProjectState.from_apps(django_apps)
     before = _indexes()
-    with connection.schema_editor(atomic=False) as editor:
-        for op in importlib.import_module(MIGRATION).Migration.operations:
-            op.database_forwards("applications", editor, state, state)     # no "does not exist", no "already exists"
+    run_migration_again("applications", MIGRATION)
     assert _indexes() == before
 
 

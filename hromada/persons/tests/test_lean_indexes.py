@@ -3,11 +3,11 @@ operations fit for a live database (#24, bytes)."""
 import importlib
 
 import pytest
-from django.apps import apps as django_apps
 from django.db import IntegrityError, connection, transaction
 
 from hromada.core.migration_ops import DropFieldIndexesConcurrently, UniqueFieldToConstraint
 from hromada.persons.models import Person
+from hromada.testing import run_migration_again
 
 from .factories import make_person
 
@@ -47,11 +47,6 @@ def test_one_index_for_the_number_and_none_for_the_registrar():
 @pytest.mark.django_db(transaction=True)    # a concurrent drop runs outside a transaction
 def test_run_again_the_migration_finds_its_work_done():
     """Not atomic, it is recorded only when finished: an interrupted run is run again from its first step."""
-    from django.db.migrations.state import ProjectState
-
-    state = ProjectState.from_apps(django_apps)
     before = _indexes()
-    with connection.schema_editor(atomic=False) as editor:
-        for op in importlib.import_module(MIGRATION).Migration.operations:
-            op.database_forwards("persons", editor, state, state)     # no "does not exist", no "already exists"
+    run_migration_again("persons", MIGRATION)
     assert _indexes() == before
