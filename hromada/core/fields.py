@@ -1,6 +1,7 @@
 """Model fields shared by the apps."""
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from django.db import models
@@ -106,6 +107,11 @@ class WordCodeField(models.SmallIntegerField):
     description = "A word of a closed vocabulary stored as its code"
     # Adding a word changes no column: a migration records it without rebuilding the table.
     non_db_attrs = (*models.SmallIntegerField.non_db_attrs, "words")
+    # What the model's attribute holds, for the type checker (django-stubs reads these): the word.
+    _pyi_private_set_type: str
+    _pyi_private_get_type: str
+    # Only comparisons of the whole word mean anything: a code has no text to match and its order is not the words'.
+    LOOKUPS = frozenset({"exact", "in", "isnull"})
 
     def __init__(self, *args: Any, words: tuple[str, ...] | list[str] = ("",), **kwargs: Any) -> None:
         self.words = tuple(words)
@@ -115,10 +121,13 @@ class WordCodeField(models.SmallIntegerField):
             raise ValueError("a word twice in the vocabulary")
         self._codes = {word: code for code, word in enumerate(self.words)}
         kwargs.setdefault("default", "")
+        # The vocabulary as choices: a model's clean refuses any other word (Django's own message and code).
+        kwargs["choices"] = [(word, word) for word in self.words]
         super().__init__(*args, **kwargs)
 
     def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("choices", None)   # they are the words
         kwargs["words"] = self.words
         return name, path, args, kwargs
 
@@ -126,13 +135,24 @@ class WordCodeField(models.SmallIntegerField):
         try:
             return self._codes[word]
         except KeyError:
-            raise ValueError(f"{self.model.__name__ if hasattr(self, 'model') else ''}.{self.name}: "
-                             f"{word!r} is not in the vocabulary") from None
+            raise ValueError(f"{self._where()}: {word!r} is not in the vocabulary") from None
+
+    def _where(self) -> str:
+        model = getattr(self, "model", None)
+        return f"{model.__name__}.{self.name}" if model else str(self.name)
 
     def word(self, code: int) -> str:
         if not 0 <= code < len(self.words):
-            raise ValueError(f"{self.name}: code {code} is not in this release's vocabulary")
+            raise ValueError(f"{self._where()}: code {code} is not in this release's vocabulary")
         return self.words[code]
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        return super().get_lookup(lookup_name) if lookup_name in self.LOOKUPS else None
+
+    @cached_property
+    def validators(self) -> list[Any]:
+        # Not the integer range checks (they would compare the word with a number): the vocabulary is the check.
+        return [*self.default_validators, *self._validators]
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> str | None:
         return None if value is None else self.word(int(value))
@@ -146,9 +166,6 @@ class WordCodeField(models.SmallIntegerField):
         if value is None:
             return None
         return self.code(str(value))   # a Status member is its word
-
-    def formfield(self, **kwargs: Any) -> Any:
-        return models.CharField(choices=[(w, w) for w in self.words]).formfield(**kwargs)
 
     def value_to_string(self, obj: models.Model) -> str:
         return self.value_from_object(obj) or ""

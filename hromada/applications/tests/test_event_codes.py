@@ -4,6 +4,7 @@ import importlib
 
 import pytest
 from django.apps import apps as django_apps
+from django.core.exceptions import FieldError, ValidationError
 from django.db import connection, transaction
 
 from hromada.applications import workflow
@@ -55,6 +56,19 @@ def test_a_word_outside_the_vocabulary_is_refused_before_anything_is_written(dra
     with pytest.raises(ValueError, match="not in the vocabulary"):
         Event.objects.filter(action="nonsense").exists()
     assert Event.objects.count() == before
+
+
+def test_only_whole_words_are_compared_and_a_clean_checks_the_vocabulary(draft):
+    with pytest.raises(FieldError):
+        Event.objects.filter(action__startswith="gr").exists()
+    with pytest.raises(FieldError):
+        Event.objects.filter(action__gt="grant").exists()
+    event = Event.objects.filter(application=draft).first()
+    event.full_clean()          # the word, not compared with the integer range
+    event.action = "nonsense"
+    with pytest.raises(ValidationError) as refused:
+        event.full_clean()
+    assert "action" in refused.value.message_dict
 
 
 def test_the_field_refuses_a_vocabulary_it_could_not_keep():
