@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -133,6 +134,69 @@ class Result:
     seconds: float = 0.0
 
 
+class _Staging:
+    """A temporary table of the generated audit entries, read back in time order (``Generator.write_audit``):
+    COPY on PostgreSQL, executemany on SQLite; the time as microseconds since the epoch, so that both engines
+    sort it alike."""
+    TABLE = "hromada_gen_audit_staged"
+    COLUMNS = ("n", "t", "actor_id", "action", "object_type", "object_id", "hromada_id", "ip", "request_id",
+               "details", "chain")
+    CHUNK = 100_000
+    EPOCH = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))
+
+    def __init__(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {self.TABLE} (n bigint NOT NULL, t bigint NOT NULL, "
+                           "actor_id bigint, action varchar(64), object_type varchar(64), object_id varchar(64), "
+                           "hromada_id bigint, ip varchar(64), request_id varchar(64), details text, chain bigint)")
+        self.indexed = False
+
+    def write(self, rows) -> None:
+        def stamped():
+            for n, at, *rest in rows:
+                delta = at - self.EPOCH
+                yield (n, (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds, *rest)
+
+        columns = ", ".join(self.COLUMNS)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {self.TABLE} ({columns}) FROM STDIN") as copy:
+                    for row in stamped():
+                        copy.write_row(row)
+            else:
+                cursor.executemany(f"INSERT INTO {self.TABLE} ({columns}) "  # noqa: S608 — the class's own names
+                                   f"VALUES ({', '.join(['%s'] * len(self.COLUMNS))})", list(stamped()))
+
+    def actors(self) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT DISTINCT actor_id FROM {self.TABLE} WHERE actor_id IS NOT NULL")  # noqa: S608
+            return [row[0] for row in cursor.fetchall()]
+
+    def in_time_order(self):
+        """Chunks of rows (n, at, actor, action, object type, object id, hromada, ip, request id, details,
+        chain), oldest first (ties in the order staged). Read a chunk at a time: the connection writes the entries
+        between two reads."""
+        columns = ", ".join(self.COLUMNS)
+        with connection.cursor() as cursor:
+            if not self.indexed:
+                cursor.execute(f"CREATE INDEX {self.TABLE}_t ON {self.TABLE} (t, n)")
+                self.indexed = True
+            last = (-2**62, -1)
+            while True:
+                cursor.execute(f"SELECT {columns} FROM {self.TABLE} WHERE t > %s OR (t = %s AND n > %s) "  # noqa: S608
+                               f"ORDER BY t, n LIMIT %s", [last[0], last[0], last[1], self.CHUNK])
+                chunk = cursor.fetchall()
+                if not chunk:
+                    return
+                last = (chunk[-1][1], chunk[-1][0])
+                yield [(n, self.EPOCH + timedelta(microseconds=t), *rest) for n, t, *rest in chunk]
+
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
+
+
 class Generator:
     def __init__(self, opts: Options):
         self.o = opts
@@ -141,6 +205,8 @@ class Generator:
         # stream of its own: the datasets of a seed keep their applications, persons and offices as before.
         self.after_rng = random.Random(opts.seed + 7919)
         self.loader = BulkLoader()
+        self._staging: _Staging | None = None   # the audit entries, staged until they are written in time order
+        self._staged = 0
         self.password_hash = make_password(DATASET_PASSWORD)
         self.off = calendar.days_off()
 
@@ -586,6 +652,7 @@ class Generator:
                 written.clear()
         self.loader.reset_sequences([Application, Participant, PersonAccess, Document, Event, *after])
         self.person_entries()
+        self.write_audit()
         NumberSequence.objects.bulk_create(
             [NumberSequence(hromada_id=h, year=y, last=v) for (h, y), v in seq.items()],
             update_conflicts=True, unique_fields=["hromada", "year"], update_fields=["last"])
@@ -618,50 +685,70 @@ class Generator:
         self.audit_entries()
 
     def audit_entries(self):
-        """The audit entries gathered (a chunk of applications' steps, or residents' registrations), hash-chained
-        per oblast onto the chains' current heads (as ``audit.services.record`` would have written them, in the
-        requests that wrote them), so the bytes measured are honest."""
-        from hromada.audit.fields import term_code
-        from hromada.audit.models import AuditChainHead, AuditEntry, AuditTerm
-        from hromada.audit.services import GENESIS, entry_hash
-
+        """Stage the audit entries gathered (a chunk of applications' steps, or residents' registrations). The
+        cases are generated in random order of time, but the product appends its entries as things happen: ids in
+        time order, each oblast's chain hashed in that order. So the entries are staged here and written once every
+        step is known (``write_audit``), sorted by time."""
+        if not self.audited:
+            return
         oblast_of = dict(Unit.objects.filter(id__in={h for h, _a, _s in self.audited}).values_list("id", "oblast_id"))
-        users = {uid: (name, role) for uid, name, role in User.objects.filter(
-            id__in={step[5] for _h, _a, steps in self.audited for step in steps if step[5]}).values_list(
-            "id", "username", "role")}
-        heads = {h.chain: h for h in AuditChainHead.objects.all()}
-        tails: dict[int, tuple[int, str]] = {c: (h.last_id, h.last_hash) for c, h in heads.items()}
+        staged = self._audit_stage()
 
         def rows():
             for hid, aid, steps in self.audited:
                 chain = oblast_of.get(hid) or 0
-                _last_id, prev = tails.get(chain, (0, GENESIS))
                 for action, object_type, object_id, details, at, actor, request, addressed in steps:
-                    eid = self.loader.next_id(AuditEntry)
                     # The request's id (the middleware's, a UUID's hex) is on every entry written in it; its
                     # address only where the service is given the request.
                     request_id = hashlib.md5(f"{aid}:{request}".encode(), usedforsecurity=False).hexdigest()
-                    username, role = users.get(actor, ("", ""))
-                    ip = "10.0.0.1" if addressed else None
-                    fields = {"at": at.astimezone(ZoneInfo("UTC")).isoformat(), "actor_id": actor,
-                              "actor_username": username, "actor_role": role, "action": action,
-                              "object_type": object_type, "object_id": str(object_id), "hromada_id": hid, "ip": ip,
-                              "request_id": request_id, "details": details}
-                    digest = entry_hash(prev, fields)
-                    yield dict(id=eid, at=at, actor_id=actor, actor_username=username, actor_role=role, action=action,
-                               object_type=object_type, object_id=fields["object_id"], hromada_id=hid, ip=ip,
-                               request_id=request_id, details=details, chain=chain, hash=bytes.fromhex(digest))
-                    prev = digest
-                    tails[chain] = (eid, digest)
+                    self._staged += 1
+                    yield (self._staged, at.astimezone(ZoneInfo("UTC")), actor, action, object_type, str(object_id),
+                           hid, "10.0.0.1" if addressed else None, request_id,
+                           json.dumps(details, ensure_ascii=False), chain)
 
+        staged.write(rows())
+        self.audited = []
+
+    def _audit_stage(self) -> _Staging:
+        if self._staging is None:
+            self._staging = _Staging()
+        return self._staging
+
+    def write_audit(self):
+        """The staged entries as ``audit.services.record`` would have appended them: in time order, ids in that
+        order, hash-chained per oblast onto the chains' current heads, so the bytes measured are honest and the log
+        is laid out in its monthly partitions as the product's is (``audit.packing`` packs whole months)."""
+        from hromada.audit.fields import term_code
+        from hromada.audit.models import AuditChainHead, AuditEntry, AuditTerm
+        from hromada.audit.services import GENESIS, entry_hash
+
+        staging = self._staging
+        if staging is None:
+            return
+        users = {uid: (name, role) for uid, name, role in User.objects.filter(
+            id__in=staging.actors()).values_list("id", "username", "role")}
+        heads = {h.chain: h for h in AuditChainHead.objects.all()}
+        tails: dict[int, tuple[int, str]] = {c: (h.last_id, h.last_hash) for c, h in heads.items()}
         words: set[str] = set()
-
-        def noting_words():
-            for row in rows():
-                words.update((row["action"], row["object_type"], row["actor_role"]))
-                yield row
-
-        self.loader.write(AuditEntry, noting_words())
+        for chunk in staging.in_time_order():
+            out = []
+            for _n, at, actor, action, object_type, object_id, hid, ip, request_id, details, chain in chunk:
+                eid = self.loader.next_id(AuditEntry)
+                username, role = users.get(actor, ("", ""))
+                details = json.loads(details)
+                fields = {"at": at.astimezone(ZoneInfo("UTC")).isoformat(), "actor_id": actor,
+                          "actor_username": username, "actor_role": role, "action": action,
+                          "object_type": object_type, "object_id": object_id, "hromada_id": hid, "ip": ip,
+                          "request_id": request_id, "details": details}
+                digest = entry_hash(tails.get(chain, (0, GENESIS))[1], fields)
+                out.append(dict(id=eid, at=at, actor_id=actor, actor_username=username, actor_role=role,
+                                action=action, object_type=object_type, object_id=object_id, hromada_id=hid, ip=ip,
+                                request_id=request_id, details=details, chain=chain, hash=bytes.fromhex(digest)))
+                tails[chain] = (eid, digest)
+                words.update((action, object_type, role))
+            self.loader.write(AuditEntry, out)
+        staging.drop()
+        self._staging = None
         self.loader.reset_sequences([AuditEntry])
         if connection.vendor == "postgresql":   # the words the entries hold as codes, as the append writes them
             AuditTerm.objects.bulk_create([AuditTerm(id=term_code(w), name=w) for w in sorted(words - {""})],
@@ -669,7 +756,6 @@ class Generator:
         for chain, (last_id, last_hash) in tails.items():
             AuditChainHead.objects.update_or_create(chain=chain, defaults={"last_id": last_id,
                                                                            "last_hash": last_hash})
-        self.audited = []
 
     def _after_intake(self, aid: int, service, evs: list[tuple], fields: dict, back_office: int | None,
                       scans: list[dict], steps: list[tuple], events: list[dict], after: dict[type, list[dict]]) -> int:
