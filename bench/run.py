@@ -707,7 +707,7 @@ def intake_round_trips(front_username: str) -> dict:
 
 BYTES_TABLES = ("applications_application", "applications_participant", "applications_document",
                 "applications_event", "applications_idempotencyrecord", "applications_receipt", "audit_auditentry",
-                "audit_auditterm",
+                "audit_auditterm", "audit_auditblock",
                 "persons_person", "persons_householdmember", "persons_personlink", "persons_personaccess",
                 "backoffice_decision", "backoffice_returnrequest", "notifications_notification")
 

@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, storages
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .models import AuditChainHead, AuditEntry
+from . import blocks
+from .models import AuditBlock, AuditChainHead, AuditEntry
 
 # /1: one chain (read as chain 0); /2: every chain's head in one signed file.
 FORMAT = "hromada-audit-checkpoint/2"
@@ -98,12 +100,22 @@ def current_heads() -> list[tuple[int, int, int, str]]:
     Appends to a chain are serialised on its head's row lock and take their id under it, so no entry of the chain
     with a smaller id can commit later: counting the chain's entries up to its last id is a consistent figure
     (one pass over the log for all chains)."""
-    heads = [(h.chain, h.last_id, h.last_hash) for h in AuditChainHead.objects.filter(last_id__gt=0).order_by("chain")]
-    if not heads:
-        return []
-    counts = AuditEntry.objects.aggregate(**{
-        f"c{chain}": Count("id", filter=Q(chain=chain, id__lte=last_id)) for chain, last_id, _hash in heads})
-    return [(chain, last_id, counts[f"c{chain}"], last_hash) for chain, last_id, last_hash in heads]
+    with transaction.atomic():
+        connection = transaction.get_connection()
+        if connection.vendor == "postgresql":   # no pack moves entries into blocks while they are counted
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [blocks.PACK_LOCK])
+        heads = [(h.chain, h.last_id, h.last_hash)
+                 for h in AuditChainHead.objects.filter(last_id__gt=0).order_by("chain")]
+        if not heads:
+            return []
+        # The packed entries are counted from their blocks, the rows after them one by one.
+        through = blocks.packed_through()
+        packed = blocks.chain_counts(AuditBlock.objects.values_list("chains", flat=True).iterator(chunk_size=2000))
+        counts = AuditEntry.objects.filter(pk__gt=through).aggregate(**{
+            f"c{chain}": Count("id", filter=Q(chain=chain, id__lte=last_id)) for chain, last_id, _hash in heads})
+    return [(chain, last_id, packed.get(chain, 0) + counts[f"c{chain}"], last_hash)
+            for chain, last_id, last_hash in heads]
 
 
 def current_head() -> tuple[int, int, str] | None:

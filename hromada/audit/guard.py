@@ -12,6 +12,7 @@ import threading
 from contextlib import contextmanager
 
 TABLE = "audit_auditentry"
+BLOCK_TABLE = "audit_auditblock"   # the packed entries (docs/decisions/0003): appended by the owner's pack, never changed
 _state = threading.local()
 
 POSTGRES_SQL = f"""
@@ -24,6 +25,13 @@ CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON {TABLE}
   FOR EACH ROW EXECUTE FUNCTION hromada_audit_refuse();
 """
 POSTGRES_REVERSE = f"DROP TRIGGER IF EXISTS audit_append_only ON {TABLE}; DROP FUNCTION IF EXISTS hromada_audit_refuse();"
+# The blocks: the same refusal (the function above, installed by migration 0002).
+POSTGRES_BLOCKS_SQL = f"""
+DROP TRIGGER IF EXISTS audit_block_append_only ON {BLOCK_TABLE};
+CREATE TRIGGER audit_block_append_only BEFORE UPDATE OR DELETE ON {BLOCK_TABLE}
+  FOR EACH ROW EXECUTE FUNCTION hromada_audit_refuse();
+"""
+POSTGRES_BLOCKS_REVERSE = f"DROP TRIGGER IF EXISTS audit_block_append_only ON {BLOCK_TABLE}"
 
 SQLITE_SQL = [
     "DROP TRIGGER IF EXISTS audit_no_update",
@@ -34,6 +42,15 @@ SQLITE_SQL = [
         BEGIN SELECT RAISE(ABORT, 'audit log is append-only: DELETE refused'); END""",
 ]
 SQLITE_REVERSE = ["DROP TRIGGER IF EXISTS audit_no_update", "DROP TRIGGER IF EXISTS audit_no_delete"]
+SQLITE_BLOCKS_SQL = [
+    "DROP TRIGGER IF EXISTS audit_block_no_update",
+    f"""CREATE TRIGGER audit_block_no_update BEFORE UPDATE ON {BLOCK_TABLE}
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only: UPDATE refused'); END""",
+    "DROP TRIGGER IF EXISTS audit_block_no_delete",
+    f"""CREATE TRIGGER audit_block_no_delete BEFORE DELETE ON {BLOCK_TABLE} WHEN hromada_audit_maintenance() = 0
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only: DELETE refused'); END""",
+]
+SQLITE_BLOCKS_REVERSE = ["DROP TRIGGER IF EXISTS audit_block_no_update", "DROP TRIGGER IF EXISTS audit_block_no_delete"]
 
 
 def _maintenance() -> int:
@@ -48,7 +65,8 @@ def register_sqlite_function(sender, connection, **kwargs) -> None:
 
 @contextmanager
 def maintenance():
-    """Allow wiping the audit table (database flush only). Not for application code."""
+    """Allow deleting audit rows on SQLite: a database flush, and ``services.pack_audit`` removing the rows it has
+    packed (PostgreSQL drops their partitions instead). Not for application code."""
     _state.maintenance = True
     try:
         yield
@@ -71,4 +89,22 @@ def uninstall(connection) -> None:
             cursor.execute(POSTGRES_REVERSE)
         elif connection.vendor == "sqlite":
             for sql in SQLITE_REVERSE:
+                cursor.execute(sql)
+
+
+def install_blocks(connection) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(POSTGRES_BLOCKS_SQL)
+        elif connection.vendor == "sqlite":
+            for sql in SQLITE_BLOCKS_SQL:
+                cursor.execute(sql)
+
+
+def uninstall_blocks(connection) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(POSTGRES_BLOCKS_REVERSE)
+        elif connection.vendor == "sqlite":
+            for sql in SQLITE_BLOCKS_REVERSE:
                 cursor.execute(sql)

@@ -71,3 +71,30 @@ class AuditChainHead(models.Model):
     chain = models.PositiveIntegerField(unique=True, default=0)
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+
+
+class AuditBlock(models.Model):
+    """Older entries packed (docs/decisions/0003, ``services.pack_audit``): about a thousand consecutive entries of
+    the log, whatever their chains, in id order, compressed (``blocks``). Blocks never overlap, and every entry up to
+    the newest block's ``last_id`` is read from the blocks (the rows past it from the table), so the log stays one
+    sequence in id order. Each entry's hash is recomputed from its content and the hash before it in its chain; the
+    block keeps, per chain, the entries it holds and the hash before and after them, which the chain walk checks as it
+    checks rows. Written by the owner's ``pack_audit`` only; the application's role may read them."""
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField(unique=True)
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+    entries = models.PositiveIntegerField()
+    # {"<chain>": [entries, hash before (hex), hash after (hex)]}
+    chains = models.JSONField()
+    # What a total counts without unpacking: {"action": {word: n}, "hromada": {"<id or 0>": n}}
+    counts = models.JSONField()
+    # What a filter finds the block by (PostgreSQL: a GIN index, migration 0009): "u:<username>", "a:<action>",
+    # "h:<hromada id>", "o:<object type>:<id>" for the entry's object and for every record a read showed.
+    keys = models.JSONField()
+    payload = models.BinaryField()
+
+    class Meta:
+        ordering = ["last_id"]
+        verbose_name = _("блок журналу аудиту")
+        verbose_name_plural = _("блоки журналу аудиту")

@@ -8,7 +8,8 @@ evidence inside the database stops at the owner. Therefore:
 * ``DATABASE_URL`` connects as the **application role** (web, Celery worker and beat): not an owner, not a
   superuser; on ``audit_auditentry`` and on its words, ``audit_auditterm``, it holds only SELECT and INSERT (no
   UPDATE, DELETE, TRUNCATE), on the chain head SELECT, INSERT and UPDATE (the head only speeds up appends:
-  ``verify_audit`` checks it against the log and the signed checkpoints), on ``django_migrations`` only SELECT,
+  ``verify_audit`` checks it against the log and the signed checkpoints), on the packed entries
+  (``audit_auditblock``) only SELECT, on ``django_migrations`` only SELECT,
   and it cannot create objects.
 
 ``migrate`` re-applies the grants after every run (new tables included). Without ``DATABASE_MIGRATE_URL``
@@ -29,6 +30,7 @@ from .fields import TERM_TABLE  # words are added by appends, never changed
 
 AUDIT_TABLE = "audit_auditentry"
 HEAD_TABLE = "audit_auditchainhead"
+BLOCK_TABLE = "audit_auditblock"   # the packed entries: only the owner's pack_audit writes them
 MIGRATIONS_TABLE = "django_migrations"
 _OWNER_KEYS = ("USER", "PASSWORD", "HOST", "PORT")
 
@@ -87,6 +89,7 @@ def grant_app_privileges(connection, role: str) -> None:
     restricted = {  # what the role must not do to these tables (once they exist)
         AUDIT_TABLE: "UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER",
         HEAD_TABLE: "DELETE, TRUNCATE, REFERENCES, TRIGGER",
+        BLOCK_TABLE: "INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER",
         TERM_TABLE: "UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER",
         MIGRATIONS_TABLE: "INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER",
     }
@@ -148,7 +151,7 @@ def check_app_role(connection, role: str) -> RoleReport:
                        [role])
         if cursor.fetchone()[0]:
             problems.append(f"role {role} owns the database")
-        for table in (AUDIT_TABLE, TERM_TABLE):   # the entries, and the words they hold as codes
+        for table in (AUDIT_TABLE, TERM_TABLE, BLOCK_TABLE):   # the entries, their words as codes, their blocks
             cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [table])
             migrated = cursor.fetchone()[0]
             for privilege in ("UPDATE", "DELETE", "TRUNCATE", "TRIGGER") if migrated else ():

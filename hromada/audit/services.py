@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, date, datetime
 from typing import Any, ParamSpec, Protocol, TypeVar, cast
 
 from django.conf import settings
@@ -31,9 +31,10 @@ from hromada.core.db import prepared
 from hromada.core.errors import RateLimited
 from hromada.core.registry import Slot
 
+from . import blocks
 from .checkpoints import Checkpoint
 from .fields import TERM_TABLE, TermCollision, TermField, known_words, term_code, unknown_code
-from .models import AuditChainHead, AuditEntry, AuditTerm
+from .models import AuditBlock, AuditChainHead, AuditEntry, AuditTerm
 
 GENESIS = "0" * 64
 # Who acts: a signed-in user, the anonymous one (a failed sign-in), or None (the system: a task, a command). The
@@ -528,34 +529,44 @@ def verify_chain(*, batch_size: int = 2000, checkpoints: Sequence[Checkpoint] = 
             anchors.setdefault((checkpoint.chain, checkpoint.count), []).append(checkpoint)
     walks: dict[int, _Walk] = {}
     checked = 0
-    last_id = 0
     words: set[str] = set()
+
+    def check(entry: AuditEntry, linked: bool) -> None:
+        """One entry of the walk, in id order: ``linked`` says whether it chains onto its chain's tail."""
+        nonlocal checked
+        checked += 1
+        words.update(getattr(entry, f.attname) for f in _TERM_FIELDS)
+        walk = walks.setdefault(entry.chain, _Walk())
+        walk.position += 1
+        position, where = walk.position, f"chain {entry.chain}, position {walk.position}"
+        stored = entry.hash_hex
+        if not linked:
+            after = f"after entry {walk.prev_id}" if walk.prev_id else "at the start of the chain"
+            problems.append(ChainProblem(
+                "broken", entry.pk, position,
+                f"entry {entry.pk} ({where}): does not match its hash linked {after} — edited, or an entry "
+                f"before it was deleted, or it was inserted or moved", entry.chain))
+        for checkpoint in anchors.pop((entry.chain, position), []):
+            if (checkpoint.entry_id, checkpoint.hash) != (entry.pk, stored):
+                problems.append(ChainProblem(
+                    "checkpoint_mismatch", entry.pk, position,
+                    f"{where}: checkpoint {checkpoint.name} ({checkpoint.at}) signed entry "
+                    f"{checkpoint.entry_id} with hash {checkpoint.hash[:16]}…, the chain now has entry "
+                    f"{entry.pk} with hash {stored[:16]}… — the chain was rewritten or entries before "
+                    f"it were removed", entry.chain))
+        walk.prev_hash, walk.prev_id = stored, entry.pk
+
+    # The packed part first (docs/decisions/0003), then the rows after it: one sequence in id order.
+    last_id = 0
+    for block in AuditBlock.objects.order_by("last_id").iterator(chunk_size=50):
+        last_id = block.last_id
+        problems.extend(_block_problems(block, walks, check))
     while True:
         batch_ = list(AuditEntry.objects.filter(pk__gt=last_id).order_by("pk")[:batch_size])
         if not batch_:
             break
         for entry in batch_:
-            checked += 1
-            words.update(getattr(entry, f.attname) for f in _TERM_FIELDS)
-            walk = walks.setdefault(entry.chain, _Walk())
-            walk.position += 1
-            position, where = walk.position, f"chain {entry.chain}, position {walk.position}"
-            stored = entry.hash_hex
-            if not follows(entry, walk.prev_hash):
-                after = f"after entry {walk.prev_id}" if walk.prev_id else "at the start of the chain"
-                problems.append(ChainProblem(
-                    "broken", entry.pk, position,
-                    f"entry {entry.pk} ({where}): does not match its hash linked {after} — edited, or an entry "
-                    f"before it was deleted, or it was inserted or moved", entry.chain))
-            for checkpoint in anchors.pop((entry.chain, position), []):
-                if (checkpoint.entry_id, checkpoint.hash) != (entry.pk, stored):
-                    problems.append(ChainProblem(
-                        "checkpoint_mismatch", entry.pk, position,
-                        f"{where}: checkpoint {checkpoint.name} ({checkpoint.at}) signed entry "
-                        f"{checkpoint.entry_id} with hash {checkpoint.hash[:16]}…, the chain now has entry "
-                        f"{entry.pk} with hash {stored[:16]}… — the chain was rewritten or entries before "
-                        f"it were removed", entry.chain))
-            walk.prev_hash, walk.prev_id = stored, entry.pk
+            check(entry, follows(entry, walks[entry.chain].prev_hash if entry.chain in walks else GENESIS))
         last_id = batch_[-1].pk
     for chain, count in sorted(anchors):
         for checkpoint in anchors[(chain, count)]:
@@ -575,6 +586,40 @@ def verify_chain(*, batch_size: int = 2000, checkpoints: Sequence[Checkpoint] = 
                 f"(position {walk.position}) — entries at the end were deleted or appended outside the "
                 f"application", chain))
     return checked, problems + _term_problems(words)
+
+
+def _block_problems(block: AuditBlock, walks: dict[int, _Walk],
+                    check: Callable[[AuditEntry, bool], None]) -> list[ChainProblem]:
+    """A block of the walk: each chain in it must go on from the walk's tail (the hash the block says it follows),
+    and its entries, hashed again from their content, must end on the hash the block keeps; each entry is then
+    checked as a row is (positions, checkpoints). A changed entry, a removed or added one, or a block removed or
+    put back out of order breaks its chain here or at the next block or row."""
+    found: list[ChainProblem] = []
+    tails = {chain: walk.prev_hash for chain, walk in walks.items()}
+    kept = {int(c): v for c, v in block.chains.items()}
+    for chain, (_n, before, _after) in sorted(kept.items()):
+        if before != tails.get(chain, GENESIS):
+            after_id = walks[chain].prev_id if chain in walks else None
+            found.append(ChainProblem(
+                "broken", block.first_id, None,
+                f"block {block.first_id}–{block.last_id}, chain {chain}: does not follow "
+                f"{f'entry {after_id}' if after_id else 'the start of the chain'} — a block or entries before it "
+                f"were removed, changed or reordered", chain))
+    try:
+        entries = blocks.decode(block)   # from the block's own hashes before: a broken link is reported once, above
+    except ValueError as exc:
+        return [*found, ChainProblem("broken", block.first_id, None, f"{exc} — the block was altered", 0)]
+    for entry in entries:
+        check(entry, True)
+    for chain, (n, _before, after) in sorted(kept.items()):
+        held = [e for e in entries if e.chain == chain]
+        if len(held) != n or (held and held[-1].hash_hex != after):
+            found.append(ChainProblem(
+                "broken", held[-1].pk if held else block.first_id, walks[chain].position if chain in walks else None,
+                f"block {block.first_id}–{block.last_id}, chain {chain}: its entries hashed again do not end on the "
+                f"hash the block keeps — an entry in it was edited, removed, added or moved", chain))
+            walks.setdefault(chain, _Walk()).prev_hash = after   # the next link is checked against what the block says
+    return found
 
 
 def _term_problems(words: set[str]) -> list[ChainProblem]:
@@ -738,3 +783,111 @@ def delete_with_audit(*, actor: Actor, obj: Model, request: HttpRequest | None =
         entry = record(actor=actor, action="admin.delete", obj=obj, request=request, details={"values": values})
         obj.delete()
     return entry
+
+
+# ---- older entries packed in blocks (docs/decisions/0003) -----------------------------------------------------
+# Months of the log older than the rows kept are packed by the owner (``manage.py pack_audit``): about 50 bytes an
+# entry instead of about 300 as a row. The packing reads the entries in id order, checks every link as
+# ``verify_audit`` does (a broken chain is not packed: its evidence would be rewritten), writes the blocks and reads
+# each one back, all in one transaction; only then do the rows go, a month's partition at a time (PostgreSQL: no row
+# is deleted one by one, the append-only trigger stays; SQLite: deleted under the guard's maintenance switch). Every
+# reader goes by ``blocks.packed_through``: the rows up to it are read from the blocks, so a partition not yet dropped
+# (a later month's rows with ids inside the packed range, or a drop interrupted) is never read twice.
+
+
+@dataclass(frozen=True)
+class Packed:
+    blocks: int             # blocks written by this run
+    entries: int            # entries packed by this run
+    through_id: int         # every entry up to this id is in blocks
+    dropped: list[str]      # PostgreSQL: the month partitions dropped
+    deleted: int            # SQLite: the packed rows deleted
+    kept: list[str]         # PostgreSQL: months before the cutoff whose partition still holds unpacked rows
+
+
+def _utc_month(day: date) -> tuple[date, datetime]:
+    first = date(day.year, day.month, 1)
+    return first, datetime(first.year, first.month, 1, tzinfo=UTC)
+
+
+def _chain_tails() -> dict[int, str]:
+    """Each chain's hash after the newest block that holds it."""
+    tails: dict[int, str] = {}
+    for chains in AuditBlock.objects.order_by("last_id").values_list("chains", flat=True).iterator(chunk_size=2000):
+        for chain, (_n, _before, after) in chains.items():
+            tails[int(chain)] = after
+    return tails
+
+
+def pack_audit(*, before: date, block_size: int = blocks.BLOCK_SIZE, today: date | None = None) -> Packed:
+    """Pack every entry older than the first day of ``before``'s month (UTC, as the partitions' bounds) that is not
+    packed yet, then remove the rows packed. Refuses (``audit_pack_too_recent``) a month not yet over, and stops
+    before writing anything (``audit_chain_broken``) at an entry that does not chain onto the one before it. The
+    owner's work: run it as the owner (``manage.py pack_audit`` does)."""
+    from django.db.models import Max
+    from django.utils.translation import gettext
+
+    from hromada.core.errors import ValidationFailed
+
+    month, cutoff = _utc_month(before)
+    this_month, _start = _utc_month(today or timezone.now().astimezone(UTC).date())
+    if month > this_month:
+        raise ValidationFailed(gettext("Місяць %(month)s ще не минув: пакувати можна лише записи минулих місяців.")
+                               % {"month": f"{month:%m.%Y}"}, code="audit_pack_too_recent")
+    connection = transaction.get_connection()
+    made, packed = 0, 0
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [blocks.PACK_LOCK])
+        through = blocks.packed_through()
+        upto = AuditEntry.objects.filter(pk__gt=through, at__lt=cutoff).aggregate(m=Max("pk"))["m"]
+        if upto:
+            tails = _chain_tails()
+            last = through
+            while last < upto:
+                chunk = list(AuditEntry.objects.filter(pk__gt=last, pk__lte=upto).order_by("pk")
+                             .values_list(*blocks.COLUMNS, "hash")[:block_size])
+                before_hash: dict[int, str] = {}
+                for row in chunk:
+                    before_hash.setdefault(row[1], tails.get(row[1], GENESIS))
+                    tails[row[1]] = bytes(row[-1]).hex()
+                block = blocks.encode(chunk, before_hash, {c: tails[c] for c in before_hash})
+                # Hashed again from the block, each entry must give the hash its row holds: every link holds (a
+                # broken chain is not packed), and the block reads back as its rows.
+                for (pk, digest), row in zip(blocks.hashes(block), chunk, strict=True):
+                    if (pk, digest) != (row[0], bytes(row[-1]).hex()):
+                        raise ValidationFailed(gettext(
+                            "Запис журналу %(entry)s (ланцюжок %(chain)s) не збігається зі своїм хешем: журнал не "
+                            "пакується, нічого не змінено. Перевірте його: manage.py verify_audit.")
+                            % {"entry": row[0], "chain": row[1]}, code="audit_chain_broken")
+                block.save()
+                made, packed, last = made + 1, packed + len(chunk), chunk[-1][0]
+        through = blocks.packed_through()
+    dropped, kept, deleted = _remove_packed_rows(connection, month, through)
+    return Packed(blocks=made, entries=packed, through_id=through, dropped=dropped, deleted=deleted, kept=kept)
+
+
+def _remove_packed_rows(connection: Any, month: date, through: int) -> tuple[list[str], list[str], int]:
+    from hromada.core import partitions
+
+    from . import guard
+
+    table = AuditEntry._meta.db_table
+    if connection.vendor != "postgresql":
+        with guard.maintenance(), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)} WHERE id <= %s", [through])  # noqa: S608
+            return [], [], cursor.rowcount
+    dropped, kept = [], []
+    for name, starts in partitions.month_partitions(connection, table):
+        if starts >= month:
+            break
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT max(id) FROM {connection.ops.quote_name(name)}")  # noqa: S608 — a partition's name
+            newest = cursor.fetchone()[0]
+        if newest is None or newest <= through:
+            partitions.drop_partition(connection, table, name)
+            dropped.append(name)
+        else:
+            kept.append(name)
+    return dropped, kept, 0

@@ -60,6 +60,9 @@ class ErrorCode(StrEnum):
     WEAK_PASSWORD = "weak_password"
     WRONG_PASSWORD = "wrong_password"
     # audit
+    AUDIT_CHAIN_BROKEN = "audit_chain_broken"
+    AUDIT_FILTER_TOO_BROAD = "audit_filter_too_broad"
+    AUDIT_PACK_TOO_RECENT = "audit_pack_too_recent"
     BACKUP_FAILED = "backup_failed"
     INVALID_DATE_RANGE = "invalid_date_range"
     # territory

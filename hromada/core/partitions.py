@@ -500,3 +500,32 @@ def _keep_sequences(connection, cursor, table: str, old: str, shape: _Shape) -> 
         # A serial column's default (copied by LIKE) already names the sequence; only its owner changes, so
         # dropping the old table keeps it.
         cursor.execute(f"ALTER SEQUENCE {sequence} OWNED BY {_q(connection, table)}.{_q(connection, column)}")
+
+
+def month_partitions(connection, table: str) -> list[tuple[str, date]]:
+    """The month partitions of ``table`` (not the DEFAULT), oldest first: (name, month). Empty elsewhere."""
+    if not _applies(connection):
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                       "WHERE i.inhparent = to_regclass(%s)", [table])
+        names = [row[0] for row in cursor.fetchall()]
+    prefix = f"{table}_p"
+    found = []
+    for name in names:
+        stamp = name[len(prefix):] if name.startswith(prefix) else ""
+        if len(stamp) == 6 and stamp.isdigit():
+            found.append((name, date(int(stamp[:4]), int(stamp[4:]), 1)))
+    return sorted(found, key=lambda item: item[1])
+
+
+def drop_partition(connection, table: str, name: str) -> None:
+    """Detach and drop one partition of ``table`` (its rows go with it, no row is deleted one by one: a table's
+    append-only row triggers stay as they are). The owner's right; the caller has checked the rows are kept
+    elsewhere (``audit.services.pack_audit``: in blocks)."""
+    if not _applies(connection):
+        return
+    q = lambda n: _q(connection, n)  # noqa: E731
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor, _no_pending_checks(cursor):
+        cursor.execute(f"ALTER TABLE {q(table)} DETACH PARTITION {q(_checked_name(name))}")
+        cursor.execute(f"DROP TABLE {q(name)}")

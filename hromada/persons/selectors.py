@@ -304,17 +304,14 @@ def access_report(user: User, person_id: int) -> tuple[Person, list[Access]]:
     """Every recorded access to the person's record and to her cases: changes and reads (cards, lists and searches
     that showed her, downloads), by any office, oldest first. The desk answering her request must see her (404
     otherwise); the report itself is audited by the caller."""
-    from hromada.audit.models import AuditEntry
-    from hromada.audit.selectors import about, present
+    from hromada.audit.selectors import entries_about, present
 
     access.require(user, "person.access_report")
     person = get_person(user, person_id)
-    qs = about(AuditEntry.objects.select_related("actor__office"), "persons.person", person.pk)
-    case_ids = list(case_ids_of(person))
-    entries = list(qs)
+    entries = entries_about("persons.person", person.pk)
     seen = {e.pk for e in entries}
-    for case_id in case_ids:
-        for e in about(AuditEntry.objects.select_related("actor__office"), "applications.application", case_id):
+    for case_id in case_ids_of(person):
+        for e in entries_about("applications.application", case_id):
             if e.pk not in seen:
                 seen.add(e.pk)
                 entries.append(e)

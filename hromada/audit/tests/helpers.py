@@ -14,12 +14,14 @@ def guard_disabled():
             # the deferred FK checks pending in the test transaction).
             cursor.execute("SET LOCAL session_replication_role = replica")
         else:
-            for sql in guard.SQLITE_REVERSE:
+            for sql in guard.SQLITE_REVERSE + guard.SQLITE_BLOCKS_REVERSE:
                 cursor.execute(sql)
     try:
         yield
     finally:
-        guard.install(connection) if connection.vendor == "sqlite" else None
+        if connection.vendor == "sqlite":
+            guard.install(connection)
+            guard.install_blocks(connection)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL session_replication_role = origin")

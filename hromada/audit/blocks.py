@@ -1,0 +1,135 @@
+"""The format of a block of packed audit entries (docs/decisions/0003; ``models.AuditBlock``).
+
+The payload is the entries' columns as JSON lists (ids as differences), zlib level 9: a column of one word
+compresses to almost nothing, which a row per entry cannot do. An entry's content is exactly what its hash covers
+(``services.hashed_fields``), so the hash is recomputed, never stored: ``decode`` chains each entry onto the hash
+before it in its chain (the block's, or the walk's) and gives it back as an unsaved ``AuditEntry``.
+"""
+from __future__ import annotations
+
+import json
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+
+from .models import AuditBlock, AuditEntry
+
+FORMAT = 1
+# PostgreSQL advisory lock of the packing: one pack at a time, and the counts a checkpoint signs are read while no
+# pack is moving entries from rows into blocks (``checkpoints.current_heads``).
+PACK_LOCK = 0x48524D41
+BLOCK_SIZE = 1024
+_CONTENT = ("actor_id", "actor_username", "actor_role", "action", "object_type", "object_id", "hromada_id", "ip",
+            "request_id", "details")
+
+
+def object_key(object_type: str, object_id: object) -> str:
+    return f"o:{object_type}:{object_id}"
+
+
+# An entry as the packing reads it: its columns in this order, then its stored hash (bytes).
+COLUMNS = ("id", "chain", "at", *_CONTENT)
+_ID, _CHAIN, _AT = 0, 1, 2
+_AT_INDEX = {name: i for i, name in enumerate(COLUMNS)}
+
+
+def keys_of(action: str, hromada_id: int | None, username: str, object_type: str, object_id: str,
+            details: object) -> set[str]:
+    """What a filter finds the entry's block by: its actor, action, hromada, object, and every record it showed."""
+    keys = {f"a:{action}", f"h:{hromada_id or 0}"}
+    if username:
+        keys.add(f"u:{username}")
+    if object_type:
+        if object_id:
+            keys.add(object_key(object_type, object_id))
+        shown = details.get("ids") if isinstance(details, dict) else None
+        if isinstance(shown, list):
+            keys.update(object_key(object_type, pk) for pk in shown if isinstance(pk, int | str))
+    return keys
+
+
+def _utc(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat()
+
+
+def encode(rows: list[tuple], before: Mapping[int, str], after: Mapping[int, str]) -> AuditBlock:
+    """One block of ``rows`` (entries as ``COLUMNS``, consecutive in id order); ``before``/``after``: each chain's
+    hash before the block's first entry of that chain and after its last (hex)."""
+    ids = [row[_ID] for row in rows]
+    times = [row[_AT] for row in rows]
+    columns: dict[str, list] = {"v": [FORMAT], "id": [ids[0]] + [b - a for a, b in zip(ids, ids[1:], strict=False)],
+                                "chain": [row[_CHAIN] for row in rows], "at": [_utc(at) for at in times]}
+    for name in _CONTENT:
+        i = _AT_INDEX[name]
+        columns[name] = [row[i] for row in rows]
+    payload = zlib.compress(json.dumps(columns, ensure_ascii=False, separators=(",", ":"), default=str).encode(), 9)
+    keys: set[str] = set()
+    for action, hromada, username, object_type, object_id, details in zip(
+            columns["action"], columns["hromada_id"], columns["actor_username"], columns["object_type"],
+            columns["object_id"], columns["details"], strict=True):
+        keys |= keys_of(action, hromada, username, object_type, object_id, details)
+    per_chain = Counter(columns["chain"])
+    return AuditBlock(
+        first_id=ids[0], last_id=ids[-1], first_at=min(times), last_at=max(times), entries=len(rows),
+        payload=payload, keys=sorted(keys),
+        chains={str(c): [n, before[c], after[c]] for c, n in sorted(per_chain.items())},
+        counts={"action": dict(Counter(columns["action"])),
+                "hromada": dict(Counter(str(h or 0) for h in columns["hromada_id"]))})
+
+
+def _columns(block: AuditBlock) -> dict[str, list]:
+    try:
+        columns = json.loads(zlib.decompress(bytes(block.payload)))
+    except (zlib.error, ValueError) as exc:
+        raise ValueError(f"audit block {block.pk}: unreadable payload") from exc
+    if not isinstance(columns, dict) or columns.get("v") != [FORMAT]:
+        raise ValueError(f"audit block {block.pk}: unknown format")
+    return columns
+
+
+def hashes(block: AuditBlock) -> list[tuple[int, str]]:
+    """(id, hash) of the block's entries, each hashed again from its content onto the one before it in its chain
+    (from the block's hash before): what the packing compares with the rows before they go."""
+    from .services import entry_hash
+
+    columns = _columns(block)
+    prev = {int(c): v[1] for c, v in block.chains.items()}
+    content = [columns[name] for name in _CONTENT]
+    found, pk = [], 0
+    for i, delta in enumerate(columns["id"]):
+        pk += delta
+        chain = columns["chain"][i]
+        fields = dict(zip(_CONTENT, (column[i] for column in content), strict=True))
+        fields["at"] = columns["at"][i]
+        prev[chain] = entry_hash(prev.get(chain, ""), fields)
+        found.append((pk, prev[chain]))
+    return found
+
+
+def decode(block: AuditBlock) -> list[AuditEntry]:
+    """The block's entries in id order, each with the hash it chains to from the block's hash before. Raises
+    ValueError on a payload that is not a block."""
+    columns = _columns(block)
+    entries, pk = [], 0
+    for i, delta in enumerate(columns["id"]):
+        pk += delta
+        entries.append(AuditEntry(id=pk, at=datetime.fromisoformat(columns["at"][i]), chain=columns["chain"][i],
+                                  **{name: columns[name][i] for name in _CONTENT}))
+    for entry, (_pk, digest) in zip(entries, hashes(block), strict=True):
+        entry.hash = bytes.fromhex(digest)
+    return entries
+
+
+def chain_counts(blocks: Iterable[Mapping]) -> dict[int, int]:
+    """Entries per chain in the blocks (their ``chains``)."""
+    counts: Counter[int] = Counter()
+    for chains in blocks:
+        for chain, (n, _before, _after) in chains.items():
+            counts[int(chain)] += n
+    return dict(counts)
+
+
+def packed_through() -> int:
+    """Every entry up to this id is read from the blocks (0: nothing is packed)."""
+    return AuditBlock.objects.order_by("-last_id").values_list("last_id", flat=True).first() or 0

@@ -1,0 +1,56 @@
+"""``pack_audit [--before YYYY-MM] [--keep-months 2]``: the audit log's older months packed in blocks
+(docs/decisions/0003, ``audit.services.pack_audit``), as the schema's owner (DATABASE_MIGRATE_URL): the month
+partitions it empties are dropped, which the application's role may not do. Monthly, after the checkpoint.
+"""
+from __future__ import annotations
+
+from datetime import UTC, date
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from hromada.audit import roles, services
+from hromada.core.errors import HromadaError
+
+
+def _month(value: str) -> date:
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        raise CommandError(f"--before: місяць у форматі РРРР-ММ, не «{value}»") from None
+
+
+def months_back(today: date, months: int) -> date:
+    month = today.year * 12 + today.month - 1 - months
+    return date(month // 12, month % 12 + 1, 1)
+
+
+class Command(BaseCommand):
+    help = ("Пакує давні записи журналу аудиту в стиснуті блоки (≈50 байт на запис замість ≈300) і видаляє "
+            "запаковані щомісячні розділи. Від імені власника схеми.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--before", type=_month, default=None,
+                            help="пакувати записи до першого дня цього місяця, РРРР-ММ (типово: --keep-months тому)")
+        parser.add_argument("--keep-months", type=int, default=2,
+                            help="скільки останніх місяців лишити рядками (типово 2, разом із поточним)")
+
+    def handle(self, *args, before, keep_months, **options):
+        if keep_months < 0:
+            raise CommandError("--keep-months не може бути від'ємним")
+        before = before or months_back(timezone.now().astimezone(UTC).date(), keep_months)
+        try:
+            with roles.as_owner():
+                packed = services.pack_audit(before=before)
+        except HromadaError as exc:
+            raise CommandError(f"{exc.message} [{exc.code}]") from exc
+        self.stdout.write(f"Запаковано записів: {packed.entries} у {packed.blocks} блоків; у блоках — усі записи до "
+                          f"№ {packed.through_id} (місяці до {before:%m.%Y}).")
+        if packed.dropped:
+            self.stdout.write("Видалено розділи: " + ", ".join(packed.dropped))
+        if packed.deleted:
+            self.stdout.write(f"Видалено запакованих рядків: {packed.deleted}")
+        if packed.kept:
+            self.stdout.write("Лишилися розділи з незапакованими записами (будуть видалені наступного разу): "
+                              + ", ".join(packed.kept))
