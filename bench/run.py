@@ -38,6 +38,9 @@ sys.path.insert(0, str(ROOT))
 SIZES = {"small": 20_000, "medium": 1_000_000, "national": 5_000_000, "large": 20_000_000}
 SEED = 2026
 AS_OF = date(2026, 11, 20)
+# The log as the monthly ``pack_audit`` leaves it at AS_OF: the two latest months as rows, the older ones in blocks
+# (docs/operations.md, 6b).
+PACK_BEFORE = date(AS_OF.year - (AS_OF.month == 1), (AS_OF.month - 2) % 12 + 1, 1)
 # Untimed requests per read measurement: each of the server's processes has served it once.
 WARM_UP = int(os.environ.get("BENCH_WARM_UP", "20"))
 
@@ -192,14 +195,14 @@ def prepare(size: str, env: dict) -> dict:
     wanted = {"size": size, "applications": SIZES[size], "seed": SEED, "as_of": AS_OF.isoformat()}
     manage(env, "migrate", "--no-input", "-v", "0")  # a dataset from an earlier run gets newer migrations
     if marker.exists() and json.loads(marker.read_text()) == wanted:
-        return wanted
+        return {**wanted, "audit_packed": pack(env)}
     # The marker lives in this checkout, the dataset in the database: another checkout (a worktree, a fresh clone)
     # finds the database already filled and must not generate a second dataset on top of it.
     held = applications_held(env["DATABASE_URL"])
     if SIZES[size] <= held <= SIZES[size] * 1.1:
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text(json.dumps(wanted))
-        return wanted
+        return {**wanted, "audit_packed": pack(env)}
     if held:
         raise SystemExit(f"the database already holds {held:,} applications, not a {size} dataset of "
                          f"{SIZES[size]:,} (with the runs' intakes): drop it, and the next run generates it anew")
@@ -211,7 +214,16 @@ def prepare(size: str, env: dict) -> dict:
            AS_OF.isoformat(), quiet=False)
     wanted["generate_seconds"] = round(time.monotonic() - t0, 1)
     marker.write_text(json.dumps({k: v for k, v in wanted.items() if k != "generate_seconds"}))
-    return wanted
+    return {**wanted, "audit_packed": pack(env)}
+
+
+def pack(env: dict) -> dict:
+    """The older months of the generated log packed, as the monthly job would have (a reused dataset packed before
+    finds nothing new)."""
+    t0 = time.monotonic()
+    said = manage(env, "pack_audit", "--before", f"{PACK_BEFORE:%Y-%m}").strip()
+    print(said, flush=True)
+    return {"before": PACK_BEFORE.isoformat(), "seconds": round(time.monotonic() - t0, 1), "said": said}
 
 
 # --- the server ------------------------------------------------------------------------------------------------

@@ -24,6 +24,12 @@ _CONTENT = ("actor_id", "actor_username", "actor_role", "action", "object_type",
             "request_id", "details")
 
 
+def hromada_count_key(hromada_id: int | None) -> str:
+    """The key of a hromada in a block's counts: "h<id>" ("h0": no hromada). Not the bare number, which a JSON path
+    would read as an array index."""
+    return f"h{hromada_id or 0}"
+
+
 def object_key(object_type: str, object_id: object) -> str:
     return f"o:{object_type}:{object_id}"
 
@@ -75,7 +81,7 @@ def encode(rows: list[tuple], before: Mapping[int, str], after: Mapping[int, str
         payload=payload, keys=sorted(keys),
         chains={str(c): [n, before[c], after[c]] for c, n in sorted(per_chain.items())},
         counts={"action": dict(Counter(columns["action"])),
-                "hromada": dict(Counter(str(h or 0) for h in columns["hromada_id"]))})
+                "hromada": dict(Counter(hromada_count_key(h) for h in columns["hromada_id"]))})
 
 
 def _columns(block: AuditBlock) -> dict[str, list]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import overload
+from typing import cast, overload
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, IntegerField, Q, QuerySet
+from django.db.models.fields.json import KT, KeyTransform
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -15,7 +17,7 @@ from hromada.accounts.access import may, require, unit_id_of_code, visible
 from hromada.accounts.models import User
 from hromada.core.errors import ValidationFailed
 
-from .blocks import decode, object_key, packed_through
+from .blocks import decode, hromada_count_key, object_key, packed_through
 from .labels import action_label, changes_of, field_label, masked_changes, object_label
 from .models import AuditBlock, AuditEntry
 from .scope import scope_hromadas
@@ -158,6 +160,7 @@ class _Packed:
         self.start = _day_start(filters.date_from) if filters.date_from else None
         self.end = _day_start(filters.date_to + timedelta(days=1)) if filters.date_to else None
         self._blocks: list[AuditBlock] | None = None
+        self._mode = ""
         self._kept: dict[int, list[AuditEntry]] = {}
         self.unpacked = 0
 
@@ -179,9 +182,36 @@ class _Packed:
         return keys
 
     def blocks(self) -> list[AuditBlock]:
+        """The candidate blocks, newest first, without their payloads: with each one's matching entries counted by
+        the database where its counts can say (``matched``), or the part of its counts the filter needs."""
         if self._blocks is None:
-            self._blocks = candidate_blocks(self.keys(), self.start, self.end)
+            qs = candidate_blocks(self.keys(), self.start, self.end).only(
+                "pk", "first_id", "last_id", "first_at", "last_at", "entries")
+            self._mode = self._counting()
+            if self._mode == "action":
+                qs = qs.annotate(matched=Coalesce(Cast(KT(f"counts__action__{self.action}"), IntegerField()), 0))
+            elif self._mode == "hromada":
+                qs = qs.annotate(matched=Coalesce(Cast(KT(f"counts__hromada__{hromada_count_key(self.unit_id)}"),
+                                                       IntegerField()), 0))
+            elif self._mode == "all":
+                qs = qs.annotate(matched=F("entries"))
+            elif self._mode == "prefix":
+                qs = qs.annotate(part=KeyTransform("action", "counts"))
+            elif self._mode == "scope":
+                qs = qs.annotate(part=KeyTransform("hromada", "counts"))
+            self._blocks = list(qs)
         return self._blocks
+
+    def _counting(self) -> str:
+        """How a block's matching entries are counted without unpacking it (""; unpack it)."""
+        f = self.filters
+        if f.user or f.object_type or f.object_id or f.person_id or f.application_id:
+            return ""
+        if self.scope is not None:
+            return "" if self.action or self.unit_id else "scope"
+        if self.action:
+            return "" if self.unit_id else ("prefix" if self.action.endswith(".") else "action")
+        return "hromada" if self.unit_id else "all"
 
     def _within_dates(self, block: AuditBlock) -> bool:
         return ((self.start is None or block.first_at >= self.start)
@@ -189,20 +219,17 @@ class _Packed:
 
     def counted(self, block: AuditBlock) -> int | None:
         """The block's matching entries from its counts, where they can say (else None: unpack it)."""
-        f = self.filters
-        if f.user or f.object_type or f.object_id or f.person_id or f.application_id or not self._within_dates(block):
+        if not self._mode or not self._within_dates(block):
             return None
-        actions, hromadas = block.counts["action"], block.counts["hromada"]
-        if self.action:
-            if self.scope is not None or self.unit_id:
-                return None
+        # Annotated by ``blocks``: the count the database read, or the part of the counts the filter needs.
+        if self._mode == "prefix":
+            actions: dict[str, int] = block.part  # type: ignore[attr-defined]
             return sum(n for word, n in actions.items() if self._action_matches(word))
-        if self.unit_id:
-            allowed = self.scope is None or self.unit_id in self.scope
-            return hromadas.get(str(self.unit_id), 0) if allowed else 0
-        if self.scope is None:
-            return block.entries
-        return sum(n for hromada, n in hromadas.items() if int(hromada) in self.scope)
+        if self._mode == "scope":
+            scope = {hromada_count_key(h) for h in cast(frozenset, self.scope)}
+            hromadas: dict[str, int] = block.part  # type: ignore[attr-defined]
+            return sum(n for key, n in hromadas.items() if key in scope)
+        return int(block.matched)  # type: ignore[attr-defined]
 
     def _action_matches(self, word: str) -> bool:
         return word.startswith(self.action) if self.action.endswith(".") else word == self.action
@@ -259,22 +286,21 @@ class _Packed:
             yield from (e for e in reversed(unpack(block)) if self.keeps(e))
 
 
-def candidate_blocks(keys: list[str], start: datetime | None = None, end: datetime | None = None) -> list[AuditBlock]:
-    """The blocks that may hold entries naming every one of ``keys`` within [start, end), newest first, without
-    their payloads. PostgreSQL: the keys' GIN index; SQLite, which packs little, compares the keys itself."""
-    qs = AuditBlock.objects.defer("payload", "keys").order_by("-last_id")
+def candidate_blocks(keys: list[str], start: datetime | None = None,
+                     end: datetime | None = None) -> QuerySet[AuditBlock]:
+    """The blocks that may hold entries naming every one of ``keys`` within [start, end), newest first.
+    PostgreSQL: the keys' GIN index; SQLite, which packs little, compares the keys itself."""
+    qs = AuditBlock.objects.order_by("-last_id")
     if start is not None:
         qs = qs.filter(last_at__gte=start)
     if end is not None:
         qs = qs.filter(first_at__lt=end)
     if keys and connection.vendor == "postgresql":
-        return list(qs.filter(keys__contains=keys))
+        return qs.filter(keys__contains=keys)
     if keys:
         wanted = set(keys)
-        inside = set(qs.filter(pk__in=[pk for pk, held in AuditBlock.objects.values_list("pk", "keys")
-                                       if wanted <= set(held)]).values_list("pk", flat=True))
-        return [block for block in qs if block.pk in inside]
-    return list(qs)
+        return qs.filter(pk__in=[pk for pk, held in qs.values_list("pk", "keys") if wanted <= set(held)])
+    return qs
 
 
 def unpack(block: AuditBlock) -> list[AuditEntry]:
@@ -298,7 +324,7 @@ def entries_about(object_type: str, pk: int) -> list[AuditEntry]:
     rows = AuditEntry.objects.select_related("actor__office")
     found = list(about(rows.filter(pk__gt=through) if through else rows, object_type, pk))
     if through:
-        for block in candidate_blocks([object_key(object_type, pk)]):
+        for block in candidate_blocks([object_key(object_type, pk)]).defer("payload", "keys"):
             found.extend(e for e in unpack(block) if names(e, object_type, pk))
     return sorted(found, key=lambda e: (e.at, e.pk))
 

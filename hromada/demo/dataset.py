@@ -182,10 +182,11 @@ class _Staging:
             if not self.indexed:
                 cursor.execute(f"CREATE INDEX {self.TABLE}_t ON {self.TABLE} (t, n)")
                 self.indexed = True
-            last = (-2**62, -1)
+            last = (-2**62, -1)   # before any time
             while True:
-                cursor.execute(f"SELECT {columns} FROM {self.TABLE} WHERE t > %s OR (t = %s AND n > %s) "  # noqa: S608
-                               f"ORDER BY t, n LIMIT %s", [last[0], last[0], last[1], self.CHUNK])
+                # A row comparison: both engines read it as a range of the (t, n) index.
+                cursor.execute(f"SELECT {columns} FROM {self.TABLE} WHERE (t, n) > (%s, %s) "  # noqa: S608
+                               f"ORDER BY t, n LIMIT %s", [last[0], last[1], self.CHUNK])
                 chunk = cursor.fetchall()
                 if not chunk:
                     return

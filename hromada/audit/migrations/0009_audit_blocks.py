@@ -5,7 +5,10 @@ append-only guard (as the entries'), and on PostgreSQL a GIN index on the keys a
 
 from django.db import migrations, models
 
-GIN = "CREATE INDEX audit_block_keys_gin ON audit_auditblock USING gin (keys jsonb_path_ops)"
+# fastupdate off: only the monthly pack inserts, and its blocks go straight into the tree (a third of the size the
+# pending list left once merged, measured on 177 blocks of a 20 k database: 2.2 MB against 6.3 MB).
+GIN = ("CREATE INDEX audit_block_keys_gin ON audit_auditblock USING gin (keys jsonb_path_ops) "
+       "WITH (fastupdate = off)")
 
 
 def install(apps, schema_editor):
