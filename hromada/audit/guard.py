@@ -74,37 +74,26 @@ def maintenance():
         _state.maintenance = False
 
 
-def install(connection) -> None:
+def _run(connection, postgres: str, sqlite: list[str]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(POSTGRES_SQL)
+            cursor.execute(postgres)
         elif connection.vendor == "sqlite":
-            for sql in SQLITE_SQL:
+            for sql in sqlite:
                 cursor.execute(sql)
+
+
+def install(connection) -> None:
+    _run(connection, POSTGRES_SQL, SQLITE_SQL)
 
 
 def uninstall(connection) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(POSTGRES_REVERSE)
-        elif connection.vendor == "sqlite":
-            for sql in SQLITE_REVERSE:
-                cursor.execute(sql)
+    _run(connection, POSTGRES_REVERSE, SQLITE_REVERSE)
 
 
 def install_blocks(connection) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(POSTGRES_BLOCKS_SQL)
-        elif connection.vendor == "sqlite":
-            for sql in SQLITE_BLOCKS_SQL:
-                cursor.execute(sql)
+    _run(connection, POSTGRES_BLOCKS_SQL, SQLITE_BLOCKS_SQL)
 
 
 def uninstall_blocks(connection) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(POSTGRES_BLOCKS_REVERSE)
-        elif connection.vendor == "sqlite":
-            for sql in SQLITE_BLOCKS_REVERSE:
-                cursor.execute(sql)
+    _run(connection, POSTGRES_BLOCKS_REVERSE, SQLITE_BLOCKS_REVERSE)

@@ -10,6 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from hromada.accounts.access import may, permission_required
 from hromada.accounts.models import Role
+from hromada.core.error_codes import ErrorCode
+from hromada.core.errors import ValidationFailed
 from hromada.core.exports import Column, csv_streaming_response, machine_wanted
 
 from . import services, tasks
@@ -32,7 +34,14 @@ CSV_COLUMNS = [
 def entry_list(request):
     form = AuditFilterForm(request.GET or None)
     qs = audit_entries(request.user, form.filters())
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    except ValidationFailed as refused:
+        if refused.code != ErrorCode.AUDIT_FILTER_TOO_BROAD:
+            raise
+        # Shown beside the filters it asks to narrow, the rest of the page as it is.
+        form.add_error(None, refused.message)
+        page = Paginator([], PAGE_SIZE).get_page(1)
     # Reading the log is itself a read of who did what to whom: audited, one entry per page.
     services.audited_read(actor=request.user, action="audit.view", objects=page.object_list, request=request,
                           object_type="audit.auditentry", details={"page": page.number})

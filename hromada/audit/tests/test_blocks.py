@@ -267,3 +267,15 @@ def test_sqlite_and_postgresql_pack_alike(history):
     assert [e.pk for e in entries] == sorted(e.pk for e in entries) and len(entries) == block.entries
     assert packed.through_id == AuditBlock.objects.order_by("-last_id").first().last_id
     assert services.blocks.packed_through() == packed.through_id
+
+
+def test_the_auditors_page_asks_for_dates_beside_the_filters(history, auditor, monkeypatch, client):
+    from hromada.audit import selectors
+
+    pack_audit(before=CUTOFF, block_size=3)
+    monkeypatch.setattr(selectors, "UNPACK_LIMIT", 2)
+    client.force_login(auditor)
+    response = client.get("/audit/", {"user": "front_demo", "action": "person."})
+    html = response.content.decode()
+    assert response.status_code == 200 and "звузьте період" in html and 'name="date_from"' in html
+    assert client.get("/audit/", {"action": "person.search", "page": 2}).status_code == 200
