@@ -84,7 +84,9 @@ def encode(rows: list[tuple], before: Mapping[int, str], after: Mapping[int, str
                 "hromada": dict(Counter(hromada_count_key(h) for h in columns["hromada_id"]))})
 
 
-def _columns(block: AuditBlock) -> dict[str, list]:
+def columns_of(block: AuditBlock) -> dict[str, list]:
+    """The block's entries as columns (ids as differences), as ``encode`` wrote them. Raises ValueError on a
+    payload that is not a block."""
     try:
         columns = json.loads(zlib.decompress(bytes(block.payload)))
     except (zlib.error, ValueError) as exc:
@@ -94,12 +96,12 @@ def _columns(block: AuditBlock) -> dict[str, list]:
     return columns
 
 
-def hashes(block: AuditBlock) -> list[tuple[int, str]]:
+def hashes(block: AuditBlock, columns: dict[str, list] | None = None) -> list[tuple[int, str]]:
     """(id, hash) of the block's entries, each hashed again from its content onto the one before it in its chain
     (from the block's hash before): what the packing compares with the rows before they go."""
     from .services import entry_hash
 
-    columns = _columns(block)
+    columns = columns or columns_of(block)
     prev = {int(c): v[1] for c, v in block.chains.items()}
     content = [columns[name] for name in _CONTENT]
     found, pk = [], 0
@@ -113,17 +115,23 @@ def hashes(block: AuditBlock) -> list[tuple[int, str]]:
     return found
 
 
-def decode(block: AuditBlock) -> list[AuditEntry]:
-    """The block's entries in id order, each with the hash it chains to from the block's hash before. Raises
-    ValueError on a payload that is not a block."""
-    columns = _columns(block)
-    entries, pk = [], 0
-    for i, delta in enumerate(columns["id"]):
+def decode(block: AuditBlock, columns: dict[str, list] | None = None, only: Iterable[int] | None = None,
+           hashed: bool = True) -> list[AuditEntry]:
+    """The block's entries in id order, as unsaved ``AuditEntry`` objects: all of them, or those at the places
+    ``only`` names (a reader's filter has looked at the columns first). ``hashed``: each with the hash it chains to
+    from the block's hash before, which takes hashing every entry of the block (the export and the walk)."""
+    columns = columns or columns_of(block)
+    ids, pk = [], 0
+    for delta in columns["id"]:
         pk += delta
-        entries.append(AuditEntry(id=pk, at=datetime.fromisoformat(columns["at"][i]), chain=columns["chain"][i],
-                                  **{name: columns[name][i] for name in _CONTENT}))
-    for entry, (_pk, digest) in zip(entries, hashes(block), strict=True):
-        entry.hash = bytes.fromhex(digest)
+        ids.append(pk)
+    places = range(len(ids)) if only is None else only
+    entries = [AuditEntry(id=ids[i], at=datetime.fromisoformat(columns["at"][i]), chain=columns["chain"][i],
+                          **{name: columns[name][i] for name in _CONTENT}) for i in places]
+    if hashed:
+        digests = dict(hashes(block, columns))
+        for entry in entries:
+            entry.hash = bytes.fromhex(digests[entry.pk])
     return entries
 
 

@@ -1,7 +1,7 @@
 """Reads of the audit log for auditors (the access layer decides who may look)."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import cast, overload
@@ -17,7 +17,7 @@ from hromada.accounts.access import may, require, unit_id_of_code, visible
 from hromada.accounts.models import User
 from hromada.core.errors import ValidationFailed
 
-from .blocks import decode, hromada_count_key, object_key, packed_through
+from .blocks import columns_of, decode, hromada_count_key, object_key, packed_through
 from .labels import action_label, changes_of, field_label, masked_changes, object_label
 from .models import AuditBlock, AuditEntry
 from .scope import scope_hromadas
@@ -234,6 +234,18 @@ class _Packed:
     def _action_matches(self, word: str) -> bool:
         return word.startswith(self.action) if self.action.endswith(".") else word == self.action
 
+    def maybe(self, columns: dict[str, list], i: int) -> bool:
+        """A first look at an entry's columns by the filters that name a value (``keeps`` decides)."""
+        f = self.filters
+        return ((not f.user or columns["actor_username"][i] == f.user.strip())
+                and (not self.action or self._action_matches(columns["action"][i]))
+                and (not f.object_type or columns["object_type"][i] == f.object_type.strip())
+                and (not f.object_id or columns["object_id"][i] == f.object_id.strip())
+                and (not self.unit_id or columns["hromada_id"][i] == self.unit_id)
+                and (self.scope is None or columns["hromada_id"][i] in self.scope)
+                and (not f.person_id or columns["object_type"][i] == "persons.person")
+                and (not f.application_id or columns["object_type"][i] == "applications.application"))
+
     def keeps(self, entry: AuditEntry) -> bool:
         f = self.filters
         return ((self.scope is None or entry.hromada_id in self.scope)
@@ -255,7 +267,7 @@ class _Packed:
                 raise ValidationFailed(gettext(
                     "Забагато записів для цього поєднання фільтрів у давній (стиснутій) частині журналу: "
                     "звузьте період датами «з» і «по»."), code="audit_filter_too_broad")
-            kept = self._kept[block.pk] = [e for e in reversed(unpack(block)) if self.keeps(e)]
+            kept = self._kept[block.pk] = [e for e in reversed(unpack(block, self.maybe)) if self.keeps(e)]
         return kept
 
     def _matching(self, block: AuditBlock) -> int:
@@ -282,8 +294,9 @@ class _Packed:
         return found
 
     def iterator(self) -> Iterator[AuditEntry]:
+        """Every kept entry with its hash (the export writes it), block after block."""
         for block in self.blocks():
-            yield from (e for e in reversed(unpack(block)) if self.keeps(e))
+            yield from (e for e in reversed(unpack(block, self.maybe, hashed=True)) if self.keeps(e))
 
 
 def candidate_blocks(keys: list[str], start: datetime | None = None,
@@ -303,10 +316,14 @@ def candidate_blocks(keys: list[str], start: datetime | None = None,
     return qs
 
 
-def unpack(block: AuditBlock) -> list[AuditEntry]:
-    """The block's entries in id order (its payload read now: the candidates are listed without it)."""
+def unpack(block: AuditBlock, maybe: Callable[[dict[str, list], int], bool] | None = None,
+           hashed: bool = False) -> list[AuditEntry]:
+    """The block's entries in id order (its payload read now: the candidates are listed without it): those whose
+    columns ``maybe`` keeps (a cheap look before an object is made of each), with their hashes if ``hashed``."""
     block.payload = AuditBlock.objects.filter(pk=block.pk).values_list("payload", flat=True).get()
-    return decode(block)
+    columns = columns_of(block)
+    places = None if maybe is None else [i for i in range(len(columns["id"])) if maybe(columns, i)]
+    return decode(block, columns, places, hashed=hashed)
 
 
 def names(entry: AuditEntry, object_type: str, pk: int) -> bool:
@@ -325,7 +342,8 @@ def entries_about(object_type: str, pk: int) -> list[AuditEntry]:
     found = list(about(rows.filter(pk__gt=through) if through else rows, object_type, pk))
     if through:
         for block in candidate_blocks([object_key(object_type, pk)]).defer("payload", "keys"):
-            found.extend(e for e in unpack(block) if names(e, object_type, pk))
+            found.extend(e for e in unpack(block, lambda columns, i: columns["object_type"][i] == object_type)
+                         if names(e, object_type, pk))
     return sorted(found, key=lambda e: (e.at, e.pk))
 
 

@@ -180,7 +180,7 @@ def _kinds(problems):
 def test_an_edited_packed_entry_is_found(history):
     pack_audit(before=CUTOFF, block_size=5)
     block = _block_in_the_middle()
-    columns = blocks._columns(block)
+    columns = blocks.columns_of(block)
     columns["object_id"][2] = "9999"
     with guard_disabled():
         AuditBlock.objects.filter(pk=block.pk).update(payload=zlib.compress(json.dumps(columns).encode()))
