@@ -81,6 +81,7 @@ def encode(rows: list[tuple], before: Mapping[int, str], after: Mapping[int, str
         payload=payload, keys=sorted(keys),
         chains={str(c): [n, before[c], after[c]] for c, n in sorted(per_chain.items())},
         counts={"action": dict(Counter(columns["action"])),
+                "user": dict(Counter(name for name in columns["actor_username"] if name)),
                 "hromada": dict(Counter(hromada_count_key(h) for h in columns["hromada_id"]))})
 
 

@@ -87,7 +87,8 @@ class AuditBlock(models.Model):
     entries = models.PositiveIntegerField()
     # {"<chain>": [entries, hash before (hex), hash after (hex)]}
     chains = models.JSONField()
-    # What a total counts without unpacking: {"action": {word: n}, "hromada": {"h<id>" (h0: none): n}}
+    # What a total counts without unpacking: {"action": {word: n}, "user": {username: n},
+    # "hromada": {"h<id>" (h0: none): n}}
     counts = models.JSONField()
     # What a filter finds the block by (PostgreSQL: a GIN index, migration 0009): "u:<username>", "a:<action>",
     # "h:<hromada id>", "o:<object type>:<id>" for the entry's object and for every record a read showed.

@@ -8,7 +8,7 @@ from typing import cast, overload
 
 from django.db import connection
 from django.db.models import F, IntegerField, Q, QuerySet
-from django.db.models.fields.json import KT, KeyTransform
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -188,10 +188,11 @@ class _Packed:
             qs = candidate_blocks(self.keys(), self.start, self.end).only(
                 "pk", "first_id", "last_id", "first_at", "last_at", "entries")
             self._mode = self._counting()
-            if self._mode == "action":
-                qs = qs.annotate(matched=Coalesce(Cast(KT(f"counts__action__{self.action}"), IntegerField()), 0))
-            elif self._mode == "hromada":
-                qs = qs.annotate(matched=Coalesce(Cast(KT(f"counts__hromada__{hromada_count_key(self.unit_id)}"),
+            if self._mode in ("action", "user", "hromada"):
+                key = {"action": self.action, "user": self.filters.user.strip(),
+                       "hromada": hromada_count_key(self.unit_id)}[self._mode]
+                # The key as one step of the path (a word may hold "__", which a KT path would split).
+                qs = qs.annotate(matched=Coalesce(Cast(KeyTextTransform(key, KeyTransform(self._mode, "counts")),
                                                        IntegerField()), 0))
             elif self._mode == "all":
                 qs = qs.annotate(matched=F("entries"))
@@ -205,8 +206,10 @@ class _Packed:
     def _counting(self) -> str:
         """How a block's matching entries are counted without unpacking it (""; unpack it)."""
         f = self.filters
-        if f.user or f.object_type or f.object_id or f.person_id or f.application_id:
+        if f.object_type or f.object_id or f.person_id or f.application_id:
             return ""
+        if f.user:
+            return "user" if not self.action and not self.unit_id and self.scope is None else ""
         if self.scope is not None:
             return "" if self.action or self.unit_id else "scope"
         if self.action:
