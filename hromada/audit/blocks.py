@@ -80,9 +80,9 @@ def encode(rows: list[tuple], before: Mapping[int, str], after: Mapping[int, str
         first_id=ids[0], last_id=ids[-1], first_at=min(times), last_at=max(times), entries=len(rows),
         payload=payload, keys=sorted(keys),
         chains={str(c): [n, before[c], after[c]] for c, n in sorted(per_chain.items())},
-        counts={"action": dict(Counter(columns["action"])),
-                "user": dict(Counter(name for name in columns["actor_username"] if name)),
-                "hromada": dict(Counter(hromada_count_key(h) for h in columns["hromada_id"]))})
+        action_counts=dict(Counter(columns["action"])),
+        user_counts=dict(Counter(name for name in columns["actor_username"] if name)),
+        hromada_counts=dict(Counter(hromada_count_key(h) for h in columns["hromada_id"])))
 
 
 def columns_of(block: AuditBlock) -> dict[str, list]:

@@ -87,9 +87,11 @@ class AuditBlock(models.Model):
     entries = models.PositiveIntegerField()
     # {"<chain>": [entries, hash before (hex), hash after (hex)]}
     chains = models.JSONField()
-    # What a total counts without unpacking: {"action": {word: n}, "user": {username: n},
-    # "hromada": {"h<id>" (h0: none): n}}
-    counts = models.JSONField()
+    # What a total counts without unpacking, each in a column of its own (a reading detoasts only the one its filter
+    # needs): {word: n}, {username: n}, {"h<id>" (h0: no hromada): n}.
+    action_counts = models.JSONField()
+    user_counts = models.JSONField()
+    hromada_counts = models.JSONField()
     # What a filter finds the block by (PostgreSQL: a GIN index, migration 0009): "u:<username>", "a:<action>",
     # "h:<hromada id>", "o:<object type>:<id>" for the entry's object and for every record a read showed.
     keys = models.JSONField()

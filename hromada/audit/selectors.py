@@ -4,11 +4,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import cast, overload
+from typing import Any, NamedTuple, cast, overload
 
 from django.db import connection
-from django.db.models import F, IntegerField, Q, QuerySet
-from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models import DateTimeField, F, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -142,7 +143,16 @@ class AuditLog:
             yield from self.packed.iterator()
 
 
-# How many blocks (about a thousand entries each, ~1 ms to unpack) one reading of the log may unpack to answer a
+class Candidate(NamedTuple):
+    """A block a reading may need, without its payload: ``count`` is what the database read of its counts (the
+    matching entries, or the part of the counts the filter needs; None: it must be unpacked)."""
+    pk: int
+    first_at: datetime | None   # read only where the reading asks for dates
+    last_at: datetime | None
+    count: Any
+
+
+# How many blocks (about a thousand entries each, 1–3 ms to unpack) one reading of the log may unpack to answer a
 # combination of filters that the blocks' counts cannot total (e.g. an action within an oblast's scope). Past it the
 # auditor is asked for a date range. Provisional, until the auditors agree the bound (docs/decisions/0003).
 UNPACK_LIMIT = 2000
@@ -159,8 +169,8 @@ class _Packed:
         self.action = filters.action.strip()
         self.start = _day_start(filters.date_from) if filters.date_from else None
         self.end = _day_start(filters.date_to + timedelta(days=1)) if filters.date_to else None
-        self._blocks: list[AuditBlock] | None = None
-        self._mode = ""
+        self._blocks: list[Candidate] | None = None
+        self._mode = self._counting()
         self._kept: dict[int, list[AuditEntry]] = {}
         self.unpacked = 0
 
@@ -181,26 +191,42 @@ class _Packed:
             keys.append(object_key("applications.application", f.application_id))
         return keys
 
-    def blocks(self) -> list[AuditBlock]:
-        """The candidate blocks, newest first, without their payloads: with each one's matching entries counted by
-        the database where its counts can say (``matched``), or the part of its counts the filter needs."""
+    def _count_expression(self) -> Any:
+        """What the database reads of a block's counts for this reading: its matching entries (a number), or the part
+        of its counts a prefix or a scope needs; None: the block must be unpacked."""
+        if self._mode in ("action", "user", "hromada"):
+            key = {"action": self.action, "user": self.filters.user.strip(),
+                   "hromada": hromada_count_key(self.unit_id)}[self._mode]
+            # The key as one step of the path (a word may hold "__", which a KT path would split).
+            return Coalesce(Cast(KeyTextTransform(key, f"{self._mode}_counts"), IntegerField()), 0)
+        if self._mode == "all":
+            return F("entries")
+        if self._mode == "prefix" and connection.vendor == "postgresql":
+            return RawSQL("(SELECT coalesce(sum(value::int), 0) FROM jsonb_each_text(action_counts) "
+                          "WHERE starts_with(key, %s))", [self.action], output_field=IntegerField())
+        return {"prefix": F("action_counts"), "scope": F("hromada_counts")}.get(self._mode)
+
+    def _summable(self) -> bool:
+        """The database totals the blocks' matching entries from their counts alone."""
+        return self._mode in ("action", "user", "hromada", "all") or (
+            self._mode == "prefix" and connection.vendor == "postgresql")
+
+    def _candidates(self) -> QuerySet[AuditBlock]:
+        """The blocks within the dates, found by their keys unless the counts say which hold matching entries (a
+        block the counts give 0 is skipped without unpacking; checking a key reads the block's whole key list, 20
+        times the cost of a small count at 1 M)."""
+        return candidate_blocks([] if self._summable() else self.keys(), self.start, self.end)
+
+    def blocks(self) -> list[Candidate]:
+        """The candidate blocks, newest first, as light rows (no payload): with each one's count as the database
+        read it (``_count_expression``). Their times only where dates are asked (reading them costs)."""
         if self._blocks is None:
-            qs = candidate_blocks(self.keys(), self.start, self.end).only(
-                "pk", "first_id", "last_id", "first_at", "last_at", "entries")
-            self._mode = self._counting()
-            if self._mode in ("action", "user", "hromada"):
-                key = {"action": self.action, "user": self.filters.user.strip(),
-                       "hromada": hromada_count_key(self.unit_id)}[self._mode]
-                # The key as one step of the path (a word may hold "__", which a KT path would split).
-                qs = qs.annotate(matched=Coalesce(Cast(KeyTextTransform(key, KeyTransform(self._mode, "counts")),
-                                                       IntegerField()), 0))
-            elif self._mode == "all":
-                qs = qs.annotate(matched=F("entries"))
-            elif self._mode == "prefix":
-                qs = qs.annotate(part=KeyTransform("action", "counts"))
-            elif self._mode == "scope":
-                qs = qs.annotate(part=KeyTransform("hromada", "counts"))
-            self._blocks = list(qs)
+            qs = self._candidates()
+            count = self._count_expression()
+            qs = qs.annotate(count=count if count is not None else Value(None, IntegerField()))
+            dated = self.start is not None or self.end is not None
+            self._blocks = [Candidate(pk, first, last, n) for pk, first, last, n in qs.values_list(
+                "pk", *(("first_at", "last_at") if dated else (Value(None, DateTimeField()),) * 2), "count")]
         return self._blocks
 
     def _counting(self) -> str:
@@ -216,23 +242,20 @@ class _Packed:
             return "" if self.unit_id else ("prefix" if self.action.endswith(".") else "action")
         return "hromada" if self.unit_id else "all"
 
-    def _within_dates(self, block: AuditBlock) -> bool:
-        return ((self.start is None or block.first_at >= self.start)
-                and (self.end is None or block.last_at < self.end))
+    def _within_dates(self, block: Candidate) -> bool:
+        return ((self.start is None or cast(datetime, block.first_at) >= self.start)
+                and (self.end is None or cast(datetime, block.last_at) < self.end))
 
-    def counted(self, block: AuditBlock) -> int | None:
+    def counted(self, block: Candidate) -> int | None:
         """The block's matching entries from its counts, where they can say (else None: unpack it)."""
         if not self._mode or not self._within_dates(block):
             return None
-        # Annotated by ``blocks``: the count the database read, or the part of the counts the filter needs.
-        if self._mode == "prefix":
-            actions: dict[str, int] = block.part  # type: ignore[attr-defined]
-            return sum(n for word, n in actions.items() if self._action_matches(word))
+        if self._mode == "prefix" and isinstance(block.count, dict):   # SQLite: the action counts themselves
+            return sum(n for word, n in block.count.items() if self._action_matches(word))
         if self._mode == "scope":
             scope = {hromada_count_key(h) for h in cast(frozenset, self.scope)}
-            hromadas: dict[str, int] = block.part  # type: ignore[attr-defined]
-            return sum(n for key, n in hromadas.items() if key in scope)
-        return int(block.matched)  # type: ignore[attr-defined]
+            return sum(n for key, n in block.count.items() if key in scope)
+        return int(block.count)
 
     def _action_matches(self, word: str) -> bool:
         return word.startswith(self.action) if self.action.endswith(".") else word == self.action
@@ -261,7 +284,7 @@ class _Packed:
                 and (not f.person_id or names(entry, "persons.person", f.person_id))
                 and (not f.application_id or names(entry, "applications.application", f.application_id)))
 
-    def entries(self, block: AuditBlock) -> list[AuditEntry]:
+    def entries(self, block: Candidate) -> list[AuditEntry]:
         """The block's entries this reading keeps, newest first (unpacked once per reading)."""
         kept = self._kept.get(block.pk)
         if kept is None:
@@ -273,11 +296,24 @@ class _Packed:
             kept = self._kept[block.pk] = [e for e in reversed(unpack(block, self.maybe)) if self.keeps(e)]
         return kept
 
-    def _matching(self, block: AuditBlock) -> int:
+    def _matching(self, block: Candidate) -> int:
         counted = self.counted(block)
         return len(self.entries(block)) if counted is None else counted
 
     def count(self) -> int:
+        """The matching packed entries: the blocks inside the dates totalled by the database from their counts where
+        it can; the blocks across a date's edge, and those its counts cannot say, unpacked."""
+        count = self._count_expression()
+        if self._summable():
+            inside = self._candidates()
+            if self.start is not None:
+                inside = inside.filter(first_at__gte=self.start)
+            if self.end is not None:
+                inside = inside.filter(last_at__lt=self.end)
+            total = inside.aggregate(n=Sum(count))["n"] or 0
+            if self.start is None and self.end is None:
+                return total
+            return total + sum(len(self.entries(b)) for b in self.blocks() if not self._within_dates(b))
         return sum(self._matching(block) for block in self.blocks())
 
     def slice(self, start: int, stop: int | None) -> list[AuditEntry]:
@@ -319,14 +355,14 @@ def candidate_blocks(keys: list[str], start: datetime | None = None,
     return qs
 
 
-def unpack(block: AuditBlock, maybe: Callable[[dict[str, list], int], bool] | None = None,
+def unpack(block: AuditBlock | Candidate, maybe: Callable[[dict[str, list], int], bool] | None = None,
            hashed: bool = False) -> list[AuditEntry]:
     """The block's entries in id order (its payload read now: the candidates are listed without it): those whose
     columns ``maybe`` keeps (a cheap look before an object is made of each), with their hashes if ``hashed``."""
-    block.payload = AuditBlock.objects.filter(pk=block.pk).values_list("payload", flat=True).get()
-    columns = columns_of(block)
+    whole = AuditBlock.objects.only("pk", "chains", "payload").get(pk=block.pk)
+    columns = columns_of(whole)
     places = None if maybe is None else [i for i in range(len(columns["id"])) if maybe(columns, i)]
-    return decode(block, columns, places, hashed=hashed)
+    return decode(whole, columns, places, hashed=hashed)
 
 
 def names(entry: AuditEntry, object_type: str, pk: int) -> bool:
@@ -344,7 +380,7 @@ def entries_about(object_type: str, pk: int) -> list[AuditEntry]:
     rows = AuditEntry.objects.select_related("actor__office")
     found = list(about(rows.filter(pk__gt=through) if through else rows, object_type, pk))
     if through:
-        for block in candidate_blocks([object_key(object_type, pk)]).defer("payload", "keys"):
+        for block in candidate_blocks([object_key(object_type, pk)]).only("pk"):
             found.extend(e for e in unpack(block, lambda columns, i: columns["object_type"][i] == object_type)
                          if names(e, object_type, pk))
     return sorted(found, key=lambda e: (e.at, e.pk))
@@ -416,9 +452,9 @@ def _actions_packed() -> set[str]:
     payloads: about ten thousand rows at a million applications)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT DISTINCT jsonb_object_keys(counts->'action') FROM audit_auditblock")
+            cursor.execute("SELECT DISTINCT jsonb_object_keys(action_counts) FROM audit_auditblock")
             return {row[0] for row in cursor.fetchall()}
-    return {word for counts in AuditBlock.objects.values_list("counts", flat=True) for word in counts["action"]}
+    return {word for counts in AuditBlock.objects.values_list("action_counts", flat=True) for word in counts}
 
 
 def known_actions(limit: int = 500) -> list[str]:
