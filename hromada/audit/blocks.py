@@ -2,8 +2,10 @@
 
 The payload is the entries' columns as JSON lists (ids as differences), zlib level 9: a column of one word
 compresses to almost nothing, which a row per entry cannot do. An entry's content is exactly what its hash covers
-(``services.hashed_fields``), so the hash is recomputed, never stored: ``decode`` chains each entry onto the hash
-before it in its chain (the block's, or the walk's) and gives it back as an unsaved ``AuditEntry``.
+(``services.hashed_fields``), so the hash is recomputed, never stored: ``hashes`` chains each entry onto the hash
+before it in its chain, from the hash the block keeps for the chain, and ``decode`` gives the entries back as
+unsaved ``AuditEntry`` objects. Beside the payload a block keeps what finds it (``keys``) and what totals it without
+unpacking (its counts per action, user and hromada).
 """
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ def object_key(object_type: str, object_id: object) -> str:
 # An entry as the packing reads it: its columns in this order, then its stored hash (bytes).
 COLUMNS = ("id", "chain", "at", *_CONTENT)
 _ID, _CHAIN, _AT = 0, 1, 2
-_AT_INDEX = {name: i for i, name in enumerate(COLUMNS)}
+_PLACE = {name: i for i, name in enumerate(COLUMNS)}
 
 
 def keys_of(action: str, hromada_id: int | None, username: str, object_type: str, object_id: str,
@@ -67,7 +69,7 @@ def encode(rows: list[tuple], before: Mapping[int, str], after: Mapping[int, str
     columns: dict[str, list] = {"v": [FORMAT], "id": [ids[0]] + [b - a for a, b in zip(ids, ids[1:], strict=False)],
                                 "chain": [row[_CHAIN] for row in rows], "at": [_utc(at) for at in times]}
     for name in _CONTENT:
-        i = _AT_INDEX[name]
+        i = _PLACE[name]
         columns[name] = [row[i] for row in rows]
     payload = zlib.compress(json.dumps(columns, ensure_ascii=False, separators=(",", ":"), default=str).encode(), 9)
     keys: set[str] = set()
