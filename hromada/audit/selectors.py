@@ -76,7 +76,7 @@ def audit_entries(user: User, filters: AuditFilters) -> AuditLog:
     packed = None
     if through and (unit_id or not filters.hromada):
         packed = _Packed(filters, scope_hromadas(user), unit_id)
-    return AuditLog(qs, packed)
+    return AuditLog(qs, packed, through)
 
 
 def about(qs: QuerySet, object_type: str, pk: int) -> QuerySet:
@@ -97,9 +97,10 @@ class AuditLog:
     """The log a reader asked for, newest first: the rows after the packed part (a QuerySet), then the packed
     entries. What the paginator, the API and the export use of a QuerySet: ``count()``, slices, ``iterator()``."""
 
-    def __init__(self, rows: QuerySet[AuditEntry], packed: _Packed | None) -> None:
+    def __init__(self, rows: QuerySet[AuditEntry], packed: _Packed | None, through: int = 0) -> None:
         self.rows = rows
         self.packed = packed
+        self.through = through   # the log's entries up to this id are packed (0: none)
         self._rows_count: int | None = None
 
     def _rows_total(self) -> int:
@@ -457,10 +458,11 @@ def _actions_packed() -> set[str]:
     return {word for counts in AuditBlock.objects.values_list("action_counts", flat=True) for word in counts}
 
 
-def known_actions(limit: int = 500) -> list[str]:
+def known_actions(limit: int = 500, *, packed: bool = True) -> list[str]:
     """The actions the log holds, in order. A skip scan over the action index (one probe per distinct action):
     ``SELECT DISTINCT`` would read the whole index — millions of entries per oblast a year — on every page view.
-    On PostgreSQL the index holds the actions' codes (hromada.audit.fields), read back as the words."""
+    On PostgreSQL the index holds the actions' codes (hromada.audit.fields), read back as the words. ``packed``: add
+    the actions of the packed entries (one statement over the blocks' counts)."""
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
     sql = (f"WITH RECURSIVE seen(action) AS (SELECT min(action) FROM {table} "  # noqa: S608 — the model's table
            f"UNION ALL SELECT (SELECT min(action) FROM {table} WHERE action > seen.action) FROM seen "
@@ -470,4 +472,4 @@ def known_actions(limit: int = 500) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [32767 if coded else limit])   # the codes: a few hundred words, all of them
         stored = {field.from_db_value(row[0], None, connection) for row in cursor.fetchall()}
-    return sorted(stored | _actions_packed())[:limit]
+    return sorted(stored | (_actions_packed() if packed else set()))[:limit]

@@ -48,7 +48,8 @@ def entry_list(request):
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
     return render(request, "audit/list.html", {
         "form": form, "page": page, "rows": present(request.user, page.object_list), "query": urlencode(query),
-        "actions": [(code, action_label(code)) for code in known_actions()],
+        # The blocks' actions only where the log has blocks (the reading knows): no statement for them otherwise.
+        "actions": [(code, action_label(code)) for code in known_actions(packed=bool(qs.through))],
         "verification": last_verification(), "may_see_values": may(request.user, "audit.personal_values"),
     })
 
