@@ -829,8 +829,9 @@ def pack_audit(*, before: date, block_size: int = blocks.BLOCK_SIZE, today: date
     month, cutoff = _utc_month(before)
     this_month, _start = _utc_month(today or timezone.now().astimezone(UTC).date())
     if month > this_month:
-        raise ValidationFailed(gettext("Місяць %(month)s ще не минув: пакувати можна лише записи минулих місяців.")
-                               % {"month": f"{month:%m.%Y}"}, code="audit_pack_too_recent")
+        raise ValidationFailed(gettext("Записи до %(before)s включають місяць, що ще не минув: пакувати можна лише "
+                                       "записи минулих місяців.") % {"before": f"{month:%d.%m.%Y}"},
+                               code="audit_pack_too_recent")
     connection = transaction.get_connection()
     made, packed = 0, 0
     with transaction.atomic():

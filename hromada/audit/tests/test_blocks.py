@@ -279,3 +279,20 @@ def test_the_auditors_page_asks_for_dates_beside_the_filters(history, auditor, m
     html = response.content.decode()
     assert response.status_code == 200 and "звузьте період" in html and 'name="date_from"' in html
     assert client.get("/audit/", {"action": "person.search", "page": 2}).status_code == 200
+
+
+def test_the_command_packs_and_says_what_it_did(history):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("pack_audit", "--before", "2025-03", stdout=out)
+    assert "Запаковано записів" in out.getvalue() and AuditBlock.objects.exists()
+    again = StringIO()
+    call_command("pack_audit", "--before", "2025-03", stdout=again)
+    assert "Нових записів до 01.03.2025 для пакування немає" in again.getvalue()
+    with pytest.raises(CommandError, match="audit_pack_too_recent"):
+        call_command("pack_audit", "--before", f"{timezone.now().year + 1}-01")
+    with pytest.raises(CommandError, match="РРРР-ММ"):
+        call_command("pack_audit", "--before", "March")

@@ -45,8 +45,14 @@ class Command(BaseCommand):
                 packed = services.pack_audit(before=before)
         except HromadaError as exc:
             raise CommandError(f"{exc.message} [{exc.code}]") from exc
-        self.stdout.write(f"Запаковано записів: {packed.entries} у {packed.blocks} блоків; у блоках — усі записи до "
-                          f"№ {packed.through_id} (місяці до {before:%m.%Y}).")
+        if packed.entries:
+            self.stdout.write(f"Запаковано записів: {packed.entries} у {packed.blocks} блоків; у блоках — усі записи "
+                              f"до № {packed.through_id} (записи до {before:%d.%m.%Y}).")
+        elif packed.through_id:
+            self.stdout.write(f"Нових записів до {before:%d.%m.%Y} для пакування немає; у блоках — усі записи до "
+                              f"№ {packed.through_id}.")
+        else:
+            self.stdout.write(f"Записів до {before:%d.%m.%Y} для пакування немає.")
         if packed.dropped:
             self.stdout.write("Видалено розділи: " + ", ".join(packed.dropped))
         if packed.deleted:
