@@ -26,7 +26,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from . import blocks
-from .models import AuditBlock, AuditChainHead, AuditEntry
+from .models import AuditChainHead, AuditEntry
 
 # /1: one chain (read as chain 0); /2: every chain's head in one signed file.
 FORMAT = "hromada-audit-checkpoint/2"
@@ -111,7 +111,7 @@ def current_heads() -> list[tuple[int, int, int, str]]:
             return []
         # The packed entries are counted from their blocks, the rows after them one by one.
         through = blocks.packed_through()
-        packed = blocks.chain_counts(AuditBlock.objects.values_list("chains", flat=True).iterator(chunk_size=2000))
+        packed = blocks.chain_counts()
         counts = AuditEntry.objects.filter(pk__gt=through).aggregate(**{
             f"c{chain}": Count("id", filter=Q(chain=chain, id__lte=last_id)) for chain, last_id, _hash in heads})
     return [(chain, last_id, packed.get(chain, 0) + counts[f"c{chain}"], last_hash)

@@ -15,42 +15,44 @@ TABLE = "audit_auditentry"
 BLOCK_TABLE = "audit_auditblock"   # the packed entries (docs/decisions/0003): appended by the owner's pack, never changed
 _state = threading.local()
 
-POSTGRES_SQL = f"""
+
+def _postgres_trigger(table: str, name: str) -> str:
+    return (f"DROP TRIGGER IF EXISTS {name} ON {table};\n"
+            f"CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table}\n"
+            f"  FOR EACH ROW EXECUTE FUNCTION hromada_audit_refuse();\n")
+
+
+def _sqlite_triggers(table: str, prefix: str) -> list[str]:
+    """UPDATE always refused; DELETE unless the maintenance switch is on (a flush, a pack removing its rows)."""
+    return [
+        f"DROP TRIGGER IF EXISTS {prefix}_no_update",
+        f"""CREATE TRIGGER {prefix}_no_update BEFORE UPDATE ON {table}
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only: UPDATE refused'); END""",
+        f"DROP TRIGGER IF EXISTS {prefix}_no_delete",
+        f"""CREATE TRIGGER {prefix}_no_delete BEFORE DELETE ON {table} WHEN hromada_audit_maintenance() = 0
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only: DELETE refused'); END""",
+    ]
+
+
+def _sqlite_reverse(prefix: str) -> list[str]:
+    return [f"DROP TRIGGER IF EXISTS {prefix}_no_update", f"DROP TRIGGER IF EXISTS {prefix}_no_delete"]
+
+
+POSTGRES_SQL = """
 CREATE OR REPLACE FUNCTION hromada_audit_refuse() RETURNS trigger AS $$
 BEGIN
   RAISE EXCEPTION 'audit log is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
 END; $$ LANGUAGE plpgsql;
-DROP TRIGGER IF EXISTS audit_append_only ON {TABLE};
-CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON {TABLE}
-  FOR EACH ROW EXECUTE FUNCTION hromada_audit_refuse();
-"""
+""" + _postgres_trigger(TABLE, "audit_append_only")
 POSTGRES_REVERSE = f"DROP TRIGGER IF EXISTS audit_append_only ON {TABLE}; DROP FUNCTION IF EXISTS hromada_audit_refuse();"
 # The blocks: the same refusal (the function above, installed by migration 0002).
-POSTGRES_BLOCKS_SQL = f"""
-DROP TRIGGER IF EXISTS audit_block_append_only ON {BLOCK_TABLE};
-CREATE TRIGGER audit_block_append_only BEFORE UPDATE OR DELETE ON {BLOCK_TABLE}
-  FOR EACH ROW EXECUTE FUNCTION hromada_audit_refuse();
-"""
+POSTGRES_BLOCKS_SQL = _postgres_trigger(BLOCK_TABLE, "audit_block_append_only")
 POSTGRES_BLOCKS_REVERSE = f"DROP TRIGGER IF EXISTS audit_block_append_only ON {BLOCK_TABLE}"
 
-SQLITE_SQL = [
-    "DROP TRIGGER IF EXISTS audit_no_update",
-    f"""CREATE TRIGGER audit_no_update BEFORE UPDATE ON {TABLE}
-        BEGIN SELECT RAISE(ABORT, 'audit log is append-only: UPDATE refused'); END""",
-    "DROP TRIGGER IF EXISTS audit_no_delete",
-    f"""CREATE TRIGGER audit_no_delete BEFORE DELETE ON {TABLE} WHEN hromada_audit_maintenance() = 0
-        BEGIN SELECT RAISE(ABORT, 'audit log is append-only: DELETE refused'); END""",
-]
-SQLITE_REVERSE = ["DROP TRIGGER IF EXISTS audit_no_update", "DROP TRIGGER IF EXISTS audit_no_delete"]
-SQLITE_BLOCKS_SQL = [
-    "DROP TRIGGER IF EXISTS audit_block_no_update",
-    f"""CREATE TRIGGER audit_block_no_update BEFORE UPDATE ON {BLOCK_TABLE}
-        BEGIN SELECT RAISE(ABORT, 'audit log is append-only: UPDATE refused'); END""",
-    "DROP TRIGGER IF EXISTS audit_block_no_delete",
-    f"""CREATE TRIGGER audit_block_no_delete BEFORE DELETE ON {BLOCK_TABLE} WHEN hromada_audit_maintenance() = 0
-        BEGIN SELECT RAISE(ABORT, 'audit log is append-only: DELETE refused'); END""",
-]
-SQLITE_BLOCKS_REVERSE = ["DROP TRIGGER IF EXISTS audit_block_no_update", "DROP TRIGGER IF EXISTS audit_block_no_delete"]
+SQLITE_SQL = _sqlite_triggers(TABLE, "audit")
+SQLITE_REVERSE = _sqlite_reverse("audit")
+SQLITE_BLOCKS_SQL = _sqlite_triggers(BLOCK_TABLE, "audit_block")
+SQLITE_BLOCKS_REVERSE = _sqlite_reverse("audit_block")
 
 
 def _maintenance() -> int:

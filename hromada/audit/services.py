@@ -610,10 +610,12 @@ def _block_problems(block: AuditBlock, walks: dict[int, _Walk],
         entries = blocks.decode(block)   # from the block's own hashes before: a broken link is reported once, above
     except ValueError as exc:
         return [*found, ChainProblem("broken", block.first_id, None, f"{exc} — the block was altered", 0)]
+    held_by: dict[int, list[AuditEntry]] = {}
     for entry in entries:
         check(entry, True)
+        held_by.setdefault(entry.chain, []).append(entry)
     for chain, (n, _before, after) in sorted(kept.items()):
-        held = [e for e in entries if e.chain == chain]
+        held = held_by.get(chain, [])
         if len(held) != n or (held and held[-1].hash_hex != after):
             found.append(ChainProblem(
                 "broken", held[-1].pk if held else block.first_id, walks[chain].position if chain in walks else None,
