@@ -346,6 +346,7 @@ CELERY_BEAT_SCHEDULE = {
                          "schedule": 60 * int(os.environ.get("HROMADA_AUDIT_CHECKPOINT_MINUTES", "60"))},
     "sweep-orphan-files": {"task": "hromada.ops.tasks.sweep_orphan_files", "schedule": crontab(hour=3, minute=15)},
     "purge-status-looks": {"task": "notifications.purge_status_looks", "schedule": crontab(hour=3, minute=30)},
+    "purge-early-reports": {"task": "notifications.purge_early_reports", "schedule": crontab(hour=3, minute=35)},
     # A person's raion is her settlement's (#24): repairs what the services did not write (a release rolling out).
     "persons-follow-raions": {"task": "persons.follow_settlement_raions", "schedule": crontab(hour=3, minute=40)},
     # Monthly partitions of the append-only tables kept 3 months ahead (issue 24, point 3; docs/scaling.md).

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import logging
 import random
 import re
@@ -48,6 +49,17 @@ def is_retryable(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
+
+
+def serialize_on(*parts: object) -> None:
+    """Run the rest of this transaction one at a time with every other transaction that names the same parts.
+    PostgreSQL: a transaction advisory lock on a hash of the parts (released at COMMIT or ROLLBACK). SQLite's
+    IMMEDIATE transactions already run one writer at a time, from BEGIN."""
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.sha256(":".join(map(str, parts)).encode()).digest()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)])
 
 
 def _file_frames() -> list:

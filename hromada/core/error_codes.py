@@ -225,6 +225,7 @@ class ErrorCode(StrEnum):
     # demo
     CODIFIER_MISSING = "codifier_missing"
     # notifications
+    INVALID_REPORT_ID = "invalid_report_id"
     INVALID_REPORT_SECRET = "invalid_report_secret"
     INVALID_REPORT_STATUS = "invalid_report_status"
     NOT_FAILED = "not_failed"

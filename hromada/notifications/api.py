@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from hromada.accounts import access
 from hromada.audit.services import client_ip
@@ -88,13 +88,18 @@ def public_status(request, number: str = "", code: str = ""):
     return services.check_status(number=number, code=code, ip=client_ip(request)).as_dict()
 
 
-@router.post("/public/sms/delivery-report", auth=None, url_name="sms_report", response={200: ReportOut, 401: ErrorOut},
+@router.post("/public/sms/delivery-report", auth=None, url_name="sms_report",
+             response={200: ReportOut, 202: ReportOut, 401: ErrorOut, 422: ErrorOut},
              summary="Звіт SMS-шлюзу про доставку (Authorization: Bearer <спільний секрет>)")
 def delivery_report(request, payload: ReportIn):
+    """200 with the message's state; 202 ``pending`` for an id not recorded yet (the gateway reported before
+    the send was recorded): the report is kept and applied when it is."""
     header = request.headers.get("Authorization", "")
     secret = header[7:] if header.lower().startswith("bearer ") else ""
     row = services.record_delivery_report(secret=secret, message_id=payload.id, status=payload.status,
                                           error=payload.error[:200])
+    if row is None:
+        return Status(202, {"state": "pending"})
     return {"state": row.state}
 
 

@@ -18,6 +18,7 @@ The SMS gateway protocol (one documented JSON protocol; adapters for a concrete 
     Authorization: Bearer <HROMADA_SMS_REPORT_SECRET>
     {"id": "<gateway message id>", "status": "delivered" | "undelivered" | "failed" | "expired" | "rejected",
      "error": "<optional text>"}
+    → 200 {"state": "delivered" | "failed" | …}, or 202 {"state": "pending"} for an id not recorded yet
 """
 from __future__ import annotations
 

@@ -63,6 +63,8 @@ class Notification(models.Model):
     provider_id = models.CharField(max_length=128, blank=True, db_index=True)
     # The gateway said it is the stand-in used for tests and demos (no phone receives anything): shown on screen.
     via_stand_in = models.BooleanField(default=False)
+    # Set while a worker is sending it (claimed, gateway not yet answered): a second worker leaves it alone.
+    sending_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("створено"), auto_now_add=True)
     updated_at = models.DateTimeField(_("оновлено"), auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -79,6 +81,21 @@ class Notification(models.Model):
         constraints = [models.UniqueConstraint(fields=["application", "kind", "channel", "reference"],
                                                name="one_notification_per_occasion")]
         indexes = [models.Index(fields=["state", "application"], name="notifications_state_idx")]
+
+
+class EarlyReport(models.Model):
+    """A delivery report that came before its message's gateway id was recorded. A gateway may report within
+    milliseconds of accepting a message, before the transaction that records the id has committed; the report
+    is kept here and applied when the id is recorded (``services.deliver_notification``). One that never finds
+    its message (the send's transaction failed after the gateway accepted) is forgotten after a few days."""
+    message_id = models.CharField(max_length=128, unique=True)
+    status = models.CharField(max_length=16)
+    error = models.CharField(max_length=200, blank=True)
+    received_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("ранній звіт про доставку")
+        verbose_name_plural = _("ранні звіти про доставку")
 
 
 class StatusLook(models.Model):

@@ -10,7 +10,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,12 +20,13 @@ from hromada.accounts.models import User
 from hromada.applications.models import Application
 from hromada.applications.selectors import applications_missing_documents, overdue_applications
 from hromada.audit import services as audit
+from hromada.core import db
 from hromada.core.error_codes import ErrorCode
 from hromada.core.errors import NotFound, Unauthorized, ValidationFailed
 from hromada.persons.models import Person
 
 from . import channels, selectors, tasks, texts
-from .models import Channel, Consent, Kind, Notification, State, StatusLook
+from .models import Channel, Consent, EarlyReport, Kind, Notification, State, StatusLook
 
 # How far back the deadline-passed notice reaches (a case overdue for months is not announced on deployment).
 OVERDUE_LOOKBACK_DAYS = 7
@@ -118,17 +119,60 @@ def _message(row: Notification, person: Person) -> texts.Message:
     return texts.render(row.kind, app, first_name=person.first_name, items=items, due=due)
 
 
+# How long a worker's claim on a message it is sending holds. A send takes seconds (HROMADA_SMS_TIMEOUT, the SMTP
+# timeout); a claim older than this belongs to a worker that died mid-send, and the message may be tried again.
+SEND_LEASE = timedelta(minutes=10)
+
+
 def stranded_notifications(*, older_than: datetime, limit: int = 500) -> list[int]:
     """Notifications queued in the week before ``older_than`` and never tried: their task could not be queued
-    (the broker was down). One already tried waits for its own retry and is left alone."""
-    return list(Notification.objects.filter(state=State.QUEUED, attempts=0, created_at__lt=older_than,
+    (the broker was down); and those whose sender died mid-send (a claim past SEND_LEASE). One already tried
+    waits for its own retry and is left alone."""
+    stale = min(older_than, timezone.now() - SEND_LEASE)
+    return list(Notification.objects.filter(Q(attempts=0) | Q(sending_since__lt=stale), state=State.QUEUED,
+                                            created_at__lt=older_than,
                                             created_at__gte=older_than - timedelta(days=7))
                 .order_by("id").values_list("id", flat=True)[:limit])
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    accepted: channels.Accepted | None = None
+    error: str = ""
+    permanent: bool = False
+    stand_in: bool = False
+
+
 def deliver_notification(*, notification_id: int, last_try: bool) -> Delivery:
     """Send one queued notification. A transient failure leaves it queued and asks for a retry, unless this is
-    the last try: then it is failed for good. Already handled rows are left as they are (a redelivered task)."""
+    the last try: then it is failed for good. Already handled rows are left as they are (a redelivered task).
+
+    Three steps, so that no transaction is open while the gateway or the mail server is called: the message is
+    claimed (one transaction), sent (none), and the outcome recorded (one transaction). The claim keeps a second
+    worker with the same task from sending it twice; the recording applies a delivery report that came first."""
+    claimed = _claim_for_sending(notification_id)
+    if isinstance(claimed, Delivery):
+        return claimed
+    row, person, contact = claimed
+    message = _message(row, person)
+    try:
+        if row.channel == Channel.SMS:
+            outcome = _Outcome(accepted=channels.sms_gateway().send(phone=contact, text=message.sms,
+                                                                     reference=f"hromada-{row.pk}"))
+        else:
+            channels.send_email(to=contact, subject=message.subject, body=message.body)
+            outcome = _Outcome()
+    except channels.TransientError as exc:
+        outcome = _Outcome(error=str(exc), stand_in=exc.stand_in)
+    except channels.PermanentError as exc:
+        outcome = _Outcome(error=str(exc), permanent=True, stand_in=exc.stand_in)
+    except Exception as exc:  # noqa: BLE001 (an adapter's unforeseen error: retried like a transient one)
+        outcome = _Outcome(error=type(exc).__name__)
+    return _record_outcome(notification_id, outcome, last_try=last_try)
+
+
+def _claim_for_sending(notification_id: int) -> Delivery | tuple[Notification, Person, str]:
+    now = timezone.now()
     with transaction.atomic():
         # Only the notification row is locked (PostgreSQL cannot lock the nullable side of the outer join).
         row = (Notification.objects.select_for_update(of=("self",))
@@ -136,6 +180,8 @@ def deliver_notification(*, notification_id: int, last_try: bool) -> Delivery:
                .filter(pk=notification_id).first())
         if row is None or row.state != State.QUEUED:
             return Delivery(state=row.state if row else "")
+        if row.sending_since and row.sending_since > now - SEND_LEASE:
+            return Delivery(state=row.state)        # another worker is sending it right now
         person = row.application.applicant_person or row.application.applicant
         contact = _contact(row.application, person, row.channel) if person else ""
         consent = person is not None and Consent.objects.filter(person=person, channel=row.channel,
@@ -146,58 +192,94 @@ def deliver_notification(*, notification_id: int, last_try: bool) -> Delivery:
             row.state, row.last_error = State.NOT_SENT, reason
             row.save(update_fields=["state", "last_error", "updated_at"])
             return Delivery(state=row.state)
-        message = _message(row, person)
-        row.attempts += 1
-        try:
-            if row.channel == Channel.SMS:
-                accepted = channels.sms_gateway().send(phone=contact, text=message.sms, reference=f"hromada-{row.pk}")
-                row.provider_id, row.via_stand_in = accepted.message_id, accepted.stand_in
-            else:
-                channels.send_email(to=contact, subject=message.subject, body=message.body)
-        except channels.TransientError as exc:
-            row.last_error, row.via_stand_in = str(exc)[:255], exc.stand_in
-            if last_try:
-                row.state = State.FAILED
-        except channels.PermanentError as exc:
-            row.state, row.last_error, row.via_stand_in = State.FAILED, str(exc)[:255], exc.stand_in
-        except Exception as exc:  # noqa: BLE001 (an adapter's unforeseen error: retried like a transient one)
-            row.last_error = type(exc).__name__
-            if last_try:
+        row.attempts, row.sending_since = row.attempts + 1, now
+        row.save(update_fields=["attempts", "sending_since", "updated_at"])
+    return row, person, contact
+
+
+def _record_outcome(notification_id: int, outcome: _Outcome, *, last_try: bool) -> Delivery:
+    with transaction.atomic():
+        row = Notification.objects.select_for_update().get(pk=notification_id)
+        row.sending_since, row.via_stand_in = None, outcome.stand_in
+        if outcome.accepted is not None:
+            row.provider_id, row.via_stand_in = outcome.accepted.message_id, outcome.accepted.stand_in
+        if outcome.error:
+            row.last_error = outcome.error[:255]
+            if outcome.permanent or last_try:
                 row.state = State.FAILED
         else:
             row.state, row.sent_at, row.last_error = State.SENT, timezone.now(), ""
-        row.save(update_fields=["state", "attempts", "last_error", "provider_id", "via_stand_in", "sent_at",
-                                "updated_at"])
+            if row.provider_id:
+                _apply_early_report(row)
+        row.save(update_fields=["state", "last_error", "provider_id", "via_stand_in", "sent_at", "delivered_at",
+                                "sending_since", "updated_at"])
         return Delivery(state=row.state, retry=row.state == State.QUEUED)
+
+
+def _apply_early_report(row: Notification) -> None:
+    """A report the gateway sent before this transaction recorded the message's id. The lock makes the report's
+    transaction and this one run one after the other: either the report was kept before this looks, or it waits
+    and then finds the message."""
+    db.serialize_on(REPORT_LOCK, row.provider_id)
+    early = EarlyReport.objects.filter(message_id=row.provider_id).first()
+    if early is not None:
+        _apply_report(row, early.status, early.error)
+        early.delete()
 
 
 # Gateway report statuses that mean the phone did not get the message.
 UNDELIVERED = {"undelivered", "failed", "expired", "rejected"}
 
 
+# Names the advisory lock that orders a delivery report and the recording of its message's id.
+REPORT_LOCK = "notifications.sms-report"
+# How long a report that came before its message is kept waiting for it.
+EARLY_REPORT_DAYS = 2
+
+
 @transaction.atomic
-def record_delivery_report(*, secret: str, message_id: str, status: str, error: str = "") -> Notification:
+def record_delivery_report(*, secret: str, message_id: str, status: str, error: str = "") -> Notification | None:
     """The gateway's delivery report: ``delivered`` only when it says so. Authenticated by the shared secret
-    (HROMADA_SMS_REPORT_SECRET; unset: every report is refused)."""
+    (HROMADA_SMS_REPORT_SECRET; unset: every report is refused). A report for an id not recorded yet is kept
+    (``EarlyReport``) and applied when the send records it; then None is returned."""
     expected = settings.HROMADA_SMS_REPORT_SECRET
     if not expected or not hmac.compare_digest(expected.encode(), (secret or "").encode()):
         raise Unauthorized(_("Невірний ключ звіту про доставку."), code="invalid_report_secret")
     status = (status or "").strip().lower()
     if status != "delivered" and status not in UNDELIVERED:
         raise ValidationFailed(_("Невідомий стан доставки."), code="invalid_report_status")
+    message_id = (message_id or "").strip()
+    if not message_id or len(message_id) > EarlyReport._meta.get_field("message_id").max_length:
+        raise ValidationFailed(_("Невідомий ідентифікатор повідомлення."), code="invalid_report_id")
+    # The lock before the row's: the send takes them the other way round, but no report can find the send's row
+    # before the send commits (its id is not visible until then), so the two never wait on each other.
+    db.serialize_on(REPORT_LOCK, message_id)
     row = (Notification.objects.select_for_update()
-           .filter(channel=Channel.SMS, provider_id=message_id).exclude(provider_id="").first())
+           .filter(channel=Channel.SMS, provider_id=message_id).first())
     if row is None:
-        raise NotFound(_("Повідомлення не знайдено."), code="not_found")
+        EarlyReport.objects.update_or_create(message_id=message_id, defaults={
+            "status": status, "error": error[:200], "received_at": timezone.now()})
+        return None
     if row.state == State.SENT:        # a report for a delivered/failed message changes nothing
-        if status == "delivered":
-            row.state, row.delivered_at = State.DELIVERED, timezone.now()
-        else:
-            row.state = State.FAILED
-            row.last_error = (_("Оператор не доставив SMS (%(status)s)") % {"status": status}
-                              + (f": {error}" if error else ""))[:255]
+        _apply_report(row, status, error)
         row.save(update_fields=["state", "delivered_at", "last_error", "updated_at"])
     return row
+
+
+def _apply_report(row: Notification, status: str, error: str) -> None:
+    if status == "delivered":
+        row.state, row.delivered_at = State.DELIVERED, timezone.now()
+    else:
+        row.state = State.FAILED
+        row.last_error = (_("Оператор не доставив SMS (%(status)s)") % {"status": status}
+                          + (f": {error}" if error else ""))[:255]
+
+
+def purge_early_reports(*, now: datetime | None = None) -> int:
+    """Forget reports that found no message in EARLY_REPORT_DAYS. Returns how many were deleted."""
+    cutoff = (now or timezone.now()) - timedelta(days=EARLY_REPORT_DAYS)
+    deleted, _ = EarlyReport.objects.filter(received_at__lt=cutoff).delete()
+    return deleted
 
 
 @transaction.atomic

@@ -7,10 +7,15 @@ messages. Never point production at it.
 Protocol side (what Hromada calls): ``POST /send`` with ``Authorization: Bearer <token>``.
 Control side (what a test calls):
     POST /_control  {"mode": "ok" | "fail" | "reject", "fail_times": n, "delay": seconds,
-                     "report": null | "delivered" | "undelivered", "report_delay": seconds}
+                     "report": null | "delivered" | "undelivered", "report_delay": seconds,
+                     "report_first": false}
         mode fail: 503 (transient) — for every message, or only the next ``fail_times`` ones, then ok;
         mode reject: 400 (permanent); delay: answer that late (a slow gateway);
-        report: after accepting, POST a delivery report to the message's report_url with the secret.
+        report: after accepting, POST a delivery report to the message's report_url with the secret;
+        report_first: POST that report before answering the send (a fast gateway: the report comes before
+        the sender has even read the message's id).
+    POST /_report   {"id": "<message id>", "status": "delivered" | …}  POST a report now; answers the code Hromada
+                    answered
     GET  /_messages  every message received (accepted or not), with its id and the answer given
     GET  /_reports   every delivery report sent, with the status code Hromada answered
 """
@@ -34,12 +39,13 @@ class State:
     def __init__(self, token: str, report_secret: str):
         self.token, self.report_secret = token, report_secret
         self.lock = threading.Lock()
-        self.control = {"mode": "ok", "fail_times": None, "delay": 0.0, "report": None, "report_delay": 0.0}
+        self.control = {"mode": "ok", "fail_times": None, "delay": 0.0, "report": None, "report_delay": 0.0,
+                        "report_first": False}
         self.messages: list[dict] = []
         self.reports: list[dict] = []
 
 
-def send_report(state: State, message: dict, status: str, delay: float) -> None:
+def send_report(state: State, message: dict, status: str, delay: float = 0.0) -> int | str:
     time.sleep(delay)
     body = json.dumps({"id": message["id"], "status": status,
                        "error": "" if status == "delivered" else "stand-in: абонент недоступний"}).encode()
@@ -54,6 +60,7 @@ def send_report(state: State, message: dict, status: str, delay: float) -> None:
         answered = f"{type(exc).__name__}"
     with state.lock:
         state.reports.append({"id": message["id"], "status": status, "answered": answered})
+    return answered
 
 
 def make_handler(state: State):
@@ -88,6 +95,13 @@ def make_handler(state: State):
                 with state.lock:
                     state.control.update(self._body())
                     return self._json(200, {**state.control, "stand_in": True})
+            if self.path == "/_report":
+                asked = self._body()
+                with state.lock:
+                    message = next((m for m in state.messages if m["id"] == asked.get("id")), None)
+                if message is None or not message.get("report_url"):
+                    return self._json(404, {"error": "no such message", "stand_in": True})
+                return self._json(200, {"answered": send_report(state, message, asked.get("status", "delivered"))})
             if self.path != "/send":
                 return self._json(404, {"error": "not found"})
             if self.headers.get("Authorization") != f"Bearer {state.token}":
@@ -113,8 +127,10 @@ def make_handler(state: State):
                 return self._json(503, {"error": "stand-in told to fail", "stand_in": True})
             if mode == "reject":
                 return self._json(400, {"error": "номер не обслуговується", "stand_in": True})
+            if control["report"] and control["report_first"] and message.get("report_url"):
+                send_report(state, message, control["report"], float(control["report_delay"]))
             self._json(200, {"id": message["id"], "status": "accepted", "stand_in": True})
-            if control["report"] and message.get("report_url"):
+            if control["report"] and not control["report_first"] and message.get("report_url"):
                 threading.Thread(target=send_report, daemon=True,
                                  args=(state, message, control["report"], float(control["report_delay"]))).start()
             return None

@@ -54,3 +54,8 @@ def notify_deadline_passed() -> int:
 @shared_task(name="notifications.purge_status_looks")
 def purge_status_looks() -> int:
     return services.purge_status_looks()
+
+
+@shared_task(name="notifications.purge_early_reports")
+def purge_early_reports() -> int:
+    return services.purge_early_reports()

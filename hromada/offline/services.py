@@ -11,11 +11,10 @@ chooses to use the existing person (``use_existing_person_id``) or to correct th
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -58,14 +57,9 @@ def _date_or_none(value: object) -> date | None:
 
 def _claim(actor: User, key: str) -> None:
     """Queue concurrent sends of the same case (two tabs, a retry racing the first send) for the rest of the
-    transaction, so the second one sees the first one's stored answer and replays it. PostgreSQL: a transaction
-    advisory lock on (user, key), taken before any other lock; SQLite's IMMEDIATE transactions already run one
-    writer at a time."""
-    if connection.vendor != "postgresql":
-        return
-    digest = hashlib.sha256(f"{SCOPE}:{actor.pk}:{key}".encode()).digest()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)])
+    transaction, so the second one sees the first one's stored answer and replays it. Taken before any other
+    lock."""
+    db.serialize_on(SCOPE, actor.pk, key)
 
 
 def _require_own_case(actor: User, author_id: int | None, desk_id: int | None) -> None:

@@ -3,13 +3,16 @@ states are told honestly (retries, failed, delivered only on a report, not_sent 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.utils import timezone
 
 from hromada.notifications import selectors, services, tasks
-from hromada.notifications.models import Kind, Notification, State
+from hromada.notifications.models import EarlyReport, Kind, Notification, State
 
 from .conftest import REPORT_SECRET, consent
 
@@ -128,23 +131,97 @@ def test_backoff_is_exponential_and_capped(settings):
     assert [tasks.backoff(n) for n in range(5)] == [30, 60, 120, 200, 200]
 
 
+def _sms_row(app):
+    return Notification.objects.get(application=app, channel="sms")
+
+
 def test_delivery_report_marks_delivered_end_to_end(live_server, demo, sms_gateway, settings):
     """The gateway posts its report to the running site with the shared secret; only then: delivered."""
     settings.HROMADA_PUBLIC_URL = live_server.url
     from hromada.backoffice.tests.factories import submitted_case
     app = submitted_case()
     consent(app, "sms")
-    sms_gateway.control(report="delivered")
     services.notify_resident(application=app, kind=Kind.RESULT_READY)   # autocommit: delivery runs at once
-    import time
-    for _ in range(100):
-        if sms_gateway.reports():
-            break
-        time.sleep(0.05)
+    row = _sms_row(app)
+    assert row.state == State.SENT and row.delivered_at is None and row.sending_since is None
+    assert sms_gateway.report(row.provider_id) == 200
+    row.refresh_from_db()
+    assert row.state == State.DELIVERED and row.delivered_at
+    assert [r["answered"] for r in sms_gateway.reports()] == [200]
+
+
+@pytest.mark.parametrize("status", ["delivered", "undelivered"])
+def test_a_report_that_comes_before_the_send_is_recorded_is_kept_and_applied(live_server, demo, sms_gateway,
+                                                                              settings, status):
+    """A fast gateway reports before it even answers the send: the report is kept (202) and applied when the
+    send records the message's id. Before, it was answered 404 and lost (the send's transaction held the id)."""
+    settings.HROMADA_PUBLIC_URL = live_server.url
+    from hromada.backoffice.tests.factories import submitted_case
+    app = submitted_case()
+    consent(app, "sms")
+    sms_gateway.control(report=status, report_first=True)
+    services.notify_resident(application=app, kind=Kind.RESULT_READY)
     (report,) = sms_gateway.reports()
-    assert report["answered"] == 200
-    row = Notification.objects.get(application=app, channel="sms")
-    assert row.state == State.DELIVERED and row.delivered_at and row.provider_id == report["id"]
+    assert report["answered"] == 202
+    row = _sms_row(app)
+    assert row.provider_id == report["id"] and row.sent_at
+    if status == "delivered":
+        assert row.state == State.DELIVERED and row.delivered_at
+    else:
+        assert row.state == State.FAILED and "undelivered" in row.last_error and row.delivered_at is None
+    assert not EarlyReport.objects.exists()
+
+
+def test_an_early_report_waits_for_its_message_and_is_forgotten_after_two_days(case, sms_gateway):
+    kept = services.record_delivery_report(secret=REPORT_SECRET, message_id="gw-early", status="delivered")
+    assert kept is None and EarlyReport.objects.get(message_id="gw-early").status == "delivered"
+    # Told twice (a gateway's retry), it is kept once, with the last word.
+    services.record_delivery_report(secret=REPORT_SECRET, message_id="gw-early", status="expired", error="x")
+    assert list(EarlyReport.objects.values_list("status", flat=True)) == ["expired"]
+    assert services.purge_early_reports() == 0
+    assert services.purge_early_reports(now=timezone.now() + timedelta(days=2, minutes=1)) == 1
+    assert not EarlyReport.objects.exists()
+    assert settings.CELERY_BEAT_SCHEDULE["purge-early-reports"]["task"] == "notifications.purge_early_reports"
+
+
+def test_a_second_worker_does_not_send_a_message_being_sent(case, sms_gateway, django_capture_on_commit_callbacks):
+    """A redelivered task (acks_late) that finds the message claimed by a live sender leaves it alone; a claim
+    past the lease (the sender died) is taken over, and the stranded sweep finds it."""
+    with django_capture_on_commit_callbacks(execute=False):
+        services.notify_resident(application=case, kind=Kind.RESULT_READY)
+    row = _sms_row(case)
+    Notification.objects.filter(pk=row.pk).update(sending_since=timezone.now(), attempts=1)
+    assert services.deliver_notification(notification_id=row.pk, last_try=False) == services.Delivery(State.QUEUED)
+    assert sms_gateway.messages() == []
+    assert row.pk not in services.stranded_notifications(older_than=timezone.now())
+    died = timezone.now() - services.SEND_LEASE - timedelta(seconds=1)
+    Notification.objects.filter(pk=row.pk).update(sending_since=died)
+    assert row.pk in services.stranded_notifications(older_than=timezone.now())
+    assert services.deliver_notification(notification_id=row.pk, last_try=False).state == State.SENT
+    row.refresh_from_db()
+    assert len(sms_gateway.messages()) == 1 and row.attempts == 2 and row.sending_since is None
+
+
+def test_no_transaction_is_open_while_the_gateway_is_called(case, sms_gateway, monkeypatch,
+                                                             django_capture_on_commit_callbacks):
+    """A slow gateway holds no lock: on SQLite an open write transaction would stop every writer of the hromada."""
+    from django.db import connection
+
+    from hromada.notifications import channels
+    seen = []
+    real = channels.HttpJsonGateway.send
+
+    def send(self, **kwargs):
+        seen.append(len(connection.savepoint_ids))
+        return real(self, **kwargs)
+
+    monkeypatch.setattr(channels.HttpJsonGateway, "send", send)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.notify_resident(application=case, kind=Kind.RESULT_READY)
+    depth = len(connection.savepoint_ids)        # the test's own transaction (pytest-django) and nothing more
+    for callback in callbacks:
+        callback()
+    assert seen == [depth] and _sms_row(case).state == State.SENT
 
 
 def test_delivery_report_of_non_delivery(case, sms_gateway, client, django_capture_on_commit_callbacks):
@@ -165,7 +242,11 @@ def test_delivery_report_of_non_delivery(case, sms_gateway, client, django_captu
     assert Notification.objects.get(pk=row.pk).state == State.FAILED
     unknown = client.post(url, json.dumps({"id": "nope", "status": "delivered"}), content_type="application/json",
                           HTTP_AUTHORIZATION=f"Bearer {REPORT_SECRET}")
-    assert unknown.status_code == 404
+    assert unknown.status_code == 202 and unknown.json() == {"state": "pending"}
+    for bad in ("", " ", "x" * 129):
+        refused = client.post(url, json.dumps({"id": bad, "status": "delivered"}), content_type="application/json",
+                              HTTP_AUTHORIZATION=f"Bearer {REPORT_SECRET}")
+        assert refused.status_code == 422 and refused.json()["code"] == "invalid_report_id"
 
 
 def test_reports_refused_without_a_configured_secret(client, settings):
@@ -263,3 +344,44 @@ def test_on_a_worker_a_transient_failure_is_retried_later_with_backoff(case, sms
         assert task.run(row.pk) == State.FAILED
     finally:
         task.pop_request()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_waits_while_the_send_records_its_message(demo, settings):
+    """The window the early reports cannot cover alone: the send has looked for an early report and not yet
+    committed. A report for that id waits until the send's transaction ends, so it then finds the message."""
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's IMMEDIATE transactions already run one writer at a time, from BEGIN")
+    import threading
+    settings.HROMADA_SMS_REPORT_SECRET = REPORT_SECRET
+    holding, release, answered = threading.Event(), threading.Event(), []
+
+    def send_recording():
+        try:
+            with transaction.atomic():
+                services.db.serialize_on(services.REPORT_LOCK, "gw-held")
+                holding.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    def report():
+        try:
+            answered.append(services.record_delivery_report(secret=REPORT_SECRET, message_id="gw-held",
+                                                            status="delivered"))
+        finally:
+            connections.close_all()
+
+    sender = threading.Thread(target=send_recording)
+    sender.start()
+    assert holding.wait(10)
+    reporter = threading.Thread(target=report)
+    reporter.start()
+    reporter.join(0.5)
+    assert reporter.is_alive() and answered == []       # waiting on the send's lock
+    release.set()
+    sender.join(10)
+    reporter.join(10)
+    assert answered == [None]
