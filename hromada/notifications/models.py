@@ -88,7 +88,8 @@ class EarlyReport(models.Model):
     milliseconds of accepting a message, before the transaction that records the id has committed; the report
     is kept here and applied when the id is recorded (``services.deliver_notification``). One that never finds
     its message (the send's transaction failed after the gateway accepted) is forgotten after a few days."""
-    message_id = models.CharField(max_length=128, unique=True)
+    MESSAGE_ID_MAX = 128
+    message_id = models.CharField(max_length=MESSAGE_ID_MAX, unique=True)
     status = models.CharField(max_length=16)
     error = models.CharField(max_length=200, blank=True)
     received_at = models.DateTimeField(db_index=True)

@@ -249,7 +249,7 @@ def record_delivery_report(*, secret: str, message_id: str, status: str, error: 
     if status != "delivered" and status not in UNDELIVERED:
         raise ValidationFailed(_("Невідомий стан доставки."), code="invalid_report_status")
     message_id = (message_id or "").strip()
-    if not message_id or len(message_id) > EarlyReport._meta.get_field("message_id").max_length:
+    if not message_id or len(message_id) > EarlyReport.MESSAGE_ID_MAX:
         raise ValidationFailed(_("Невідомий ідентифікатор повідомлення."), code="invalid_report_id")
     # The lock before the row's: the send takes them the other way round, but no report can find the send's row
     # before the send commits (its id is not visible until then), so the two never wait on each other.
