@@ -46,6 +46,10 @@ class Consent(models.Model):
         constraints = [models.UniqueConstraint(fields=["person", "channel"], name="one_consent_per_channel")]
 
 
+# The longest gateway message id kept: the notification's and a report that came before it share it.
+MESSAGE_ID_MAX = 128
+
+
 class Notification(models.Model):
     """One message to the resident about a case. The recipient is stored masked: a delivery log, not a contact
     book. ``reference`` tells repeated messages of one kind apart (the return request, the deadline date), so a
@@ -60,7 +64,7 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("спроб"), default=0)
     last_error = models.CharField(_("остання помилка"), max_length=255, blank=True)
     # The gateway's id of the message: delivery reports name it.
-    provider_id = models.CharField(max_length=128, blank=True, db_index=True)
+    provider_id = models.CharField(max_length=MESSAGE_ID_MAX, blank=True, db_index=True)
     # The gateway said it is the stand-in used for tests and demos (no phone receives anything): shown on screen.
     via_stand_in = models.BooleanField(default=False)
     # Set while a worker is sending it (claimed, gateway not yet answered): a second worker leaves it alone.
@@ -88,7 +92,6 @@ class EarlyReport(models.Model):
     milliseconds of accepting a message, before the transaction that records the id has committed; the report
     is kept here and applied when the id is recorded (``services.deliver_notification``). One that never finds
     its message (the send's transaction failed after the gateway accepted) is forgotten after a few days."""
-    MESSAGE_ID_MAX = 128
     message_id = models.CharField(max_length=MESSAGE_ID_MAX, unique=True)
     status = models.CharField(max_length=16)
     error = models.CharField(max_length=200, blank=True)

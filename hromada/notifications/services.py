@@ -26,7 +26,7 @@ from hromada.core.errors import NotFound, Unauthorized, ValidationFailed
 from hromada.persons.models import Person
 
 from . import channels, selectors, tasks, texts
-from .models import Channel, Consent, EarlyReport, Kind, Notification, State, StatusLook
+from .models import MESSAGE_ID_MAX, Channel, Consent, EarlyReport, Kind, Notification, State, StatusLook
 
 # How far back the deadline-passed notice reaches (a case overdue for months is not announced on deployment).
 OVERDUE_LOOKBACK_DAYS = 7
@@ -157,8 +157,8 @@ def deliver_notification(*, notification_id: int, last_try: bool) -> Delivery:
     message = _message(row, person)
     try:
         if row.channel == Channel.SMS:
-            outcome = _Outcome(accepted=channels.sms_gateway().send(phone=contact, text=message.sms,
-                                                                     reference=f"hromada-{row.pk}"))
+            accepted = channels.sms_gateway().send(phone=contact, text=message.sms, reference=f"hromada-{row.pk}")
+            outcome = _Outcome(accepted=accepted, stand_in=accepted.stand_in)
         else:
             channels.send_email(to=contact, subject=message.subject, body=message.body)
             outcome = _Outcome()
@@ -202,7 +202,7 @@ def _record_outcome(notification_id: int, outcome: _Outcome, *, last_try: bool) 
         row = Notification.objects.select_for_update().get(pk=notification_id)
         row.sending_since, row.via_stand_in = None, outcome.stand_in
         if outcome.accepted is not None:
-            row.provider_id, row.via_stand_in = outcome.accepted.message_id, outcome.accepted.stand_in
+            row.provider_id = outcome.accepted.message_id
         if outcome.error:
             row.last_error = outcome.error[:255]
             if outcome.permanent or last_try:
@@ -249,7 +249,7 @@ def record_delivery_report(*, secret: str, message_id: str, status: str, error: 
     if status != "delivered" and status not in UNDELIVERED:
         raise ValidationFailed(_("Невідомий стан доставки."), code="invalid_report_status")
     message_id = (message_id or "").strip()
-    if not message_id or len(message_id) > EarlyReport.MESSAGE_ID_MAX:
+    if not message_id or len(message_id) > MESSAGE_ID_MAX:
         raise ValidationFailed(_("Невідомий ідентифікатор повідомлення."), code="invalid_report_id")
     # The lock before the row's: the send takes them the other way round, but no report can find the send's row
     # before the send commits (its id is not visible until then), so the two never wait on each other.
