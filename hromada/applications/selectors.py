@@ -360,12 +360,26 @@ def issue_method_phrase(method: str) -> str:
 
 
 def history(user: User, application_id: int) -> list[Event]:
-    """The case's events, oldest first, each with a readable ``label``."""
-    app = access.get_visible(user, Application, pk=application_id)
+    """The case's events, oldest first, each with a readable ``label`` and its ``data`` as told (``told_data``)."""
+    app = access.get_visible(user, Application.objects.select_related("service"), pk=application_id)
     events = list(Event.objects.filter(application=app).select_related("actor").order_by("at", "id"))
     for event in events:
+        event.application = app   # the case in hand (its hromada is audited with the reading)
+        event.data = told_data(event, app)
         event.label = event_label(event.action, event.data)  # type: ignore[attr-defined]  # for display only
     return events
+
+
+def told_data(event: Event, application: Application) -> dict:
+    """An event's data as the history tells it. What the case itself keeps for good is not stored again with each
+    case's events (#24, bytes; events written before keep it): a case's service at its creation (a service never
+    changes), and an empty list of the documents that may follow at a submission."""
+    data = dict(event.data or {})
+    if event.action == "create":
+        data.setdefault("service", application.service.code)
+    elif event.action == "submit":
+        data.setdefault("missing_may_follow", [])
+    return data
 
 
 def last_return_event(application: Application) -> Event | None:

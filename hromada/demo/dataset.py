@@ -615,7 +615,7 @@ class Generator:
                            registered_at, registered_by, 2 + n, True) for n, d in enumerate(scans)]
                 events.append(dict(id=self.loader.next_id(Event), application_id=aid, action="create",
                                    from_status=Status.DRAFT, to_status=Status.DRAFT, actor_id=registered_by,
-                                   at=registered_at, comment="", data={"service": service.code, "channel": channel}))
+                                   at=registered_at, comment="", data={"channel": channel}))
                 version = self._after_intake(aid, service, evs, fields, back_office, scans, steps, events, after)
                 self.audited.append((hid, aid, steps))
                 if i % 10000 == 0:
@@ -782,7 +782,7 @@ class Generator:
             version += 1
             comment, data, details = "", {}, {}
             if action == "submit":
-                data = {"back_office": back_office, "missing_may_follow": []}
+                data = {"back_office": back_office}   # none may follow: the service tells it (told_data)
                 details = {"back_office": back_office, "handover_late": False}
                 receipt(when)
             elif action == "take":

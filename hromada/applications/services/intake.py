@@ -172,7 +172,8 @@ def create_application(*, actor: User, service_code: str, applicant_id: int,
         # What the case holds now, in hand: its card and the submission in the same request read neither again.
         selectors.fill_prefetched(app, "participants", parts)
         selectors.fill_prefetched(app, "documents", [])
-        workflow.record_event(app, "create", actor=actor, data={"service": service.code, "channel": channel})
+        # The service is the case's own for good: the history tells it from the case (``selectors.told_data``).
+        workflow.record_event(app, "create", actor=actor, data={"channel": channel})
         audit.record(actor=actor, action="application.create", obj=app, details={"service": service.code})
     return app
 
@@ -342,7 +343,7 @@ def submit_application(*, actor: User, application_id: int, idempotency_key: str
         # The case is locked above (or created by this transaction): the state machine does not read it again.
         app = workflow.transition(
             app, "submit", actor=actor, held=True,
-            data={"back_office": back_office.pk, "missing_may_follow": follow},
+            data={"back_office": back_office.pk, **({"missing_may_follow": follow} if follow else {})},
             back_office=back_office, first_submitted_at=app.first_submitted_at or now, submitted_at=now,
             due_date=deadlines.initial_due_date(app),
             documents_deadline=deadlines.documents_deadline_for(app) if follow else None,

@@ -186,6 +186,22 @@ def test_list_filters_paging_and_query_count(front, front2, person, person2, api
     assert len(many) == len(few) <= 10
 
 
+def test_history_tells_what_the_case_keeps_and_its_events_do_not_store(front, person, api):
+    """#24, bytes: the service a case was created with and an empty "may follow" list at its submission are told
+    from the case, not stored again with its events; the history's data are what they were."""
+    client = api(front)
+    body = _create(client, person)
+    for seed, item in enumerate(body["checklist"], start=1):   # every item: none left to follow
+        assert _upload(client, body["id"], item["document_code"], pdf_bytes(1, seed=seed)).status_code == 201
+    assert client.post(f"applications/{body['id']}/submit").status_code == 200
+    stored = dict(Event.objects.filter(application_id=body["id"]).values_list("action", "data"))
+    assert stored["create"] == {"channel": "in_person"} and "missing_may_follow" not in stored["submit"]
+
+    told = {e["action"]: e["data"] for e in client.get(f"applications/{body['id']}/history").json()}
+    assert told["create"] == {"service": "birth_assistance", "channel": "in_person"}
+    assert told["submit"] == {**stored["submit"], "missing_may_follow": []}
+
+
 def test_history_and_withdraw(front, person, api):
     client = api(front)
     body = _create(client, person)

@@ -53,11 +53,36 @@ def test_the_migration_left_events_partitioned_months_ahead_and_a_default():
     today = datetime.now(UTC).date()
     ahead = [date(today.year + (today.month - 1 + k) // 12, (today.month - 1 + k) % 12 + 1, 1) for k in range(4)]
     assert {partitions.partition_name(TABLE, month) for month in ahead} | {f"{TABLE}_default"} <= names
-    # Django's state is untouched: id is still the model's key; the database's key adds the partition column
-    # (a unique index: core.partitions says why it is no PRIMARY KEY constraint).
+    # Django's state is untouched: id is still the model's key. The database's key (id, at), which 0011 made a
+    # unique index, went in 0019: no query reads an event by id. Events are read by case, and only by case.
     assert Event._meta.pk.name == "id"
-    assert _sql("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [f"{TABLE}_id_at_key"]) == [
-        (f"CREATE UNIQUE INDEX {TABLE}_id_at_key ON ONLY public.{TABLE} USING btree (id, at)",)]
+    [(definition,)] = _sql("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [TABLE])
+    assert definition.startswith(f"CREATE INDEX {TABLE}_application_id_") and definition.endswith(
+        f"ON ONLY public.{TABLE} USING btree (application_id)")
+
+
+@pg_only
+@pytest.mark.django_db
+def test_the_readers_of_events_go_by_case(draft, front):
+    """The plans of the queries that read events use the case's index: a case's history, its last return, the
+    billing rule's "was it reviewed" and the billing and monitoring rules' "was it granted". The key dropped in 0019
+    was never what they needed."""
+    from hromada.billing.rules import REVIEW_ACTIONS
+
+    _events(draft, [timezone.now()] * 3)
+    queries = [Event.objects.filter(application=draft).select_related("actor").order_by("at", "id"),
+               Event.objects.filter(application=draft, action="return").order_by("-at", "-id")[:1],
+               Event.objects.filter(application_id=draft.pk, action__in=REVIEW_ACTIONS)[:1],
+               Event.objects.filter(application_id=draft.pk, action="grant")[:1]]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")   # a test's table is tiny: ask which index a plan can take
+        for query in queries:
+            sql, params = query.query.sql_with_params()
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "_application_id_" in plan and "Seq Scan" not in plan, plan
+        cursor.execute("RESET enable_seqscan")
+    assert len(selectors.history(front, draft.pk)) >= 3
 
 
 @pg_only

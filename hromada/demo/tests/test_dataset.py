@@ -133,7 +133,7 @@ def _after_intake_as_the_services_write_it(generated):
         assert (app.issue_method, app.issued_by_id) == (issue.data["method"], issue.actor_id)
     assert Event.objects.filter(application__in=generated, action="create").count() == generated.count()
     submit = Event.objects.filter(application__in=generated, action="submit").select_related("application").first()
-    assert submit.data == {"back_office": submit.application.back_office_id, "missing_may_follow": []}
+    assert submit.data == {"back_office": submit.application.back_office_id}   # as submit_application writes it
     # An address only where the service is given the request; the decision's system step in the decision's request.
     entries = AuditEntry.objects.filter(object_type="applications.application",
                                         object_id__in=[str(i) for i in generated.values_list("id", flat=True)])
