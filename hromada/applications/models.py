@@ -175,8 +175,8 @@ def document_upload_to(instance, filename):
 
 class Document(models.Model):
     """One scanned file for a checklist item of the application."""
-    # Read by application through the unique (application, sha256) index, and the code only within one application:
-    # neither has an index of its own (a SlugField would have two on PostgreSQL).
+    # Read by application (its own index, ``document_application``), and the code only within one application: the
+    # code has no index (a SlugField would have two on PostgreSQL).
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents", db_index=False)
     requirement_code = models.SlugField(_("код документа"), max_length=64, db_index=False)
     # Stored as '' when it is the derived name (case, month, hash: all in the row) — core.fields.DerivedNameFileField.
@@ -185,9 +185,9 @@ class Document(models.Model):
     content_type = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
     pages = models.PositiveIntegerField(default=1)
-    # Looked up only with the application (the unique constraint's index serves): no index of its own — on
-    # PostgreSQL a db_index CharField got two (plain and varchar_pattern_ops), 406 MB each at 1 M applications.
-    # Kept as 32 bytes, handled as hex (migration 0013).
+    # Compared only among one case's scans, read with the case locked (``services.documents``): no index holds it
+    # (#24, bytes: the unique (application, sha256) index was 233 B per application; migration 0020). Kept as 32
+    # bytes, handled as hex (migration 0013).
     sha256 = HexDigestField()
     # Nothing reads scans by their uploader (users are deactivated, never deleted): no index.
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
@@ -200,7 +200,8 @@ class Document(models.Model):
         verbose_name = _("документ")
         verbose_name_plural = _("документи")
         ordering = ["requirement_code", "uploaded_at"]
-        constraints = [models.UniqueConstraint(fields=["application", "sha256"], name="unique_file_per_application")]
+        # One case's scans are few: the index's repeated keys are stored once each (PostgreSQL's deduplication).
+        indexes = [models.Index(fields=["application"], name="document_application")]
 
 
 # The history's vocabularies (``Event``): a word's code is its place. Append only — a code names its word for ever;

@@ -12,10 +12,12 @@ class HexDigestField(models.BinaryField):
     """A digest (SHA-256 of a file) stored as its bytes — 32, not the 64 characters of its hex — and read and
     written as lowercase hex, so filters, constructors, the API and the audit details keep the hex they always had.
 
-    Half the bytes in the row and in any index on it (#24): a scan's hash is in the unique
-    (application, sha256) index."""
+    Half the bytes in the row and in any index on it (#24)."""
 
     description = "Digest stored as bytes, handled as hex"
+    # What the model's attribute holds, for the type checker (django-stubs reads these): the hex.
+    _pyi_private_set_type: str
+    _pyi_private_get_type: str
 
     empty_values = [None, ""]
 

@@ -15,7 +15,7 @@ from hromada.catalog.models import DocumentRequirement
 from hromada.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hromada.offices.models import Function, Office
 
-from ..models import Application, Status
+from ..models import Application, Document, Status
 from ..workflow import StaleVersion
 
 # States in which the case is at the back office: the front office may only add missing documents.
@@ -50,12 +50,14 @@ def lock_application(actor: User, application_id: int, *, action: str, expected_
     return app
 
 
-def lock_and_bump(actor: User, application_id: int, *, action: str, document_code: str) -> tuple[Application, bool]:
+def lock_and_bump(actor: User, application_id: int, *, action: str,
+                  document_code: str) -> tuple[Application, bool, set[str]]:
     """The visible case, locked by the UPDATE that moves its version, in ONE statement (instead of a lock and a
     bump after the change): for a change that always moves the version (a scan attached). NotFound outside the
     scope, as ``lock_application``; any later refusal rolls the bump back with the caller's transaction.
-    Returns the case and whether its service's checklist has ``document_code`` (read in the same statement).
-    The service and hromada are not joined (an UPDATE returns its own row): read them only if needed."""
+    Returns the case, whether its service's checklist has ``document_code``, and its scans' hashes (hex), read in
+    the same statement under the lock: the same file twice is refused by them (no unique index holds a case's hashes:
+    ``applications/0020``). The service and hromada are not joined (an UPDATE returns its own row)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_and_bump must run inside the service's transaction")
     try:
@@ -66,18 +68,33 @@ def lock_and_bump(actor: User, application_id: int, *, action: str, document_cod
     connection = transaction.get_connection()
     qn, meta = connection.ops.quote_name, Application._meta
     table, requirements = qn(meta.db_table), qn(DocumentRequirement._meta.db_table)
+    scans, sha = qn(Document._meta.db_table), qn(Document._meta.get_field("sha256").column)
+    postgres = connection.vendor == "postgresql"
+    hashes = f"string_agg(encode(d.{sha}, 'hex'), ',')" if postgres else f"group_concat(lower(hex(d.{sha})), ',')"
+    # PostgreSQL: a subquery reads the snapshot the statement began with, even when the UPDATE then waited for the
+    # row's lock. The case's version as that snapshot saw it tells whether anything changed the case in between
+    # (every scan moves the version): then the hashes are read again, under the lock. SQLite: writers queue whole.
+    seen = f", (SELECT s.{qn('version')} FROM {table} s WHERE s.{qn('id')} = {table}.{qn('id')}) AS seen_version" \
+        if postgres else ""   # noqa: S608 — identifiers from the models, quoted by the backend
     now = meta.get_field("updated_at").get_db_prep_save(timezone.now(), connection)
     columns = ", ".join(qn(f.column) for f in meta.concrete_fields)   # SQLite's RETURNING takes no "table.*"
     # Identifiers from the models, quoted by the backend; every value is a parameter. RETURNING gives the row as
     # updated (UPDATE … RETURNING: PostgreSQL, SQLite ≥ 3.35).
     sql = (f"UPDATE {table} SET {qn('version')} = {qn('version')} + 1, {qn('updated_at')} = %s "  # noqa: S608
            f"WHERE {qn('id')} IN ({scope_sql}) RETURNING {columns}, EXISTS (SELECT 1 FROM {requirements} r "
-           f"WHERE r.{qn('service_id')} = {table}.{qn('service_id')} AND r.{qn('code')} = %s) AS code_known")
+           f"WHERE r.{qn('service_id')} = {table}.{qn('service_id')} AND r.{qn('code')} = %s) AS code_known, "
+           f"(SELECT {hashes} FROM {scans} d WHERE d.{qn('application_id')} = {table}.{qn('id')}) AS scan_hashes"
+           f"{seen}")
     app = next(iter(Application.objects.raw(sql, [now, *scope_params, document_code or ""])), None)
     if app is None:
         raise NotFound()
     access.require(actor, action)
-    return app, bool(app.code_known)   # type: ignore[attr-defined]  # the statement's extra column
+    # The statement's extra columns.
+    if postgres and app.seen_version + 1 != app.version:   # type: ignore[attr-defined]
+        known = set(app.documents.values_list("sha256", flat=True))   # changed meanwhile: read under the lock
+    else:
+        known = set(filter(None, (app.scan_hashes or "").split(",")))   # type: ignore[attr-defined]
+    return app, bool(app.code_known), known   # type: ignore[attr-defined]
 
 
 def require_editable(app: Application) -> None:

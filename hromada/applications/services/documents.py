@@ -5,7 +5,7 @@ import os
 from collections.abc import Iterable
 
 from django.core.files.base import File
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,16 +36,16 @@ def _requirement(app: Application, document_code: str) -> DocumentRequirement:
 
 
 def _store(app: Application, *, actor: User, document_code: str, uploaded_file: File | None, late: bool,
-           known_hashes: set[str] | None = None, save: bool = True) -> Document:
+           known_hashes: set[str], save: bool = True) -> Document:
     """Check and store one scan's file; save its row unless ``save=False`` (the caller saves several at once).
-    ``known_hashes``: the case's scans' hashes, read once by the caller (else looked up)."""
+    ``known_hashes``: the case's scans' hashes, read by the caller with the case locked (so no other upload to it
+    runs between that reading and this row's INSERT); this scan's is added."""
     if uploaded_file is None:
         raise ValidationFailed(_("Оберіть файл для завантаження."), code="file_required")
     info = inspect_upload(uploaded_file)
-    # The same file twice: known from the hashes in hand, or (one scan saved alone) refused by the unique
-    # constraint on (case, hash) at the INSERT below — the same answer without a lookup before it.
-    if (info.sha256 in known_hashes if known_hashes is not None
-            else not save and Document.objects.filter(application=app, sha256=info.sha256).exists()):
+    # The same file twice is refused here, by the hashes in hand: no unique index on (case, hash) holds 56 bytes of
+    # every scan for this one check (#24, bytes; applications/0020).
+    if info.sha256 in known_hashes:
         raise ValidationFailed(_("Цей самий файл уже додано до заяви."), code="duplicate_file",
                                details={"sha256": info.sha256})
     name = os.path.basename(getattr(uploaded_file, "name", "") or "") or f"scan.{info.extension}"
@@ -56,18 +56,9 @@ def _store(app: Application, *, actor: User, document_code: str, uploaded_file: 
     doc.file.save(f"{info.sha256}.{info.extension}", uploaded_file, save=False)
     # The row may still roll back (a later check, the rest of an offline case): the file goes with it.
     delete_if_rolled_back(doc.file.storage, doc.file.name or "")
-    if known_hashes is not None:
-        known_hashes.add(info.sha256)
-    if not save:
-        return doc
-    try:
-        # No savepoint: the refusal rolls the caller's whole transaction back (nothing carries on after it).
-        with transaction.atomic(savepoint=False):
-            doc.save()
-    except IntegrityError:
-        # The file is already there (or two uploads of it ran at once): the unique constraint lets one through.
-        raise ValidationFailed(_("Цей самий файл уже додано до заяви."), code="duplicate_file",
-                               details={"sha256": info.sha256}) from None
+    known_hashes.add(info.sha256)
+    if save:
+        doc.save()
     return doc
 
 
@@ -79,12 +70,13 @@ def attach_document(*, actor: User, application_id: int, document_code: str, upl
     # The entry is appended last: the audit chain head is the last lock (core.db). The case is locked by the UPDATE
     # that moves its version (a scan always moves it: stale forms are refused after it) — one round trip for both.
     with transaction.atomic(), audit.batch():
-        app, code_known = lock_and_bump(actor, application_id, action="application.intake", document_code=document_code)
+        app, code_known, hashes = lock_and_bump(actor, application_id, action="application.intake",
+                                                document_code=document_code)
         if app.status in AT_BACK_OFFICE:
             return _add_missing(app, actor=actor, document_code=document_code, uploaded_file=uploaded_file,
                                 request=request, bumped=True)
         return _attach(app, actor=actor, uploads=[(document_code, uploaded_file)], request=request,
-                       known_code=code_known)[0]
+                       known_code=code_known, hashes=hashes)[0]
 
 
 @write_transaction
@@ -103,9 +95,10 @@ def attach_documents(*, actor: User, application_id: int, uploads: Iterable[tupl
 
 
 def _attach(app: Application, *, actor: User, uploads: Iterable[tuple[str, File | None]], request: HttpRequest | None,
-            fresh: bool = False, known_code: bool | None = None) -> list[Document]:
+            fresh: bool = False, known_code: bool | None = None, hashes: set[str] | None = None) -> list[Document]:
     """``known_code``: one scan whose code the caller checked against the checklist (``lock_and_bump``), the
-    version already moved; otherwise the checklist is read here and the version moved at the end."""
+    version already moved; otherwise the checklist is read here and the version moved at the end. ``hashes``: the
+    case's scans' hashes, read by the caller's lock (else read here, once)."""
     require_editable(app)
     uploads = list(uploads)
     bumped = known_code is not None
@@ -114,8 +107,9 @@ def _attach(app: Application, *, actor: User, uploads: Iterable[tuple[str, File 
         known = {req.code for req in requirements}
     else:   # one scan, its code checked by the caller's lock
         known = {code for code, _file in uploads} if known_code else set()
-    # A new case has no scans yet; an existing one's hashes are read once (not once per scan).
-    hashes: set[str] | None = set() if fresh else None
+    # A new case has no scans yet; an existing one's hashes are read once (not once per scan), under its lock.
+    if hashes is None:
+        hashes = set() if fresh else set(app.documents.values_list("sha256", flat=True))
     docs = []
     for document_code, uploaded_file in uploads:
         if document_code not in known:
@@ -157,10 +151,13 @@ def _add_missing(app: Application, *, actor: User, document_code: str, uploaded_
                  request: HttpRequest | None, bumped: bool = False) -> Document:
     """``bumped``: the caller's lock already moved the version (``lock_and_bump``); only the dates are saved."""
     req = _requirement(app, document_code)
-    if app.documents.filter(requirement_code=req.code).exists():
+    # The case's scans, read once with the case locked: the item already brought, and the same file twice.
+    scans = list(app.documents.values_list("requirement_code", "sha256"))
+    if any(code == req.code for code, _sha in scans):
         raise Conflict(_("Документ «%(t)s» уже подано; після надсилання заяви можна лише донести відсутні документи.")
                        % {"t": req.title_uk}, code="application_read_only")
-    doc = _store(app, actor=actor, document_code=req.code, uploaded_file=uploaded_file, late=True)
+    doc = _store(app, actor=actor, document_code=req.code, uploaded_file=uploaded_file, late=True,
+                 known_hashes={sha for _code, sha in scans})
     today = timezone.localdate()
     fields = []
     in_time = app.documents_deadline is None or today <= app.documents_deadline

@@ -3,11 +3,13 @@ import pytest
 from django.db import connection
 
 from hromada import testing
-from hromada.applications.models import Application, Event, IdempotencyRecord
+from hromada.applications.models import Application, Document, Event, IdempotencyRecord
+from hromada.applications.services.documents import attach_document
 from hromada.applications.services.intake import create_application, submit_application
+from hromada.core.errors import ValidationFailed
 from hromada.testing import run_threads
 
-from .factories import fill_required, make_person
+from .factories import fill_required, make_person, pdf_bytes, upload
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
 
@@ -48,3 +50,29 @@ def test_concurrent_submits_with_same_key_submit_once():
     assert Event.objects.filter(application_id=app.pk, action="submit").count() == 1
     assert IdempotencyRecord.objects.filter(application_id=app.pk).count() == 1
     assert Application.objects.get(pk=app.pk).status == "submitted"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_file_uploaded_at_once_is_kept_once():
+    """No unique index holds a case's hashes (applications/0020): the case's lock makes the second upload read the
+    first one's hash, so it is refused; other files to the same case all go in."""
+    testing.ensure_demo()
+    front = testing.user("front")
+    app = create_application(actor=front, service_code="birth_assistance", applicant_id=make_person(
+        front.office.hromada).pk)
+    same = pdf_bytes(1, seed=4242)
+
+    def attach(n):
+        content = same if n < 4 else pdf_bytes(1, seed=5000 + n)
+        try:
+            return n, attach_document(actor=testing.user("front"), application_id=app.pk,
+                                      document_code="identity_document", uploaded_file=upload(content, f"{n}.pdf")).pk
+        except ValidationFailed as refused:
+            return n, refused.code
+
+    answers, errors = run_threads(6, attach)
+    assert not errors, errors
+    told = dict(answers)   # the thread's number → the scan's id, or the refusal's code
+    assert [told[n] for n in range(4)].count("duplicate_file") == 3
+    assert all(isinstance(told[n], int) for n in (4, 5))
+    assert Document.objects.filter(application_id=app.pk).count() == 3

@@ -13,7 +13,7 @@ from hromada.applications.services.documents import (
     remove_document,
 )
 from hromada.applications.services.files import inspect_upload
-from hromada.applications.services.intake import submit_application
+from hromada.applications.services.intake import create_application, submit_application
 from hromada.audit.models import AuditEntry
 from hromada.core.errors import Conflict, NotFound, ValidationFailed
 
@@ -97,6 +97,37 @@ def test_duplicate_file_refused(draft, front):
         attach_document(actor=front, application_id=draft.pk, document_code="identity_document",
                         uploaded_file=upload(content, "copy.pdf"))
     assert _code(e) == "duplicate_file"
+
+
+def test_the_same_file_twice_refused_on_every_path_and_nothing_saved(draft, front):
+    """No unique index holds a case's hashes (applications/0020): each path that adds a scan refuses the same
+    file by the hashes it read with the case locked — one scan at a time, several at once (against the case's and
+    against each other), and a missing document brought after the submission."""
+    known = pdf_bytes(1, seed=901)
+    attach_document(actor=front, application_id=draft.pk, document_code="application_form", uploaded_file=upload(known))
+    for uploads in ([("identity_document", upload(pdf_bytes(1, seed=902))), ("rnokpp", upload(known, "b.pdf"))],
+                    [("identity_document", upload(pdf_bytes(1, seed=903))),
+                     ("rnokpp", upload(pdf_bytes(1, seed=903), "again.pdf"))]):
+        before = set(Document.objects.filter(application=draft).values_list("sha256", flat=True))
+        with pytest.raises(ValidationFailed) as e:
+            attach_documents(actor=front, application_id=draft.pk, uploads=uploads)
+        assert _code(e) == "duplicate_file"
+        assert set(Document.objects.filter(application=draft).values_list("sha256", flat=True)) == before
+
+    fill_required(draft, front)
+    submit_application(actor=front, application_id=draft.pk)
+    count = Document.objects.filter(application=draft).count()
+    with pytest.raises(ValidationFailed) as e:
+        add_missing_document(actor=front, application_id=draft.pk, document_code="bank_details",
+                             uploaded_file=upload(known, "bank.pdf"))
+    assert _code(e) == "duplicate_file" and Document.objects.filter(application=draft).count() == count
+    with pytest.raises(ValidationFailed) as e:   # the one-scan path hands a case at the back office to the same check
+        attach_document(actor=front, application_id=draft.pk, document_code="bank_details",
+                        uploaded_file=upload(known, "bank.pdf"))
+    assert _code(e) == "duplicate_file" and Document.objects.filter(application=draft).count() == count
+    # Another case may hold the same file: the check is per case.
+    other = create_application(actor=front, service_code="birth_assistance", applicant_id=draft.applicant_person_id)
+    attach_document(actor=front, application_id=other.pk, document_code="application_form", uploaded_file=upload(known))
 
 
 def test_several_files_per_item_and_unknown_code(draft, front):
