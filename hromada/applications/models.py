@@ -168,6 +168,11 @@ class NumberSequence(models.Model):
         constraints = [models.UniqueConstraint(fields=["hromada", "year"], name="unique_sequence")]
 
 
+# The types a scan may have (``services.files.ALLOWED``, checked from the content), as a word code's vocabulary:
+# append only — a code names its type for ever; a test checks every accepted type is here.
+SCAN_TYPES = ("", "application/pdf", "image/jpeg", "image/png", "image/tiff")
+
+
 def document_upload_to(instance, filename):
     # Content-addressed, no personal data in the path.
     return f"documents/{instance.application.registered_at:%Y/%m}/{instance.application_id}/{instance.sha256}"
@@ -182,7 +187,8 @@ class Document(models.Model):
     # Stored as '' when it is the derived name (case, month, hash: all in the row) — core.fields.DerivedNameFileField.
     file = DerivedNameFileField(upload_to=document_upload_to, max_length=255)
     original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=64)
+    # Its word's code (#24, bytes; migration 0021): append to SCAN_TYPES, never reorder.
+    content_type = WordCodeField(words=SCAN_TYPES)
     size = models.PositiveIntegerField()
     pages = models.PositiveIntegerField(default=1)
     # Compared only among one case's scans, read with the case locked (``services.documents``): no index holds it

@@ -6,7 +6,7 @@ concurrent build is dropped and built again). On SQLite, the embedded default th
 plain thing."""
 from django.contrib.postgres.operations import AddIndexConcurrently as PostgresAddIndexConcurrently
 from django.contrib.postgres.operations import RemoveIndexConcurrently as PostgresRemoveIndexConcurrently
-from django.db import migrations
+from django.db import migrations, models
 
 
 def _postgres(schema_editor) -> bool:
@@ -145,3 +145,80 @@ class UniqueFieldToConstraint(migrations.SeparateDatabaseAndState):
             else:
                 schema_editor.add_constraint(model, self.constraint)
         _drop_field_index_concurrently(schema_editor, table, column, "_like")
+
+
+# --- words to codes (core.fields.WordCodeField) -----------------------------------------------------------------------
+# A column of a closed vocabulary's words becomes its two-byte codes, and back: ``columns`` is [(column, words,
+# max_length)], ``words`` as the migration knows them (the model's tuples may grow, never change). A word the table
+# holds and the vocabulary does not stops the migration with its name before anything is changed. PostgreSQL converts
+# every column in one rewrite of the table (``ALTER … TYPE smallint USING CASE …``). SQLite writes each code in place,
+# then rebuilds the table once with the new column types (a rebuild per column would make the others text again).
+
+def _case(column: str, words: tuple[str, ...], *, to_codes: bool, text_codes: bool = False) -> str:
+    """``CASE column WHEN 'word' THEN code …`` (or back); the words are a migration's constants, never input."""
+    if to_codes:
+        arms = " ".join(f"WHEN '{word}' THEN {code}" for code, word in enumerate(words))
+    else:
+        arms = " ".join(f"WHEN {repr(str(code)) if text_codes else code} THEN '{word}'"
+                        for code, word in enumerate(words))
+    return f"CASE {column} {arms} END"
+
+
+def _refuse_unknown_words(schema_editor, table: str, columns) -> None:
+    """One scan of the table (the hosts are stopped while it runs): the rows holding any word the vocabularies lack."""
+    outside = " OR ".join(f"{column} NOT IN ({', '.join(['%s'] * len(words))})" for column, words, _length in columns)
+    names = ", ".join(column for column, _words, _length in columns)
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT {names} FROM {table} WHERE {outside}",  # noqa: S608
+                       [word for _column, words, _length in columns for word in words])
+        rows = cursor.fetchall()
+    for place, (column, words, _length) in enumerate(columns):
+        unknown = sorted({str(row[place]) for row in rows} - set(words))
+        if unknown:
+            raise RuntimeError(f"{table}.{column} holds {unknown}, which this release's vocabulary lacks: add them "
+                               "to the end of the model's words and to this migration's, then run it again")
+
+
+def _word_fields(model, columns, *, coded: bool, blank: bool) -> list:
+    from hromada.core.fields import WordCodeField
+
+    pairs = []
+    for column, words, length in columns:
+        old = models.CharField(max_length=length, blank=blank)
+        new = WordCodeField(words=words, blank=blank)
+        if not coded:
+            old, new = new, old
+        for field in (old, new):
+            field.set_attributes_from_name(column)
+            field.model = model
+        pairs.append((old, new))
+    return pairs
+
+
+def words_to_codes(schema_editor, model, columns, *, blank: bool = True) -> None:
+    """``model``: the migration's historical model (SQLite rebuilds its table)."""
+    table = model._meta.db_table
+    _refuse_unknown_words(schema_editor, table, columns)
+    if _postgres(schema_editor):
+        alters = ", ".join(f"ALTER COLUMN {column} TYPE smallint USING {_case(column, words, to_codes=True)}"
+                           for column, words, _length in columns)
+        schema_editor.execute(f"ALTER TABLE {table} {alters}")
+        return
+    sets = ", ".join(f"{column} = {_case(column, words, to_codes=True)}" for column, words, _length in columns)
+    schema_editor.execute(f"UPDATE {table} SET {sets}")   # noqa: S608 — a migration's constants
+    # One rebuild; its integer columns take the codes.
+    schema_editor._remake_table(model, alter_fields=_word_fields(model, columns, coded=True, blank=blank))
+
+
+def codes_to_words(schema_editor, model, columns, *, blank: bool = True) -> None:
+    table = model._meta.db_table
+    if _postgres(schema_editor):
+        alters = ", ".join(f"ALTER COLUMN {column} TYPE varchar({length}) USING "
+                           f"{_case(column, words, to_codes=False)}" for column, words, length in columns)
+        schema_editor.execute(f"ALTER TABLE {table} {alters}")
+        return
+    # One rebuild; the codes come through as their digits.
+    schema_editor._remake_table(model, alter_fields=_word_fields(model, columns, coded=False, blank=blank))
+    sets = ", ".join(f"{column} = {_case(column, words, to_codes=False, text_codes=True)}"
+                     for column, words, _length in columns)
+    schema_editor.execute(f"UPDATE {table} SET {sets}")   # noqa: S608 — a migration's constants
