@@ -854,6 +854,7 @@ def main():
                            "concurrent_p99_ms": pct(conc_ms, 99), "per_second": len(conc_ms) / wall}
         # The worker's receipts of the intakes first: the raw rate is what the database does on a quiet machine. Taken
         # while the worker still rendered, it swung 150–452 a second between two runs on one database (7 December).
+        intake_cpu = cpu_share(cpu_at, cpu_seconds())   # the intakes' own window, as before the wait below
         backlog = server.drain()
         raw_rate = raw_insert_rate(max(200, int(max(f["per_second"] for f in flows.values()) * args.seconds)))
         ok = (Application.objects.filter(pk__in=created, status=Status.SUBMITTED).count() == len(created)
@@ -863,7 +864,7 @@ def main():
         for f in flows.values():
             f["ratio_to_raw"] = f["per_second"] / raw_rate
         results["intake"] = {**flows["six_requests"], "one_request": flows["one_request"],
-                             "raw_sql_per_second": raw_rate, "machine_cpu": cpu_share(cpu_at, cpu_seconds())}
+                             "raw_sql_per_second": raw_rate, "machine_cpu": intake_cpu}
         print(f"  intake: {json.dumps(results['intake'], default=str)}", flush=True)
         results["intake"]["worker_backlog_seconds"] = backlog
         print(f"  receipts rendered by the worker {results['intake']['worker_backlog_seconds']:.0f} s after the "

@@ -71,6 +71,19 @@ class RemoveIndexConcurrently(PostgresRemoveIndexConcurrently):
             migrations.RemoveIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
 
 
+class RemoveConstraintIfExists(migrations.RemoveConstraint):
+    """``RemoveConstraint`` that finds the constraint already gone (an interrupted run of a non-atomic migration):
+    PostgreSQL drops it ``IF EXISTS``; SQLite does Django's (a rebuild of the table, which has no such state)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if not _postgres(schema_editor):
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+            return
+        table = from_state.apps.get_model(app_label, self.model_name)._meta.db_table
+        qn = schema_editor.quote_name
+        schema_editor.execute(f"ALTER TABLE {qn(table)} DROP CONSTRAINT IF EXISTS {qn(self.name)}")
+
+
 def _field_outside_transaction(operation, schema_editor, state, app_label: str) -> tuple:
     """The model, table and column of a field operation that works concurrently (PostgreSQL refuses that inside a
     transaction: the migration must say ``atomic = False``)."""

@@ -7,12 +7,12 @@ path that adds a scan locks its case first, so no two uploads to one case can pa
 take ``document_application``, whose repeated keys PostgreSQL stores once each.
 
 PostgreSQL builds the new index concurrently before the constraint goes, so a case's scans are never read without
-an index; the migration says ``atomic = False``, and run again after an interruption finds the index built. SQLite:
-Django's operations.
+an index; the migration says ``atomic = False``, and run again after an interruption finds the index built and the
+constraint gone (``IF EXISTS``). SQLite: Django's operations.
 """
 from django.db import migrations, models
 
-from hromada.core.migration_ops import AddIndexConcurrently
+from hromada.core.migration_ops import AddIndexConcurrently, RemoveConstraintIfExists
 
 
 class Migration(migrations.Migration):
@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
             model_name='document',
             index=models.Index(fields=['application'], name='document_application'),
         ),
-        migrations.RemoveConstraint(
+        RemoveConstraintIfExists(
             model_name='document',
             name='unique_file_per_application',
         ),

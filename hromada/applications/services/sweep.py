@@ -28,8 +28,8 @@ def _walk(storage: Storage, path: str) -> Iterator[str]:
 def _named(model: type[Document | Receipt], name: str) -> bool:
     """Whether a row names the stored file ``name``: stored whole, or stored as '' (the name derived from the row,
     ``core.fields.DerivedNameFileField``) by a row of the case whose folder it is in, with the hash it ends with —
-    read through the (case, hash) index. Kept when in doubt: such a row keeps its file even if the name derived from
-    it were another (what it is derived from must not change, but a sweep never bets a scan on it)."""
+    read through the case's index. Kept when in doubt: such a row keeps its file even if the name derived from it
+    were another (what it is derived from must not change, but a sweep never bets a scan on it)."""
     manager = model._default_manager
     if manager.filter(file=name).exists():
         return True
