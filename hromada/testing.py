@@ -125,3 +125,12 @@ def run_migration_again(app_label: str, module: str) -> None:
     with connection.schema_editor(atomic=False) as editor:
         for op in importlib.import_module(module).Migration.operations:
             op.database_forwards(app_label, editor, state, state)
+
+
+def index_definitions(table: str) -> dict[str, str]:
+    """PostgreSQL: a table's indexes by name, each with its definition (a partitioned table: the parent's)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table])
+        return dict(cursor.fetchall())

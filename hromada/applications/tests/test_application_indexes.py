@@ -5,7 +5,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection
 
-from hromada.testing import run_migration_again
+from hromada.testing import index_definitions, run_migration_again
 
 pytestmark = [pytest.mark.django_db,
               pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's indexes and their drop")]
@@ -13,9 +13,7 @@ MIGRATION = "hromada.applications.migrations.0018_lean_application_indexes"
 
 
 def _indexes() -> dict[str, str]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'applications_application'")
-        return dict(cursor.fetchall())
+    return index_definitions("applications_application")
 
 
 def _columns(definition: str) -> str:

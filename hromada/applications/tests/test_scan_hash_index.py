@@ -6,16 +6,14 @@ import pytest
 from django.db import connection
 
 from hromada.core.migration_ops import AddIndexConcurrently, RemoveConstraintIfExists
-from hromada.testing import run_migration_again
+from hromada.testing import index_definitions, run_migration_again
 
 pytestmark = pytest.mark.django_db
 MIGRATION = "hromada.applications.migrations.0020_lean_scan_hashes"
 
 
 def _indexes() -> dict[str, str]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'applications_document'")
-        return dict(cursor.fetchall())
+    return index_definitions("applications_document")
 
 
 def test_the_index_is_built_before_the_constraint_goes():
@@ -24,14 +22,14 @@ def test_the_index_is_built_before_the_constraint_goes():
     assert [type(op) for op in migration.operations] == [AddIndexConcurrently, RemoveConstraintIfExists]
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's indexes")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes")
 def test_the_case_index_and_no_hash_index():
     indexes = _indexes()
     assert indexes["document_application"].endswith("USING btree (application_id)")
     assert not [name for name, definition in indexes.items() if "sha256" in definition], indexes
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="a live database's migration (SQLite: one process)")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a live database's migration (SQLite: one process)")
 @pytest.mark.django_db(transaction=True)    # a concurrent build runs outside a transaction
 def test_run_again_the_migration_finds_its_work_done():
     """Not atomic, it is recorded only when finished: an interrupted run is run again from its first step, and

@@ -8,6 +8,7 @@ from hromada.audit.models import AuditEntry
 from hromada.audit.selectors import about
 from hromada.audit.services import record, verify_chain
 from hromada.core import partitions
+from hromada.testing import index_definitions
 
 pytestmark = [pytest.mark.django_db,
               pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's plans and index types")]
@@ -31,9 +32,7 @@ def test_access_report_finds_listed_ids_through_the_partial_gin_index():
 
 
 def test_the_time_has_a_brin_index_and_the_hash_none():
-    with connection.cursor() as cursor:   # the parent's (partitioned) indexes
-        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'audit_auditentry'")
-        indexes = dict(cursor.fetchall())
+    indexes = index_definitions("audit_auditentry")   # the parent's (partitioned) indexes
     assert "USING brin (at)" in indexes["audit_at_brin"]
     assert not [name for name, definition in indexes.items() if "(hash" in definition], indexes
     assert not [name for name in indexes if name.endswith("_like")], indexes

@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 
 from hromada.core.migration_ops import DropFieldIndexesConcurrently, UniqueFieldToConstraint
 from hromada.persons.models import Person
-from hromada.testing import run_migration_again
+from hromada.testing import index_definitions, run_migration_again
 
 from .factories import make_person
 
@@ -16,9 +16,7 @@ MIGRATION = "hromada.persons.migrations.0010_lean_rnokpp_index"
 
 
 def _indexes() -> dict[str, str]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'persons_person'")
-        return dict(cursor.fetchall())
+    return index_definitions("persons_person")
 
 
 def test_the_migration_drops_concurrently_and_keeps_the_unique_index():
@@ -34,7 +32,7 @@ def test_a_number_held_by_another_person_is_refused_by_the_database(front):
         Person.objects.filter(pk=other.pk).update(rnokpp=person.rnokpp)
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's indexes of a varchar")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes of a varchar")
 def test_one_index_for_the_number_and_none_for_the_registrar():
     indexes = _indexes()
     on_number = [name for name, definition in indexes.items() if definition.endswith("(rnokpp)")
@@ -43,7 +41,7 @@ def test_one_index_for_the_number_and_none_for_the_registrar():
     assert not [name for name in indexes if "registered_by" in name], indexes
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="a live database's migration (SQLite: one process)")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a live database's migration (SQLite: one process)")
 @pytest.mark.django_db(transaction=True)    # a concurrent drop runs outside a transaction
 def test_run_again_the_migration_finds_its_work_done():
     """Not atomic, it is recorded only when finished: an interrupted run is run again from its first step."""
