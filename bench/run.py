@@ -500,6 +500,7 @@ def raw_insert_rate(n: int) -> float:
                 for name, word in (("action", action), ("from_status", from_status), ("to_status", to_status))]
 
     png_code = Document._meta.get_field("content_type").get_prep_value("image/png")   # a word code (0021)
+    raw_name_key = Person._meta.get_field("name_key").get_prep_value("сировий рядок")   # packed (persons 0011)
     # The numbers start with a letter: no generated person's (digits only) nor an earlier run's (another offset).
     offset = uuid.uuid4().int % 10**8
     started = time.perf_counter()
@@ -512,7 +513,7 @@ def raw_insert_rate(n: int) -> float:
                             "email, is_idp, registered_hromada_id, registered_by_id, created_at, updated_at, version) "
                             "VALUES (%s,%s,%s,%s,%s,%s,'','id_card',%s,%s,'','','','','',%s,%s,%s,%s,%s,1)",
                             ["Сировий", "Рядок", "", date(1970, 1, 1), "F", f"x{(offset + i) % 10**9:09d}",
-                             f"X{(offset + i) % 10**8:08d}", "сировий рядок", False, office.hromada_id, user_id, now, now])
+                             f"X{(offset + i) % 10**8:08d}", raw_name_key, False, office.hromada_id, user_id, now, now])
                 person_id = cur.lastrowid if connection.vendor == "sqlite" else None
                 if person_id is None:
                     cur.execute("SELECT lastval()")

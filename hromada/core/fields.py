@@ -6,6 +6,9 @@ from typing import Any
 
 from django.db import models
 from django.db.models.fields.files import FileDescriptor
+from django.db.models.lookups import Contains, StartsWith
+
+from hromada.core.text import pack_name_key, unpack_name_key
 
 
 class HexDigestField(models.BinaryField):
@@ -171,3 +174,35 @@ class WordCodeField(models.SmallIntegerField):
 
     def value_to_string(self, obj: models.Model) -> str:
         return self.value_from_object(obj) or ""
+
+
+class _PackedStartsWith(StartsWith):
+    prepare_rhs = True     # the typed prefix packed as the column is (Django leaves a pattern's value as given)
+
+
+class _PackedContains(Contains):
+    prepare_rhs = True
+
+
+class NameKeyField(models.CharField):
+    """A person's name key (``core.text.normalize_name``'s form) stored packed, one byte a Ukrainian letter
+    (``core.text.pack_name_key``; #24, bytes). Read, written and looked up as the key: equality, IN, a prefix and a
+    part are packed before they reach the database, so callers never see the packed form."""
+
+    description = "A name key stored one byte a Ukrainian letter"
+    _pyi_private_set_type: str
+    _pyi_private_get_type: str
+    LOOKUPS: dict[str, Any] = {"exact": None, "in": None, "isnull": None,
+                               "startswith": _PackedStartsWith, "contains": _PackedContains}
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        if lookup_name not in self.LOOKUPS:
+            return None     # e.g. icontains or a range: they would compare with the packed form's case or order
+        return self.LOOKUPS[lookup_name] or super().get_lookup(lookup_name)
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> str | None:
+        return None if value is None else unpack_name_key(value)
+
+    def get_prep_value(self, value: Any) -> str | None:
+        value = super().get_prep_value(value)
+        return None if value is None else pack_name_key(value)

@@ -14,12 +14,12 @@ from decimal import Decimal
 from django.db import connection, models
 
 from hromada.audit.fields import RequestIdField, TermField
-from hromada.core.fields import HexDigestField, WordCodeField
+from hromada.core.fields import HexDigestField, NameKeyField, WordCodeField
 
 
 def _converter(field, vendor: str):
-    if isinstance(field, HexDigestField | WordCodeField):
-        return field.get_prep_value  # hex in the generated rows, bytes in the table; words, their codes
+    if isinstance(field, HexDigestField | WordCodeField | NameKeyField):
+        return field.get_prep_value  # hex in the generated rows, bytes in the table; words, their codes; keys packed
     if isinstance(field, TermField | RequestIdField):   # the audit's words as codes, its request ids as bytes
         return lambda v: field.get_db_prep_value(v, connection)
     if isinstance(field, models.JSONField):
