@@ -187,7 +187,8 @@ class _PackedContains(Contains):
 class NameKeyField(models.CharField):
     """A person's name key (``core.text.normalize_name``'s form) stored packed, one byte a Ukrainian letter
     (``core.text.pack_name_key``; #24, bytes). Read, written and looked up as the key: equality, IN, a prefix and a
-    part are packed before they reach the database, so callers never see the packed form."""
+    part are packed before they reach the database, so callers never see the packed form. (A part may also match
+    inside an escaped character's pair, which only a key holding characters no name may hold can have.)"""
 
     description = "A name key stored one byte a Ukrainian letter"
     _pyi_private_set_type: str
@@ -199,6 +200,14 @@ class NameKeyField(models.CharField):
         if lookup_name not in self.LOOKUPS:
             return None     # e.g. icontains or a range: they would compare with the packed form's case or order
         return self.LOOKUPS[lookup_name] or super().get_lookup(lookup_name)
+
+    def db_parameters(self, connection: Any) -> dict[str, Any]:
+        # Byte order on PostgreSQL whatever the database's collation: the codes' order is the alphabet's only byte by
+        # byte (a glibc or ICU collation would sort their punctuation apart). SQLite compares bytes already.
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            params["collation"] = "C"
+        return params
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> str | None:
         return None if value is None else unpack_name_key(value)

@@ -13,7 +13,7 @@ from difflib import SequenceMatcher
 
 from django.db.models import Case, IntegerField, Q, Value, When
 
-from hromada.core.text import normalize_name
+from hromada.core.text import normalize_name, pack_name_key
 
 from .models import Person
 
@@ -125,7 +125,7 @@ def _rank_similar(persons, *, last_name: str, first_name: str, patronymic: str, 
                     if not person.patronymic or not patronymic else 0.0)
         if score and _same_order(short, person.name_key):
             ranked.append((score, person))
-    ranked.sort(key=lambda pair: (-pair[0], pair[1].name_key))
+    ranked.sort(key=lambda pair: (-pair[0], pack_name_key(pair[1].name_key)))   # ties in the lists' order
     return [Candidate(p, "name") for _, p in ranked[:limit]]
 
 

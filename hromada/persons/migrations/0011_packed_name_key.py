@@ -4,8 +4,10 @@ and order residents by name: about 24 B less in each at 25 letters a name. The m
 before.
 
 The map below is this migration's own (``core.text``'s may gain nothing and change nothing; a test compares them).
-PostgreSQL converts in one UPDATE (escape, then ``translate``); SQLite and the way back go through Python in batches
-of ids. Reversible. Not for a rolling upgrade: docs/operations.md, section 7.
+On PostgreSQL the column's collation becomes "C", so that lists by name follow the codes byte by byte (the Ukrainian
+alphabet) whatever the database's collation. PostgreSQL converts in one UPDATE (escape, then ``translate``); SQLite
+and the way back go through Python in batches of ids, in the migration's one transaction. Reversible. Not for a
+rolling upgrade: docs/operations.md, section 7.
 """
 from django.db import migrations
 
@@ -72,11 +74,8 @@ class Migration(migrations.Migration):
     dependencies = [("persons", "0010_lean_rnokpp_index")]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.AlterField(model_name="person", name="name_key",
-                                      field=hromada.core.fields.NameKeyField(editable=False, max_length=320)),
-            ],
-            database_operations=[migrations.RunPython(to_packed, to_text)],
-        ),
+        # PostgreSQL: the column's collation becomes "C" (NameKeyField.db_parameters), its indexes rebuilt with it.
+        migrations.AlterField(model_name="person", name="name_key",
+                              field=hromada.core.fields.NameKeyField(editable=False, max_length=320)),
+        migrations.RunPython(to_packed, to_text),
     ]

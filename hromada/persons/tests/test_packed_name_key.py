@@ -86,6 +86,23 @@ def test_a_list_by_name_follows_the_alphabet(front):
                                            "Ящук"]
 
 
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's collations (SQLite compares bytes)")
+def test_the_key_is_ordered_byte_by_byte_whatever_the_database_collation():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT collation_name FROM information_schema.columns WHERE table_name = 'persons_person' "
+                       "AND column_name = 'name_key'")
+        assert cursor.fetchone() == ("C",)
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'persons_person' AND indexdef LIKE "
+                       "'%name_key%' ORDER BY indexname")
+        indexes = [row[0] for row in cursor.fetchall()]
+        # Each index on the key compares it as the column does (an index keeps the collation it was built with).
+        cursor.execute("SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                       "JOIN pg_collation k ON k.oid = ANY(i.indcollation::oid[]) "
+                       "WHERE c.relname = ANY(%s) AND k.collname = 'C'", [indexes])
+        assert cursor.fetchone()[0] == len(indexes) == 6, indexes
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_packs_the_keys_and_back(front):
     odd = "тест~!#1 z-ʼё"    # an escape, codes and characters no valid name holds: each comes back as it was
