@@ -24,8 +24,8 @@ def normalize_name(value: str | None) -> str:
 # A person's name key (``normalize_name``) as it is stored: each Ukrainian letter, the apostrophe and the hyphen one
 # byte, where UTF-8 spends two on a Cyrillic letter. The key is in the five indexes that find and order residents by
 # name; at 25 letters a name, one byte a letter takes about a third off each of their entries (#24, bytes). The codes
-# follow the Ukrainian alphabet, so a byte-wise order (the C collation the clusters are created with) is А…Я with
-# Ґ, Є, І, Ї in place. Space and Latin letters stay themselves; any character that is itself a code, and the escape
+# follow the Ukrainian alphabet, so a byte-wise order (the column's "C" collation, ``core.fields.NameKeyField``) is
+# А…Я with Ґ, Є, І, Ї in place. Space and Latin letters stay themselves; any character that is itself a code, and the escape
 # ``~``, is written after ``~``. A letter-for-letter map: a prefix or a part of a name is a prefix or a part of its
 # packed key, so LIKE and equality on packed keys find what they found before.
 NAME_KEY_LETTERS = "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"

@@ -54,7 +54,7 @@ class Person(models.Model):
     id_document_number = models.CharField(_("номер документа"), max_length=20, blank=True)
     # Normalised "прізвище ім'я по батькові" for tolerant search (case, apostrophes, spaces), stored one byte a
     # Ukrainian letter (``NameKeyField``): it is in five indexes below. Ordered by it, a list is in the Ukrainian
-    # alphabet's order under the C collation (``core.text.pack_name_key``).
+    # alphabet's order (``core.text.pack_name_key``; the column is collated "C" on PostgreSQL).
     name_key = NameKeyField(max_length=320, editable=False)
     # Indexed by ``person_place_name`` below, which starts with it.
     settlement = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, null=True, blank=True,
