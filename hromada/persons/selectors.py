@@ -246,9 +246,10 @@ def search_page(user: User, *, rnokpp: str | None = None, document: str | None =
     # Namesakes share a name key (a common surname in a big hromada: thousands of rows, a few hundred keys):
     # each distinct key is scored once.
     score_of = functools.cache(functools.partial(name_score, key))
-    # Equal scores in the lists' order (the packed key's: the alphabet's).
+    # Equal scores in the lists' order (the packed key's: the alphabet's), each distinct key packed once.
+    packed = functools.cache(pack_name_key)
     ranked = sorted(((score, k, pk) for pk, k in keys if (score := score_of(k)) > 0),
-                    key=lambda t: (-t[0], pack_name_key(t[1]), t[2]))
+                    key=lambda t: (-t[0], packed(t[1]), t[2]))
     page = [pk for _score, _k, pk in ranked[offset:offset + limit]]
     persons = Person.objects.select_related("settlement").in_bulk(page)
     return SearchPage([persons[pk] for pk in page], len(ranked) if with_total else None)
