@@ -134,3 +134,35 @@ def index_definitions(table: str) -> dict[str, str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table])
         return dict(cursor.fetchall())
+
+
+def case_events(application, action: str | None = None) -> list:
+    """A case's history as the database holds it now (``Application.history``), oldest first; ``action`` keeps
+    only that step's events."""
+    from hromada.applications.models import HISTORY, Application
+
+    pk = getattr(application, "pk", application)
+    events = HISTORY.decode(Application.objects.values_list("history", flat=True).get(pk=pk))
+    return [e for e in events if action is None or e.action == action]
+
+
+def with_history(application, actions, *, actor=None, at=None):
+    """Give a case built in a test (not yet saved, or saved and then saved again by the caller) the history and
+    the columns the workflow's steps would have written: ``actions`` are the step names in order (or tuples
+    ``(action, to_status)``); take and assign set ``assigned_to``, grant and refuse set ``granted``."""
+    from hromada.applications.models import HISTORY
+
+    when = at or timezone.now()
+    state = "draft"
+    history = bytes(application.history or b"")
+    for step in actions:
+        action, to_status = step if isinstance(step, tuple) else (step, application.status)
+        history = HISTORY.append(history, action=action, from_status=state, to_status=to_status,
+                                 actor_id=getattr(actor, "pk", actor), at=when)
+        state = to_status
+        if action in ("take", "assign") and actor is not None and application.assigned_to_id is None:
+            application.assigned_to_id = getattr(actor, "pk", actor)
+        if action in ("grant", "refuse"):
+            application.granted = action == "grant"
+    application.history = history
+    return application

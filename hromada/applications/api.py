@@ -13,7 +13,7 @@ from hromada.audit import services as audit
 from hromada.core.schemas import Page
 
 from . import selectors, workflow
-from .models import Application, Event
+from .models import Application
 from .services import documents as document_services
 from .services import front as front_services
 from .services import intake
@@ -185,6 +185,7 @@ class SubmitOut(Schema):
 
 
 class EventOut(Schema):
+    # The event's place in the case's history (1, 2, …): the history only grows, so it never changes.
     id: int
     action: str
     label: str
@@ -376,7 +377,7 @@ def withdraw_application(request, application_id: int, payload: WithdrawIn | Non
 @router.get("/{int:application_id}/history", response=list[EventOut], summary="Історія заяви")
 @access.api_permission("application.view")
 def application_history(request, application_id: int):
-    events: list[Event] = selectors.history(request.user, application_id)
+    events = selectors.history(request.user, application_id)
     audit.audited_read(actor=request.user, action="application.history_view",
                        object_type="applications.application", object_id=application_id,
                        hromada_id=events[0].application.hromada_id if events else None, request=request, limit=False)

@@ -34,7 +34,7 @@ def front_worklist_panel(request) -> str | None:
     ]
     returned = []
     if counts.returned:
-        qs = selectors.with_return_events(selectors.applications_for(user, status=Status.RETURNED))
+        qs = selectors.applications_for(user, status=Status.RETURNED)
         returned = [{"app": app, "ret": selectors.last_return_event(app)} for app in qs[:RETURNED_SHOWN]]
     return render_to_string("applications/_home_worklist.html",
                             {"items": [{"n": n, "label": label, "url": url, "tone": tone if n else ""}

@@ -1,4 +1,4 @@
-"""Applications (electronic cases): participants, scanned documents, the event history.
+"""Applications (electronic cases): participants, scanned documents, the history (kept in the case's row).
 
 The status field is changed only by hromada.applications.workflow (the state machine).
 """
@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from hromada.core.fields import DerivedNameFileField, HexDigestField, WordCodeField
+from hromada.core.history import HistoryCodec
 
 from .checkcode import new_check_code
 
@@ -114,6 +115,13 @@ class Application(models.Model):
     # Optimistic lock: every change increments it; a stale version is a conflict.
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
+    # The decision's outcome (True granted, False refused, None not decided by the back office), set by the grant
+    # and refuse steps: billing's and monitoring's "was it granted" reads it (it was an event's existence).
+    granted = models.BooleanField(null=True, blank=True, editable=False)
+    # Who did what, when, from which state, why: every event of the case, packed (``HISTORY``, hromada.core.history;
+    # #24, bytes: a row per event was 740 B a case). Only the workflow engine appends to it; the database refuses an
+    # UPDATE that does not keep what was there (migration 0022).
+    history = models.BinaryField(default=b"", editable=False)
 
     class Meta:
         verbose_name = _("заява")
@@ -210,33 +218,16 @@ class Document(models.Model):
         indexes = [models.Index(fields=["application"], name="document_application")]
 
 
-# The history's vocabularies (``Event``): a word's code is its place. Append only — a code names its word for ever;
-# a test checks every transition and every state is here.
+# The history's vocabularies (``Application.history``, ``HISTORY``): a word's code is its place. Append only — a
+# code names its word for ever; a test checks every transition and every state is here.
 EVENT_ACTIONS = ("", "create", "submit", "take", "assign", "return", "resubmit", "grant", "refuse", "send_result",
                  "issue", "close", "withdraw", "social_provide", "social_refuse", "document_added", "document_removed")
 EVENT_STATES = ("", "draft", "submitted", "in_review", "returned", "resubmitted", "decided_granted", "decided_refused",
                 "result_sent", "result_issued", "closed", "withdrawn")
 
 
-class Event(models.Model):
-    """Append-only history of an application: who did what, when, from which state, why."""
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
-    # Words of the workflow kept as two-byte codes (#24, bytes; migration 0017): append to the tuples, never reorder.
-    action = WordCodeField(words=EVENT_ACTIONS)
-    from_status = WordCodeField(words=EVENT_STATES, blank=True)
-    to_status = WordCodeField(words=EVENT_STATES, blank=True)
-    # Read by application only (its history, the billing and monitoring rules): neither the actor nor the time has
-    # an index of its own — on PostgreSQL the table is partitioned by month of ``at`` (migration 0011).
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+",
-                              db_index=False)
-    at = models.DateTimeField(auto_now_add=True)
-    comment = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-        verbose_name = _("подія заяви")
-        verbose_name_plural = _("історія заяв")
+# The case's history, one row per case (docs/decisions/0004; ``Application.history``).
+HISTORY = HistoryCodec(EVENT_ACTIONS, EVENT_STATES)
 
 
 class IdempotencyRecord(models.Model):

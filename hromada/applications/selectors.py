@@ -24,11 +24,12 @@ from hromada.catalog import calendar
 from hromada.catalog import slots as catalog_slots
 from hromada.catalog.models import DocumentRequirement, ServiceCategory, Timing
 from hromada.core.errors import ValidationFailed
+from hromada.core.history import HistoryEvent, resolve_actors
 from hromada.core.text import normalize_name
 
 from . import slots, workflow
 from .deadlines import documents_deadline_for
-from .models import Application, Document, Event, IssueMethod, Participant, Receipt, Status
+from .models import HISTORY, Application, Document, IssueMethod, Participant, Receipt, Status
 
 PAGE_SIZE = 20
 
@@ -359,18 +360,24 @@ def issue_method_phrase(method: str) -> str:
     return how if how[:2].isupper() else how[:1].lower() + how[1:]
 
 
-def history(user: User, application_id: int) -> list[Event]:
-    """The case's events, oldest first, each with a readable ``label`` and its ``data`` as told (``told_data``)."""
+def history(user: User, application_id: int) -> list[HistoryEvent]:
+    """The case's events, oldest first, each with its actor, a readable ``label`` and its ``data`` as told
+    (``told_data``)."""
     app = access.get_visible(user, Application.objects.select_related("service"), pk=application_id)
-    events = list(Event.objects.filter(application=app).select_related("actor").order_by("at", "id"))
+    return events_of(app)
+
+
+def events_of(app: Application) -> list[HistoryEvent]:
+    """The history of a case in hand (read from its row; one query for the users it names)."""
+    events = resolve_actors(HISTORY.decode(app.history), User)
     for event in events:
-        event.application = app   # the case in hand (its hromada is audited with the reading)
+        event.application = app   # type: ignore[attr-defined]  # the case in hand (its hromada is audited)
         event.data = told_data(event, app)
         event.label = event_label(event.action, event.data)  # type: ignore[attr-defined]  # for display only
     return events
 
 
-def told_data(event: Event, application: Application) -> dict:
+def told_data(event: HistoryEvent, application: Application) -> dict:
     """An event's data as the history tells it. What the case itself keeps for good is not stored again with each
     case's events (#24, bytes; events written before keep it): a case's service at its creation (a service never
     changes), and an empty list of the documents that may follow at a submission."""
@@ -382,17 +389,10 @@ def told_data(event: Event, application: Application) -> dict:
     return data
 
 
-def last_return_event(application: Application) -> Event | None:
-    prefetched = getattr(application, "return_events", None)
-    if prefetched is not None:
-        return prefetched[0] if prefetched else None
-    return Event.objects.filter(application=application, action="return").order_by("-at", "-id").first()
-
-
-def with_return_events(qs: QuerySet[Application]) -> QuerySet[Application]:
-    """Prefetch the back office's return events (reason and items) for a list of returned cases."""
-    return qs.prefetch_related(Prefetch("events", queryset=Event.objects.filter(action="return").order_by("-at", "-id"),
-                                        to_attr="return_events"))
+def last_return_event(application: Application) -> HistoryEvent | None:
+    """The back office's latest return (reason and items), from the case's history in hand."""
+    returns = [e for e in HISTORY.decode(application.history) if e.action == "return"]
+    return returns[-1] if returns else None
 
 
 def latest_receipt(application: Application) -> Receipt | None:

@@ -164,7 +164,7 @@ def application_list(request):
 @require_GET
 def returned_list(request):
     """Cases the back office returned for correction, with its reason and what to fix."""
-    page = selectors.paginate(selectors.with_return_events(selectors.applications_for(request.user, status=Status.RETURNED)),
+    page = selectors.paginate(selectors.applications_for(request.user, status=Status.RETURNED),
                               request.GET.get("page"))
     rows = [{"app": app, "ret": selectors.last_return_event(app)} for app in page.items]
     audit.audited_read(actor=request.user, action="application.list", objects=page.items, request=request,
@@ -438,7 +438,7 @@ def card(request, pk: int):
     app = selectors.application_for(request.user, pk)
     audit.audited_read(actor=request.user, action="application.view", objects=[app], request=request)
     ctx = _case_context(request, app)
-    ctx["events"] = selectors.history(request.user, app.pk)
+    ctx["events"] = selectors.events_of(app)   # the case in hand, visible to the user
     ctx["just_submitted"] = request.GET.get("submitted") == "1"
     ctx["decision"] = selectors.shown_decision(request.user, app)
     ctx["methods"] = IssueMethod.choices

@@ -7,9 +7,10 @@
 
 This module declares only the table; the engine (``hromada.core.statemachine``, shared with children's cases)
 locks the row, checks the current state, the actor's role (access.PERMISSIONS) and scope (access layer), the
-optimistic version, then writes the new state and one Event — all in the caller's transaction, so nothing is
-half-applied. Named service functions (submit_application, take_application, decide, …) live in the services
-modules and call ``transition``.
+optimistic version, then writes the new state with one more event in the case's history (the row's own
+``history``, in the same UPDATE) — all in the caller's transaction, so nothing is half-applied. Named service
+functions (submit_application, take_application, decide, …) live in the services modules and call
+``transition``.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from hromada.core import statemachine
 from hromada.core.statemachine import Transition
 
-from .models import Application, Event, Status
+from .models import HISTORY, Application, Status
 
 S = Status
 
@@ -58,7 +59,7 @@ IllegalTransition = statemachine.IllegalTransition
 StaleVersion = statemachine.StaleVersion
 
 MACHINE = statemachine.StateMachine(
-    name="application", model=Application, event_model=Event, event_field="application", transitions=_T,
+    name="application", model=Application, history_field="history", codec=HISTORY, transitions=_T,
     refusal=_("Дію «%(action)s» не можна виконати для заяви у статусі «%(status)s»."))
 
 
@@ -72,13 +73,16 @@ def transition(application: Application | int, action: str, *, actor=None, comme
                **changes) -> Application:
     """Apply ``action`` to the application; see the module docstring. Returns the locked, saved row.
 
-    ``changes`` are extra field values written together with the state (e.g. due_date, assigned_to).
+    ``changes`` are extra field values written together with the state (e.g. due_date, assigned_to). The decision
+    steps set ``granted`` (what billing and monitoring read), whoever calls them.
     """
+    if action in ("grant", "refuse"):
+        changes["granted"] = action == "grant"
     return MACHINE.transition(application, action, actor=actor, comment=comment, data=data,
                               expected_version=expected_version, held=held, **changes)
 
 
 def record_event(application: Application, action: str, *, actor=None, from_status: str | None = None,
-                 comment: str = "", data: dict | None = None) -> Event:
+                 comment: str = "", data: dict | None = None) -> None:
     """The one place that writes application history (also for non-state events, e.g. a late document)."""
     return MACHINE.record_event(application, action, actor=actor, from_status=from_status, comment=comment, data=data)

@@ -16,9 +16,9 @@ The rule (this text is copied into the README):
 4. **Resubmission is not a new event.** A case returned for correction and sent again (``resubmit``)
    keeps its first submission: it is counted once, in the original month.
 5. **Withdrawn before review is excluded.** An application withdrawn by the applicant (status
-   ``withdrawn``) for which the back office never started the review (no ``take`` event, nor an
-   ``assign`` event, which also moves a case into review) is not paid: the case was never used to decide
-   anything. Once the review has started, the accepted case was real work and stays paid even if
+   ``withdrawn``) for which the back office never started the review (nobody took the case, nor was
+   assigned it, which also moves a case into review: ``assigned_to`` is still empty) is not paid: the case
+   was never used to decide anything. Once the review has started, the accepted case was real work and stays paid even if
    withdrawn later.
 6. **Duplicates are excluded.** Application A is a duplicate when an earlier application E (earlier first
    submission; equal instants: lower id) exists with the same applicant (the person in the ``applicant`` role,
@@ -65,14 +65,12 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncDate
 
-from hromada.applications.models import Application, Event, Status
+from hromada.applications.models import Application, Status
 from hromada.core.months import KYIV, month_bounds
 
 from .models import BillingExclusion, Tariff
 
 DUPLICATE_GRANT_WINDOW_DAYS = 30
-# Workflow actions that start the back office's review of a case.
-REVIEW_ACTIONS = ("take", "assign")
 
 PAYABLE = ""
 WITHDRAWN_BEFORE_REVIEW = "withdrawn_before_review"
@@ -98,8 +96,10 @@ class Verdict:
 # (a national month is hundreds of thousands of applications), and single verdicts are the same query filtered by
 # id. Expressions take ``ref`` = the application's id column, so each piece also works inside a subquery.
 
-def _reviewed(ref) -> Exists:
-    return Exists(Event.objects.filter(application_id=ref, action__in=REVIEW_ACTIONS))
+def _reviewed(prefix: str = "") -> Q:
+    """The back office started its review: someone took the case or was assigned it (both steps set
+    ``assigned_to``, and nothing clears it)."""
+    return Q(**{f"{prefix}assigned_to__isnull": False})
 
 
 def _excluded(ref) -> Exists:
@@ -108,7 +108,7 @@ def _excluded(ref) -> Exists:
 
 def _not_counted(prefix: str, ref) -> Q:
     """Point 5 and the ministry's explicit exclusions: applications that never count, not even as an earlier claim."""
-    return Q(_excluded(ref)) | (Q(**{f"{prefix}status": Status.WITHDRAWN}) & ~_reviewed(ref))
+    return Q(_excluded(ref)) | (Q(**{f"{prefix}status": Status.WITHDRAWN}) & ~_reviewed(prefix))
 
 
 def _earlier_claim() -> Exists:
@@ -116,7 +116,6 @@ def _earlier_claim() -> Exists:
     application's first submission or granted within the window before it. One probe of ``applications_claim_idx``
     (the applicant is copied onto the application at creation)."""
     at = OuterRef("first_submitted_at")
-    granted = Exists(Event.objects.filter(application_id=OuterRef("pk"), action="grant"))
     window_start = ExpressionWrapper(at - timedelta(days=DUPLICATE_GRANT_WINDOW_DAYS), output_field=DateTimeField())
     earlier = (Application.objects
                .filter(applicant_person_id=OuterRef("applicant_person_id"), service_id=OuterRef("service_id"),
@@ -125,7 +124,7 @@ def _earlier_claim() -> Exists:
                .exclude(_not_counted("", OuterRef("pk")))
                .filter((Q(decided_at__isnull=True) | Q(decided_at__gt=at))
                        & (Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=at))
-                       | Q(granted, decided_at__lte=at, decided_at__gte=window_start)))
+                       | Q(granted=True, decided_at__lte=at, decided_at__gte=window_start)))
     return Exists(earlier)
 
 
@@ -144,7 +143,7 @@ def verdicts(applications: QuerySet | None = None) -> QuerySet:
     return (qs.filter(first_submitted_at__isnull=False).order_by()
             .annotate(event_day=TruncDate("first_submitted_at", tzinfo=KYIV))
             .annotate(reason=Case(When(_excluded(OuterRef("pk")), then=Value(EXCLUDED)),
-                                  When(Q(status=Status.WITHDRAWN) & ~_reviewed(OuterRef("pk")),
+                                  When(Q(status=Status.WITHDRAWN) & ~_reviewed(),
                                        then=Value(WITHDRAWN_BEFORE_REVIEW)),
                                   When(_earlier_claim(), then=Value(DUPLICATE)),
                                   default=Value(PAYABLE), output_field=CharField()),

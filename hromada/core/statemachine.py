@@ -1,7 +1,8 @@
 """The one workflow engine of Hromada's explicit state machines (applications, children's cases).
 
-Each workflow declares only its table of ``Transition`` rows, its model with ``status`` and ``version``, its
-event model and its refusal message; ``StateMachine`` does the rest the same way for all of them:
+Each workflow declares only its table of ``Transition`` rows, its model with ``status`` and ``version``, where
+its history goes (an event model, or a bytes field of the row itself: ``hromada.core.history``) and its refusal
+message; ``StateMachine`` does the rest the same way for all of them:
 ``transition`` checks the role (access.PERMISSIONS: a role that may never → "forbidden"), locks the row if it
 is in the actor's scope (outside it: "not found"), checks the optimistic version, the current state and the
 step's guard, then writes the new state and one event — all in the caller's transaction, so nothing is
@@ -24,6 +25,7 @@ from . import registry
 from .batching import WriteBatch
 from .error_codes import ErrorCode
 from .errors import Conflict
+from .history import HistoryCodec, append_sql
 
 
 class IllegalTransition(Conflict):
@@ -59,11 +61,13 @@ def batched_events() -> AbstractContextManager[None]:
 
 
 def apply_transition(locked, *, action: str, label: str, sources, target: str | None, refusal: str,
-                     expected_version: int | None = None, guard: Callable | None = None, changes: dict) -> str:
+                     expected_version: int | None = None, guard: Callable | None = None, changes: dict,
+                     before_save: Callable[[str], None] | None = None) -> str:
     """Move the locked row (fields ``status`` and ``version``) to ``target``; return the status it left.
 
     ``refusal`` is the message template for an illegal state, with %(action)s and %(status)s; ``guard(row)``
-    may return a further reason to refuse. Nothing is written unless every check passes.
+    may return a further reason to refuse. Nothing is written unless every check passes. ``before_save(from)``
+    changes the row further in the same UPDATE (the history kept in the row).
     """
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersion()
@@ -80,6 +84,8 @@ def apply_transition(locked, *, action: str, label: str, sources, target: str | 
     for field, value in changes.items():
         setattr(locked, field, value)
     locked.version += 1
+    if before_save is not None:
+        before_save(from_status)
     locked.save()
     return from_status
 
@@ -95,16 +101,22 @@ class Transition:
 
 
 class StateMachine:
-    """One workflow: its transition table over ``model`` (fields ``status``, ``version``) and its history in
-    ``event_model`` (a FK ``event_field`` to the row, ``action``, ``actor``, ``from_status``, ``to_status``,
-    ``comment``, ``data``, ``at``). ``refusal`` has %(action)s and %(status)s."""
+    """One workflow: its transition table over ``model`` (fields ``status``, ``version``) and its history either
+    in ``event_model`` (a FK ``event_field`` to the row, ``action``, ``actor``, ``from_status``, ``to_status``,
+    ``comment``, ``data``, ``at``) or in the row's own bytes field ``history_field``, laid out by ``codec``
+    (``hromada.core.history``). ``refusal`` has %(action)s and %(status)s."""
 
-    def __init__(self, *, name: str, model: type[Model], event_model: type[Model], event_field: str,
-                 transitions: list[Transition], refusal: str):
+    def __init__(self, *, name: str, model: type[Model], transitions: list[Transition], refusal: str,
+                 event_model: type[Model] | None = None, event_field: str = "",
+                 history_field: str = "", codec: HistoryCodec | None = None):
+        if (event_model is None) == (not history_field) or bool(history_field) != (codec is not None):
+            raise ValueError("a workflow keeps its history in an event model, or in a field with its codec")
         self.name = name
         self.model = model
         self.event_model = event_model
         self.event_field = event_field
+        self.history_field = history_field
+        self.codec = codec
         self.transitions: dict[str, Transition] = {t.action: t for t in transitions}
         self.refusal = refusal
 
@@ -154,6 +166,15 @@ class StateMachine:
             if actor is not None:
                 registry.get_visible(actor, self.model, pk=pk)
             locked = self.model._default_manager.select_for_update().get(pk=pk)
+        if self.history_field:
+            # The event rides in the UPDATE that moves the state: the row is locked and read in this transaction.
+            def before_save(from_status: str) -> None:
+                self._append(locked, action, actor=actor, from_status=from_status, comment=comment, data=data)
+            apply_transition(
+                locked, action=action, label=rule.label, sources=rule.sources, target=rule.target,
+                refusal=self.refusal, expected_version=expected_version, guard=rule.guard, changes=changes,
+                before_save=before_save)
+            return locked
         from_status = apply_transition(
             locked, action=action, label=rule.label, sources=rule.sources, target=rule.target, refusal=self.refusal,
             expected_version=expected_version, guard=rule.guard, changes=changes)
@@ -163,9 +184,35 @@ class StateMachine:
     def record_event(self, obj, action: str, *, actor=None, from_status: str | None = None, comment: str = "",
                      data: dict | None = None):
         """The one place that writes the history (also for steps that do not change the state); inside
-        ``batched_events`` the row is written when the block ends."""
+        ``batched_events`` an event row is written when the block ends.
+
+        A history kept in the row: a row not yet inserted carries the event in its INSERT; a saved one gets it
+        appended by the database (one UPDATE, whatever this instance last read), and in hand."""
+        if self.history_field:
+            if not obj._state.adding and not getattr(obj, self.history_field):
+                # An instance that holds no history (read before any event, or deferred): the event is timed
+                # from the row's first one, so that is read first (a rare path; every case starts with its create).
+                setattr(obj, self.history_field, self.model._default_manager.filter(pk=obj.pk).values_list(
+                    self.history_field, flat=True).get())
+            encoded = self._append(obj, action, actor=actor, from_status=from_status, comment=comment, data=data)
+            if not obj._state.adding:
+                self.model._default_manager.filter(pk=obj.pk).update(
+                    **{self.history_field: append_sql(self.history_field, encoded)})
+            return None
+        assert self.event_model is not None
         event = self.event_model(**{
             self.event_field: obj, "action": action, "actor": actor,
             "from_status": from_status if from_status is not None else obj.status,
             "to_status": obj.status, "comment": comment, "data": data or {}, "at": timezone.now()})
         return _events.add(event)
+
+    def _append(self, obj, action: str, *, actor, from_status: str | None, comment: str, data: dict | None) -> bytes:
+        """Append one event to ``obj``'s history in hand; return the event's bytes."""
+        assert self.codec is not None
+        history = bytes(getattr(obj, self.history_field) or b"")
+        encoded = self.codec.encode(
+            first_micros=self.codec.first_micros(history), action=action,
+            actor_id=getattr(actor, "pk", actor), at=timezone.now(), comment=comment, data=data,
+            from_status=from_status if from_status is not None else obj.status, to_status=obj.status)
+        setattr(obj, self.history_field, history + encoded)
+        return encoded

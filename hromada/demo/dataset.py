@@ -28,10 +28,10 @@ from stdnum.ua import rntrc
 from hromada.accounts.models import Role, User
 from hromada.accounts.signals import staff_written_in_bulk
 from hromada.applications.models import (
+    HISTORY,
     Application,
     Channel,
     Document,
-    Event,
     IssueMethod,
     NumberSequence,
     Participant,
@@ -534,11 +534,11 @@ class Generator:
         rng = self.rng
         as_of = self.o.as_of
         span = self.o.months * 30
-        # PostgreSQL: the months of the events and of the intake's audit entries get their partitions before COPY, or
+        # PostgreSQL: the months of the intake's audit entries get their partitions before COPY, or
         # every row would land in the DEFAULT.
         from hromada.audit.models import AuditEntry
-        for model in (Event, AuditEntry):
-            partitions.ensure_month_partitions(connection, model._meta.db_table, as_of - timedelta(days=span + 31), as_of)
+        partitions.ensure_month_partitions(connection, AuditEntry._meta.db_table, as_of - timedelta(days=span + 31),
+                                           as_of)
         hromada_code = dict(Unit.objects.filter(id__in={h for _, h in offices}).values_list("id", "code"))
         seq: dict[tuple[int, int], int] = {}
         for hid, year, last in NumberSequence.objects.values_list("hromada_id", "year", "last"):
@@ -546,7 +546,7 @@ class Generator:
         by_hromada_persons: dict[int, list[int]] = {}
         for pid in self.person_ids:
             by_hromada_persons.setdefault(self.person_hromada[pid], []).append(pid)
-        participants, documents, events = [], [], []
+        participants, documents = [], []
         after: dict[type, list[dict]] = {Decision: [], ReturnRequest: [], Receipt: []}
         hromada_of: dict[int, int] = {}   # application id → its hromada
         # What the product audits for each case — its intake (person.register, application.create, a
@@ -613,10 +613,14 @@ class Generator:
                 steps += [("application.document_attach", "applications.application", aid,
                            {"document": d["id"], "document_code": d["requirement_code"], "pages": d["pages"]},
                            registered_at, registered_by, 2 + n, True) for n, d in enumerate(scans)]
-                events.append(dict(id=self.loader.next_id(Event), application_id=aid, action="create",
-                                   from_status=Status.DRAFT, to_status=Status.DRAFT, actor_id=registered_by,
-                                   at=registered_at, comment="", data={"channel": channel}))
+                events = [dict(action="create", from_status=Status.DRAFT, to_status=Status.DRAFT, actor_id=registered_by,
+                               at=registered_at, comment="", data={"channel": channel})]
                 version = self._after_intake(aid, service, evs, fields, back_office, scans, steps, events, after)
+                history = b""   # the case's events packed into its row, as the workflow engine appends them
+                for event in events:
+                    history = HISTORY.append(history, **event)
+                    if event["action"] in ("grant", "refuse"):
+                        fields["granted"] = event["action"] == "grant"
                 self.audited.append((hid, aid, steps))
                 if i % 10000 == 0:
                     self.tick("applications", 10000)
@@ -627,7 +631,7 @@ class Generator:
                            registered_by_id=registered_by, registered_at=registered_at, application_date=app_date,
                            paper_received_on=reg_day if channel == Channel.POST else None, handover_late=False,
                            documents_deadline=None, draft_data={}, updated_at=registered_at, version=version,
-                           **fields)
+                           history=history, **fields)
 
         granted: set[int] = set()  # (person, hromada) pairs written, as person << 32 | hromada (a third of a tuple's memory)
         generated = rows()
@@ -644,14 +648,13 @@ class Generator:
                                                   home=self.person_hromada.get(pair >> 32) == pair & 0xFFFFFFFF)
                                              for pair in pairs])
             self.loader.write(Document, documents)
-            self.loader.write(Event, events)
             for model, written in after.items():
                 self.loader.write(model, written)
                 written.clear()
             self.audit_entries()
-            for written in (participants, documents, events, hromada_of):
+            for written in (participants, documents, hromada_of):
                 written.clear()
-        self.loader.reset_sequences([Application, Participant, PersonAccess, Document, Event, *after])
+        self.loader.reset_sequences([Application, Participant, PersonAccess, Document, *after])
         self.person_entries()
         self.write_audit()
         NumberSequence.objects.bulk_create(
@@ -824,8 +827,8 @@ class Generator:
                                      [80, 8, 7, 5])[0]
                 data = details = {"method": method}
                 fields.update(issue_method=method, issued_by_id=actor)
-            events.append(dict(id=self.loader.next_id(Event), application_id=aid, action=action, from_status=from_s,
-                               to_status=to_s, actor_id=actor, at=when, comment=comment, data=data))
+            events.append(dict(action=action, from_status=from_s, to_status=to_s, actor_id=actor, at=when,
+                               comment=comment, data=data))
             if action == "close":
                 continue
             # The system's send_result runs in the decision's request; the back office's services are not given
@@ -936,7 +939,7 @@ def generate(opts: Options) -> Result:
 
     gen.loader.prepare([Office, HromadaServing, User, StaffPosition, Person, HouseholdMember, ChildCase,
                         CaseCircumstance, Reporter, ChildEvent, CaseSequence, Application, Participant, PersonAccess,
-                        Document, Event, Decision, ReturnRequest, Receipt, AuditEntry])
+                        Document, Decision, ReturnRequest, Receipt, AuditEntry])
     with transaction.atomic():
         _skip_fk_checks_if_allowed()
         gen.offices()

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Choices, Count, Exists, Min, OuterRef, Q
+from django.db.models import Choices, Count, Min, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hromada.accounts import access
 from hromada.accounts.models import User
-from hromada.applications.models import Application, Event
+from hromada.applications.models import Application
 from hromada.audit.services import record
 from hromada.billing.selectors import amounts_by_hromada
 from hromada.core.errors import Conflict, NotFound, ValidationFailed
@@ -65,11 +65,9 @@ def refresh_month(*, month: date) -> int:
         rows[r["hromada_id"]]["accepted"] = r["n"]
 
     histogram: dict[tuple[int, int], int] = defaultdict(int)
-    granted_q = Exists(Event.objects.filter(application=OuterRef("pk"), action="grant"))
     decided_qs = (Application.objects.filter(decided_at__gte=start, decided_at__lt=end)
-                  .annotate(was_granted=granted_q)
                   .values_list("hromada_id", "first_submitted_at", "decided_at", "due_date", "return_count",
-                               "was_granted"))
+                               "granted"))
     for hromada_id, first_at, decided_at, due, returns, was_granted in decided_qs.iterator(chunk_size=5000):
         row = rows[hromada_id]
         decided_day = timezone.localdate(decided_at)

@@ -39,7 +39,8 @@ from django.utils import timezone
 
 from hromada import testing
 from hromada.accounts.models import ApiToken, Role, User
-from hromada.applications.models import Application, Event, Status
+from hromada.applications import workflow
+from hromada.applications.models import Application, Status
 from hromada.audit.services import record
 from hromada.backoffice.models import Decision
 from hromada.backoffice.tests.factories import person, submitted_case
@@ -81,9 +82,8 @@ def _returned(ctx, n):
     for _ in range(n):
         app = submitted_case("front", status=Status.RETURNED)
         reason = f"Причина {_word(_n())}"
-        Event.objects.create(application=app, action="return", from_status=Status.IN_REVIEW,
-                             to_status=Status.RETURNED, actor=front, comment=reason,
-                             data={"items": ["identity_document"]})
+        workflow.record_event(app, "return", from_status=Status.IN_REVIEW, actor=front, comment=reason,
+                              data={"items": ["identity_document"]})
         markers += [app.number, reason]
     return markers
 
@@ -165,8 +165,7 @@ def _history(ctx, n):
     markers = []
     for _ in range(n):
         comment = f"Подія {_word(_n())}"
-        Event.objects.create(application=ctx.app, action="document_added", actor=testing.user("front"),
-                             comment=comment)
+        workflow.record_event(ctx.app, "document_added", actor=testing.user("front"), comment=comment)
         markers.append(comment)
     return markers
 

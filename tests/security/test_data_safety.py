@@ -11,9 +11,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from hromada import testing
-from hromada.applications.models import Application, Event, Status
+from hromada.applications.models import Application, Status
 from hromada.audit.models import AuditChainHead, AuditEntry
 from hromada.audit.services import chain_key, record, verify_chain
+from hromada.testing import case_events
 
 from . import scope_world as sw
 
@@ -53,14 +54,14 @@ def test_submit_rolls_back_when_a_late_step_fails(front, monkeypatch):
     app = intake.create_application(actor=front, service_code="birth_assistance", applicant_id=person.pk)
     fill_required(app, front)
     app.refresh_from_db()
-    events_before, audit_before = Event.objects.filter(application=app).count(), _audit_count()
+    events_before, audit_before = len(case_events(app)), _audit_count()
     # The status transition (first write) succeeds; the audit entry after it crashes.
     monkeypatch.setattr(intake.audit, "record", crash)
     with pytest.raises(Crash):
         intake.submit_application(actor=front, application_id=app.pk, idempotency_key="crash-1")
     fresh = Application.objects.get(pk=app.pk)
     assert fresh.status == Status.DRAFT and fresh.submitted_at is None and fresh.version == app.version
-    assert Event.objects.filter(application=app).count() == events_before
+    assert len(case_events(app)) == events_before
     assert _audit_count() == audit_before
     monkeypatch.undo()
     # …and the same request succeeds afterwards (the idempotency key was not burnt by the crash).
@@ -80,7 +81,7 @@ def test_decision_rolls_back_when_sending_the_result_fails(front, back, monkeypa
     intake.submit_application(actor=front, application_id=app.pk)
     back_services.take_application(actor=back, application_id=app.pk)
     taken = Application.objects.get(pk=app.pk)
-    events_before, audit_before = Event.objects.filter(application=app).count(), _audit_count()
+    events_before, audit_before = len(case_events(app)), _audit_count()
     monkeypatch.setattr(back_services, "send_result", crash)   # after transition, Decision row and audit
     today = timezone.localdate()
     with pytest.raises(Crash):
@@ -89,7 +90,7 @@ def test_decision_rolls_back_when_sending_the_result_fails(front, back, monkeypa
     fresh = Application.objects.get(pk=app.pk)
     assert fresh.status == taken.status and fresh.decided_at is None and fresh.version == taken.version
     assert not Decision.objects.filter(application=app).exists()
-    assert Event.objects.filter(application=app).count() == events_before
+    assert len(case_events(app)) == events_before
     assert _audit_count() == audit_before
 
 

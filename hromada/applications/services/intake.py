@@ -160,11 +160,15 @@ def create_application(*, actor: User, service_code: str, applicant_id: int,
         people = _participants(actor, applicant_id, member_ids, participants, known_persons)
         today = timezone.localdate()
         registered = deadlines.registration_date(registered_on=today, paper_received_on=paper_received_on)
-        app = Application.objects.create(
+        app = Application(
             number=allocate_number(hromada=hromada, year=today.year), service=service, status=Status.DRAFT,
             channel=channel, front_office=office, hromada=hromada, registered_by=actor, applicant_person=people[0][0],
             application_date=deadlines.application_date_for(registered), paper_received_on=paper_received_on,
             **contacts)
+        # The first event rides in the case's INSERT. The service is the case's own for good: the history tells it
+        # from the case (``selectors.told_data``).
+        workflow.record_event(app, "create", actor=actor, data={"channel": channel})
+        app.save(force_insert=True)
         # The participants' INSERT rides with their access grant (one round trip on PostgreSQL).
         parts = [Participant(application=app, person=p, role=r) for p, r in people]
         db.mark_inserted(parts, person_services.grant_case_access(
@@ -172,8 +176,6 @@ def create_application(*, actor: User, service_code: str, applicant_id: int,
         # What the case holds now, in hand: its card and the submission in the same request read neither again.
         selectors.fill_prefetched(app, "participants", parts)
         selectors.fill_prefetched(app, "documents", [])
-        # The service is the case's own for good: the history tells it from the case (``selectors.told_data``).
-        workflow.record_event(app, "create", actor=actor, data={"channel": channel})
         audit.record(actor=actor, action="application.create", obj=app, details={"service": service.code})
     return app
 

@@ -5,9 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
-from hromada.applications.models import Application, Event, Receipt, Status
+from hromada.applications.models import Application, Receipt, Status
 from hromada.applications.services.intake import create_application
 from hromada.audit.models import AuditEntry
+from hromada.testing import case_events
 
 from .factories import bomb_png, make_person, pdf_bytes, png_bytes, upload
 
@@ -104,7 +105,7 @@ def test_submit_idempotent_and_receipt(front, back, person, api, django_capture_
     # The first answer was "lost": the client retries with the same key.
     again = client.post(f"applications/{body['id']}/submit", HTTP_IDEMPOTENCY_KEY="abc-1")
     assert again.status_code == 200 and again.json() == data, again.json()
-    assert Event.objects.filter(application_id=body["id"], action="submit").count() == 1
+    assert len(case_events(body["id"], "submit")) == 1
     # Without the key a second submit is an illegal transition, not a second submission.
     res = client.post(f"applications/{body['id']}/submit")
     assert res.status_code == 409 and res.json()["code"] == "illegal_transition"
@@ -194,7 +195,7 @@ def test_history_tells_what_the_case_keeps_and_its_events_do_not_store(front, pe
     for seed, item in enumerate(body["checklist"], start=1):   # every item: none left to follow
         assert _upload(client, body["id"], item["document_code"], pdf_bytes(1, seed=seed)).status_code == 201
     assert client.post(f"applications/{body['id']}/submit").status_code == 200
-    stored = dict(Event.objects.filter(application_id=body["id"]).values_list("action", "data"))
+    stored = {e.action: e.data for e in case_events(body["id"])}
     assert stored["create"] == {"channel": "in_person"} and "missing_may_follow" not in stored["submit"]
 
     told = {e["action"]: e["data"] for e in client.get(f"applications/{body['id']}/history").json()}
@@ -209,6 +210,8 @@ def test_history_and_withdraw(front, person, api):
     assert res.status_code == 200 and res.json()["status"] == "withdrawn"
     history = client.get(f"applications/{body['id']}/history").json()
     assert [e["action"] for e in history] == ["create", "withdraw"]
+    assert [e["id"] for e in history] == [1, 2]     # each event's place in the case's history
+    assert {e["actor"] for e in history} == {front.get_full_name() or front.username}   # resolved to a name
     assert history[1]["comment"] == "Передумала" and history[1]["to_status"] == Status.WITHDRAWN
     res = client.post(f"applications/{body['id']}/withdraw")
     assert res.status_code == 409

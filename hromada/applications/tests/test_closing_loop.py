@@ -10,12 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from hromada.applications.models import Application, Event, IssueMethod, Status
+from hromada.applications.models import Application, IssueMethod, Status
 from hromada.applications.services.intake import create_application, submit_application
 from hromada.backoffice import services as back_services
 from hromada.core.errors import ValidationFailed
 from hromada.notifications import services as notification_services
 from hromada.notifications.models import Notification
+from hromada.testing import case_events
 
 from .factories import fill_required, make_person
 
@@ -257,7 +258,7 @@ def test_results_page_oldest_first_with_the_outcome_and_the_form_issues(front, b
                  follow=True)
     assert "Оберіть, як видано результат" in res.content.decode()
     assert Application.objects.get(pk=second.pk).status == Status.RESULT_SENT
-    assert Event.objects.filter(application=first, action="issue", data__method="in_person").exists()
+    assert [e.data.get("method") for e in case_events(first, "issue")] == ["in_person"]
 
 
 def test_issue_service_refuses_an_unknown_method(front, back, person):

@@ -5,7 +5,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from hromada.applications import deadlines
-from hromada.applications.models import Application, Document, Event, Status
+from hromada.applications.models import Application, Document, Status
 from hromada.applications.services.documents import (
     add_missing_document,
     attach_document,
@@ -16,6 +16,7 @@ from hromada.applications.services.files import inspect_upload
 from hromada.applications.services.intake import create_application, submit_application
 from hromada.audit.models import AuditEntry
 from hromada.core.errors import Conflict, NotFound, ValidationFailed
+from hromada.testing import case_events
 
 from .factories import bomb_png, fill_required, pdf_bytes, png_bytes, upload
 
@@ -182,7 +183,7 @@ def test_after_submit_only_missing_documents(draft, front):
     assert doc.late is True
     draft.refresh_from_db()
     assert draft.status == Status.SUBMITTED
-    event = Event.objects.get(application=draft, action="document_added")
+    [event] = case_events(draft, "document_added")
     assert event.data["in_time"] is True and event.data["document_code"] == "bank_details"
 
 
@@ -196,4 +197,4 @@ def test_document_after_deadline_moves_application_date(draft, front):
     app = Application.objects.get(pk=draft.pk)
     assert app.application_date == deadlines.application_date_for(timezone.localdate())
     assert app.due_date == deadlines.initial_due_date(app)
-    assert Event.objects.get(application=app, action="document_added").data["in_time"] is False
+    assert [e.data["in_time"] for e in case_events(app, "document_added")] == [False]

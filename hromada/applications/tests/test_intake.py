@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from hromada.applications import deadlines
-from hromada.applications.models import Application, Event, IdempotencyRecord, Participant, Status
+from hromada.applications.models import Application, IdempotencyRecord, Participant, Status
 from hromada.applications.services.documents import attach_document
 from hromada.applications.services.intake import (
     create_application,
@@ -16,6 +16,7 @@ from hromada.applications.services.numbering import format_number, hromada_prefi
 from hromada.applications.workflow import StaleVersion
 from hromada.catalog.models import Timing
 from hromada.core.errors import NotFound, ValidationFailed
+from hromada.testing import case_events
 
 from .factories import fill_required, make_person, pdf_bytes, upload
 
@@ -112,7 +113,7 @@ def test_submit_routes_sets_dates_and_records_missing(draft, front, back):
     # birth_assistance: rnokpp, child_residence, bank_details may follow within 1 month.
     assert app.documents_deadline == deadlines.add_months(today, 1)
     assert app.handover_late is False
-    assert Event.objects.filter(application=app, action="submit").count() == 1
+    assert len(case_events(app, "submit")) == 1
 
 
 def test_submit_idempotent_with_same_key(draft, front):
@@ -120,7 +121,7 @@ def test_submit_idempotent_with_same_key(draft, front):
     first = submit_application(actor=front, application_id=draft.pk, idempotency_key="k-1")
     again = submit_application(actor=front, application_id=draft.pk, idempotency_key="k-1")
     assert again.replayed and again.response == first.response
-    assert Event.objects.filter(application=draft, action="submit").count() == 1
+    assert len(case_events(draft, "submit")) == 1
     assert IdempotencyRecord.objects.filter(key="k-1").count() == 1
 
 

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hromada.applications import deadlines, workflow
-from hromada.applications.models import Application, Event, Receipt, Status
+from hromada.applications.models import Application, Receipt, Status
 from hromada.applications.services.documents import add_missing_document, attach_document, remove_document
 from hromada.applications.services.front import issue_result, withdraw_application
 from hromada.applications.services.intake import create_application, resubmit_application, submit_application
@@ -13,6 +13,7 @@ from hromada.applications.services.receipts import store_receipt
 from hromada.catalog import calendar
 from hromada.catalog.models import Holiday, TermKind
 from hromada.core.errors import Forbidden, NotFound, ValidationFailed
+from hromada.testing import case_events
 
 from .factories import fill_required, pdf_bytes, upload
 
@@ -31,11 +32,15 @@ def submitted(draft, front):
     return Application.objects.get(pk=draft.pk)
 
 
-def test_resubmit_moves_due_date_by_days_in_returned(submitted, front, front2, back):
+def test_resubmit_moves_due_date_by_days_in_returned(submitted, front, front2, back, monkeypatch):
     _as_back(submitted.pk, "take", actor=back)
-    _as_back(submitted.pk, "return", actor=back)
-    # Pretend the case came back to the front office 4 calendar days ago.
-    Event.objects.filter(application=submitted, action="return").update(at=timezone.now() - timedelta(days=4))
+    # The case came back to the front office 4 calendar days ago (its history is append only: the return is
+    # recorded then, not moved afterwards).
+    four_days_ago = timezone.now() - timedelta(days=4)
+    with monkeypatch.context() as then:
+        then.setattr(timezone, "now", lambda: four_days_ago)
+        _as_back(submitted.pk, "return", actor=back)
+    assert [e.at for e in case_events(submitted, "return")] == [four_days_ago]
     before = Application.objects.get(pk=submitted.pk)
     with pytest.raises(NotFound):
         resubmit_application(actor=front2, application_id=submitted.pk)
@@ -44,7 +49,7 @@ def test_resubmit_moves_due_date_by_days_in_returned(submitted, front, front2, b
     svc = before.service
     assert app.due_date == calendar.due_date(before.application_date, svc.term_days + 4, svc.term_kind)
     assert app.due_date > before.due_date
-    assert Event.objects.get(application=app, action="resubmit").data["suspended_days"] == 4
+    assert [e.data["suspended_days"] for e in case_events(app, "resubmit")] == [4]
 
 
 def test_returned_case_can_be_corrected(submitted, front, back):
@@ -52,7 +57,8 @@ def test_returned_case_can_be_corrected(submitted, front, back):
     doc = attach_document(actor=front, application_id=submitted.pk, document_code="identity_document",
                           uploaded_file=upload(pdf_bytes(2, seed=999)))
     assert doc.late is True
-    assert Event.objects.filter(application=submitted, action="document_added").exists()
+    assert [(e.action, e.from_status, e.to_status, e.actor_id) for e in case_events(submitted)][-1] == (
+        "document_added", Status.RETURNED, Status.RETURNED, front.pk)
 
 
 def test_issue_then_close_and_wrong_states(submitted, front, front2, back):
@@ -65,7 +71,7 @@ def test_issue_then_close_and_wrong_states(submitted, front, front2, back):
         issue_result(actor=back, application_id=submitted.pk, method="post")
     app = issue_result(actor=front, application_id=submitted.pk, method="post")
     assert app.status == Status.CLOSED and app.issued_at and app.closed_at
-    actions = list(Event.objects.filter(application=app).values_list("action", flat=True))
+    actions = [e.action for e in case_events(app)]
     assert actions[-2:] == ["issue", "close"]
 
 

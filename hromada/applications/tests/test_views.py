@@ -7,8 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hromada.applications import workflow
-from hromada.applications.models import Application, Event, Status
+from hromada.applications.models import Application, Status
 from hromada.applications.services.intake import create_application, submit_application
+from hromada.testing import case_events
 
 from .factories import fill_required, make_person, pdf_bytes, upload
 
@@ -61,7 +62,7 @@ def test_wizard_walkthrough(front, person):
     for _ in range(2):  # double click: the same one-time token
         res = c.post(reverse("front:submit", args=[app.pk]), {"form_token": token})
         assert res.status_code == 302 and res["Location"].startswith(reverse("front:card", args=[app.pk]))
-    assert Event.objects.filter(application=app, action="submit").count() == 1
+    assert len(case_events(app, "submit")) == 1
     page = c.get(res["Location"]).content.decode()
     assert reverse("front:receipt", args=[app.pk]) in page and "Надіслано до бек-офісу" in page
     pdf = c.get(reverse("front:receipt", args=[app.pk]))

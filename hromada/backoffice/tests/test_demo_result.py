@@ -9,6 +9,7 @@ from hromada.applications.models import Application, Status
 from hromada.applications.services.front import issue_result
 from hromada.backoffice.demo import MOTHER
 from hromada.demo.services import seed_demo
+from hromada.testing import case_events
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,8 @@ def test_front_demo_finds_a_decided_result_to_hand_out(demo, front):
     app = _demo_result()
     assert app.status == Status.RESULT_SENT and app.registered_by == front
     assert app.decision.outcome == "granted" and app.decision.amount > 0 and app.decision.calculator
-    assert list(app.events.values_list("action", flat=True)) == ["create", "submit", "take", "grant", "send_result"]
+    assert [e.action for e in case_events(app)] == ["create", "submit", "take", "grant", "send_result"]
+    assert app.granted is True and app.assigned_to_id is not None          # the columns the steps wrote
     assert app in app_selectors.results_to_issue(front)
     c = Client()
     c.force_login(front)

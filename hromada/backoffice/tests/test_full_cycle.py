@@ -10,6 +10,7 @@ from hromada.applications.services.intake import create_application, resubmit_ap
 from hromada.applications.tests.factories import fill_required
 from hromada.backoffice import selectors, services
 from hromada.backoffice.models import ReturnRequest
+from hromada.testing import case_events
 
 from .factories import person
 
@@ -44,5 +45,5 @@ def test_full_cycle_with_intake_services(front, back, back2, django_capture_on_c
     issue_result(actor=front, application_id=app.pk, method="in_person")
     app.refresh_from_db()
     assert app.status == Status.CLOSED
-    assert [e.action for e in app.events.all() if e.action != "create"][:7] == [
+    assert [e.action for e in case_events(app) if e.action != "create"][:7] == [
         "submit", "take", "return", "resubmit", "take", "grant", "send_result"]

@@ -1,17 +1,18 @@
-"""Test data for billing: submitted applications with chosen instants, statuses and events (bulk-friendly)."""
+"""Test data for billing: submitted applications with chosen instants, statuses and histories (bulk-friendly)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 
-from hromada.applications.models import Application, Event, Participant, ParticipantRole, Status
+from hromada.applications.models import Application, Participant, ParticipantRole, Status
 from hromada.billing.models import Tariff
 from hromada.billing.rules import KYIV
 from hromada.catalog.models import ServiceType
 from hromada.offices.models import Function, Kind, Office
 from hromada.persons.models import Person
 from hromada.test_values import UniqueValues
+from hromada.testing import with_history
 
 
 class _Sequence:
@@ -83,13 +84,14 @@ def build_application(*, office: Office, user, service_obj, submitted_at: dateti
 
 def make_application(*, office, user, service_obj=None, submitted_at, status=Status.SUBMITTED, applicant=None,
                      events=(), decided_at=None, withdrawn_at=None) -> Application:
+    """A saved case whose history holds ``submit`` and then ``events`` (step names), with the columns those steps
+    write (take and assign: ``assigned_to`` = ``user``; grant and refuse: ``granted``)."""
     applicant = applicant or person(office.hromada)
     app = build_application(office=office, user=user, service_obj=service_obj or service(), submitted_at=submitted_at,
                             status=status, decided_at=decided_at, withdrawn_at=withdrawn_at, applicant=applicant)
+    with_history(app, ("submit", *events), actor=user, at=submitted_at)
     app.save()
     Participant.objects.create(application=app, person=applicant, role=ParticipantRole.APPLICANT)
-    for action in ("submit", *events):
-        Event.objects.create(application=app, action=action, actor=user)
     return app
 
 

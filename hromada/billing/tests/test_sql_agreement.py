@@ -5,13 +5,14 @@ from decimal import Decimal
 
 from django.db import connection
 
-from hromada.applications.models import EVENT_ACTIONS, Application, Event, Participant, ParticipantRole, Status
+from hromada.applications.models import Application, Participant, ParticipantRole, Status
 from hromada.billing import selectors, services
 from hromada.billing.models import BillingExclusion, BillingLine, BillingRun, ItemKind, Tariff
 from hromada.billing.rules import month_bounds
 from hromada.catalog.models import ServiceType
 from hromada.persons.models import Person
 from hromada.territory.models import Unit
+from hromada.testing import with_history
 
 from .factories import build_application, front_office_for
 
@@ -34,21 +35,19 @@ def _minus_30_days(column):
 
 def raw_sql_totals(year, month) -> dict[int, tuple[int, Decimal]]:
     start, end = (connection.ops.adapt_datetimefield_value(x) for x in month_bounds(year, month))
-    # Only constant vendor fragments and the history's codes are interpolated; values are query parameters. The
-    # history keeps its actions as their places in the vocabulary (core.fields.WordCodeField).
-    code = {word: place for place, word in enumerate(EVENT_ACTIONS)}
+    # Only constant vendor fragments are interpolated; values are query parameters. The back office's review
+    # started when the case was taken or assigned (both steps set ``assigned_to``, nothing clears it); a decision's
+    # outcome is the ``granted`` column (grant: true, refuse: false, otherwise NULL).
     sql = f"""
     WITH sub AS (
       SELECT a.id, a.hromada_id, a.service_id, a.first_submitted_at AS fs, {_day_sql('a.first_submitted_at')} AS d,
-             a.status, a.decided_at, a.withdrawn_at, p.person_id
+             a.status, a.decided_at, a.withdrawn_at, a.assigned_to_id, a.granted, p.person_id
       FROM applications_application a
       LEFT JOIN applications_participant p ON p.application_id = a.id AND p.role = 'applicant'
       WHERE a.first_submitted_at IS NOT NULL
     ), counted AS (
       SELECT s.* FROM sub s
-      WHERE NOT (s.status = 'withdrawn' AND NOT EXISTS (
-                   SELECT 1 FROM applications_event e
-                   WHERE e.application_id = s.id AND e.action IN ({code['take']}, {code['assign']})))
+      WHERE NOT (s.status = 'withdrawn' AND s.assigned_to_id IS NULL)
         AND NOT EXISTS (SELECT 1 FROM billing_billingexclusion x WHERE x.application_id = s.id)
     ), payable AS (
       SELECT c.* FROM counted c
@@ -58,8 +57,7 @@ def raw_sql_totals(year, month) -> dict[int, tuple[int, Decimal]]:
           WHERE c.person_id IS NOT NULL AND e.person_id = c.person_id AND e.service_id = c.service_id
             AND e.hromada_id = c.hromada_id AND (e.fs < c.fs OR (e.fs = c.fs AND e.id < c.id))
             AND (((e.decided_at IS NULL OR e.decided_at > c.fs) AND (e.withdrawn_at IS NULL OR e.withdrawn_at > c.fs))
-                 OR (EXISTS (SELECT 1 FROM applications_event g WHERE g.application_id = e.id AND g.action = {code['grant']})
-                     AND e.decided_at <= c.fs AND e.decided_at >= {_minus_30_days('c.fs')})))
+                 OR (e.granted IS TRUE AND e.decided_at <= c.fs AND e.decided_at >= {_minus_30_days('c.fs')})))
     )
     SELECT p.hromada_id, COUNT(*), SUM(CAST(ROUND(t.amount * 100) AS INTEGER))
     FROM payable p
@@ -121,11 +119,12 @@ def generate(front, rng: random.Random) -> int:
         app.applicant_person = rng.choice([p for p in people if p.registered_hromada_id == office.hromada_id])
         apps.append(app)
         plans.append((app.applicant_person, events))
+        # The history and the columns its steps write: take and assign set ``assigned_to``, grant and refuse
+        # ``granted``.
+        with_history(app, events, actor=front, at=at)
     Application.objects.bulk_create(apps)
     Participant.objects.bulk_create([Participant(application=a, person=p, role=ParticipantRole.APPLICANT)
                                      for a, (p, _events) in zip(apps, plans, strict=True)])
-    Event.objects.bulk_create([Event(application=a, action=action, actor=front)
-                               for a, (_p, events) in zip(apps, plans, strict=True) for action in events])
     BillingExclusion.objects.bulk_create([BillingExclusion(application=a, reason="дублікат", set_by=front)
                                           for a in rng.sample(apps, 12)])
     return len(apps)
@@ -148,6 +147,9 @@ def test_amounts_agree_with_raw_sql(front, ministry):
         assert sum(c for c, _a in expected.values()) > 40            # the data really exercise the month
         grand += sum((a for _c, a in expected.values()), Decimal("0"))
     # The rule excluded something of every kind (otherwise the agreement would prove little).
-    assert Application.objects.filter(first_submitted_at__year=2025, status=Status.WITHDRAWN).exists()
+    generated = Application.objects.filter(first_submitted_at__year=2025)
+    assert generated.filter(status=Status.WITHDRAWN, assigned_to__isnull=True).exists()    # before review
+    assert generated.filter(status=Status.WITHDRAWN, assigned_to__isnull=False).exists()   # after take or assign
+    assert generated.filter(granted=True).exists() and generated.filter(granted=False).exists()
     assert sum(r.excluded for r in BillingRun.objects.filter(period__year=2025)) > 30
     assert sum(selectors.amounts_by_hromada(2025).values()) == grand

@@ -155,12 +155,14 @@ def test_what_postgresql_cannot_partition_is_refused_before_any_change(scratch, 
 @sqlite_only
 @pytest.mark.django_db
 def test_other_databases_do_nothing():
-    assert partitions.partition_by_month(connection, "applications_event", "at") == []
-    assert partitions.ensure_month_partitions(connection, "applications_event", date(2026, 1, 1),
+    # The audit log: a table PostgreSQL partitions by month of ``at`` (audit migration 0006).
+    assert "audit_auditentry" in connection.introspection.table_names()
+    assert partitions.partition_by_month(connection, "audit_auditentry", "at") == []
+    assert partitions.ensure_month_partitions(connection, "audit_auditentry", date(2026, 1, 1),
                                               date(2026, 12, 1)) == []
     assert partitions.ensure_partitions_ahead(connection) == {}
     assert partitions.partitioned_tables(connection) == []
-    assert not partitions.is_partitioned(connection, "applications_event")
+    assert not partitions.is_partitioned(connection, "audit_auditentry")
 
 
 @pg_only

@@ -1,12 +1,12 @@
 from collections import Counter
 from datetime import date
 
-from django.db.models import Count, Min
+from django.db.models import Min
 from django.test import Client
 from stdnum.ua import rntrc
 
 from hromada.accounts.models import Role, User
-from hromada.applications.models import Application, Document, Event, Status
+from hromada.applications.models import HISTORY, Application, Document, Status
 from hromada.catalog.models import ServiceType
 from hromada.demo.dataset import Options, generate, make_rnokpp
 from hromada.offices.models import Authority, Function, Kind, Office
@@ -46,10 +46,13 @@ def test_generated_dataset_is_national_realistic_and_consistent(demo):
     assert Application.objects.filter(return_count__gt=0).exists()
     overdue = Application.objects.filter(status__in=[Status.SUBMITTED, Status.IN_REVIEW], due_date__lt=AS_OF)
     assert overdue.exists()
-    # History agrees with state: every submitted application has exactly one submit event.
-    submits = Event.objects.filter(action="submit").values("application").annotate(n=Count("id"))
-    assert all(row["n"] == 1 for row in submits)
-    assert Application.objects.exclude(status=Status.DRAFT).count() == submits.count()
+    # History agrees with state: every submitted application has exactly one submit event, a draft none.
+    histories = _histories(Application.objects.all())
+    statuses = dict(Application.objects.values_list("id", "status"))
+    submits = {pk: sum(e.action == "submit" for e in events) for pk, events in histories.items()}
+    assert all(n == (0 if statuses[pk] == Status.DRAFT else 1) for pk, n in submits.items())
+    submitted = sum(submits.values())
+    assert Application.objects.exclude(status=Status.DRAFT).count() == submitted
     # Numbers unique and in the intake format.
     assert Application.objects.values("number").distinct().count() == Application.objects.count()
     # The intake's audit entries are generated too (#24: the bytes measured include them), chained per oblast.
@@ -58,7 +61,7 @@ def test_generated_dataset_is_national_realistic_and_consistent(demo):
 
     generated = AuditEntry.objects.filter(action="application.create", object_type="applications.application")
     assert generated.count() >= 1500
-    assert AuditEntry.objects.filter(action="application.submit").count() >= submits.count()
+    assert AuditEntry.objects.filter(action="application.submit").count() >= submitted
     assert generated.values("chain").distinct().count() > 1
     assert verify_chain()[1] == []
     _after_intake_as_the_services_write_it(Application.objects.filter(id__gt=demo_cases))
@@ -94,6 +97,11 @@ def _persons_as_the_services_audit_them(result):
     assert entry.actor is not None and entry.actor.office.hromada_id == link.person.registered_hromada_id
 
 
+def _histories(applications) -> dict[int, list]:
+    """Each case's history as its row holds it (``Application.history``), by the case's id."""
+    return {pk: HISTORY.decode(blob) for pk, blob in applications.values_list("id", "history")}
+
+
 def _after_intake_as_the_services_write_it(generated):
     """Each later step of a generated case is written as its service writes it: every event but the system's close
     has its audit entry (#24: the bytes measured hold the back office's entries too), every decision its row and
@@ -102,8 +110,9 @@ def _after_intake_as_the_services_write_it(generated):
     from hromada.audit.models import AuditEntry
     from hromada.backoffice.models import Decision, ReturnRequest
 
-    events = Counter(Event.objects.filter(application__in=generated).exclude(action="create")
-                     .values_list("action", flat=True))
+    histories = _histories(generated)
+    assert len(histories) == generated.count() > 0
+    events = Counter(e.action for history in histories.values() for e in history if e.action != "create")
     audited = Counter(AuditEntry.objects.filter(object_type="applications.application",
                                                 object_id__in=[str(i) for i in generated.values_list("id", flat=True)])
                       .values_list("action", flat=True))
@@ -112,28 +121,45 @@ def _after_intake_as_the_services_write_it(generated):
         assert audited[f"application.{action}"] == events[action], action
     assert audited["application.close"] == 0 and events["close"] == events["issue"]
     assert audited["application.document_attach"] == Document.objects.filter(application__in=generated).count()
-    decided = Event.objects.filter(application__in=generated, action__in=["grant", "refuse"])
-    assert Decision.objects.filter(application__in=generated).count() == decided.count() > 0
-    for event in decided[:50]:
-        decision = Decision.objects.get(application_id=event.application_id)
+    decided = [(pk, e) for pk, history in histories.items() for e in history if e.action in ("grant", "refuse")]
+    assert Decision.objects.filter(application__in=generated).count() == len(decided) > 0
+    for pk, event in decided[:50]:
+        decision = Decision.objects.get(application_id=pk)
         assert decision.decided_at == event.at and decision.decided_by_id == event.actor_id
         assert event.data == ({"amount": str(decision.amount)} if event.action == "grant"
                               else {"reason_code": decision.reason_code})
-        entry = AuditEntry.objects.get(action=f"application.{event.action}", object_id=str(event.application_id))
+        entry = AuditEntry.objects.get(action=f"application.{event.action}", object_id=str(pk))
         assert entry.details == {"decision": decision.pk} and entry.actor_id == event.actor_id
+    # The columns the steps write with the history: the decision's outcome (``granted``: only a decided case has
+    # it, as its Decision tells it) and who took or was assigned the case (``assigned_to``: exactly the cases
+    # whose history has a take or an assign).
+    outcomes = dict(Decision.objects.filter(application__in=generated).values_list("application_id", "outcome"))
+    assert {"granted", "refused"} <= set(outcomes.values())
+    granted = dict(generated.values_list("id", "granted"))
+    assert {pk: g for pk, g in granted.items() if g is not None} == {pk: o == "granted" for pk, o in outcomes.items()}
+    assigned = dict(generated.values_list("id", "assigned_to_id"))
+    taken = {pk for pk, history in histories.items() if any(e.action in ("take", "assign") for e in history)}
+    assert taken and {pk for pk, who in assigned.items() if who is not None} == taken
+    # The case's status is where its last step left it; every step starts where the one before ended.
+    statuses = dict(generated.values_list("id", "status"))
+    for pk, history in histories.items():
+        assert history[-1].to_status == statuses[pk], pk
+        assert all(e.from_status == before.to_status for before, e in zip(history, history[1:])), pk
     assert ReturnRequest.objects.filter(application__in=generated).count() == events["return"]
     assert Receipt.objects.filter(application__in=generated).count() == events["submit"] + events["resubmit"]
     # Created at version 1, a version per scan and per step; the receipt rendered at the submission's version.
-    for app in generated.filter(status=Status.CLOSED).prefetch_related("events", "documents", "receipts")[:30]:
-        steps = [e for e in app.events.all() if e.action != "create"]
+    for app in generated.filter(status=Status.CLOSED).prefetch_related("documents", "receipts")[:30]:
+        steps = [e for e in histories[app.pk] if e.action != "create"]
         assert app.version == 1 + len(app.documents.all()) + len(steps), app.number
         submit_at = next(n for n, e in enumerate(steps) if e.action == "submit")
         assert min(r.application_version for r in app.receipts.all()) == 1 + len(app.documents.all()) + submit_at + 1
         issue = next(e for e in steps if e.action == "issue")
         assert (app.issue_method, app.issued_by_id) == (issue.data["method"], issue.actor_id)
-    assert Event.objects.filter(application__in=generated, action="create").count() == generated.count()
-    submit = Event.objects.filter(application__in=generated, action="submit").select_related("application").first()
-    assert submit.data == {"back_office": submit.application.back_office_id}   # as submit_application writes it
+    # Every case begins with its creation, once.
+    assert all(history[0].action == "create" and [e.action for e in history].count("create") == 1
+               for history in histories.values())
+    pk, submit = next((pk, e) for pk in sorted(histories) for e in histories[pk] if e.action == "submit")
+    assert submit.data == {"back_office": generated.get(pk=pk).back_office_id}   # as submit_application writes it
     # An address only where the service is given the request; the decision's system step in the decision's request.
     entries = AuditEntry.objects.filter(object_type="applications.application",
                                         object_id__in=[str(i) for i in generated.values_list("id", flat=True)])

@@ -11,6 +11,7 @@ from hromada.demo.services import seed_demo
 from hromada.demo.social import MARKED, RESIDENT
 from hromada.social import selectors as social_selectors
 from hromada.social.models import CaseStatus, SocialCase
+from hromada.testing import case_events
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def test_the_demo_application_went_through_the_front_office_services(demo, front
     # The checklist filled with scans, the submission in the history and the audit — as the wizard leaves them.
     required = set(app.service.documents.filter(timing=Timing.BEFORE_SUBMIT).values_list("code", flat=True))
     assert required and required <= set(app.documents.values_list("requirement_code", flat=True))
-    assert list(app.events.values_list("action", flat=True)) == ["create", "submit"]
+    assert [e.action for e in case_events(app)] == ["create", "submit"]
     assert AuditEntry.objects.filter(action="application.submit", object_id=str(app.pk)).exists()
     case = SocialCase.objects.get(application=app)
     assert case.status == CaseStatus.REGISTERED and case.registered_by == front

@@ -7,11 +7,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from hromada.applications.models import Application, Event, Status
+from hromada.applications.models import Application, Status
 from hromada.billing.models import BillingLine, BillingPeriod
 from hromada.catalog.models import ServiceType
 from hromada.offices.models import Function, Kind, Office, StaffPosition
 from hromada.territory.models import Unit
+from hromada.testing import with_history
 
 from ..models import FundingSource, Workplace, WorkplaceStatus
 
@@ -46,7 +47,7 @@ def generate(*, user, n: int = 400, seed: int = 7, prefix: str = "", codes=tuple
                                      status=WorkplaceStatus.EQUIPPED if j == 0 else WorkplaceStatus.PLANNED,
                                      equipped_on=timezone.localdate() - timedelta(days=50 * (i + 1)) if j == 0 else None)
     now = timezone.now()
-    apps, grants, events = [], [], []
+    apps = []
     for k in range(n):
         u = units[rnd.randrange(len(units))]
         first = now - timedelta(days=rnd.uniform(0.01, days))
@@ -65,17 +66,17 @@ def generate(*, user, n: int = 400, seed: int = 7, prefix: str = "", codes=tuple
         elif roll < 0.72:
             withdrawn = min(first + timedelta(days=rnd.uniform(0.1, 8)), now - timedelta(seconds=5))
             status = Status.WITHDRAWN
-        apps.append(Application(
+        app = Application(
             number=f"MON{prefix}-{seed}-{k:05d}", service=service, status=status, front_office=offices[u.pk], hromada=u,
             registered_by=user, application_date=timezone.localdate(first), first_submitted_at=first,
             submitted_at=first, due_date=due, decided_at=decided, issued_at=issued, withdrawn_at=withdrawn,
-            return_count=returns))
-        grants.append(granted)
+            return_count=returns)
+        if decided is not None:
+            # The decision's step as the workflow writes it: the event in the history and the ``granted`` column.
+            with_history(app, [("grant", Status.DECIDED_GRANTED) if granted else ("refuse", Status.DECIDED_REFUSED)],
+                         actor=user, at=decided)
+        apps.append(app)
     Application.objects.bulk_create(apps)
-    for a, granted in zip(apps, grants, strict=True):
-        if a.decided_at is not None:
-            events.append(Event(application=a, action="grant" if granted else "refuse", to_status=a.status))
-    Event.objects.bulk_create(events)
     if billing:
         _billing_lines(units, service, rnd)
     return units

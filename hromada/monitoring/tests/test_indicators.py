@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from hromada.applications.models import Application, Event
+from hromada.applications.models import HISTORY, Application
 from hromada.billing.selectors import amounts_by_hromada
 from hromada.offices.models import Function, Office, StaffPosition
 from hromada.territory.models import Unit
@@ -43,7 +43,8 @@ class Raw:
 
     def __init__(self):
         self.apps = list(Application.objects.all())
-        self.granted_ids = set(Event.objects.filter(action="grant").values_list("application_id", flat=True))
+        # Granted as the case's history tells it (a grant step), not the ``granted`` column the service reads.
+        self.granted_ids = {a.pk for a in self.apps if any(e.action == "grant" for e in HISTORY.decode(a.history))}
         self.offices = list(Office.objects.filter(function=Function.FRONT, is_active=True))
         self.positions = list(StaffPosition.objects.select_related("office"))
         self.workplaces = list(Workplace.objects.select_related("office"))

@@ -15,6 +15,7 @@ from hromada.core.errors import ValidationFailed
 from hromada.offices.models import Authority, Kind
 from hromada.social import rules
 from hromada.social.models import CaseStatus, SocialCase
+from hromada.testing import case_events
 
 pytestmark = pytest.mark.django_db
 
@@ -195,7 +196,7 @@ def test_the_social_decision_comes_back_to_the_application(front, social, reside
                     services=[services.ServiceChoice("home_care", centre.pk)] if provide else [])
     app.refresh_from_db()
     assert app.status == Status.RESULT_SENT and app.decided_at is not None
-    events = list(app.events.values_list("action", flat=True))
+    events = [e.action for e in case_events(app)]
     assert ("social_provide" if provide else "social_refuse") in events and events[-1] == "send_result"
     entry = AuditEntry.objects.filter(action="application.social_decision").latest("id")
     assert entry.details == {"social_case_id": case.pk, "provide": provide}
