@@ -374,15 +374,25 @@ def withdraw_application(request, application_id: int, payload: WithdrawIn | Non
     return _detail(selectors.application_for(request.user, application_id), request.user)
 
 
+def _actor_name(event) -> str | None:
+    if event.actor is not None:
+        return event.actor.get_full_name() or event.actor.username
+    # Users are deactivated, not deleted; should one be gone, the event still says someone acted.
+    return f"#{event.actor_id}" if event.actor_id is not None else None
+
+
 @router.get("/{int:application_id}/history", response=list[EventOut], summary="Історія заяви")
 @access.api_permission("application.view")
 def application_history(request, application_id: int):
+    """The case's events, oldest first. ``id`` is the event's place in the case's history (1, 2, …): the history
+    only grows, so an event keeps its id, which names it within its case (not across cases). ``actor`` is the
+    user's name, None for a step of the system."""
     events = selectors.history(request.user, application_id)
     audit.audited_read(actor=request.user, action="application.history_view",
                        object_type="applications.application", object_id=application_id,
                        hromada_id=events[0].application.hromada_id if events else None, request=request, limit=False)
     return [{"id": e.pk, "action": e.action, "label": e.label, "from_status": e.from_status, "to_status": e.to_status,
-             "actor": (e.actor.get_full_name() or e.actor.username) if e.actor_id else None, "at": e.at,
+             "actor": _actor_name(e), "at": e.at,
              "comment": e.comment, "data": e.data} for e in events]
 
 

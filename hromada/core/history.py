@@ -9,7 +9,7 @@ A row per event cost about 100 bytes before its data (#24); packed, an event is 
 
 The words (action, states) are one-byte codes: their place in the workflow's vocabularies, which are append only
 (``WordCodeField``'s rule). A later event is timed from the first, never from the one before, so an event can be
-appended without reading the others (``append_sql``): what is already written is never rewritten, and a trigger
+appended without reading the others (``append_in_row``): what is already written is never rewritten, and a trigger
 refuses any UPDATE whose new history does not begin with the old one.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db.models import BinaryField, F, Func, Value
+from django.db import connections, router
 
 FORMAT = 1
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -154,12 +154,19 @@ class HistoryCodec:
                 length, pos = _read_uvarint(blob, pos)
                 if pos + length > len(blob):
                     raise HistoryCorrupt("history ends inside a text")
-                texts.append(blob[pos:pos + length].decode())
+                try:
+                    texts.append(blob[pos:pos + length].decode())
+                except UnicodeDecodeError:
+                    raise HistoryCorrupt(f"a text that is not UTF-8 at byte {pos}") from None
                 pos += length
+            try:
+                data = json.loads(texts[1]) if texts[1] else {}
+            except json.JSONDecodeError:
+                raise HistoryCorrupt(f"data that is not JSON before byte {pos}") from None
             events.append(HistoryEvent(
                 id=len(events) + 1, action=action, from_status=from_status, to_status=to_status,
                 actor_id=actor - 1 if actor else None, at=EPOCH + timedelta(microseconds=micros),
-                comment=texts[0], data=json.loads(texts[1]) if texts[1] else {}))
+                comment=texts[0], data=data))
         return events
 
     @staticmethod
@@ -168,19 +175,20 @@ class HistoryCodec:
             raise HistoryCorrupt(f"unknown history format {blob[0]}")
 
 
-class _Append(Func):
-    """``column || bytes`` (on SQLite the result is cast back to a blob: its ``||`` gives text)."""
-    arg_joiner = " || "
-    template = "%(expressions)s"
-    output_field = BinaryField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, template="CAST(%(expressions)s AS BLOB)", **extra)
-
-
-def append_sql(column: str, encoded: bytes) -> Func:
-    """An UPDATE's value that appends ``encoded`` to the history the row holds, whatever a caller last read."""
-    return _Append(F(column), Value(encoded, output_field=BinaryField()))
+def append_in_row(model, field_name: str, pk: int, encoded: bytes) -> bytes:
+    """Append ``encoded`` to the history the row holds, whatever a caller last read (``UPDATE … SET h = h || …``,
+    on SQLite cast back to a blob: its ``||`` gives text); return the history as the row now holds it."""
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    column = quote(model._meta.get_field(field_name).column)
+    value = f"CAST({column} || %s AS BLOB)" if connection.vendor == "sqlite" else f"{column} || %s"
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {quote(model._meta.db_table)} SET {column} = {value} "  # noqa: S608 (identifiers from model meta)
+                       f"WHERE {quote(model._meta.pk.column)} = %s RETURNING {column}", [encoded, pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise model.DoesNotExist(f"no {model._meta.label} {pk} to append to")
+    return bytes(row[0])
 
 
 def resolve_actors(events: list[HistoryEvent], user_model) -> list[HistoryEvent]:

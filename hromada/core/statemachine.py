@@ -25,7 +25,7 @@ from . import registry
 from .batching import WriteBatch
 from .error_codes import ErrorCode
 from .errors import Conflict
-from .history import HistoryCodec, append_sql
+from .history import HistoryCodec, append_in_row
 
 
 class IllegalTransition(Conflict):
@@ -196,8 +196,8 @@ class StateMachine:
                     self.history_field, flat=True).get())
             encoded = self._append(obj, action, actor=actor, from_status=from_status, comment=comment, data=data)
             if not obj._state.adding:
-                self.model._default_manager.filter(pk=obj.pk).update(
-                    **{self.history_field: append_sql(self.history_field, encoded)})
+                # In hand afterwards: what the row holds (another request may have appended since this read).
+                setattr(obj, self.history_field, append_in_row(self.model, self.history_field, obj.pk, encoded))
             return None
         assert self.event_model is not None
         event = self.event_model(**{

@@ -136,8 +136,9 @@ def sync_offline_case(*, actor: User, client_key: str, payload: dict, files: dic
 def _sync(*, actor: User, key: str, payload: dict, files: dict, use_existing_person_id: int | str | None,
           confirm_not_duplicate: bool, request: HttpRequest | None) -> SyncResult:
     """One attempt: ONE transaction without savepoints (``all_or_nothing``: any error rolls all of it back), the
-    case created once and handed on (never read again), its audit entries written in one statement (``batch``),
-    its history events in another (``batched_events``)."""
+    case created once and handed on (never read again), its audit entries written in one statement (``batch``);
+    its history rides in the case's own INSERT and UPDATE (``batched_events`` batches the event rows of the
+    workflows that keep them: children's and social cases)."""
     person_data = payload.get("person") or {}
     with transaction.atomic(), db.all_or_nothing(), audit.batch(), statemachine.batched_events():
         _claim(actor, key)

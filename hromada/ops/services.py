@@ -184,7 +184,7 @@ class PartitionsEnsured:
 
 
 def ensure_partitions(*, months_ahead: int = PARTITION_MONTHS_AHEAD) -> PartitionsEnsured:
-    """The monthly partitions of every partitioned table (application events, audit entries)
+    """The monthly partitions of every partitioned table (the audit entries)
     from this month to ``months_ahead`` months ahead. As the schema owner (DATABASE_MIGRATE_URL: the release job,
     ``prepare_stack``; or a single role) everything; as the application's role (the daily job of a two-role
     installation, which holds no owner's credentials) the empty months, through the owner's SECURITY DEFINER

@@ -2,7 +2,9 @@
 
 Each case's events, in their order (time, then id), are packed into ``Application.history`` with the layout of
 ``hromada.core.history`` (format 1), over the vocabularies as this migration knows them (the model's may grow,
-never change). ``granted`` is set from the decision's event (grant: True, refuse: False). The events table is
+never change). ``granted`` is set from the decision's event (grant: True, refuse: False). Billing's "reviewed"
+becomes ``assigned_to`` being set (the take and assign steps set it): a case with such an event and no
+``assigned_to`` (only a hand edit could make one) gets the step's assignee, so its verdict stays. The events table is
 then dropped (on PostgreSQL with its month partitions), and a trigger makes the history append only.
 
 The way back unpacks every history into event rows again (a plain table: partition it again with 0011's step if
@@ -59,6 +61,7 @@ def pack(apps, schema_editor):
         for ids in _batches(Application):
             history = {pk: b"" for pk in ids}
             granted: dict[int, bool | None] = {pk: None for pk in ids}
+            reviewer: dict[int, int] = {}
             rows = (Event.objects.filter(application_id__in=ids).order_by("application_id", "at", "id")
                     .values_list("application_id", "action", "from_status", "to_status", "actor_id", "at", "comment",
                                  "data"))
@@ -69,8 +72,12 @@ def pack(apps, schema_editor):
                                            actor_id=actor_id, at=at, comment=comment, data=data)
                 if action in ("grant", "refuse"):
                     granted[pk] = action == "grant"
+                elif action in ("take", "assign") and (assignee := (data or {}).get("assigned_to") or actor_id):
+                    reviewer[pk] = assignee
             cursor.executemany("UPDATE applications_application SET history = %s, granted = %s WHERE id = %s",
                                [(history[pk], granted[pk], pk) for pk in ids])
+            cursor.executemany("UPDATE applications_application SET assigned_to_id = %s "
+                               "WHERE id = %s AND assigned_to_id IS NULL", [(u, pk) for pk, u in reviewer.items()])
 
 
 def unpack(apps, schema_editor):
