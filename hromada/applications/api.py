@@ -374,13 +374,6 @@ def withdraw_application(request, application_id: int, payload: WithdrawIn | Non
     return _detail(selectors.application_for(request.user, application_id), request.user)
 
 
-def _actor_name(event) -> str | None:
-    if event.actor is not None:
-        return event.actor.get_full_name() or event.actor.username
-    # Users are deactivated, not deleted; should one be gone, the event still says someone acted.
-    return f"#{event.actor_id}" if event.actor_id is not None else None
-
-
 @router.get("/{int:application_id}/history", response=list[EventOut], summary="Історія заяви")
 @access.api_permission("application.view")
 def application_history(request, application_id: int):
@@ -391,8 +384,8 @@ def application_history(request, application_id: int):
     audit.audited_read(actor=request.user, action="application.history_view",
                        object_type="applications.application", object_id=application_id,
                        hromada_id=events[0].application.hromada_id if events else None, request=request, limit=False)
-    return [{"id": e.pk, "action": e.action, "label": e.label, "from_status": e.from_status, "to_status": e.to_status,
-             "actor": _actor_name(e), "at": e.at,
+    return [{"id": e.id, "action": e.action, "label": e.label, "from_status": e.from_status, "to_status": e.to_status,
+             "actor": e.actor_name, "at": e.at,
              "comment": e.comment, "data": e.data} for e in events]
 
 

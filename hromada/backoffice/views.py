@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from hromada.accounts import access
 from hromada.applications.models import Document
-from hromada.applications.selectors import event_label, events_of
+from hromada.applications.selectors import events_of
 from hromada.applications.workflow import allowed_actions
 from hromada.audit.services import audited_read
 from hromada.catalog.selectors import titled_items
@@ -111,7 +111,7 @@ def _case_context(user, app, *, posted: dict | None = None) -> dict:
     ctx = {
         "app": app, "applicant": app.applicant, "participants": app.participants.all(), "checklist": checklist,
         "documents": docs,
-        "events": [(e, event_label(e.action)) for e in events_of(app)],
+        "events": events_of(app),
         "reason": get_reason(decision.reason_code, app.service.code) if decision and decision.reason_code else None,
         "returns": returns, "decision": decision,
         "actions": allowed_actions(app, user), "calculator": calc, "reasons": reasons_for(app.service.code),

@@ -72,8 +72,19 @@ class HistoryEvent:
     actor: Any = None
 
     @property
-    def pk(self) -> int:
-        return self.id
+    def actor_name(self) -> str | None:
+        """Who acted, as the API and the card say it: the user's full name (or login); ``#<id>`` for a user who is
+        gone (users are deactivated, not deleted, so only a hand-edited database shows it); None for the system."""
+        if self.actor is not None:
+            return self.actor.get_full_name() or self.actor.username
+        return None if self.actor_id is None else f"#{self.actor_id}"
+
+    @property
+    def actor_short_name(self) -> str | None:
+        """As ``actor_name``, with the user's short name (surname and initials), as lists say it."""
+        if self.actor is not None:
+            return self.actor.short_name
+        return None if self.actor_id is None else f"#{self.actor_id}"
 
 
 class HistoryCodec:

@@ -89,7 +89,7 @@ def test_a_history_of_every_word_round_trips_through_the_codec_and_the_database(
         blob = HISTORY.append(blob, **event)
     read = HISTORY.decode(blob)
     assert told(read) == expected
-    assert [e.id for e in read] == list(range(1, len(written) + 1)) and [e.pk for e in read] == [e.id for e in read]
+    assert [e.id for e in read] == list(range(1, len(written) + 1))
 
     # The same events after the case's own: stored and read back byte for byte.
     whole = created = _raw(draft.pk)

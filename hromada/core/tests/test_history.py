@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hromada.core.history import FORMAT, HistoryCodec, HistoryCorrupt
+from hromada.core.history import FORMAT, HistoryCodec, HistoryCorrupt, HistoryEvent
 
 ACTIONS = ("", "create", "submit", "take", "return")
 STATES = ("", "draft", "submitted", "in_review", "returned")
@@ -67,3 +67,17 @@ def test_words_outside_the_vocabulary_are_refused_when_written():
         CODEC.encode(first_micros=None, action="teleport", from_status="", to_status="", actor_id=None, at=START)
     with pytest.raises(ValueError, match="one byte"):
         HistoryCodec([str(i) for i in range(257)], STATES)
+
+
+def test_an_event_names_its_actor_as_a_user_a_gone_user_or_the_system():
+    from types import SimpleNamespace
+
+    at = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    named = SimpleNamespace(get_full_name=lambda: "Іваненко Олена Петрівна", username="front1", short_name="Іваненко О. П.")
+    unnamed = SimpleNamespace(get_full_name=lambda: "", username="front2", short_name="front2")
+    seen = [HistoryEvent(1, "submit", "draft", "submitted", 7, at, actor=named),
+            HistoryEvent(2, "take", "submitted", "in_review", 8, at, actor=unnamed),
+            HistoryEvent(3, "grant", "in_review", "granted", 9, at),        # a user no longer in the database
+            HistoryEvent(4, "send_result", "granted", "result_sent", None, at)]
+    assert [e.actor_name for e in seen] == ["Іваненко Олена Петрівна", "front2", "#9", None]
+    assert [e.actor_short_name for e in seen] == ["Іваненко О. П.", "front2", "#9", None]
