@@ -502,9 +502,8 @@ def raw_insert_rate(n: int) -> float:
     now = timezone.now()
     # The case's history as the engine writes it into the row (create, then submit; docs/decisions/0004).
     history = HISTORY.append(HISTORY.append(b"", action="create", from_status="draft", to_status="draft",
-                                            actor_id=user_id, at=now, data={"channel": "in_person"}),
-                             action="submit", from_status="draft", to_status="submitted", actor_id=user_id, at=now,
-                             data={"back_office": office.id})
+                                            actor_id=user_id, at=now),
+                             action="submit", from_status="draft", to_status="submitted", actor_id=user_id, at=now)
     with connection.cursor() as cur:
         for i in range(n):
             with transaction.atomic():

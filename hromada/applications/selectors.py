@@ -29,7 +29,7 @@ from hromada.core.text import normalize_name
 
 from . import slots, workflow
 from .deadlines import documents_deadline_for
-from .models import HISTORY, Application, Document, IssueMethod, Participant, Receipt, Status
+from .models import HISTORY, Application, Channel, Document, IssueMethod, Participant, Receipt, Status
 
 PAGE_SIZE = 20
 
@@ -379,13 +379,23 @@ def events_of(app: Application) -> list[HistoryEvent]:
 
 def told_data(event: HistoryEvent, application: Application) -> dict:
     """An event's data as the history tells it. What the case itself keeps for good is not stored again with each
-    case's events (#24, bytes; events written before keep it): a case's service at its creation (a service never
-    changes), and an empty list of the documents that may follow at a submission."""
+    case's events (#24, bytes; events written before keep it):
+    - at its creation: the case's service (a service never changes) and the channel when it is the usual one, in
+      person (a draft may change its channel later, so any other channel is stored: it is the creation's);
+    - at a submission: an empty list of the documents that may follow, and the back office it went to (the submit
+      sets the case's back office in the same UPDATE, and no step moves a case to another one — a step that did
+      would have to keep the office it leaves in its own event);
+    - at the handing out: how the result was given (the issue sets ``issue_method`` in its UPDATE, once: the case
+      closes with it)."""
     data = dict(event.data or {})
     if event.action == "create":
         data.setdefault("service", application.service.code)
+        data.setdefault("channel", Channel.IN_PERSON.value)
     elif event.action == "submit":
+        data.setdefault("back_office", application.back_office_id)
         data.setdefault("missing_may_follow", [])
+    elif event.action == "issue":
+        data.setdefault("method", application.issue_method)
     return data
 
 

@@ -614,7 +614,8 @@ class Generator:
                            {"document": d["id"], "document_code": d["requirement_code"], "pages": d["pages"]},
                            registered_at, registered_by, 2 + n, True) for n, d in enumerate(scans)]
                 events = [dict(action="create", from_status=Status.DRAFT, to_status=Status.DRAFT, actor_id=registered_by,
-                               at=registered_at, comment="", data={"channel": channel})]
+                               at=registered_at, comment="",
+                               data={"channel": channel} if channel != Channel.IN_PERSON else {})]
                 version = self._after_intake(aid, service, evs, fields, back_office, scans, steps, events, after)
                 history = b""   # the case's events packed into its row, as the workflow engine appends them
                 for event in events:
@@ -785,7 +786,8 @@ class Generator:
             version += 1
             comment, data, details = "", {}, {}
             if action == "submit":
-                data = {"back_office": back_office}   # none may follow: the service tells it (told_data)
+                # The back office and an empty "may follow" list are told from the case (told_data), as the product
+                # writes the submit.
                 details = {"back_office": back_office, "handover_late": False}
                 receipt(when)
             elif action == "take":
@@ -825,7 +827,7 @@ class Generator:
             elif action == "issue":
                 method = rng.choices([IssueMethod.IN_PERSON, IssueMethod.POST, IssueMethod.SMS, IssueMethod.DIIA],
                                      [80, 8, 7, 5])[0]
-                data = details = {"method": method}
+                details = {"method": method}   # the event's is told from issue_method (told_data)
                 fields.update(issue_method=method, issued_by_id=actor)
             events.append(dict(action=action, from_status=from_s, to_status=to_s, actor_id=actor, at=when,
                                comment=comment, data=data))

@@ -29,7 +29,8 @@ def issue_result(*, actor: User, application_id: int, method: str, comment: str 
                 "all": ", ".join(str(label).lower() for label in IssueMethod.labels)}, code="invalid_issue_method",
                 details={"allowed": IssueMethod.values})
         now = timezone.now()
-        app = workflow.transition(app.pk, "issue", actor=actor, comment=comment, data={"method": method},
+        # The method is the case's ``issue_method`` (set once, here): the history tells it (``told_data``).
+        app = workflow.transition(app.pk, "issue", actor=actor, comment=comment,
                                   issued_at=now, issue_method=method, issued_by=actor)
         # Nothing is left to do once the resident has the result: the system closes the case.
         app = workflow.transition(app.pk, "close", actor=None, closed_at=now)

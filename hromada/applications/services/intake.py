@@ -165,9 +165,10 @@ def create_application(*, actor: User, service_code: str, applicant_id: int,
             channel=channel, front_office=office, hromada=hromada, registered_by=actor, applicant_person=people[0][0],
             application_date=deadlines.application_date_for(registered), paper_received_on=paper_received_on,
             **contacts)
-        # The first event rides in the case's INSERT. The service is the case's own for good: the history tells it
-        # from the case (``selectors.told_data``).
-        workflow.record_event(app, "create", actor=actor, data={"channel": channel})
+        # The first event rides in the case's INSERT. The service is the case's own for good, and the usual channel
+        # goes without saying: the history tells them (``selectors.told_data``).
+        workflow.record_event(app, "create", actor=actor,
+                              data={"channel": channel} if channel != Channel.IN_PERSON else None)
         app.save(force_insert=True)
         # The participants' INSERT rides with their access grant (one round trip on PostgreSQL).
         parts = [Participant(application=app, person=p, role=r) for p, r in people]
@@ -345,7 +346,8 @@ def submit_application(*, actor: User, application_id: int, idempotency_key: str
         # The case is locked above (or created by this transaction): the state machine does not read it again.
         app = workflow.transition(
             app, "submit", actor=actor, held=True,
-            data={"back_office": back_office.pk, **({"missing_may_follow": follow} if follow else {})},
+            # The back office is the case's own from now on (set below): the history tells it (``told_data``).
+            data={"missing_may_follow": follow} if follow else None,
             back_office=back_office, first_submitted_at=app.first_submitted_at or now, submitted_at=now,
             due_date=deadlines.initial_due_date(app),
             documents_deadline=deadlines.documents_deadline_for(app) if follow else None,

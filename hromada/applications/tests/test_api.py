@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from hromada.applications.models import Application, Receipt, Status
-from hromada.applications.services.intake import create_application
+from hromada.applications.services.intake import create_application, update_draft_details
 from hromada.audit.models import AuditEntry
 from hromada.testing import case_events
 
@@ -188,19 +188,28 @@ def test_list_filters_paging_and_query_count(front, front2, person, person2, api
 
 
 def test_history_tells_what_the_case_keeps_and_its_events_do_not_store(front, person, api):
-    """#24, bytes: the service a case was created with and an empty "may follow" list at its submission are told
-    from the case, not stored again with its events; the history's data are what they were."""
+    """#24, bytes: what the case keeps for good is told from the case, not stored again with its events — the
+    service it was created with and the usual channel, the back office it was submitted to and an empty "may follow"
+    list; the history's data are what they were. Any other channel is stored: a draft may change its channel."""
     client = api(front)
     body = _create(client, person)
     for seed, item in enumerate(body["checklist"], start=1):   # every item: none left to follow
         assert _upload(client, body["id"], item["document_code"], pdf_bytes(1, seed=seed)).status_code == 201
     assert client.post(f"applications/{body['id']}/submit").status_code == 200
     stored = {e.action: e.data for e in case_events(body["id"])}
-    assert stored["create"] == {"channel": "in_person"} and "missing_may_follow" not in stored["submit"]
+    assert stored["create"] == {} and stored["submit"] == {}
 
     told = {e["action"]: e["data"] for e in client.get(f"applications/{body['id']}/history").json()}
     assert told["create"] == {"service": "birth_assistance", "channel": "in_person"}
-    assert told["submit"] == {**stored["submit"], "missing_may_follow": []}
+    assert told["submit"] == {"back_office": Application.objects.get(pk=body["id"]).back_office_id,
+                              "missing_may_follow": []}
+
+    by_post = _create(client, person, channel="post")
+    assert [e.data for e in case_events(by_post["id"], "create")] == [{"channel": "post"}]
+    update_draft_details(actor=front, application_id=by_post["id"], channel="in_person")
+    assert Application.objects.get(pk=by_post["id"]).channel == "in_person"
+    told = {e["action"]: e["data"] for e in client.get(f"applications/{by_post['id']}/history").json()}
+    assert told["create"]["channel"] == "post"   # the creation's, not the draft's later one
 
 
 def test_history_and_withdraw(front, person, api):

@@ -71,12 +71,15 @@ def test_a_whole_life_of_a_case_is_in_its_history_in_order(front, back, person, 
         ("close", S.RESULT_ISSUED, S.CLOSED, None)]
     # What each step told, where it is kept for good.
     by_action = {e.action: e for e in events}
-    assert by_action["create"].data == {"channel": "in_person"}
+    assert by_action["create"].data == {}   # in person, the usual channel, goes without saying
     assert (by_action["return"].comment, by_action["return"].data) == ("Нечіткий скан паспорта",
                                                                         {"items": ["identity_document"]})
     assert by_action["resubmit"].comment == "Пересканували" and "suspended_days" in by_action["resubmit"].data
     assert by_action[step].data == ({"amount": "320.00"} if decided else {"reason_code": "no_right"})
-    assert by_action["issue"].data == {"method": "in_person"}
+    assert by_action["issue"].data == {} and "back_office" not in by_action["submit"].data   # told from the case
+    told = {e.action: e.data for e in selectors.events_of(Application.objects.get(pk=app.pk))}
+    assert (told["create"]["channel"], told["submit"]["back_office"], told["issue"]["method"]) == (
+        "in_person", Application.objects.get(pk=app.pk).back_office_id, "in_person")
     # Each event's place is its id; the times follow the steps.
     assert [e.id for e in events] == list(range(1, len(events) + 1))
     assert [e.at for e in events] == sorted(e.at for e in events)

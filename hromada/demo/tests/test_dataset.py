@@ -7,6 +7,7 @@ from stdnum.ua import rntrc
 
 from hromada.accounts.models import Role, User
 from hromada.applications.models import HISTORY, Application, Document, Status
+from hromada.applications.selectors import told_data
 from hromada.catalog.models import ServiceType
 from hromada.demo.dataset import Options, generate, make_rnokpp
 from hromada.offices.models import Authority, Function, Kind, Office
@@ -154,12 +155,14 @@ def _after_intake_as_the_services_write_it(generated):
         submit_at = next(n for n, e in enumerate(steps) if e.action == "submit")
         assert min(r.application_version for r in app.receipts.all()) == 1 + len(app.documents.all()) + submit_at + 1
         issue = next(e for e in steps if e.action == "issue")
-        assert (app.issue_method, app.issued_by_id) == (issue.data["method"], issue.actor_id)
+        # The method is the case's issue_method, told from it (selectors.told_data), as the product writes the issue.
+        assert (issue.data, app.issued_by_id) == ({}, issue.actor_id) and app.issue_method
     # Every case begins with its creation, once.
     assert all(history[0].action == "create" and [e.action for e in history].count("create") == 1
                for history in histories.values())
     pk, submit = next((pk, e) for pk in sorted(histories) for e in histories[pk] if e.action == "submit")
-    assert submit.data == {"back_office": generated.get(pk=pk).back_office_id}   # as submit_application writes it
+    assert submit.data == {}   # as submit_application writes it: the back office is told from the case
+    assert told_data(submit, generated.get(pk=pk))["back_office"] == generated.get(pk=pk).back_office_id
     # An address only where the service is given the request; the decision's system step in the decision's request.
     entries = AuditEntry.objects.filter(object_type="applications.application",
                                         object_id__in=[str(i) for i in generated.values_list("id", flat=True)])
