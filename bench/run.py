@@ -476,13 +476,13 @@ class Intake:
 
 
 def raw_insert_rate(n: int) -> float:
-    """The same rows an intake writes (person, application with its history, participant, its person access, 3
+    """The same rows an intake writes (person, application with its history and its applicant, her person access, 3
     documents), by raw SQL in one transaction each, on one connection: what the database itself can do."""
     from django.db import connection, transaction
     from django.utils import timezone
 
     from hromada.applications.checkcode import new_check_code
-    from hromada.applications.models import HISTORY, Application, Document, Participant
+    from hromada.applications.models import HISTORY, Application, Document
     from hromada.audit.models import AuditEntry
     from hromada.catalog.models import ServiceType
     from hromada.offices.models import Office
@@ -492,7 +492,7 @@ def raw_insert_rate(n: int) -> float:
     service = ServiceType.objects.get(code="birth_assistance")
     user_id = office.staff.values_list("id", flat=True).first()
     q = connection.ops.quote_name
-    t = {m: q(m._meta.db_table) for m in (Person, Application, Participant, PersonAccess, Document, AuditEntry)}
+    t = {m: q(m._meta.db_table) for m in (Person, Application, PersonAccess, Document, AuditEntry)}
 
     png_code = Document._meta.get_field("content_type").get_prep_value("image/png")   # a word code (0021)
     raw_name_key = Person._meta.get_field("name_key").get_prep_value("сировий рядок")   # packed (persons 0011)
@@ -521,17 +521,16 @@ def raw_insert_rate(n: int) -> float:
                             "hromada_id, registered_by_id, registered_at, application_date, handover_late, returned_days, "
                             "return_count, "
                             "draft_data, version, updated_at, first_submitted_at, submitted_at, due_date, back_office_id, "
-                            "issue_method, contact_phone, contact_email, note, check_code, status_checks, history) "
+                            "issue_method, contact_phone, contact_email, note, check_code, status_checks, history, "
+                            "applicant_person_id) "
                             "VALUES (%s,%s,'submitted','in_person',%s,%s,%s,%s,%s,false,0,0,'{}',2,%s,%s,%s,%s,NULL,"
-                            "'','','','',%s,0,%s)",
+                            "'','','','',%s,0,%s,%s)",
                             [f"RAW-{offset}-{i}", service.id, office.id, office.hromada_id, user_id, now, now.date(), now,
-                             now, now, now.date(), new_check_code(), history])
+                             now, now, now.date(), new_check_code(), history, person_id])
                 app_id = cur.lastrowid if connection.vendor == "sqlite" else None
                 if app_id is None:
                     cur.execute("SELECT lastval()")
                     app_id = cur.fetchone()[0]
-                cur.execute(f"INSERT INTO {t[Participant]} (application_id, person_id, role) VALUES (%s,%s,'applicant')",
-                            [app_id, person_id])
                 cur.execute(f"INSERT INTO {t[PersonAccess]} (person_id, hromada_id) VALUES (%s,%s)",
                             [person_id, office.hromada_id])
                 for d in range(3):

@@ -233,7 +233,7 @@ def _detail(app: Application, user) -> dict:
                                "deadline": i.deadline} for i in items if not i.provided and not i.conditional],
         "documents": [_document(d) for d in app.documents.all()],
         "participants": [{"person_id": p.person_id, "role": p.role, "full_name": p.person.full_name}
-                         for p in app.participants.all()],
+                         for p in app.people],
         "draft_data": app.draft_data, "allowed_actions": workflow.allowed_actions(app, user),
         "contact_phone": app.contact_phone, "contact_email": app.contact_email, "note": app.note,
         "decision": _decision(app, user),

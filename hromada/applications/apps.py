@@ -64,11 +64,15 @@ class ApplicationsConfig(AppConfig):
 
         scoping.case_person_ids.provide(case_person_ids)
         scoping.case_person_ids_beyond_home.provide(functools.partial(case_person_ids, beyond_home=True))
+        # A person's cases: those she applied in (the claim index leads with the applicant) and those she takes
+        # part in otherwise (the participants' person index).
         person_selectors.case_ids_of.provide(
-            lambda person: Participant.objects.filter(person=person).values_list("application_id", flat=True)
-            .distinct())
+            lambda person: sorted(set(Participant.objects.filter(person=person).values_list("application_id", flat=True))
+                                  | set(Application.objects.filter(applicant_person=person).values_list("pk", flat=True))))
         person_selectors._applications_of.provide(
-            lambda user, person: access.visible(user, Application).filter(participants__person=person).distinct()
+            lambda user, person: access.visible(user, Application)
+            .filter(Q(applicant_person=person) | Q(pk__in=Participant.objects.filter(person=person)
+                                                  .values("application_id")))
             .select_related("service").order_by("-pk"))
 
         # An application for social services is decided in the social case opened from it (catalog/slots.py).

@@ -35,7 +35,7 @@ PAGE_SIZE = 20
 
 
 def _with_related(qs: QuerySet) -> QuerySet:
-    return (qs.select_related("service", "front_office", "back_office", "hromada", "registered_by")
+    return (qs.select_related("service", "front_office", "back_office", "hromada", "registered_by", "applicant_person")
             .prefetch_related(Prefetch("participants", queryset=Participant.objects.select_related("person"))))
 
 
@@ -115,11 +115,12 @@ def application_for(user: User, application_id: int) -> Application:
     return access.get_visible(user, qs, pk=application_id)
 
 
-def participant_person_ids(user: User) -> QuerySet[Participant, Any]:
-    """Ids of the persons taking part in the applications ``user`` sees, from the participant rows themselves (the
-    back offices' way into persons; for everyone else ``persons.PersonAccess`` answers the same, see apps.py)."""
-    return Participant.objects.filter(application__in=access.visible(user, Application).values("pk")) \
-        .values("person_id")
+def participant_person_ids(user: User) -> QuerySet[Any, Any]:
+    """Ids of the persons taking part in the applications ``user`` sees — their applicants and the participant rows
+    (the back offices' way into persons; for everyone else ``persons.PersonAccess`` answers the same, see apps.py)."""
+    visible = access.visible(user, Application).order_by()
+    return (Participant.objects.filter(application__in=visible.values("pk")).order_by().values("person_id")
+            .union(visible.values("applicant_person_id")))
 
 
 def fill_prefetched(instance: Model, name: str, rows: Iterable[Model]) -> None:

@@ -244,7 +244,7 @@ def _case_context(request, app) -> dict:
     ret = selectors.last_return_event(app) if app.status in (Status.RETURNED, Status.RESUBMITTED) else None
     titles = {i.document_code: i.title for i in items}
     return {
-        "app": app, "items": items, "participants": list(app.participants.all()),
+        "app": app, "items": items, "participants": app.people,
         "missing_required": [i for i in items if i.required and not i.provided],
         "missing_follow": [i for i in items if i.may_follow and not i.provided],
         "actions": workflow.allowed_actions(app, request.user),
@@ -330,7 +330,7 @@ def participants(request, pk: int):
     """Add (person_id + role) or remove (remove=<person_id>:<role>) a participant other than the applicant."""
     fallback = reverse("front:edit", args=[pk])
     app = selectors.application_for(request.user, pk)
-    current = [(p.person_id, p.role) for p in app.participants.all() if p.role != ParticipantRole.APPLICANT]
+    current = [(p.person_id, p.role) for p in app.people if p.role != ParticipantRole.APPLICANT]
     if request.POST.get("remove"):
         pid, _sep, role = request.POST["remove"].partition(":")
         current = [(p, r) for p, r in current if not (str(p) == pid and r == role)]

@@ -247,7 +247,7 @@ def case_for_review(user: User, application_id: int) -> Application:
     access.require(user, "application.take")
     return access.get_visible(
         user, Application.objects.select_related("service", "hromada", "front_office", "back_office",
-                                                 "assigned_to", "registered_by")
+                                                 "assigned_to", "registered_by", "applicant_person")
         .prefetch_related("participants__person", "documents", "service__documents"), pk=application_id)
 
 

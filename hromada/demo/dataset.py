@@ -546,6 +546,7 @@ class Generator:
         by_hromada_persons: dict[int, list[int]] = {}
         for pid in self.person_ids:
             by_hromada_persons.setdefault(self.person_hromada[pid], []).append(pid)
+        applicants: list[dict] = []   # the cases' applicants, for their access rows
         participants, documents = [], []
         after: dict[type, list[dict]] = {Decision: [], ReturnRequest: [], Receipt: []}
         hromada_of: dict[int, int] = {}   # application id → its hromada
@@ -584,8 +585,8 @@ class Generator:
                                                       back_staff, age)
                 pool = by_hromada_persons.get(hid) or self.person_ids
                 applicant = rng.choice(pool)
-                participants.append(dict(id=self.loader.next_id(Participant), application_id=aid, person_id=applicant,
-                                         role=ParticipantRole.APPLICANT))
+                # The applicant is the case's applicant_person (below), not a participant row, as the intake writes it.
+                applicants.append(dict(application_id=aid, person_id=applicant))
                 if rng.random() < 0.35:
                     member = rng.choice(pool)
                     if member != applicant:
@@ -642,7 +643,8 @@ class Generator:
             # As the services keep it: each participant may be seen in the hromada of the application
             # (persons.PersonAccess, noting whether she is registered there; the generated persons are new, so a
             # pair is new unless an earlier step wrote it).
-            pairs = sorted({p["person_id"] << 32 | hromada_of[p["application_id"]] for p in participants} - granted)
+            pairs = sorted({p["person_id"] << 32 | hromada_of[p["application_id"]]
+                            for p in itertools.chain(applicants, participants)} - granted)
             granted.update(pairs)
             self.loader.write(PersonAccess, [dict(id=self.loader.next_id(PersonAccess), person_id=pair >> 32,
                                                   hromada_id=pair & 0xFFFFFFFF,
@@ -653,7 +655,7 @@ class Generator:
                 self.loader.write(model, written)
                 written.clear()
             self.audit_entries()
-            for written in (participants, documents, hromada_of):
+            for written in (applicants, participants, documents, hromada_of):
                 written.clear()
         self.loader.reset_sequences([Application, Participant, PersonAccess, Document, *after])
         self.person_entries()

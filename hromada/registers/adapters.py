@@ -201,7 +201,7 @@ def plan(app) -> list[tuple[str, Any]]:
     children's birth records; the deceased's death record; the adults' incomes for income-based services."""
     code = app.service.code
     participants = list(app.participants.select_related("person"))
-    applicant = next((p.person for p in participants if p.role == "applicant"), None)
+    applicant = app.applicant_person
     # The family (not a representative or a recipient): their children, their incomes, the deceased.
     others = [p.person for p in participants if p.role in ("family_member", "dependant")]
     out: list[tuple[str, Any]] = []

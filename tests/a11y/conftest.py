@@ -102,8 +102,7 @@ sent = apps.exclude(status="draft").first()
 result = {"draft": draft and draft.pk, "sent": sent and sent.pk, "hromada": front.office.hromada.code,
           "service": draft and draft.service.code, "applicant": None}
 if draft:
-    applicant = draft.participants.filter(role="applicant").first()
-    result["applicant"] = applicant and applicant.person_id
+    result["applicant"] = draft.applicant_person_id
 try:
     from hromada.billing.models import BillingPeriod
     period = BillingPeriod.objects.order_by("-year", "-month").first()

@@ -1,5 +1,8 @@
 """Fill persons.PersonAccess from the participants already stored: one row per (person, hromada of an application
-the person takes part in). From now on the applications' services keep it (persons.services.grant_case_access)."""
+the person takes part in). From now on the applications' services keep it (persons.services.grant_case_access).
+
+The applicants are read from the cases' column too: when this ran first, each was also a participant row; since
+0023 she is the column only, and the fill (run again by a test, or on a restored old database) must still find her."""
 
 from django.db import migrations
 
@@ -14,10 +17,12 @@ def fill(apps, schema_editor):
         # One statement (1.35 M participant rows at the medium size); a pair already there is left as it is.
         cursor.execute(
             f"INSERT INTO {access} (person_id, hromada_id) "
-            f"SELECT DISTINCT p.person_id, a.hromada_id FROM {participant} p "
-            f"JOIN {application} a ON a.id = p.application_id "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {access} x WHERE x.hromada_id = a.hromada_id "
-            f"AND x.person_id = p.person_id)")
+            f"SELECT DISTINCT t.person_id, t.hromada_id FROM ("
+            f"SELECT p.person_id, a.hromada_id FROM {participant} p JOIN {application} a ON a.id = p.application_id "
+            f"UNION SELECT a.applicant_person_id, a.hromada_id FROM {application} a "
+            f"WHERE a.applicant_person_id IS NOT NULL) t "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {access} x WHERE x.hromada_id = t.hromada_id "
+            f"AND x.person_id = t.person_id)")
 
 
 def empty(apps, schema_editor):

@@ -170,10 +170,14 @@ def create_application(*, actor: User, service_code: str, applicant_id: int,
         workflow.record_event(app, "create", actor=actor,
                               data={"channel": channel} if channel != Channel.IN_PERSON else None)
         app.save(force_insert=True)
-        # The participants' INSERT rides with their access grant (one round trip on PostgreSQL).
-        parts = [Participant(application=app, person=p, role=r) for p, r in people]
-        db.mark_inserted(parts, person_services.grant_case_access(
-            person_ids=[p.pk for p, _r in people], hromada_id=app.hromada_id, along=db.insert_returning_ids(parts)))
+        # The other participants' INSERT (the applicant is the case's column) rides with everyone's access grant (one
+        # round trip on PostgreSQL; the grant alone when there is no one else).
+        parts = [Participant(application=app, person=p, role=r) for p, r in people[1:]]
+        granted = person_services.grant_case_access(
+            person_ids=[p.pk for p, _r in people], hromada_id=app.hromada_id,
+            along=db.insert_returning_ids(parts) if parts else None)
+        if parts:
+            db.mark_inserted(parts, granted)
         # What the case holds now, in hand: its card and the submission in the same request read neither again.
         selectors.fill_prefetched(app, "participants", parts)
         selectors.fill_prefetched(app, "documents", [])
@@ -241,16 +245,18 @@ def update_draft_details(*, actor: User, application_id: int, channel: str | Non
             app.draft_data = draft
             fields.append("draft_data")
         if members is not None:
-            applicant = app.participants.get(role=ParticipantRole.APPLICANT)
-            people = _participants(actor, applicant.person_id, [], members)[1:]
-            before = set(app.participants.exclude(role=ParticipantRole.APPLICANT).values_list("person_id", flat=True))
-            app.participants.exclude(role=ParticipantRole.APPLICANT).delete()
+            people = _participants(actor, cast(int, app.applicant_person_id), [], members)[1:]   # every case has one
+            before = set(app.participants.values_list("person_id", flat=True))
+            app.participants.all().delete()
             Participant.objects.bulk_create([Participant(application=app, person=p, role=r) for p, r in people])
             person_services.grant_case_access(person_ids=[p.pk for p, _r in people], hromada_id=app.hromada_id)
-            # Persons no longer in any case of the hromada are no longer seen through one.
-            gone = before - {p.pk for p, _r in people}
+            # Persons no longer in any case of the hromada are no longer seen through one (as another case's
+            # participant or its applicant).
+            gone = before - {p.pk for p, _r in people} - {app.applicant_person_id}
             still = set(Participant.objects.filter(person_id__in=gone, application__hromada_id=app.hromada_id)
                         .values_list("person_id", flat=True)) if gone else set()
+            still |= set(Application.objects.filter(applicant_person_id__in=gone - still, hromada_id=app.hromada_id)
+                         .values_list("applicant_person_id", flat=True)) if gone - still else set()
             person_services.revoke_case_access(person_ids=gone - still, hromada_id=app.hromada_id)
         bump(app, *fields)
         audit.record(actor=actor, action="application.update", obj=app,

@@ -131,7 +131,9 @@ def content_key(app: Application) -> str:
     """What the receipt states, hashed: the back office taking the case must not produce a new receipt,
     a late document or a moved due date must."""
     docs = sorted((d.requirement_code, d.sha256, d.pages) for d in app.documents.all())
-    people = sorted((p.person_id, p.role) for p in app.participants.all())
+    # The applicant as the participant she was (role "applicant"): the key of a receipt stored before stays valid.
+    people = sorted([(app.applicant_person_id, "applicant"),
+                     *((p.person_id, p.role) for p in app.participants.all() if p.role != "applicant")])
     facts = [app.number, app.check_code, str(app.application_date), str(app.due_date), str(app.documents_deadline),
              app.back_office_id, app.front_office_id, app.registered_by_id, app.service_id, docs, people]
     return hashlib.sha256(json.dumps(facts, default=str).encode()).hexdigest()
@@ -143,7 +145,8 @@ def store_receipt(*, application_id: int) -> Receipt:
         # The row lock orders two renders of the same case (a task delivered again while the first still runs, the
         # sweep of missing receipts racing the task): the second finds the first one's receipt and reuses it.
         app = (Application.objects.select_for_update(of=("self",))
-               .select_related("service", "front_office", "back_office", "registered_by").get(pk=application_id))
+               .select_related("service", "front_office", "back_office", "registered_by", "applicant_person")
+               .get(pk=application_id))
         if app.status == Status.DRAFT or app.first_submitted_at is None:
             raise Conflict(_("Повідомлення про прийняття формується після надсилання заяви."), code="not_submitted")
         key = content_key(app)

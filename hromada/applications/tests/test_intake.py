@@ -44,8 +44,12 @@ def test_participants_and_roles(front, person):
     app = create_application(actor=front, service_code="birth_assistance", applicant_id=person.pk,
                              member_ids=[child.pk], participants=[(rep.pk, "representative")])
     roles = dict(Participant.objects.filter(application=app).values_list("person_id", "role"))
-    assert roles == {person.pk: "applicant", child.pk: "family_member", rep.pk: "representative"}
-    assert app.applicant == person
+    assert roles == {child.pk: "family_member", rep.pk: "representative"}   # the applicant is the case's column
+    assert app.applicant == person == Application.objects.get(pk=app.pk).applicant_person
+    people = Application.objects.select_related("applicant_person").get(pk=app.pk).people
+    assert [(p.person_id, p.role) for p in people][0] == (person.pk, "applicant")
+    assert sorted((p.person_id, p.role) for p in people[1:]) == sorted([(child.pk, "family_member"),
+                                                                        (rep.pk, "representative")])
     # The applicant is copied onto the case (billing's duplicate check reads it) and stays when members change.
     assert Application.objects.get(pk=app.pk).applicant_person_id == person.pk
     update_draft_details(actor=front, application_id=app.pk, members=[(child.pk, "family_member")])

@@ -91,6 +91,12 @@ def test_participants_and_their_access_written_together(front, person):
                              member_ids=[person2.pk])
     stored = list(Participant.objects.filter(application=app).order_by("pk").values_list("pk", "person_id", "role"))
     in_hand = [(p.pk, p.person_id, p.role) for p in app.participants.all()]
-    assert in_hand == stored and {pid for _pk, pid, _r in stored} == {person.pk, person2.pk}
+    # The applicant is the case's own column; the member is the one participant row.
+    assert in_hand == stored and [(pid, r) for _pk, pid, r in stored] == [(person2.pk, "family_member")]
+    assert app.applicant_person_id == person.pk
+
+    alone = create_application(actor=front, service_code="birth_assistance", applicant_id=person2.pk)
+    assert not Participant.objects.filter(application=alone).exists() and alone.applicant_person_id == person2.pk
+    assert PersonAccess.objects.filter(hromada_id=alone.hromada_id, person_id=person2.pk).exists()
     assert set(PersonAccess.objects.filter(hromada_id=app.hromada_id).values_list("person_id", flat=True)) >= {
         person.pk, person2.pk}

@@ -33,7 +33,7 @@ def test_wizard_walkthrough(front, person):
     page = c.get(url, {"person": person.pk}).content.decode()
     assert person.full_name in page
     res = c.post(url, {"applicant_id": person.pk, "channel": "in_person"})
-    app = Application.objects.get(participants__person=person, registered_by=front)
+    app = Application.objects.get(applicant_person=person, registered_by=front)
     assert res.status_code == 302 and res["Location"] == reverse("front:edit", args=[app.pk])
     page = c.get(res["Location"]).content.decode()
     assert "Заява встановленого зразка" in page and "бракує" in page

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from hromada.applications.models import Application, Participant, ParticipantRole, Status
+from hromada.applications.models import Application, Status
 from hromada.catalog.models import ServiceType
 from hromada.offices.selectors import deciding_office_for
 from hromada.persons.models import Person, Sex
@@ -41,5 +41,4 @@ def submitted_case(front_name: str = "front", *, service: str = "birth_assistanc
         registered_by=front, application_date=application_date or today,
         submitted_at=timezone.now(), first_submitted_at=timezone.now(),
         due_date=due_date or today + timedelta(days=10), applicant_person=applicant, **kw)
-    Participant.objects.create(application=app, person=applicant, role=ParticipantRole.APPLICANT)
     return app

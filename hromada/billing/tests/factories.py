@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 
-from hromada.applications.models import Application, Participant, ParticipantRole, Status
+from hromada.applications.models import Application, Status
 from hromada.billing.models import Tariff
 from hromada.billing.rules import KYIV
 from hromada.catalog.models import ServiceType
@@ -91,7 +91,6 @@ def make_application(*, office, user, service_obj=None, submitted_at, status=Sta
                             status=status, decided_at=decided_at, withdrawn_at=withdrawn_at, applicant=applicant)
     with_history(app, ("submit", *events), actor=user, at=submitted_at)
     app.save()
-    Participant.objects.create(application=app, person=applicant, role=ParticipantRole.APPLICANT)
     return app
 
 

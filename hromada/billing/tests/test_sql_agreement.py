@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db import connection
 
-from hromada.applications.models import Application, Participant, ParticipantRole, Status
+from hromada.applications.models import Application, Status
 from hromada.billing import selectors, services
 from hromada.billing.models import BillingExclusion, BillingLine, BillingRun, ItemKind, Tariff
 from hromada.billing.rules import month_bounds
@@ -41,9 +41,8 @@ def raw_sql_totals(year, month) -> dict[int, tuple[int, Decimal]]:
     sql = f"""
     WITH sub AS (
       SELECT a.id, a.hromada_id, a.service_id, a.first_submitted_at AS fs, {_day_sql('a.first_submitted_at')} AS d,
-             a.status, a.decided_at, a.withdrawn_at, a.assigned_to_id, a.granted, p.person_id
+             a.status, a.decided_at, a.withdrawn_at, a.assigned_to_id, a.granted, a.applicant_person_id AS person_id
       FROM applications_application a
-      LEFT JOIN applications_participant p ON p.application_id = a.id AND p.role = 'applicant'
       WHERE a.first_submitted_at IS NOT NULL
     ), counted AS (
       SELECT s.* FROM sub s
@@ -93,7 +92,7 @@ def generate(front, rng: random.Random) -> int:
                no_rnokpp_reason="відмова", name_key=f"генеренко{i} олена", registered_hromada=hromadas[i % 5],
                id_document_type="passport", id_document_number=f"ГГ{i:06d}")
         for i in range(70)])
-    apps, plans = [], []
+    apps = []
     for _ in range(420):
         office = rng.choice(offices)
         year, month = rng.choice(MONTHS)
@@ -118,13 +117,10 @@ def generate(front, rng: random.Random) -> int:
             events += ["take", "return", "resubmit"]
         app.applicant_person = rng.choice([p for p in people if p.registered_hromada_id == office.hromada_id])
         apps.append(app)
-        plans.append((app.applicant_person, events))
         # The history and the columns its steps write: take and assign set ``assigned_to``, grant and refuse
         # ``granted``.
         with_history(app, events, actor=front, at=at)
     Application.objects.bulk_create(apps)
-    Participant.objects.bulk_create([Participant(application=a, person=p, role=ParticipantRole.APPLICANT)
-                                     for a, (p, _events) in zip(apps, plans, strict=True)])
     BillingExclusion.objects.bulk_create([BillingExclusion(application=a, reason="дублікат", set_by=front)
                                           for a in rng.sample(apps, 12)])
     return len(apps)

@@ -188,7 +188,8 @@ def _snapshot(seed, **options):
             generate(Options(applications=150, persons=100, seed=seed, as_of=AS_OF, staff=2100, **options))
             # Participants in their own order too: PostgreSQL returns a join's rows in any order otherwise.
             rows = list(Application.objects.order_by("id", "participants__id").values_list(
-                "number", "status", "service__code", "hromada__code", "due_date", "participants__person__rnokpp"))
+                "number", "status", "service__code", "hromada__code", "due_date", "applicant_person__rnokpp",
+                "participants__person__rnokpp"))
             raise _Rollback(rows)
     except _Rollback as done:
         return done.args[0]
@@ -210,8 +211,10 @@ def test_written_in_steps_the_dataset_is_the_same(demo):
     assert _snapshot(11, chunk=40) == _snapshot(11)
     created_before = AuditEntry.objects.filter(action="application.create").count()  # the demo's own
     generate(Options(applications=150, persons=100, seed=11, as_of=AS_OF, staff=2100, chunk=40))
-    # Each participant may be seen in its case's hromada, each pair once, across the steps.
-    expected = set(Application.objects.values_list("participants__person", "hromada").distinct())
+    # Each applicant and other participant may be seen in its case's hromada, each pair once, across the steps.
+    expected = (set(Application.objects.values_list("applicant_person", "hromada"))
+                | set(Application.objects.filter(participants__isnull=False)
+                      .values_list("participants__person", "hromada")))
     assert set(PersonAccess.objects.values_list("person", "hromada")) == expected
     assert PersonAccess.objects.count() == len(expected)
     assert AuditEntry.objects.filter(action="application.create").count() == created_before + 150

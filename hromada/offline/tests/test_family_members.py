@@ -44,7 +44,7 @@ def test_family_members_are_registered_as_household_and_participants(front, api)
     husband = Person.objects.get(rnokpp=spouse_rnokpp)
     child = Person.objects.get(last_name="Гнатюк", first_name="Марко")
     assert child.rnokpp in (None, "") and child.no_rnokpp_reason  # the "no number yet" fact, not a refusal
-    assert {(p.person_id, p.role) for p in app.participants.all()} == {
+    assert {(p.person_id, p.role) for p in app.people} == {
         (applicant.pk, ParticipantRole.APPLICANT), (husband.pk, ParticipantRole.FAMILY_MEMBER),
         (child.pk, ParticipantRole.FAMILY_MEMBER)}
     assert {(h.member_id, h.relation) for h in HouseholdMember.objects.filter(person=applicant)} == {

@@ -19,7 +19,7 @@ def scans(tmp_path):
 def count_cases(server, rnokpp) -> int:
     out = server.shell(
         "from hromada.applications.models import Application;"
-        f"print(Application.objects.filter(participants__person__rnokpp='{rnokpp}').count())")
+        f"print(Application.objects.filter(applicant_person__rnokpp='{rnokpp}').count())")
     return int(out.strip().splitlines()[-1])
 
 

@@ -93,7 +93,7 @@ def test_family_member_corrected_after_refusal_then_receipt_printed(page, hromad
     out = hromada_server.shell(
         "from hromada.applications.models import Application;"
         f"a = Application.objects.get(number='{number}');"
-        "print(sorted((p.role, p.person.first_name) for p in a.participants.all()));"
+        "print(sorted((p.role, p.person.first_name) for p in a.people));"
         "print(sorted((h.relation, h.member.first_name) for h in a.applicant_person.household.all()));"
         "print(a.documents.count())")
     lines = out.strip().splitlines()

@@ -49,7 +49,7 @@ def test_case_arrives_once_even_when_sent_twice(front, api):
     assert again.status_code == 200 and again.json()["replayed"] is True
     assert again.json()["number"] == body["number"]
     person = Person.objects.get(rnokpp=rnokpp)
-    assert Application.objects.filter(participants__person=person).count() == 1
+    assert Application.objects.filter(applicant_person=person).count() == 1
     app = Application.objects.get(pk=body["id"])
     assert app.status == Status.SUBMITTED and app.documents.count() == 3
 
@@ -67,7 +67,7 @@ def test_person_registered_meanwhile_is_a_conflict_not_a_merge(front, front2, ap
     # Another hromada's resident: the conflict names nobody (no id, name, hromada or digits) — #16.
     assert body["details"]["elsewhere"] is True and "person_id" not in body["details"]
     assert body["details"]["candidates"] == [{"id": "registry", "match": "rnokpp", "elsewhere": True}]
-    assert Application.objects.filter(hromada=front.office.hromada, participants__person=existing).count() == 0
+    assert Application.objects.filter(hromada=front.office.hromada, applicant_person=existing).count() == 0
     # The specialist chooses the registry's person: the typed papers (here: name and birth date; the ID card
     # differs) prove the resident was at the desk, she is taken into this hromada's work, the case arrives once.
     res = post(client, "case-2", payload(rnokpp, doc="555666777"), {"use_existing_person_id": "registry"},
@@ -86,7 +86,7 @@ def test_registry_choice_needs_matching_papers(front, front2, api):
     res = post(api(front), "case-6", payload(rnokpp, doc="555666778", last="Іваненко"),
                {"use_existing_person_id": "registry"})
     assert res.status_code == 404 and res.json()["code"] == "person_not_found"
-    assert Application.objects.filter(participants__person__rnokpp=rnokpp).count() == 1
+    assert Application.objects.filter(applicant_person__rnokpp=rnokpp).count() == 1
 
 
 def test_failure_in_the_middle_leaves_nothing(front, api):

@@ -110,7 +110,7 @@ def test_old_and_new_rule_see_the_same_persons_on_generated_data(generated, fron
     assert _assert_same_answers(users) >= 6
     # Generated applicants also come from other hromadas (a hromada without persons of its own): the case part
     # shows persons the home part does not, so the comparison covers it.
-    foreign = Participant.objects.exclude(person__registered_hromada=F("application__hromada"))
+    foreign = Application.objects.exclude(applicant_person__registered_hromada=F("hromada"))
     assert foreign.exists()
 
     # The services keep the table: a case made, members set, then taken off again (the person leaves the case
@@ -121,7 +121,8 @@ def test_old_and_new_rule_see_the_same_persons_on_generated_data(generated, fron
                                     member_ids=[member.pk])
     assert PersonAccess.objects.filter(hromada=app.hromada, person__in=[applicant, member]).count() == 2
     intake.update_draft_details(actor=front, application_id=app.pk, members=[(other.pk, ParticipantRole.FAMILY_MEMBER)])
-    held = Participant.objects.filter(person=member, application__hromada=app.hromada).exists()
+    held = (Participant.objects.filter(person=member, application__hromada=app.hromada).exists()
+            or Application.objects.filter(applicant_person=member, hromada=app.hromada).exists())
     assert PersonAccess.objects.filter(hromada=app.hromada, person=member).exists() == held
     assert PersonAccess.objects.filter(hromada=app.hromada, person=other).exists()
     assert _assert_same_answers(users) >= 6
@@ -137,13 +138,15 @@ def test_a_removed_member_keeps_access_while_another_case_of_the_hromada_holds_t
     intake.update_draft_details(actor=front, application_id=first.pk, members=[])
     assert PersonAccess.objects.filter(hromada=first.hromada, person=member).exists()   # still in `second`
     intake.update_draft_details(actor=front, application_id=second.pk, members=[])
-    still = Participant.objects.filter(person=member, application__hromada=first.hromada).exists()
+    still = (Participant.objects.filter(person=member, application__hromada=first.hromada).exists()
+             or Application.objects.filter(applicant_person=member, hromada=first.hromada).exists())
     assert PersonAccess.objects.filter(hromada=first.hromada, person=member).exists() == still
     assert _assert_same_answers([front, testing.user("oblast"), testing.user("ministry")]) >= 1
 
 
 def test_the_data_migration_fills_the_table_from_the_participants(generated):
-    expected = set(Participant.objects.values_list("person_id", "application__hromada_id").distinct())
+    expected = (set(Participant.objects.values_list("person_id", "application__hromada_id").distinct())
+                | set(Application.objects.values_list("applicant_person_id", "hromada_id")))
     assert len(expected) > 100
     PersonAccess.objects.all().delete()
     kept = next(iter(expected))
@@ -158,7 +161,8 @@ def test_back_offices_and_roles_without_cases_keep_their_own_way_in(demo):
     back = testing.user("back")
     sent = Application.objects.filter(back_office_id=back.office_id).exclude(status=Status.DRAFT)
     assert _ids(Person.objects.filter(pk__in=scoping.case_person_ids(back))) == set(
-        Participant.objects.filter(application__in=sent).values_list("person_id", flat=True))
+        Participant.objects.filter(application__in=sent).values_list("person_id", flat=True)) | set(
+        sent.values_list("applicant_person_id", flat=True))
     # A role that may not see applications sees nobody through them.
     for name in testing.DEMO_USERS:
         user = testing.user(name)
