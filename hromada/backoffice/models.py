@@ -23,7 +23,9 @@ class Decision(models.Model):
     data_version = models.CharField(_("версія даних"), max_length=32, blank=True)
     reason_code = models.CharField(_("підстава відмови"), max_length=64, blank=True)
     comment = models.TextField(_("коментар"), blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Joined from the decision, never searched by: no index (#24, bytes; migration 0003), as the case's issued_by.
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   db_index=False)
     decided_at = models.DateTimeField(_("дата рішення"))
 
     class Meta:
