@@ -148,12 +148,30 @@ def slot(n: int) -> str:
     return f"{_SLOT_PREFIX}{n}\x00"
 
 
+# Far below any id or count this schema holds (a bigint's range ends at -9.22e18): a key's placeholder must pass the
+# integer preparation a text marker would fail.
+_INT_SLOT_BASE = -9_100_000_000_000_000_000
+
+
+def int_slot(n: int) -> int:
+    """The placeholder of the ``n``-th value of a ``CompiledSelect`` where an integer goes (a foreign key)."""
+    return _INT_SLOT_BASE + n
+
+
+def _is_marker(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.startswith(_SLOT_PREFIX)
+    return isinstance(value, int) and not isinstance(value, bool) and _INT_SLOT_BASE <= value < _INT_SLOT_BASE + 1000
+
+
 class CompiledSelect:
     """A model query — its rows and their ``select_related`` rows — compiled once and run with other values.
 
-    Build it from the queryset filtered ``field=slot(n)`` (``exact``) where the values go, each once, and give the
-    fields in slot order: ``run(values…)`` prepares each value as the field does for that lookup, sends the
-    statement with them and returns the instances Django's iterable would. Building and compiling the statement of
+    Build it from the queryset filtered ``field=slot(n)`` (``exact``; ``int_slot(n)`` for an integer) where the values
+    go, and give the fields in slot order: ``run(values…)`` prepares each value as the field does for that lookup,
+    sends the statement with them and returns the instances Django's iterable would. A value may go in more than
+    one place where the same field's value goes (a list's area and the area of its total, an annotation in raw
+    SQL); the annotations are set on each instance, as Django's iterable sets them. Building and compiling the statement of
     the РНОКПП lookup took half of its time in-process (0.7 of 1.4 ms, #24): the answer's SQL is the same for every
     user with the same rule key, only the number changes.
 
@@ -163,24 +181,30 @@ class CompiledSelect:
 
     def __init__(self, queryset: QuerySet, slots: Sequence[Field]) -> None:
         if (queryset._iterable_class is not ModelIterable or queryset._known_related_objects
-                or queryset._prefetch_related_lookups or queryset.query.annotations or queryset.query.extra_select):
-            raise NotCompilable("a compiled select returns plain model instances (no values(), annotations, extra "
-                                "columns, prefetches or related managers' querysets)")
+                or queryset._prefetch_related_lookups or queryset.query.extra_select):
+            raise NotCompilable("a compiled select returns model instances (no values(), extra columns, prefetches or "
+                                "related managers' querysets)")
         self.using, self.slots = queryset.db, tuple(slots)
         compiler = queryset.query.get_compiler(using=self.using)
         sql, params = compiler.as_sql()
-        markers = [slot(n) for n in range(len(self.slots))]
-        if sorted(p for p in params if isinstance(p, str) and p.startswith(_SLOT_PREFIX)) != sorted(markers):
-            raise NotCompilable(f"each of the {len(self.slots)} slots must be a parameter of the statement once: "
-                                f"{params!r}")
         self.sql, self.params = sql, tuple(params)
-        self.positions = tuple(self.params.index(marker) for marker in markers)
+        positions: dict[Any, list[int]] = {}
+        for i, value in enumerate(self.params):
+            if _is_marker(value):
+                positions.setdefault(value, []).append(i)
+        wanted = [(slot(n), int_slot(n)) for n in range(len(self.slots))]
+        found = [[marker for marker in pair if marker in positions] for pair in wanted]
+        if any(len(markers) != 1 for markers in found) or len(positions) != len(self.slots):
+            raise NotCompilable(f"each of the {len(self.slots)} slots must be a parameter of the statement, as text "
+                                f"or as an integer: {params!r}")
+        self.positions = tuple(tuple(positions[markers[0]]) for markers in found)
         # What the rows are read by, shared by every statement that selects the same columns (a cache holds many
         # statements of one shape: 22 KB each with their own columns, 3 KB without); the query itself is not kept.
         shape = (queryset.model, tuple(sql_ for _expr, (sql_, _params), _alias in compiler.select), compiler.col_count)
         self.select, self.klass_info, self.empty = _SHAPES.setdefault(
             shape, (compiler.select, compiler.klass_info, Query(queryset.model)))
         self.col_count = compiler.col_count
+        self.annotations = tuple(compiler.annotation_col_map.items())
         fields = self.klass_info["select_fields"]
         self.start, self.end = fields[0], fields[-1] + 1
         self.init_list = [f[0].target.attname for f in self.select[self.start:self.end]]
@@ -188,9 +212,11 @@ class CompiledSelect:
     def run(self, *values: Any) -> list[Model]:
         connection = connections[self.using]
         params = list(self.params)
-        for position, field, value in zip(self.positions, self.slots, values, strict=True):
+        for places, field, value in zip(self.positions, self.slots, values, strict=True):
             # As an ``exact`` lookup passes its value: the field's own preparation, then the backend's.
-            params[position] = field.get_db_prep_value(value, connection, prepared=False)
+            prepared = field.get_db_prep_value(value, connection, prepared=False)
+            for position in places:
+                params[position] = prepared
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
@@ -208,5 +234,7 @@ class CompiledSelect:
             obj = model.from_db(self.using, self.init_list, row[self.start:self.end])
             for populator in populators:
                 populator.populate(row, obj)
+            for name, position in self.annotations:
+                setattr(obj, name, row[position])
             found.append(obj)
         return found

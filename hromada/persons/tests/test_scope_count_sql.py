@@ -18,7 +18,7 @@ from hromada.core.compiled import Keyed
 from hromada.demo.services import BARANIVKA
 from hromada.offices.models import Office
 from hromada.persons import scoping, selectors
-from hromada.persons.models import HouseholdMember, Person
+from hromada.persons.models import RESIDENCE_CATEGORIES, HouseholdMember, Person
 from hromada.persons.testing import make_rnokpp
 from hromada.territory.models import Category, Unit
 
@@ -242,7 +242,9 @@ def test_the_rnokpp_lookup_is_never_shared_by_offices_of_one_scope_nor_given_to_
 
 
 def test_a_compiled_select_refuses_what_it_cannot_run_and_puts_each_value_in(demo):
-    from hromada.core.compiled import CompiledSelect, NotCompilable, slot
+    from django.db.models.expressions import RawSQL
+
+    from hromada.core.compiled import CompiledSelect, NotCompilable, int_slot, slot
 
     rnokpp, last_name = Person._meta.get_field("rnokpp"), Person._meta.get_field("last_name")
     some = Person.objects.exclude(rnokpp=None).order_by("pk")[:2]
@@ -260,4 +262,56 @@ def test_a_compiled_select_refuses_what_it_cannot_run_and_puts_each_value_in(dem
     with pytest.raises(NotCompilable):
         CompiledSelect(Person.objects.filter(rnokpp=slot(0)).prefetch_related("links"), slots=[rnokpp])
     with pytest.raises(NotCompilable):
-        CompiledSelect(Person.objects.filter(Q(rnokpp=slot(0)) | Q(last_name=slot(0))), slots=[rnokpp])  # twice
+        CompiledSelect(Person.objects.filter(rnokpp=slot(0)), slots=[rnokpp, last_name])          # a slot missing
+    # A value may go in more than one place (a list's area and its total's): each gets it.
+    either = CompiledSelect(Person.objects.filter(Q(rnokpp=slot(0)) | Q(id_document_number=slot(0))), slots=[rnokpp])
+    assert [p.pk for p in either.run(some[0].rnokpp)] == [some[0].pk]
+    # An integer's placeholder, and an annotation set on each instance as Django's iterable sets it.
+    settled = Person.objects.exclude(settlement=None).order_by("pk").first()
+    by_place = CompiledSelect(Person.objects.filter(settlement_id=int_slot(0)).annotate(
+        twice=RawSQL("%s * 2", [int_slot(0)])).order_by("pk")[:3], slots=[Person._meta.get_field("settlement")])
+    found = by_place.run(settled.settlement_id)
+    assert [p.pk for p in found] == list(Person.objects.filter(settlement_id=settled.settlement_id)
+                                         .order_by("pk").values_list("pk", flat=True)[:3])
+    assert {p.twice for p in found} == {settled.settlement_id * 2}
+
+
+def test_a_place_list_compiled_once_reads_the_page_and_total_the_queryset_reads(demo, front):
+    """``search_page``'s list of a place (no name, no birth date) runs a statement compiled once per rule key,
+    places given and page (``selectors._list_statement``): for every demo user the same persons, in the same
+    order, with the same total as the rule's queryset built afresh — no place, a raion, a settlement, both; the
+    first page, the second, one past the last."""
+    for i in range(23):   # more than a page in the demo's village
+        make_person(front, last_name="Списочна" + "абвгґдеєжзиіїйклмнопрстуф"[i])
+    raion = Unit.objects.get(code=BARANIVKA).raion.code
+    areas = [{}, {"raion": raion}, {"settlement": BARANIVKA}, {"raion": raion, "settlement": BARANIVKA}]
+    selectors._list_statement.cache_clear()
+    for name in testing.DEMO_USERS:
+        user = testing.user(name)
+        for given in areas:
+            area = selectors.area_q(**given)
+            expected = access.visible(user, Person).filter(area).order_by("name_key", "birth_date", "pk")
+            total = expected.count() if access.may(user, "person.view") else 0
+            for page in (0, 1, 40):
+                found = selectors.search_page(user, area=area, offset=20 * page, limit=20, with_total=True)
+                for p in found.persons:
+                    assert p.__dict__.pop("scope_total") == total   # each row carries the total (one statement)
+                assert _as_read(found.persons) == _as_read(
+                    list(expected.select_related("settlement")[20 * page:20 * page + 20])), (name, given, page)
+                assert found.total == total, (name, given, page)
+                assert selectors.search_page(user, area=area, offset=20 * page, limit=20).total is None
+    misses = selectors._list_statement.cache_info().misses
+    assert misses > 0
+    # Another place of the same kind, the same page: the statement compiled for the key, run with the place's id.
+    elsewhere = Unit.objects.filter(category__in=RESIDENCE_CATEGORIES).exclude(code=BARANIVKA).order_by("code").first()
+    found = selectors.search_page(front, area=selectors.area_q(settlement=elsewhere.code), with_total=True)
+    assert ([p.pk for p in found.persons], found.total) == ([], 0)
+    assert [p.pk for p in selectors.search_page(front, area=selectors.area_q(settlement=BARANIVKA)).persons] == list(
+        access.visible(front, Person).filter(settlement__code=BARANIVKA).order_by("name_key", "birth_date", "pk")
+        .values_list("pk", flat=True)[:20])
+    info = selectors._list_statement.cache_info()
+    assert (info.misses, info.hits) == (misses, 2)
+    # A birth date narrows by another value: built afresh, not compiled.
+    born = Person.objects.filter(settlement__code=BARANIVKA).order_by("pk").first().birth_date
+    assert selectors.search_page(front, area=selectors.area_q(settlement=BARANIVKA), birth_date=born).persons
+    assert selectors._list_statement.cache_info().misses == misses
