@@ -126,7 +126,7 @@ def notifications_for(user: User, application_id: int) -> list[Notification]:
 def applicant_id(user: User, application_id: int) -> int | None:
     """The applicant (a Person id) of a visible case."""
     app = access.get_visible(user, Application, pk=application_id)
-    return app.applicant_person_id or (app.applicant.pk if app.applicant else None)
+    return app.applicant_person_id
 
 
 def consents_for(user: User, application_id: int) -> dict[str, Consent | None]:

@@ -70,7 +70,7 @@ def notify_resident(*, application: Application, kind: str, reference: str = "")
     Call it inside the trigger's transaction: delivery starts on commit. Idempotent per (kind, reference)."""
     if kind not in Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
-    person = application.applicant_person or application.applicant
+    person = application.applicant_person
     if person is None:
         return []
     agreed = set(Consent.objects.filter(person=person, granted=True).values_list("channel", flat=True))
@@ -182,7 +182,7 @@ def _claim_for_sending(notification_id: int) -> Delivery | tuple[Notification, P
             return Delivery(state=row.state if row else "")
         if row.sending_since and row.sending_since > now - SEND_LEASE:
             return Delivery(state=row.state)        # another worker is sending it right now
-        person = row.application.applicant_person or row.application.applicant
+        person = row.application.applicant_person
         contact = _contact(row.application, person, row.channel) if person else ""
         consent = person is not None and Consent.objects.filter(person=person, channel=row.channel,
                                                                 granted=True).exists()
@@ -194,6 +194,7 @@ def _claim_for_sending(notification_id: int) -> Delivery | tuple[Notification, P
             return Delivery(state=row.state)
         row.attempts, row.sending_since = row.attempts + 1, now
         row.save(update_fields=["attempts", "sending_since", "updated_at"])
+    assert person is not None   # no applicant means no consent: the reason above returned  # noqa: S101
     return row, person, contact
 
 

@@ -11,7 +11,7 @@ register = template.Library()
 @register.inclusion_tag("notifications/_case_panel.html", takes_context=True)
 def case_notifications(context, app):
     user = context["request"].user
-    person = app.applicant_person or app.applicant
+    person = app.applicant_person
     rows = selectors.notifications_for(user, app.pk)
     return {"panel": {
         "application_id": app.pk, "status_checks": app.status_checks,
