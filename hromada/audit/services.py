@@ -8,8 +8,6 @@ import hashlib
 import ipaddress
 import json
 import logging
-import re
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -27,7 +25,7 @@ from django.utils.translation import gettext
 
 from hromada.core import partitions, throttle
 from hromada.core.batching import WriteBatch
-from hromada.core.context import current_request_id
+from hromada.core.context import accept_or_new, current_request_id
 from hromada.core.db import prepared
 from hromada.core.errors import RateLimited, ValidationFailed
 from hromada.core.registry import Slot
@@ -43,7 +41,6 @@ GENESIS = "0" * 64
 Actor = AbstractBaseUser | AnonymousUser | None
 P = ParamSpec("P")
 R = TypeVar("R")
-_REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{8,64}")   # fullmatch: "$" would let a trailing newline through
 
 
 def hashed_payload(fields: dict) -> str:
@@ -96,7 +93,7 @@ def request_id_for(request: HttpRequest | None) -> str:
     rid = getattr(request, "request_id", "")
     if not rid:
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-        rid = incoming if _REQUEST_ID_RE.fullmatch(incoming) else uuid.uuid4().hex
+        rid = accept_or_new(incoming)
         request.request_id = rid  # type: ignore[attr-defined]  # kept on the request for the rest of it
     return rid
 

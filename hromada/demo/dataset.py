@@ -49,6 +49,7 @@ from hromada.children.models import CaseCircumstance, CaseSequence, CaseStatus, 
 from hromada.children.models import Event as ChildEvent
 from hromada.children.services import NO_RNOKPP_REASON
 from hromada.core import partitions
+from hromada.core.context import uuid7_hex
 from hromada.core.errors import ValidationFailed
 from hromada.core.text import normalize_name
 from hromada.offices.models import (
@@ -704,10 +705,16 @@ class Generator:
         def rows():
             for hid, aid, steps in self.audited:
                 chain = oblast_of.get(hid) or 0
+                made: dict[int, str] = {}
                 for action, object_type, object_id, details, at, actor, request, addressed in steps:
-                    # The request's id (the middleware's, a UUID's hex) is on every entry written in it; its
-                    # address only where the service is given the request.
-                    request_id = hashlib.md5(f"{aid}:{request}".encode(), usedforsecurity=False).hexdigest()
+                    # The request's id (the middleware's: a version 7 UUID of the time the request began, its
+                    # first entry's, with random bits drawn from the case and the request) is on every entry
+                    # written in it; its address only where the service is given the request.
+                    request_id = made.get(request)
+                    if request_id is None:
+                        bits = hashlib.md5(f"{aid}:{request}".encode(), usedforsecurity=False).digest()[:10]
+                        request_id = made[request] = uuid7_hex(int(at.timestamp() * 1000),
+                                                               int.from_bytes(bits, "big") >> 6)
                     self._staged += 1
                     yield (self._staged, at.astimezone(ZoneInfo("UTC")), actor, action, object_type, str(object_id),
                            hid, "10.0.0.1" if addressed else None, request_id,

@@ -1,8 +1,6 @@
 """Older audit entries packed in blocks (docs/decisions/0003): every reader gives the same entries before and after
 the packing, the walk checks the blocks as it checks rows (an edit, a removal, a reordering in a block is found),
 a broken chain is not packed, and the rows packed go (PostgreSQL: their month partitions)."""
-import json
-import zlib
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -15,6 +13,7 @@ from hromada.audit.models import AuditBlock, AuditEntry
 from hromada.audit.selectors import AuditFilters, _Packed, audit_entries, entries_about, known_actions
 from hromada.audit.services import pack_audit, record, verify_chain
 from hromada.core import partitions
+from hromada.core.context import request_id_var, uuid7_hex
 from hromada.core.errors import ValidationFailed
 from hromada.persons.models import Person
 from hromada.territory.models import Category, Unit
@@ -41,12 +40,17 @@ def history(front, back, monkeypatch):
     other = Unit.objects.filter(category=Category.HROMADA).exclude(pk=front.office.hromada_id).order_by("pk").first()
     hromada = front.office.hromada_id
     step = 0
+    outside = request_id_var.set("")
     for month in (*OLD, CUTOFF):
         for day in range(1, 9):
-            when = datetime(month.year, month.month, day, 9, 30, tzinfo=UTC) + timedelta(minutes=step)
+            when = datetime(month.year, month.month, day, 9, 30, tzinfo=UTC) + timedelta(minutes=step,
+                                                                                      microseconds=37 * day)
             monkeypatch.setattr(timezone, "now", lambda when=when: when)
             as_new_transaction()
             step += 1
+            # The day's request: the middleware's (version 7, made a moment before), a proxy's, or an older one's.
+            request_id_var.set(uuid7_hex(int(when.timestamp() * 1000) - 150, 0x2A5 << 50 | day * 7919) if day % 3
+                               else "lb-7:0a1f" if day == 3 else "9f86d081884c4d1f9ca0c1e25a6b0b7c")
             record(actor=front, action="person.view", object_type="persons.person", object_id=person.pk,
                    hromada_id=hromada, details={"ids": [person.pk], "count": 1})
             record(actor=front, action="person.search", object_type="persons.person", hromada_id=hromada,
@@ -59,6 +63,7 @@ def history(front, back, monkeypatch):
                 record(actor=back, action="test.january_only", object_type="applications.application",
                        object_id=3000, hromada_id=other.pk)
     monkeypatch.undo()
+    request_id_var.reset(outside)
     as_new_transaction()
     record(actor=front, action="person.view", object_type="persons.person", object_id=person.pk, hromada_id=hromada,
            details={"ids": [person.pk], "count": 1})
@@ -82,7 +87,7 @@ def _filters(history):
 
 def _read(auditor, filters):
     log = audit_entries(auditor, filters)
-    return log.count(), [(e.pk, e.hash_hex, e.action, e.at) for e in log.iterator()], log
+    return log.count(), [(e.pk, e.hash_hex, e.action, e.at, e.request_id) for e in log.iterator()], log
 
 
 def test_every_filter_reads_the_same_entries_after_packing(history, auditor):
@@ -183,7 +188,7 @@ def test_an_edited_packed_entry_is_found(history):
     columns = blocks.columns_of(block)
     columns["object_id"][2] = "9999"
     with guard_disabled():
-        AuditBlock.objects.filter(pk=block.pk).update(payload=zlib.compress(json.dumps(columns).encode()))
+        AuditBlock.objects.filter(pk=block.pk).update(payload=blocks.payload_of(columns))
     _checked, problems = verify_chain()
     assert _kinds(problems) == {"broken"}
     assert any(f"block {block.first_id}–{block.last_id}" in p.message for p in problems)

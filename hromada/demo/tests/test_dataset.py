@@ -1,3 +1,4 @@
+import uuid
 from collections import Counter
 from datetime import date
 
@@ -173,6 +174,9 @@ def _after_intake_as_the_services_write_it(generated):
     sent = entries.get(action="application.send_result", object_id=grant.object_id)
     assert sent.request_id == grant.request_id and sent.actor_id is None
     assert entries.filter(object_id=grant.object_id).values("request_id").distinct().count() > 5
+    # The middleware's kind of id: a version 7 UUID of the time its request began.
+    assert uuid.UUID(grant.request_id).version == 7
+    assert int(grant.request_id[:12], 16) == int(min(grant.at, sent.at).timestamp() * 1000)
 
 
 class _Rollback(Exception):
