@@ -270,7 +270,8 @@ class Receipt(models.Model):
     application_version = models.PositiveIntegerField(default=0)
     # Hash of what the receipt states (documents, dates, offices): a new receipt only when one of them changed. Not
     # indexed (#24, bytes: 270 B per application in two indexes): only the case's latest receipt is compared with it.
-    # Kept as 32 bytes, handled as hex (migration 0015).
+    # Kept as bytes, handled as hex (migration 0015): 16 of them (``services.receipts.content_key``), 32 in a receipt
+    # stored before.
     content_key = HexDigestField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

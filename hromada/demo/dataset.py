@@ -788,7 +788,7 @@ class Generator:
             sha = hashlib.sha256(f"{self.o.seed}:{aid}:receipt:{version}".encode()).hexdigest()
             after[Receipt].append(dict(id=self.loader.next_id(Receipt), application_id=aid,
                                        file="", sha256=sha, application_version=version,   # file: derived
-                                       content_key=hashlib.sha256(sha.encode()).hexdigest(),
+                                       content_key=hashlib.sha256(sha.encode()).hexdigest()[:32],
                                        created_at=when + timedelta(seconds=rng.randint(2, 40))))
 
         for action, from_s, to_s, when, actor in evs:

@@ -127,16 +127,20 @@ def build_receipt_pdf(app: Application) -> bytes:
                      footer_note=f"Сформовано {timezone.localtime():%d.%m.%Y %H:%M}")
 
 
+KEY_DIGITS = 32
+
+
 def content_key(app: Application) -> str:
     """What the receipt states, hashed: the back office taking the case must not produce a new receipt,
-    a late document or a moved due date must."""
+    a late document or a moved due date must. The first 16 bytes of the SHA-256 (32 hex digits): it is compared
+    with one receipt's key, never trusted against a forger, so 128 bits are plenty (#24, bytes)."""
     docs = sorted((d.requirement_code, d.sha256, d.pages) for d in app.documents.all())
     # The applicant as the participant she was (role "applicant"): the key of a receipt stored before stays valid.
     people = sorted([(app.applicant_person_id, "applicant"),
                      *((p.person_id, p.role) for p in app.participants.all() if p.role != "applicant")])
     facts = [app.number, app.check_code, str(app.application_date), str(app.due_date), str(app.documents_deadline),
              app.back_office_id, app.front_office_id, app.registered_by_id, app.service_id, docs, people]
-    return hashlib.sha256(json.dumps(facts, default=str).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(facts, default=str).encode()).hexdigest()[:KEY_DIGITS]
 
 
 def store_receipt(*, application_id: int) -> Receipt:
@@ -151,7 +155,8 @@ def store_receipt(*, application_id: int) -> Receipt:
             raise Conflict(_("Повідомлення про прийняття формується після надсилання заяви."), code="not_submitted")
         key = content_key(app)
         latest = selectors.latest_receipt(app)
-        if latest is not None and latest.content_key == key:
+        # A key stored before 16 bytes were enough holds all 32: its beginning is the same key.
+        if latest is not None and latest.content_key[:KEY_DIGITS] == key:
             return latest
         pdf = build_receipt_pdf(app)
         sha = hashlib.sha256(pdf).hexdigest()

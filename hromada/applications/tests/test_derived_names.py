@@ -61,7 +61,7 @@ def test_a_scan_that_storage_named_otherwise_keeps_its_name_whole(draft, front):
         assert f.read() == content
 
 
-def test_a_receipt_stores_no_name_and_its_key_as_32_bytes(draft, front):
+def test_a_receipt_stores_no_name_and_its_key_as_16_bytes(draft, front):
     fill_required(draft, front)
     submit_application(actor=front, application_id=draft.pk)
     receipt = store_receipt(application_id=draft.pk)
@@ -69,10 +69,15 @@ def test_a_receipt_stores_no_name_and_its_key_as_32_bytes(draft, front):
     assert _stored("applications_receipt", receipt.pk) == ""
     assert bytes(_stored("applications_receipt", receipt.pk, "content_key")) == bytes.fromhex(receipt.content_key)
     loaded = Receipt.objects.get(pk=receipt.pk)
-    assert len(loaded.content_key) == 64
+    assert len(loaded.content_key) == 32
     with loaded.file.open("rb") as f:
         assert f.read(5) == b"%PDF-"
     assert store_receipt(application_id=draft.pk).pk == receipt.pk   # same key: the stored one is reused
+    # A receipt stored when keys were 32 bytes: its first 16 are the key, and it is reused too.
+    Receipt.objects.filter(pk=receipt.pk).update(content_key=receipt.content_key + "5a" * 16)
+    assert store_receipt(application_id=draft.pk).pk == receipt.pk
+    Receipt.objects.filter(pk=receipt.pk).update(content_key="5a" * 16 + receipt.content_key)
+    assert store_receipt(application_id=draft.pk).pk != receipt.pk   # another key: a new receipt
 
 
 def test_the_sweep_keeps_files_named_by_rows_either_way(draft, front, media):
