@@ -102,11 +102,17 @@ def _drop_field_index_concurrently(schema_editor, table: str, column: str, suffi
 class DropFieldIndexesConcurrently(migrations.AlterField):
     """``AlterField`` from ``db_index=True`` to ``False``: drops the indexes Django made for the field — on PostgreSQL
     a varchar has two, the plain one and the ``_like`` pattern one, under the names Django gives them —
-    concurrently. No other index of the column is touched (one made by raw SQL, a declared one)."""
+    concurrently. No other index of the column is touched (one made by raw SQL, a declared one).
+
+    SQLite drops the one index by its name too: Django's alteration would rebuild the table, which drops its
+    triggers (the case's history's, ``applications/0022``) and copies every row for one index."""
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if not _postgres(schema_editor):
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
+            model = from_state.apps.get_model(app_label, self.model_name)
+            name = schema_editor._create_index_name(model._meta.db_table,
+                                                    [model._meta.get_field(self.name).column], suffix="")
+            schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
             return
         _model, table, column = _field_outside_transaction(self, schema_editor, from_state, app_label)
         for suffix in ("", "_like"):
@@ -114,7 +120,11 @@ class DropFieldIndexesConcurrently(migrations.AlterField):
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         # Back to ``db_index=True``: Django's own alteration builds the field's indexes again (not concurrently; a
-        # way back is for a failed release, not for a live day).
+        # way back is for a failed release, not for a live day). SQLite builds the one index (no rebuild, as above).
+        if not _postgres(schema_editor):
+            model = to_state.apps.get_model(app_label, self.model_name)
+            schema_editor.execute(schema_editor._create_index_sql(model, fields=[model._meta.get_field(self.name)]))
+            return
         migrations.AlterField.database_forwards(self, app_label, schema_editor, from_state, to_state)
 
 
