@@ -111,6 +111,17 @@ def run_threads(n: int, target, *, timeout: float = 60) -> tuple[list, list]:
     return results, errors
 
 
+def latest_migration(app_label: str) -> str:
+    """The app's last migration: where a test that moves the schema back leaves it, so the tests after it find the
+    schema whole (a name written in the test would go stale with the next migration)."""
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    leaves = MigrationLoader(connection, ignore_no_migrations=True).graph.leaf_nodes(app_label)
+    assert len(leaves) == 1, leaves
+    return leaves[0][1]
+
+
 def run_migration_again(app_label: str, module: str) -> None:
     """Run a migration's operations again on the database it already brought forward: a non-atomic migration is
     recorded only when it finishes, so an interrupted run starts again from its first step and must find the work
