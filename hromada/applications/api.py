@@ -198,7 +198,7 @@ class EventOut(Schema):
 
 
 def _list_item(app: Application) -> dict:
-    applicant = app.applicant
+    applicant = app.applicant_person
     return {"id": app.pk, "number": app.number, "status": app.status, "status_label": str(app.get_status_display()),
             "service_code": app.service.code, "service_name": app.service.name, "channel": app.channel,
             "hromada_code": app.hromada.code, "applicant_name": applicant.full_name if applicant else None,

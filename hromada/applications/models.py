@@ -159,10 +159,6 @@ class Application(models.Model):
         return self.number
 
     @property
-    def applicant(self):
-        return self.applicant_person
-
-    @property
     def people(self) -> list["Participant"]:
         """Everyone taking part in the case, the applicant first (an unsaved row: she is the case's
         ``applicant_person``), then the participant rows. Read with ``applicant_person`` and ``participants`` (with

@@ -22,7 +22,7 @@ def _role_uk(user) -> str:
 @official_document
 def decision_pdf(decision: Decision) -> bytes:
     app = decision.application
-    applicant = app.applicant
+    applicant = app.applicant_person
     granted = decision.outcome == Outcome.GRANTED
     title = "Рішення про призначення допомоги" if granted else "Рішення про відмову у призначенні допомоги"
     story = [

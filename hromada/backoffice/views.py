@@ -109,7 +109,7 @@ def _case_context(user, app, *, posted: dict | None = None) -> dict:
     # Figures the registers supply (the family's income from ДПС, or the back office's correction of it).
     prefill = calculator_prefill(user, app) if calc else {}
     ctx = {
-        "app": app, "applicant": app.applicant, "participants": app.people, "checklist": checklist,
+        "app": app, "applicant": app.applicant_person, "participants": app.people, "checklist": checklist,
         "documents": docs,
         "events": events_of(app),
         "reason": get_reason(decision.reason_code, app.service.code) if decision and decision.reason_code else None,

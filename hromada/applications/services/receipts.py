@@ -70,7 +70,7 @@ def _how_to_learn(app: Application, office: Office) -> Table:
 def build_receipt_pdf(app: Application) -> bytes:
     """The receipt's bytes for a case that was sent to the back office."""
     items = selectors.checklist(app)
-    applicant = app.applicant
+    applicant = app.applicant_person
     office = app.front_office
     specialist = app.registered_by
     story = [

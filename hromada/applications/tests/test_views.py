@@ -96,6 +96,7 @@ def test_list_filters_and_query_count(front, person):
     with CaptureQueriesContext(connection) as many:
         page = c.get(reverse("front:list")).content.decode()
     assert page.count("/front/") >= 5 and len(many) == len(few)
+    assert person.full_name in page      # the applicant's name in her case's row
     page = c.get(reverse("front:list"), {"service": "low_income_family"}, headers=HX).content.decode()
     assert page.count('href="/front/') == 4 + demo_low_income
 
@@ -115,7 +116,7 @@ def test_returned_correct_and_resubmit(front, back, person):
                             data={"items": ["identity_document"]})
     c = _client(front)
     page = c.get(reverse("front:returned")).content.decode()
-    assert app.number in page and "Нечіткий скан паспорта" in page
+    assert app.number in page and "Нечіткий скан паспорта" in page and person.full_name in page
     page = c.get(reverse("front:edit", args=[app.pk])).content.decode()
     assert "Паспорт громадянина України або ID-картка заявника" in page and "Нечіткий скан паспорта" in page
     c.post(reverse("front:upload", args=[app.pk, "identity_document"]), {"file": upload(pdf_bytes(2, seed=55))})
@@ -131,7 +132,8 @@ def test_results_issue(front, back, person):
             workflow.transition(app.pk, action, actor=back)
         workflow.transition(app.pk, "send_result")
     c = _client(front)
-    assert app.number in c.get(reverse("front:results")).content.decode()
+    page = c.get(reverse("front:results")).content.decode()
+    assert app.number in page and person.full_name in page
     res = c.post(reverse("front:issue", args=[app.pk]), {"back": reverse("front:results"), "method": "in_person"})
     assert res.status_code == 302
     assert Application.objects.get(pk=app.pk).status == Status.CLOSED

@@ -63,7 +63,7 @@ def test_assign_return_decide_pdf(api, head, back):
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
     assert "РІШЕННЯ ПРО ПРИЗНАЧЕННЯ ДОПОМОГИ" in text
     assert app.number in text and "50 000,00 грн" in text and "одноразово" in text and "2811-XII" in text
-    assert app.applicant.full_name in text
+    assert app.applicant_person.full_name in text
     assert AuditEntry.objects.filter(action="decision.download", object_id=str(app.pk), actor=back).exists()
 
 

@@ -146,7 +146,7 @@ def test_grant_with_calculator_sends_result_and_notifies(back, sms_outbox, djang
     assert set(Notification.objects.filter(application=app).values_list("channel", "kind", "state")) == {
         ("email", "result_ready", State.SENT), ("sms", "result_ready", State.SENT)}
     # Only the first name and the number in the SMS, one Cyrillic segment; no surname, amount or outcome anywhere.
-    applicant = app.applicant
+    applicant = app.applicant_person
     (phone, text), = sms_outbox
     assert phone == applicant.phone and app.number in text and "готовий" in text and len(text) <= 70
     message = mail.outbox[-1]
@@ -216,7 +216,7 @@ def test_decide_is_illegal_outside_review(back, status):
 
 def test_no_contacts_nothing_sent_and_the_reason_recorded(back, sms_outbox, django_capture_on_commit_callbacks):
     app = _in_review(back)
-    app.applicant.__class__.objects.filter(pk=app.applicant.pk).update(email="", phone="")
+    app.applicant_person.__class__.objects.filter(pk=app.applicant_person.pk).update(email="", phone="")
     with django_capture_on_commit_callbacks(execute=True):
         services.decide(actor=back, application_id=app.pk, outcome="refused", reason_code="no_right")
     rows = Notification.objects.filter(application=app)

@@ -53,7 +53,7 @@ def test_case_page_is_scoped_and_audited(web, back, back2, front, hadmin):
     assert web(front).get(f"/back/cases/{app.pk}/").status_code == 403
     assert web(hadmin).get(f"/back/cases/{app.pk}/").status_code == 403
     r = web(back).get(f"/back/cases/{app.pk}/")
-    assert r.status_code == 200 and app.applicant.full_name in r.text and "Взяти в роботу" in r.text
+    assert r.status_code == 200 and app.applicant_person.full_name in r.text and "Взяти в роботу" in r.text
     assert AuditEntry.objects.filter(action="application.view", object_id=str(app.pk), actor=back).exists()
 
 
