@@ -45,7 +45,7 @@ def test_participants_and_roles(front, person):
                              member_ids=[child.pk], participants=[(rep.pk, "representative")])
     roles = dict(Participant.objects.filter(application=app).values_list("person_id", "role"))
     assert roles == {child.pk: "family_member", rep.pk: "representative"}   # the applicant is the case's column
-    assert app.applicant == person == Application.objects.get(pk=app.pk).applicant_person
+    assert app.applicant_person == person == Application.objects.get(pk=app.pk).applicant_person
     people = Application.objects.select_related("applicant_person").get(pk=app.pk).people
     assert [(p.person_id, p.role) for p in people][0] == (person.pk, "applicant")
     assert sorted((p.person_id, p.role) for p in people[1:]) == sorted([(child.pk, "family_member"),
