@@ -7,6 +7,7 @@ plain thing."""
 from django.contrib.postgres.operations import AddIndexConcurrently as PostgresAddIndexConcurrently
 from django.contrib.postgres.operations import RemoveIndexConcurrently as PostgresRemoveIndexConcurrently
 from django.db import migrations, models
+from django.db.migrations.operations.base import Operation
 
 
 def _postgres(schema_editor) -> bool:
@@ -245,3 +246,195 @@ def codes_to_words(schema_editor, model, columns, *, blank: bool = True) -> None
     sets = ", ".join(f"{column} = {_case(column, words, to_codes=False, text_codes=True)}"
                      for column, words, _length in columns)
     schema_editor.execute(f"UPDATE {table} SET {sets}")   # noqa: S608 — a migration's constants
+
+
+# --- columns in alignment order (PostgreSQL) --------------------------------------------------------------------------
+# PostgreSQL stores a row's columns in their table order, each at its type's alignment: a boolean or a two-byte code
+# before a timestamp leaves up to seven bytes of padding in every row. Django adds columns in the order they came
+# (``CreateModel``'s, then each ``AddField`` at the end), so the big tables' rows carried padding (#24, bytes: 64 B an
+# application, bench/README.md). The only way to change the order is to write the table again.
+
+_ALIGNMENT = {"d": 8, "i": 4, "s": 2, "c": 1}
+
+
+def ideal_column_order(columns) -> list[str]:
+    """``columns``: (name, typlen, typalign) in table order. Fixed-width columns first, widest alignment first, then
+    the variable-width ones (a short value has a one-byte header and no alignment); the table's order otherwise."""
+    def key(item):
+        place, (_name, length, align) = item
+        return (length < 0, -_ALIGNMENT[align], place)
+    return [name for _place, (name, _length, _align) in sorted(enumerate(columns), key=key)]
+
+
+def _rows(cursor, sql: str, params) -> list:
+    cursor.execute(sql, params)
+    return cursor.fetchall()
+
+
+def _table_columns(cursor, table: str) -> list:
+    return _rows(cursor, """
+        SELECT a.attname, t.typlen, t.typalign, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+               pg_get_expr(d.adbin, d.adrelid), a.attidentity,
+               CASE WHEN a.attcollation <> t.typcollation THEN quote_ident(co.collname) END,
+               a.attgenerated <> '' OR a.attacl IS NOT NULL OR a.attstorage <> t.typstorage
+                 OR a.attcompression <> '' OR col_description(a.attrelid, a.attnum) IS NOT NULL
+          FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+          LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+          LEFT JOIN pg_collation co ON co.oid = a.attcollation
+         WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum""", [table])
+
+
+def _refuse_what_a_rewrite_would_lose(cursor, table: str, columns) -> None:
+    """The rewrite makes again what the project's tables have; anything else stops it before a change."""
+    unusual = [name for name, *_rest, odd in columns if odd]
+    (kind, partition, inherits, security, rules, comment, persistence, disabled, constraint_triggers, serial) = _rows(
+        cursor, """
+        SELECT c.relkind, c.relispartition,
+               EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid OR i.inhparent = c.oid),
+               c.relrowsecurity OR EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid),
+               EXISTS (SELECT 1 FROM pg_rewrite r WHERE r.ev_class = c.oid),
+               obj_description(c.oid, 'pg_class') IS NOT NULL, c.relpersistence,
+               EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = c.oid AND NOT g.tgisinternal AND g.tgenabled <> 'O'),
+               EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 't'),
+               EXISTS (SELECT 1 FROM pg_attrdef d WHERE d.adrelid = c.oid
+                       AND pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%%')
+          FROM pg_class c WHERE c.oid = %s::regclass""", [table])[0]
+    problems = [text for flag, text in (
+        (unusual, f"columns with their own storage, privileges, comment or generation: {unusual}"),
+        (kind != "r" or partition or inherits, "a partitioned, partition or inheriting table"),
+        (security, "row security"), (rules, "rules"), (comment, "a comment"), (persistence != "p", "not logged"),
+        (disabled, "a disabled trigger"), (constraint_triggers, "constraint triggers"),
+        (serial, "a serial column (a sequence default, not an identity)")) if flag]
+    if problems:
+        raise RuntimeError(f"{table} cannot be written again in a new column order: {'; '.join(problems)}")
+
+
+def _column_definition(qn, name, _length, _align, type_sql, not_null, default, identity, collation, _odd,
+                       sequence) -> str:
+    parts = [qn(name), type_sql]
+    if collation:
+        parts.append(f"COLLATE {collation}")
+    if identity:
+        start, increment, low, high, cache, cycle = sequence
+        parts.append(f"GENERATED {'ALWAYS' if identity == 'a' else 'BY DEFAULT'} AS IDENTITY (START WITH {start} "
+                     f"INCREMENT BY {increment} MINVALUE {low} MAXVALUE {high} CACHE {cache}"
+                     f"{' CYCLE' if cycle else ' NO CYCLE'})")
+    elif default is not None:
+        parts.append(f"DEFAULT {default}")
+    if not_null:
+        parts.append("NOT NULL")
+    return " ".join(parts)
+
+
+def _grants(cursor, relation: str, kind: str, target: str) -> list[str]:
+    """The GRANTs that give ``target`` the privileges ``relation`` holds now."""
+    rows = _rows(cursor, """
+        SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END, a.privilege_type, a.is_grantable
+          FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee
+         WHERE c.oid = %s::regclass ORDER BY 1, 2""", [relation])
+    return [f"GRANT {privilege} ON {kind} {target} TO {grantee}{' WITH GRANT OPTION' if grantable else ''}"
+            for grantee, privilege, grantable in rows]
+
+
+def rewrite_in_alignment_order(schema_editor, table: str) -> bool:
+    """Write ``table`` again with its columns in :func:`ideal_column_order` (PostgreSQL), under an exclusive lock,
+    inside the migration's transaction: the rows (ids and the identity's next value kept), its constraints, indexes,
+    triggers, extended statistics, storage options, owner and privileges, and the foreign keys of other tables that
+    point to it, each under its own name. False if the order is already that (nothing is done)."""
+    qn = schema_editor.quote_name
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {qn(table)} IN ACCESS EXCLUSIVE MODE")
+        # Checks a deferred key owes from earlier writes in this transaction are made now: PostgreSQL alters no table
+        # with such checks pending. Django's keys are all deferred; they are again at the end.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        columns = _table_columns(cursor, table)
+        names = [column[0] for column in columns]
+        order = ideal_column_order([column[:3] for column in columns])
+        if order == names:
+            return False
+        _refuse_what_a_rewrite_would_lose(cursor, table, columns)
+        (oid, owner, options), = _rows(cursor, "SELECT c.oid, quote_ident(r.rolname), c.reloptions FROM pg_class c "
+                                               "JOIN pg_roles r ON r.oid = c.relowner WHERE c.oid = %s::regclass",
+                                       [table])
+        constraints = _rows(cursor, "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s "
+                                    "ORDER BY contype = 'f', conname", [oid])
+        incoming = _rows(cursor, "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                                 "FROM pg_constraint WHERE confrelid = %s AND conrelid <> %s AND contype = 'f' "
+                                 "AND conparentid = 0 "   # a partitioned table's: its partitions' come with it
+                                 "ORDER BY 1, 2", [oid, oid])
+        indexes = [definition for (definition,) in _rows(cursor, """
+            SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i
+             WHERE i.indrelid = %s AND NOT EXISTS (SELECT 1 FROM pg_constraint k
+                                                   WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid)
+             ORDER BY i.indexrelid""", [oid])]
+        triggers = [d for (d,) in _rows(cursor, "SELECT pg_get_triggerdef(oid) FROM pg_trigger "
+                                                "WHERE tgrelid = %s AND NOT tgisinternal ORDER BY tgname", [oid])]
+        statistics = [d for (d,) in _rows(cursor, "SELECT pg_get_statisticsobjdef(oid) FROM pg_statistic_ext "
+                                                  "WHERE stxrelid = %s ORDER BY stxname", [oid])]
+        identity = next((column[0] for column in columns if column[6]), None)
+        sequence, sequence_state, sequence_grants = None, (), []
+        if identity:
+            (sequence,), = _rows(cursor, "SELECT pg_get_serial_sequence(%s, %s)", [qn(table), identity])
+            sequence_state = _rows(cursor, "SELECT s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, "
+                                           "s.seqcycle FROM pg_sequence s WHERE s.seqrelid = %s::regclass",
+                                   [sequence])[0]
+            (last, called), = _rows(cursor, f"SELECT last_value, is_called FROM {sequence}", [])  # noqa: S608
+            sequence_grants = _grants(cursor, sequence, "SEQUENCE", sequence)
+        table_grants = _grants(cursor, qn(table), "TABLE", qn(table))
+
+        by_name = {column[0]: column for column in columns}
+        temporary = f"{table}__in_order"
+        definitions = ", ".join(_column_definition(qn, *by_name[name], sequence=sequence_state) for name in order)
+        with_options = f" WITH ({', '.join(options)})" if options else ""
+        for referencing, name, _definition in incoming:
+            cursor.execute(f"ALTER TABLE {referencing} DROP CONSTRAINT {qn(name)}")
+        cursor.execute(f"CREATE TABLE {qn(temporary)} ({definitions}){with_options}")
+        listed = ", ".join(qn(name) for name in order)
+        cursor.execute(f"INSERT INTO {qn(temporary)} ({listed}) OVERRIDING SYSTEM VALUE "  # noqa: S608
+                       f"SELECT {listed} FROM {qn(table)}")
+        if identity:
+            (new_sequence,), = _rows(cursor, "SELECT pg_get_serial_sequence(%s, %s)", [qn(temporary), identity])
+            cursor.execute("SELECT setval(%s, %s, %s)", [new_sequence, last, called])
+        cursor.execute(f"DROP TABLE {qn(table)}")
+        cursor.execute(f"ALTER TABLE {qn(temporary)} RENAME TO {qn(table)}")
+        if identity:   # the old one went with its table; the new one takes its name
+            cursor.execute(f"ALTER SEQUENCE {new_sequence} RENAME TO {sequence.rsplit('.', 1)[-1]}")
+        cursor.execute("SELECT quote_ident(current_user)")
+        if cursor.fetchone()[0] != owner:
+            cursor.execute(f"ALTER TABLE {qn(table)} OWNER TO {owner}")
+        for name, definition in constraints:
+            cursor.execute(f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}")
+        for definition in indexes + triggers + statistics + table_grants + sequence_grants:
+            cursor.execute(definition)
+        for referencing, name, definition in incoming:
+            cursor.execute(f"ALTER TABLE {referencing} ADD CONSTRAINT {qn(name)} {definition}")
+        cursor.execute(f"ANALYZE {qn(table)}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    return True
+
+
+class ColumnsInAlignmentOrder(Operation):
+    """A table's columns in alignment order (:func:`rewrite_in_alignment_order`) on PostgreSQL: the table is written
+    again under an exclusive lock (not for a rolling upgrade; docs/operations.md, section 7). Run again, it finds the
+    order done. SQLite stores no padding: nothing to do. Backwards: nothing (the order means nothing to a query)."""
+    reversible = True
+    reduces_to_sql = False
+
+    def __init__(self, model_name: str) -> None:
+        self.model_name = model_name
+
+    def deconstruct(self):
+        return (type(self).__qualname__, [], {"model_name": self.model_name})
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if _postgres(schema_editor):
+            rewrite_in_alignment_order(schema_editor, to_state.apps.get_model(app_label, self.model_name)._meta.db_table)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass
+
+    def describe(self) -> str:
+        return f"Write {self.model_name}'s table again with its columns in alignment order"
