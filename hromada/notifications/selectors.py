@@ -124,9 +124,9 @@ def notifications_for(user: User, application_id: int) -> list[Notification]:
 
 
 def applicant_id(user: User, application_id: int) -> int | None:
-    """The applicant (a Person id) of a visible case."""
-    app = access.get_visible(user, Application, pk=application_id)
-    return app.applicant_person_id
+    """The applicant (a Person id) of a visible case (NotFound for any other id)."""
+    return access.get_visible(user, Application.objects.values_list("applicant_person_id", flat=True),
+                              pk=application_id)
 
 
 def consents_for(user: User, application_id: int) -> dict[str, Consent | None]:

@@ -188,13 +188,12 @@ def _claim_for_sending(notification_id: int) -> Delivery | tuple[Notification, P
                                                                 granted=True).exists()
         reason = (_("Заявник відкликав згоду на цей канал.") if not consent
                   else _("Контакт заявника видалено.") if not contact else _unconfigured_reason(row.channel))
-        if reason:
+        if reason or person is None:   # no applicant means no consent: a reason is given
             row.state, row.last_error = State.NOT_SENT, reason
             row.save(update_fields=["state", "last_error", "updated_at"])
             return Delivery(state=row.state)
         row.attempts, row.sending_since = row.attempts + 1, now
         row.save(update_fields=["attempts", "sending_since", "updated_at"])
-    assert person is not None   # no applicant means no consent: the reason above returned  # noqa: S101
     return row, person, contact
 
 
