@@ -36,6 +36,7 @@ def short_name_of(last_name: str | None, first_name: str | None, patronymic: str
 
 
 class User(AbstractUser):
+    id = models.AutoField(primary_key=True)   # four bytes in every row that names a user (#24; see KeyToInteger)
     patronymic = models.CharField(_("по батькові"), max_length=150, blank=True)
     role = models.CharField(_("роль"), max_length=32, choices=Role.choices)
     # Scope: an office (front/back staff) or a territory unit (hromada, raion, oblast); national roles none.

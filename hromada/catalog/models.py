@@ -24,6 +24,7 @@ class ServiceCategory(models.TextChoices):
 
 
 class ServiceType(models.Model):
+    id = models.AutoField(primary_key=True)   # four bytes in every case that names it (#24; see KeyToInteger)
     code = models.SlugField(_("код"), max_length=64, unique=True)
     name_uk = models.CharField(_("назва (укр.)"), max_length=255)
     name_en = models.CharField(_("назва (англ.)"), max_length=255)

@@ -148,9 +148,10 @@ def slot(n: int) -> str:
     return f"{_SLOT_PREFIX}{n}\x00"
 
 
-# Far below any id or count this schema holds (a bigint's range ends at -9.22e18): a key's placeholder must pass the
-# integer preparation a text marker would fail.
-_INT_SLOT_BASE = -9_100_000_000_000_000_000
+# Below any id or count this schema holds, and within a four-byte integer's range (it ends at -2,147,483,648): a
+# key's placeholder must pass the integer preparation a text marker would fail, and Django answers a lookup of a
+# four-byte key with a value outside its range as matching nothing (the small tables' keys, ``KeyToInteger``).
+_INT_SLOT_BASE = -2_100_000_000
 
 
 def int_slot(n: int) -> int:

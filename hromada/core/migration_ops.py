@@ -171,6 +171,59 @@ class UniqueFieldToConstraint(migrations.SeparateDatabaseAndState):
         _drop_field_index_concurrently(schema_editor, table, column, "_like")
 
 
+def _columns_naming(cursor, table: str) -> dict[str, list[str]]:
+    """Every column that names a row of ``table`` by its key, by table: the foreign keys the database holds (a
+    partitioned table's once, its partitions follow), and the installed models' keys without a constraint (which
+    only the models know). A migration's state may lack the apps that come later in the plan, so it cannot say."""
+    from django.apps import apps as installed
+
+    rows = _rows(cursor, "SELECT c.conrelid::regclass::text, a.attname FROM pg_constraint c JOIN pg_attribute a "
+                         "ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) WHERE c.contype = 'f' "
+                         "AND c.confrelid = %s::regclass AND c.conparentid = 0", [table])
+    present = {tuple(row) for row in _rows(cursor, "SELECT table_name, column_name FROM information_schema.columns "
+                                                   "WHERE table_schema = current_schema()", [])}
+    named: dict[str, list[str]] = {}
+    for model in installed.get_models(include_auto_created=True):
+        for field in model._meta.local_fields:
+            if (field.many_to_one or field.one_to_one) and field.related_model._meta.db_table == table:
+                rows.append((model._meta.db_table, field.column))
+    for referencing, column in rows:
+        if (referencing, column) in present and column not in named.setdefault(referencing, []):
+            named[referencing].append(column)
+    return named
+
+
+def retype_key(schema_editor, table: str, key: str, to_type: str) -> None:
+    """PostgreSQL: ``table``'s key and every column naming it as ``to_type``, one ``ALTER TABLE`` (one rewrite) a
+    table; the foreign keys stay (an ``integer`` may point to a ``bigint`` and back), the identity's sequence follows
+    its column."""
+    qn = schema_editor.quote_name
+    with schema_editor.connection.cursor() as cursor:
+        named = _columns_naming(cursor, table)
+        named.setdefault(table, []).insert(0, key)
+        for referencing, columns in named.items():
+            alters = ", ".join(f"ALTER COLUMN {qn(column)} TYPE {to_type}" for column in columns)
+            cursor.execute(f"ALTER TABLE {referencing if '.' in referencing else qn(referencing)} {alters}")
+
+
+class KeyToInteger(migrations.AlterField):
+    """A small table's key from ``bigint`` to ``integer`` (``AutoField``): users, offices, the territory's units and
+    services number thousands, and every case, scan and person names several of them, four bytes each saved (#24).
+    PostgreSQL: :func:`retype_key` — the key and every column that names it, each table rewritten once under an
+    exclusive lock (not for a rolling upgrade; the older code reads and writes the same numbers, so going back to it
+    needs nothing). SQLite stores both as the same integer: the model's state alone changes (Django would rebuild
+    every table that points to the key, and a rebuild drops the case history's trigger)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if _postgres(schema_editor):
+            model = to_state.apps.get_model(app_label, self.model_name)
+            retype_key(schema_editor, model._meta.db_table, model._meta.pk.column, "integer")
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if _postgres(schema_editor):
+            model = to_state.apps.get_model(app_label, self.model_name)
+            retype_key(schema_editor, model._meta.db_table, model._meta.pk.column, "bigint")
+
 # --- words to codes (core.fields.WordCodeField) -----------------------------------------------------------------------
 # A column of a closed vocabulary's words becomes its two-byte codes, and back: ``columns`` is [(column, words,
 # max_length)], ``words`` as the migration knows them (the model's tuples may grow, never change). A word the table

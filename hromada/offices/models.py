@@ -54,6 +54,7 @@ def authority_of_kind(kind: str) -> str | None:
 
 
 class Office(models.Model):
+    id = models.AutoField(primary_key=True)   # four bytes in every case that names it (#24; see KeyToInteger)
     name = models.CharField(_("назва"), max_length=255)
     function = models.CharField(_("функція"), max_length=8, choices=Function.choices, db_index=True)
     kind = models.CharField(_("вид"), max_length=32, choices=Kind.choices)

@@ -110,7 +110,7 @@ class Person(models.Model):
             # then, whatever the database's collation). Replaces a country-wide pattern index: 181 thousand names
             # begin with «Ше» at 5 M, 689 of them in the busiest hromada.
             models.Index(fields=["registered_hromada", "name_key"], name="person_home_name",
-                         opclasses=["int8_ops", "varchar_pattern_ops"]),
+                         opclasses=["int4_ops", "varchar_pattern_ops"]),
             # A hromada's residents of a raion or a place, counted from the index alone (the list's X-Total-Count,
             # #24): (hromada, raion) or (hromada, …, settlement) narrows, the id is what the count's UNION compares.
             # (The child-case flag is in it too: a count of the residents another role sees is read from it alone.)

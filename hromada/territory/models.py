@@ -26,6 +26,7 @@ CRIMEA_PREFIXES = ("UA01", "UA85")
 
 
 class Unit(models.Model):
+    id = models.AutoField(primary_key=True)   # four bytes in every row that names a place (#24; see KeyToInteger)
     code = models.CharField(_("код КАТОТТГ"), max_length=19, unique=True)
     category = models.CharField(_("категорія"), max_length=1, choices=Category.choices, db_index=True)
     name = models.CharField(_("назва"), max_length=200)

@@ -11,7 +11,10 @@ from hromada.core.migration_ops import ColumnsInAlignmentOrder
 
 
 class Migration(migrations.Migration):
-    dependencies = [("applications", "0024_lean_case_indexes")]
+    # After the small tables' keys became four bytes (their columns here too): one order for the final types.
+    dependencies = [("applications", "0024_lean_case_indexes"), ("accounts", "0006_key_to_integer"),
+                    ("offices", "0004_key_to_integer"), ("territory", "0002_key_to_integer"),
+                    ("catalog", "0009_key_to_integer")]
 
     operations = [ColumnsInAlignmentOrder("document"), ColumnsInAlignmentOrder("receipt"),
                   ColumnsInAlignmentOrder("application")]

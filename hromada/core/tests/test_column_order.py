@@ -147,7 +147,7 @@ def test_what_a_rewrite_would_lose_stops_it_before_a_change():
 @postgres_only
 @pytest.mark.django_db
 @pytest.mark.parametrize("table", ["applications_application", "applications_document", "applications_receipt",
-                                   "persons_person"])
+                                   "persons_person", "persons_personaccess", "backoffice_decision"])
 def test_the_big_tables_carry_no_padding_between_columns(table):
     with connection.cursor() as cursor:
         cursor.execute("SELECT attname, t.typlen, t.typalign FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
