@@ -1,9 +1,11 @@
-"""Migration operations for the big tables on a live PostgreSQL (docs/operations.md, section 7): indexes built and
-dropped CONCURRENTLY, so that reads and writes go on meanwhile (the migration says ``atomic = False``). Such a
-migration is recorded only once it has finished, so each operation may meet its own work done by an interrupted
-earlier run, and carries on (a column already there, an index already built; an index left INVALID by a failed
-concurrent build is dropped and built again). On SQLite, the embedded default that one process uses, each does the
-plain thing."""
+"""Migration operations for the big tables on PostgreSQL (docs/operations.md, section 7). Most work on a live
+database: indexes built and dropped CONCURRENTLY, so that reads and writes go on meanwhile (the migration says
+``atomic = False``). Two take a table for a maintenance window (the hosts stopped): a small table's key made four
+bytes with every column naming it (``KeyToInteger``), and a table written again with its columns in alignment order
+(``ColumnsInAlignmentOrder``). A non-atomic migration is recorded only once it has finished, so each operation may
+meet its own work done by an interrupted earlier run, and carries on (a column already there, an index already
+built; an index left INVALID by a failed concurrent build is dropped and built again). On SQLite, the embedded
+default that one process uses, each does the plain thing."""
 from django.contrib.postgres.operations import AddIndexConcurrently as PostgresAddIndexConcurrently
 from django.contrib.postgres.operations import RemoveIndexConcurrently as PostgresRemoveIndexConcurrently
 from django.db import migrations, models
@@ -12,6 +14,11 @@ from django.db.migrations.operations.base import Operation
 
 def _postgres(schema_editor) -> bool:
     return schema_editor.connection.vendor == "postgresql"
+
+
+def _rows(cursor, sql: str, params) -> list:
+    cursor.execute(sql, params)
+    return cursor.fetchall()
 
 
 def _index_valid(schema_editor, name: str) -> bool | None:
@@ -177,9 +184,9 @@ def _columns_naming(cursor, table: str) -> dict[str, list[str]]:
     only the models know). A migration's state may lack the apps that come later in the plan, so it cannot say."""
     from django.apps import apps as installed
 
-    rows = _rows(cursor, "SELECT c.conrelid::regclass::text, a.attname FROM pg_constraint c JOIN pg_attribute a "
-                         "ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) WHERE c.contype = 'f' "
-                         "AND c.confrelid = %s::regclass AND c.conparentid = 0", [table])
+    rows = _rows(cursor, "SELECT r.relname, a.attname FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid "
+                         "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) "
+                         "WHERE c.contype = 'f' AND c.confrelid = %s::regclass AND c.conparentid = 0", [table])
     present = {tuple(row) for row in _rows(cursor, "SELECT table_name, column_name FROM information_schema.columns "
                                                    "WHERE table_schema = current_schema()", [])}
     named: dict[str, list[str]] = {}
@@ -203,7 +210,7 @@ def retype_key(schema_editor, table: str, key: str, to_type: str) -> None:
         named.setdefault(table, []).insert(0, key)
         for referencing, columns in named.items():
             alters = ", ".join(f"ALTER COLUMN {qn(column)} TYPE {to_type}" for column in columns)
-            cursor.execute(f"ALTER TABLE {referencing if '.' in referencing else qn(referencing)} {alters}")
+            cursor.execute(f"ALTER TABLE {qn(referencing)} {alters}")
 
 
 class KeyToInteger(migrations.AlterField):
@@ -223,6 +230,7 @@ class KeyToInteger(migrations.AlterField):
         if _postgres(schema_editor):
             model = to_state.apps.get_model(app_label, self.model_name)
             retype_key(schema_editor, model._meta.db_table, model._meta.pk.column, "bigint")
+
 
 # --- words to codes (core.fields.WordCodeField) -----------------------------------------------------------------------
 # A column of a closed vocabulary's words becomes its two-byte codes, and back: ``columns`` is [(column, words,
@@ -319,11 +327,6 @@ def ideal_column_order(columns) -> list[str]:
     return [name for _place, (name, _length, _align) in sorted(enumerate(columns), key=key)]
 
 
-def _rows(cursor, sql: str, params) -> list:
-    cursor.execute(sql, params)
-    return cursor.fetchall()
-
-
 def _table_columns(cursor, table: str) -> list:
     return _rows(cursor, """
         SELECT a.attname, t.typlen, t.typalign, format_type(a.atttypid, a.atttypmod), a.attnotnull,
@@ -397,15 +400,15 @@ def rewrite_in_alignment_order(schema_editor, table: str) -> bool:
     qn = schema_editor.quote_name
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {qn(table)} IN ACCESS EXCLUSIVE MODE")
-        # Checks a deferred key owes from earlier writes in this transaction are made now: PostgreSQL alters no table
-        # with such checks pending. Django's keys are all deferred; they are again at the end.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         columns = _table_columns(cursor, table)
         names = [column[0] for column in columns]
         order = ideal_column_order([column[:3] for column in columns])
         if order == names:
             return False
         _refuse_what_a_rewrite_would_lose(cursor, table, columns)
+        # Checks a deferred key owes from earlier writes in this transaction are made now: PostgreSQL alters no table
+        # with such checks pending. Django's keys are all deferred; they are again at the end.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         (oid, owner, options), = _rows(cursor, "SELECT c.oid, quote_ident(r.rolname), c.reloptions FROM pg_class c "
                                                "JOIN pg_roles r ON r.oid = c.relowner WHERE c.oid = %s::regclass",
                                        [table])
