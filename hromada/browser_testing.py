@@ -234,6 +234,13 @@ def totp_now() -> str:
     return f"{totp(bytes.fromhex(TOTP_KEY)):06d}"
 
 
+def sign_out(page) -> None:
+    """The browser forgets its session: once the page's requests have settled, so that a response still on its way
+    (a fragment renewing the session) cannot set the cookie again after it was cleared (seen under load in CI)."""
+    page.wait_for_load_state("networkidle")
+    page.context.clear_cookies()
+
+
 def do_login(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
     page.goto(f"{base_url}/accounts/login/")
     if not page.locator("#id_username").count():

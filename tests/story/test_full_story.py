@@ -13,6 +13,8 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from hromada.browser_testing import sign_out
+
 pytestmark = pytest.mark.browser
 BARANIVSKA = "UA18080010000090720"
 BARANIVKA = "UA18080010010059187"
@@ -132,7 +134,7 @@ def test_full_story(page, hromada_server, login, shot, tmp_path, unique):
     assert "Повідомлення про прийняття заяви" in text and number in text and "Ткачук Мирослава" in text
 
     # 2. Back office takes it and returns it for correction.
-    page.context.clear_cookies()
+    sign_out(page)
     login(page, "back_demo")
     page.goto(f"{url}/back/cases/{app_id}/")
     expect(page.locator("h1")).to_contain_text(number)
@@ -145,7 +147,7 @@ def test_full_story(page, hromada_server, login, shot, tmp_path, unique):
     shot(page, "story-04-returned-by-back-office")
 
     # 3. Front office corrects (a clearer scan) and resubmits.
-    page.context.clear_cookies()
+    sign_out(page)
     login(page, "front_demo")
     page.click("nav.nav >> text=Повернуті на доопрацювання")
     expect(page.locator("main")).to_contain_text(number)   # content() read before the new page was half-written
@@ -162,7 +164,7 @@ def test_full_story(page, hromada_server, login, shot, tmp_path, unique):
     shot(page, "story-06-resubmitted")
 
     # 4. Back office grants it with the calculator.
-    page.context.clear_cookies()
+    sign_out(page)
     login(page, "back_demo")
     page.goto(f"{url}/back/cases/{app_id}/")
     page.click("#take-button")
@@ -177,7 +179,7 @@ def test_full_story(page, hromada_server, login, shot, tmp_path, unique):
     shot(page, "story-08-granted")
 
     # 5. Front office hands out the result.
-    page.context.clear_cookies()
+    sign_out(page)
     login(page, "front_demo")
     page.click("nav.nav >> text=Результати до видачі")
     row = page.locator("tr", has_text=number)
@@ -189,7 +191,7 @@ def test_full_story(page, hromada_server, login, shot, tmp_path, unique):
     shot(page, "story-09-result-issued")
 
     # 6. Ministry runs the month's billing; the hromada's act includes the application.
-    page.context.clear_cookies()
+    sign_out(page)
     login(page, "ministry_demo")
     page.click("nav.nav >> text=Оплата громадам")
     page.fill("#id_period", period)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from hromada.browser_testing import SCREENSHOTS
+from hromada.browser_testing import SCREENSHOTS, sign_out
 
 from .factories import pdf_bytes, png_bytes
 
@@ -84,7 +84,7 @@ def test_accept_decide_print_and_hand_out(page, live_server_url, login, shot, tm
     page.wait_for_load_state("networkidle")
 
     # 2. The back office: its worklist, the queue's search, the contacts on the case, the decision.
-    page.context.clear_cookies()
+    sign_out(page)
     login(page, "back_demo")
     page.goto(f"{url}/")
     expect(page.locator("#worklist")).to_contain_text("Нові, ще не взяті в роботу")
@@ -106,7 +106,7 @@ def test_accept_decide_print_and_hand_out(page, live_server_url, login, shot, tm
     page.wait_for_load_state("networkidle")
 
     # 3. The front office: the worklist counts the result, the results page shows the outcome.
-    page.context.clear_cookies()
+    sign_out(page)
     login(page, "front_demo")
     page.goto(f"{url}/")
     results_card = page.locator("#worklist a[href='/front/results/']")

@@ -2,6 +2,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from hromada.browser_testing import sign_out
+
 pytestmark = pytest.mark.browser
 
 MINISTRY_TOTP_KEY = "3132333435363738393031323334353637383930"   # the ministry role needs 2FA in production mode
@@ -59,7 +61,7 @@ def test_ministry_runs_drills_down_closes_and_hromada_sees_its_act(page, hromada
     assert "Сума" in page.evaluate("() => document.activeElement.labels[0].textContent")
     shot(page, "billing-05-tariffs")
 
-    page.context.clear_cookies()
+    sign_out(page)
     login(page, "hromada_admin_demo")
     page.click("nav.nav >> text=Оплата громадам")
     link = page.locator("a[href$='/acts/UA18080010000090720.pdf']")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hromada.browser_testing import SCREENSHOTS
+from hromada.browser_testing import SCREENSHOTS, sign_out
 
 pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
@@ -77,7 +77,7 @@ def test_drilldown_audit_log_and_access_report(page, hromada_server, live_server
     shot(page, "oversight-billing-items")
     _publish("oversight-billing-items")
 
-    page.context.clear_cookies()
+    sign_out(page)
     login(page, "auditor_demo")
     page.goto(f"{live_server_url}/audit/")
     page.click("text=Перевірити зараз")
@@ -87,7 +87,7 @@ def test_drilldown_audit_log_and_access_report(page, hromada_server, live_server
     shot(page, "oversight-audit-log")
     _publish("oversight-audit-log")
 
-    page.context.clear_cookies()
+    sign_out(page)
     login(page, "front_demo")
     page.goto(f"{live_server_url}/persons/{person_id}/access-report/")
     assert page.locator("tr[data-other-office]").count() >= 2

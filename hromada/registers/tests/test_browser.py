@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from hromada.browser_testing import LiveServer, chromium_available, do_login
+from hromada.browser_testing import LiveServer, chromium_available, do_login, sign_out
 from hromada.registers.simulator.server import SimulatorServer
 
 pytestmark = pytest.mark.browser
@@ -65,7 +65,7 @@ def test_front_office_sees_a_mismatch_and_back_office_the_results(registers_serv
     page.wait_for_load_state("networkidle")
     assert "Прийнято попри розбіжність" in page.locator("tr[id^='check-identity-identity_document']").inner_text()
 
-    page.context.clear_cookies()
+    sign_out(page)
     do_login(page, url, "back_demo")
     page.goto(f"{url}/back/cases/{pk}/")
     panel = page.locator("#registers")
