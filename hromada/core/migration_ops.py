@@ -11,6 +11,8 @@ from django.contrib.postgres.operations import RemoveIndexConcurrently as Postgr
 from django.db import migrations, models
 from django.db.migrations.operations.base import Operation
 
+from hromada.core.partitions import no_pending_checks
+
 
 def _postgres(schema_editor) -> bool:
     return schema_editor.connection.vendor == "postgresql"
@@ -406,67 +408,69 @@ def rewrite_in_alignment_order(schema_editor, table: str) -> bool:
         if order == names:
             return False
         _refuse_what_a_rewrite_would_lose(cursor, table, columns)
-        # Checks a deferred key owes from earlier writes in this transaction are made now: PostgreSQL alters no table
-        # with such checks pending. Django's keys are all deferred; they are again at the end.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        (oid, owner, options), = _rows(cursor, "SELECT c.oid, quote_ident(r.rolname), c.reloptions FROM pg_class c "
-                                               "JOIN pg_roles r ON r.oid = c.relowner WHERE c.oid = %s::regclass",
-                                       [table])
-        constraints = _rows(cursor, "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s "
-                                    "ORDER BY contype = 'f', conname", [oid])
-        incoming = _rows(cursor, "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
-                                 "FROM pg_constraint WHERE confrelid = %s AND conrelid <> %s AND contype = 'f' "
-                                 "AND conparentid = 0 "   # a partitioned table's: its partitions' come with it
-                                 "ORDER BY 1, 2", [oid, oid])
-        indexes = [definition for (definition,) in _rows(cursor, """
-            SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i
-             WHERE i.indrelid = %s AND NOT EXISTS (SELECT 1 FROM pg_constraint k
-                                                   WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid)
-             ORDER BY i.indexrelid""", [oid])]
-        triggers = [d for (d,) in _rows(cursor, "SELECT pg_get_triggerdef(oid) FROM pg_trigger "
-                                                "WHERE tgrelid = %s AND NOT tgisinternal ORDER BY tgname", [oid])]
-        statistics = [d for (d,) in _rows(cursor, "SELECT pg_get_statisticsobjdef(oid) FROM pg_statistic_ext "
-                                                  "WHERE stxrelid = %s ORDER BY stxname", [oid])]
-        identity = next((column[0] for column in columns if column[6]), None)
-        sequence, sequence_state, sequence_grants = None, (), []
-        if identity:
-            (sequence,), = _rows(cursor, "SELECT pg_get_serial_sequence(%s, %s)", [qn(table), identity])
-            sequence_state = _rows(cursor, "SELECT s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, "
-                                           "s.seqcycle FROM pg_sequence s WHERE s.seqrelid = %s::regclass",
-                                   [sequence])[0]
-            (last, called), = _rows(cursor, f"SELECT last_value, is_called FROM {sequence}", [])  # noqa: S608
-            sequence_grants = _grants(cursor, sequence, "SEQUENCE", sequence)
-        table_grants = _grants(cursor, qn(table), "TABLE", qn(table))
-
-        by_name = {column[0]: column for column in columns}
-        temporary = f"{table}__in_order"
-        definitions = ", ".join(_column_definition(qn, *by_name[name], sequence=sequence_state) for name in order)
-        with_options = f" WITH ({', '.join(options)})" if options else ""
-        for referencing, name, _definition in incoming:
-            cursor.execute(f"ALTER TABLE {referencing} DROP CONSTRAINT {qn(name)}")
-        cursor.execute(f"CREATE TABLE {qn(temporary)} ({definitions}){with_options}")
-        listed = ", ".join(qn(name) for name in order)
-        cursor.execute(f"INSERT INTO {qn(temporary)} ({listed}) OVERRIDING SYSTEM VALUE "  # noqa: S608
-                       f"SELECT {listed} FROM {qn(table)}")
-        if identity:
-            (new_sequence,), = _rows(cursor, "SELECT pg_get_serial_sequence(%s, %s)", [qn(temporary), identity])
-            cursor.execute("SELECT setval(%s, %s, %s)", [new_sequence, last, called])
-        cursor.execute(f"DROP TABLE {qn(table)}")
-        cursor.execute(f"ALTER TABLE {qn(temporary)} RENAME TO {qn(table)}")
-        if identity:   # the old one went with its table; the new one takes its name
-            cursor.execute(f"ALTER SEQUENCE {new_sequence} RENAME TO {sequence.rsplit('.', 1)[-1]}")
-        cursor.execute("SELECT quote_ident(current_user)")
-        if cursor.fetchone()[0] != owner:
-            cursor.execute(f"ALTER TABLE {qn(table)} OWNER TO {owner}")
-        for name, definition in constraints:
-            cursor.execute(f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}")
-        for definition in indexes + triggers + statistics + table_grants + sequence_grants:
-            cursor.execute(definition)
-        for referencing, name, definition in incoming:
-            cursor.execute(f"ALTER TABLE {referencing} ADD CONSTRAINT {qn(name)} {definition}")
-        cursor.execute(f"ANALYZE {qn(table)}")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        with no_pending_checks(cursor):
+            _write_in_order(cursor, qn, table, columns, order)
     return True
+
+
+def _write_in_order(cursor, qn, table: str, columns, order: list[str]) -> None:
+    """:func:`rewrite_in_alignment_order`'s copy, with the table locked and no deferred check pending."""
+    (oid, owner, options), = _rows(cursor, "SELECT c.oid, quote_ident(r.rolname), c.reloptions FROM pg_class c "
+                                           "JOIN pg_roles r ON r.oid = c.relowner WHERE c.oid = %s::regclass",
+                                   [table])
+    constraints = _rows(cursor, "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s "
+                                "ORDER BY contype = 'f', conname", [oid])
+    incoming = _rows(cursor, "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                             "FROM pg_constraint WHERE confrelid = %s AND conrelid <> %s AND contype = 'f' "
+                             "AND conparentid = 0 "   # a partitioned table's: its partitions' come with it
+                             "ORDER BY 1, 2", [oid, oid])
+    indexes = [definition for (definition,) in _rows(cursor, """
+        SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i
+         WHERE i.indrelid = %s AND NOT EXISTS (SELECT 1 FROM pg_constraint k
+                                               WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid)
+         ORDER BY i.indexrelid""", [oid])]
+    triggers = [d for (d,) in _rows(cursor, "SELECT pg_get_triggerdef(oid) FROM pg_trigger "
+                                            "WHERE tgrelid = %s AND NOT tgisinternal ORDER BY tgname", [oid])]
+    statistics = [d for (d,) in _rows(cursor, "SELECT pg_get_statisticsobjdef(oid) FROM pg_statistic_ext "
+                                              "WHERE stxrelid = %s ORDER BY stxname", [oid])]
+    identity = next((column[0] for column in columns if column[6]), None)
+    sequence, sequence_state, sequence_grants = None, (), []
+    if identity:
+        (sequence,), = _rows(cursor, "SELECT pg_get_serial_sequence(%s, %s)", [qn(table), identity])
+        sequence_state = _rows(cursor, "SELECT s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, "
+                                       "s.seqcycle FROM pg_sequence s WHERE s.seqrelid = %s::regclass",
+                               [sequence])[0]
+        (last, called), = _rows(cursor, f"SELECT last_value, is_called FROM {sequence}", [])  # noqa: S608
+        sequence_grants = _grants(cursor, sequence, "SEQUENCE", sequence)
+    table_grants = _grants(cursor, qn(table), "TABLE", qn(table))
+
+    by_name = {column[0]: column for column in columns}
+    temporary = f"{table}__in_order"
+    definitions = ", ".join(_column_definition(qn, *by_name[name], sequence=sequence_state) for name in order)
+    with_options = f" WITH ({', '.join(options)})" if options else ""
+    for referencing, name, _definition in incoming:
+        cursor.execute(f"ALTER TABLE {referencing} DROP CONSTRAINT {qn(name)}")
+    cursor.execute(f"CREATE TABLE {qn(temporary)} ({definitions}){with_options}")
+    listed = ", ".join(qn(name) for name in order)
+    cursor.execute(f"INSERT INTO {qn(temporary)} ({listed}) OVERRIDING SYSTEM VALUE "  # noqa: S608
+                   f"SELECT {listed} FROM {qn(table)}")
+    if identity:
+        (new_sequence,), = _rows(cursor, "SELECT pg_get_serial_sequence(%s, %s)", [qn(temporary), identity])
+        cursor.execute("SELECT setval(%s, %s, %s)", [new_sequence, last, called])
+    cursor.execute(f"DROP TABLE {qn(table)}")
+    cursor.execute(f"ALTER TABLE {qn(temporary)} RENAME TO {qn(table)}")
+    if identity:   # the old one went with its table; the new one takes its name
+        cursor.execute(f"ALTER SEQUENCE {new_sequence} RENAME TO {sequence.rsplit('.', 1)[-1]}")
+    cursor.execute("SELECT quote_ident(current_user)")
+    if cursor.fetchone()[0] != owner:
+        cursor.execute(f"ALTER TABLE {qn(table)} OWNER TO {owner}")
+    for name, definition in constraints:
+        cursor.execute(f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}")
+    for definition in indexes + triggers + statistics + table_grants + sequence_grants:
+        cursor.execute(definition)
+    for referencing, name, definition in incoming:
+        cursor.execute(f"ALTER TABLE {referencing} ADD CONSTRAINT {qn(name)} {definition}")
+    cursor.execute(f"ANALYZE {qn(table)}")
 
 
 class ColumnsInAlignmentOrder(Operation):

@@ -212,7 +212,7 @@ def _create_month(connection, cursor, key: PartitionedTable, name: str, month: d
     # PostgreSQL refuses a partition whose rows sit in the DEFAULT; move them. The detached DEFAULT is a plain
     # table for a moment: its own row triggers (an append-only guard) are off while the copied rows leave it.
     columns = ", ".join(q(c) for c in _insertable_columns(cursor, table))
-    with _no_pending_checks(cursor):
+    with no_pending_checks(cursor):
         _move_out_of_default(cursor, q, table, default, create, columns, in_month)
 
 
@@ -228,7 +228,7 @@ def _move_out_of_default(cursor, q, table, default, create, columns, in_month) -
 
 
 @contextmanager
-def _no_pending_checks(cursor):
+def no_pending_checks(cursor):
     """PostgreSQL refuses to ALTER a table with deferred foreign-key checks pending in the transaction: run them
     now, and defer them again after (what Django's schema editor does around its own ALTERs)."""
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -362,7 +362,7 @@ def partition_by_month(connection, table: str, column: str, *, months_ahead: int
         return []
     old = _checked_name(f"{table}__unpartitioned")
     q = lambda n: _q(connection, n)  # noqa: E731
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor, _no_pending_checks(cursor):
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor, no_pending_checks(cursor):
         cursor.execute(f"LOCK TABLE {q(table)} IN ACCESS EXCLUSIVE MODE")
         shape = _read_shape(connection, cursor, table, column)
         # What will be recreated is read before anything is dropped; the definitions name the table, which
@@ -526,6 +526,6 @@ def drop_partition(connection, table: str, name: str) -> None:
     if not _applies(connection):
         return
     q = lambda n: _q(connection, n)  # noqa: E731
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor, _no_pending_checks(cursor):
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor, no_pending_checks(cursor):
         cursor.execute(f"ALTER TABLE {q(table)} DETACH PARTITION {q(_checked_name(name))}")
         cursor.execute(f"DROP TABLE {q(name)}")
