@@ -19,7 +19,7 @@ class ApplicationsConfig(AppConfig):
         from hromada.persons.models import PersonAccess
 
         from .models import Application, Document, Participant, Status
-        from .selectors import participant_person_ids
+        from .selectors import participant_person_id_parts, participant_person_ids
 
         # The deciding offices' roles: the children's service sees the children's-rights requests routed to its own
         # office (offices.selectors.deciding_office_for), never the hromada's other cases.
@@ -51,16 +51,23 @@ class ApplicationsConfig(AppConfig):
         # Persons (the floor below) reach the applications through these.
         def case_person_ids(user, *, beyond_home: bool = False):
             # "Persons in a case I can see". A back office sees the cases sent to it: their participants (by the
-            # back office's index). Everyone else sees the cases of the hromadas in scope: the persons taking part
-            # in one (persons.PersonAccess, kept by the intake services), read from the (hromada, person) index
-            # alone — the same answer as the participants of the visible cases (``participant_person_ids``), which
-            # had to join every participant row to its case. ``beyond_home``: only those a hromada's staff do not
-            # see through the home part already — persons registered elsewhere (PersonAccess's partial index); a
-            # back office has no home part.
+            # back office's index). Everyone else sees the cases of the hromadas in scope, and of their persons
+            # the home part shows all but two kinds: those registered elsewhere — persons.PersonAccess, kept by
+            # the intake services, read from the (hromada, person) index alone — and, to users from whom the home
+            # part hides them, the children of protection cases registered in the hromada, read from the
+            # participants of the visible cases narrowed to those children (a few a hromada; the flag may be set
+            # after the child joined a case, so no row could be kept for them). ``beyond_home``: the first kind
+            # only (the cover adds the children by a part of its own); a back office has no home part.
             if user.role in back_roles or not access.may(user, "application.view"):
                 return participant_person_ids(user)
-            rows = PersonAccess.objects.filter(access.scope_of(user).hromada_q("hromada"))
-            return (rows.filter(home=False) if beyond_home else rows).values("person_id")
+            scope = access.scope_of(user)
+            rows = PersonAccess.objects.filter(scope.hromada_q("hromada")).values("person_id")
+            if beyond_home or not scoping.children_hidden(user):
+                return rows
+            # Narrowed to the children registered in scope first (a few a hromada, on the home index), so the
+            # statement starts from them rather than from every case of the hromada.
+            children = scoping.CHILDREN & scope.hromada_q("registered_hromada")
+            return rows.union(*participant_person_id_parts(user, children))
 
         scoping.case_person_ids.provide(case_person_ids)
         scoping.case_person_ids_beyond_home.provide(functools.partial(case_person_ids, beyond_home=True))

@@ -26,6 +26,7 @@ from hromada.catalog.models import DocumentRequirement, ServiceCategory, Timing
 from hromada.core.errors import ValidationFailed
 from hromada.core.history import HistoryEvent, resolve_actors
 from hromada.core.text import normalize_name
+from hromada.persons.models import Person
 
 from . import slots, workflow
 from .deadlines import documents_deadline_for
@@ -117,10 +118,21 @@ def application_for(user: User, application_id: int) -> Application:
 
 def participant_person_ids(user: User) -> QuerySet[Any, Any]:
     """Ids of the persons taking part in the applications ``user`` sees — their applicants and the participant rows
-    (the back offices' way into persons; for everyone else ``persons.PersonAccess`` answers the same, see apps.py)."""
+    (the back offices' way into persons; for everyone else ``persons.PersonAccess`` holds those from elsewhere, see
+    apps.py)."""
+    members, applicants = participant_person_id_parts(user)
+    return members.union(applicants)
+
+
+def participant_person_id_parts(user: User, persons: Q | None = None) -> tuple[QuerySet[Any, Any], ...]:
+    """``participant_person_ids`` as its two parts (the participant rows, the applicants), each narrowed to the
+    persons matching ``persons`` if given (a condition on the person, e.g. the children of protection cases)."""
     visible = access.visible(user, Application).order_by()
-    return (Participant.objects.filter(application__in=visible.values("pk")).order_by().values("person_id")
-            .union(visible.values("applicant_person_id")))
+    members = Participant.objects.filter(application__in=visible.values("pk"))
+    if persons is not None:
+        narrowed = Person.objects.filter(persons).values("pk")
+        members, visible = members.filter(person__in=narrowed), visible.filter(applicant_person__in=narrowed)
+    return members.order_by().values("person_id"), visible.values("applicant_person_id")
 
 
 def fill_prefetched(instance: Model, name: str, rows: Iterable[Model]) -> None:

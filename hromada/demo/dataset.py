@@ -641,16 +641,15 @@ class Generator:
         while chunk := list(itertools.islice(generated, max(1, self.o.chunk))):
             self.loader.write(Application, chunk)
             self.loader.write(Participant, participants)
-            # As the services keep it: each participant may be seen in the hromada of the application
-            # (persons.PersonAccess, noting whether she is registered there; the generated persons are new, so a
-            # pair is new unless an earlier step wrote it).
+            # As the services keep it: a participant registered in another hromada may be seen in the hromada of
+            # the application (persons.PersonAccess; the generated persons are new, so a pair is new unless an
+            # earlier step wrote it).
             pairs = sorted({p["person_id"] << 32 | hromada_of[p["application_id"]]
-                            for p in itertools.chain(applicants, participants)} - granted)
+                            for p in itertools.chain(applicants, participants)
+                            if self.person_hromada.get(p["person_id"]) != hromada_of[p["application_id"]]} - granted)
             granted.update(pairs)
             self.loader.write(PersonAccess, [dict(id=self.loader.next_id(PersonAccess), person_id=pair >> 32,
-                                                  hromada_id=pair & 0xFFFFFFFF,
-                                                  home=self.person_hromada.get(pair >> 32) == pair & 0xFFFFFFFF)
-                                             for pair in pairs])
+                                                  hromada_id=pair & 0xFFFFFFFF) for pair in pairs])
             self.loader.write(Document, documents)
             for model, written in after.items():
                 self.loader.write(model, written)

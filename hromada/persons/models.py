@@ -72,7 +72,7 @@ class Person(models.Model):
     email = models.EmailField(_("ел. пошта"), blank=True)
     is_idp = models.BooleanField(_("внутрішньо переміщена особа"), default=False)
     # The hromada whose front office registered the person: the person's home scope. Set once, never changed
-    # (``PersonAccess.home`` relies on it). Indexed by ``person_home_place`` below, which starts with it.
+    # (``PersonAccess`` relies on it). Indexed by ``person_home_place`` below, which starts with it.
     registered_hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+",
                                            verbose_name=_("громада реєстрації"), db_index=False)
     # Not indexed: nothing lists persons by who registered them (users are deactivated; deleting one, which the
@@ -219,26 +219,23 @@ class PersonLink(models.Model):
 
 
 class PersonAccess(models.Model):
-    """The person takes part in an application of this hromada (any role): the rule "persons in a case I can
-    see" of ``scoping.person_scope_q`` for the hromadas' staff, answered from the (hromada, person) index alone
-    instead of joining every participant row to its application.
+    """The person takes part in an application of this hromada (any role) and is registered in another: the rule
+    "persons in a case I can see" of ``scoping.person_scope_q`` for the hromadas' staff, answered from the
+    (hromada, person) index alone instead of joining every participant row to its application.
+
+    Only persons from elsewhere have a row: one registered in the case's hromada is seen there through the home part
+    (``Person.registered_hromada`` never changes), but for a child of a protection case, whom the rule reads from
+    the case's participants (few, and flagged perhaps after she joined the case). A case of a hromada is mostly its
+    own residents': the rows are about one in a hundred of the pairs (#24, bytes; migration applications 0026).
 
     Kept by ``services.grant_case_access`` / ``revoke_case_access``, which the applications app calls whenever it
-    adds or removes participants (an application's hromada never changes); filled from the existing participants
-    by migration 0004. One row per (person, hromada).
+    adds or removes participants (an application's hromada never changes). One row per (person, hromada).
     """
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     # No index of its own: the unique constraint's index starts with it.
     hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+", db_index=False)
-    # The person is registered in this hromada (``Person.registered_hromada``, which never changes), so its staff
-    # see her through the home part anyway. True is a promise, False only "may be from elsewhere": a row written
-    # without it (an old fill, a test) stays correct, only less selective. ``scoping.person_scope_cover`` reads
-    # the few rows of persons from elsewhere from the partial index instead of every case participant.
-    home = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         verbose_name = _("участь особи у справах громади")
         verbose_name_plural = _("участь осіб у справах громад")
         constraints = [models.UniqueConstraint(fields=["hromada", "person"], name="unique_person_access")]
-        indexes = [models.Index(fields=["hromada", "person"], condition=models.Q(home=False),
-                                name="person_access_beyond_home")]

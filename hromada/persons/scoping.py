@@ -26,13 +26,15 @@ from hromada.core.registry import Slot
 
 # Applications and children's cases sit on the floor above persons: they provide at start-up (their
 # AppConfig.ready) how a user reaches persons through them, so this module never imports them.
-case_person_ids = Slot("persons.case_person_ids")    # (user) -> ids of persons in the applications the user sees
-# (user) -> the persons of ``case_person_ids`` the home part may not show (registered outside the user's hromadas);
-# may hold more, never fewer.
+# (user) -> ids of the persons in the applications the user sees that the home part does not show her: registered
+# outside the case's hromada, or children of protection cases hidden from her home part; may hold more, never fewer.
+case_person_ids = Slot("persons.case_person_ids")
+# (user) -> of those, the persons registered outside the case's hromada (the children come by a part of their own).
 case_person_ids_beyond_home = Slot("persons.case_person_ids_beyond_home")
 
 def person_scope_parts(user, scope) -> tuple[Q, Q, Q]:
-    """The three ways into the scope: home hromada, link to it, an application the user can see.
+    """The three ways into the scope: home hromada, link to it, an application the user can see (of its persons,
+    those the home part does not show: ``case_person_ids``).
 
     Every part is selective on its own (an index each), unlike their OR: a search may narrow each part first and
     then apply ``person_scope_q`` to the few persons found (see ``selectors.search_persons``)."""
@@ -50,7 +52,7 @@ def person_scope_parts(user, scope) -> tuple[Q, Q, Q]:
 CHILDREN = Q(in_child_case=True)
 
 
-def _children_hidden(user) -> bool:
+def children_hidden(user) -> bool:
     """Children of protection cases are found through the home parts only by the children's service."""
     from hromada.accounts import access
 
@@ -60,7 +62,7 @@ def _children_hidden(user) -> bool:
 def person_scope_q(user, scope) -> Q:
     registered, linked, in_cases = person_scope_parts(user, scope)
     home = registered | linked
-    if _children_hidden(user):
+    if children_hidden(user):
         home &= ~CHILDREN
     return home | in_cases
 
@@ -68,7 +70,7 @@ def person_scope_q(user, scope) -> Q:
 def person_scope_cover(user, scope) -> list[Q]:
     """The scope (``person_scope_q``) as parts whose UNION is exactly its persons, each narrow on an index: the home
     part (on ``person_home_place``), the links, and of the case part only what the home part does not hold already
-    — persons from elsewhere (``PersonAccess.home``; a case of the hromada is mostly its own residents') and, where
+    — persons from elsewhere (``PersonAccess``; a case of the hromada is mostly its own residents') and, where
     children are hidden from the home part, the children taking part in a case. So a count or a search reads a few
     rows for the case part instead of every participant of the hromada's cases.
 
@@ -77,7 +79,7 @@ def person_scope_cover(user, scope) -> list[Q]:
     persons beyond home."""
     registered, linked, in_cases = person_scope_parts(user, scope)
     beyond = Q(pk__in=case_person_ids_beyond_home(user))
-    if not _children_hidden(user):
+    if not children_hidden(user):
         return [registered, linked, beyond]
     return [registered & ~CHILDREN, linked & ~CHILDREN, beyond, in_cases & CHILDREN]
 

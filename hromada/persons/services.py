@@ -474,8 +474,8 @@ def mark_child_of_case(person: Person) -> None:
 def grant_case_access(*, person_ids: Iterable[int], hromada_id: int,
                       along: tuple[str, Sequence[Any]] | None = None) -> list[tuple[Any, ...]]:
     """The persons take part in a case of ``hromada_id``: its staff may see them (``scoping.person_scope_q``).
-    One statement; a pair already there stays as it is. Each row notes whether the person is registered in that
-    hromada (``PersonAccess.home``), read from the person in the same statement.
+    One statement; a pair already there stays as it is. A row is written only for a person registered in another
+    hromada (``PersonAccess``), read from the person in the same statement: its own residents the staff see anyway.
 
     ``along``: the caller's own statement with RETURNING (the case's participants' INSERT), sent in the same round
     trip on PostgreSQL — the grant as a data-modifying CTE in front of it — and run right after the grant
@@ -484,7 +484,7 @@ def grant_case_access(*, person_ids: Iterable[int], hromada_id: int,
     connection = transaction.get_connection()
     meta, qn = PersonAccess._meta, connection.ops.quote_name
     person_meta = Person._meta
-    columns = ", ".join(qn(meta.get_field(name).column) for name in ("person", "hromada", "home"))
+    columns = ", ".join(qn(meta.get_field(name).column) for name in ("person", "hromada"))
     home_of = qn(person_meta.get_field("registered_hromada").column)
     postgres = connection.vendor == "postgresql"
     # Identifiers from the models, quoted by the backend; every value is a parameter. "WHERE" before ON CONFLICT
@@ -493,8 +493,8 @@ def grant_case_access(*, person_ids: Iterable[int], hromada_id: int,
     among = (f"= ANY(%s::{person_meta.pk.db_type(connection)}[])" if postgres
              else f"IN ({', '.join(['%s'] * len(pairs))})")
     grant = (f"INSERT INTO {qn(meta.db_table)} ({columns}) "  # noqa: S608
-             f"SELECT {pk}, %s, {home_of} = %s FROM {qn(person_meta.db_table)} "
-             f"WHERE {pk} {among} ON CONFLICT DO NOTHING")
+             f"SELECT {pk}, %s FROM {qn(person_meta.db_table)} "
+             f"WHERE {home_of} <> %s AND {pk} {among} ON CONFLICT DO NOTHING")
     params: list[Any] = [hromada_id, hromada_id, *([pairs] if postgres else pairs)]
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if along is not None and pairs and postgres:

@@ -11,7 +11,8 @@ from hromada.applications.services.intake import create_application, save_draft,
 from hromada.applications.workflow import StaleVersion
 from hromada.catalog.models import Timing
 from hromada.core.errors import Conflict, NotFound, ValidationFailed
-from hromada.persons.models import PersonAccess
+from hromada.persons.models import PersonAccess, PersonLink
+from hromada.territory.models import Category, Unit
 
 from .factories import fill_required, make_person, pdf_bytes, upload
 
@@ -95,8 +96,13 @@ def test_participants_and_their_access_written_together(front, person):
     assert in_hand == stored and [(pid, r) for _pk, pid, r in stored] == [(person2.pk, "family_member")]
     assert app.applicant_person_id == person.pk
 
-    alone = create_application(actor=front, service_code="birth_assistance", applicant_id=person2.pk)
-    assert not Participant.objects.filter(application=alone).exists() and alone.applicant_person_id == person2.pk
-    assert PersonAccess.objects.filter(hromada_id=alone.hromada_id, person_id=person2.pk).exists()
-    assert set(PersonAccess.objects.filter(hromada_id=app.hromada_id).values_list("person_id", flat=True)) >= {
-        person.pk, person2.pk}
+    # Both are the hromada's own residents, whom its staff see through the home part: no row of access.
+    assert not PersonAccess.objects.filter(person_id__in=[person.pk, person2.pk]).exists()
+
+    # A resident of another hromada (taken into the desk's work) taking part gets her row, written with the case's.
+    other = Unit.objects.filter(category=Category.HROMADA).exclude(pk=front.office.hromada_id).order_by("pk").first()
+    stranger = make_person(other, last_name="Приїжджа", first_name="Олена")
+    PersonLink.objects.create(person=stranger, hromada=front.office.hromada, linked_by=front, reason="rnokpp_document")
+    alone = create_application(actor=front, service_code="birth_assistance", applicant_id=stranger.pk)
+    assert not Participant.objects.filter(application=alone).exists() and alone.applicant_person_id == stranger.pk
+    assert list(PersonAccess.objects.values_list("hromada_id", "person_id")) == [(alone.hromada_id, stranger.pk)]

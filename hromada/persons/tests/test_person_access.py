@@ -30,11 +30,13 @@ from hromada.persons.duplicates import name_score, surname_prefilter
 from hromada.persons.models import Person, PersonAccess, PersonLink
 from hromada.persons.services import grant_case_access
 from hromada.persons.tests.factories import make_person
+from hromada.territory.models import Category, Unit
 
 pytestmark = pytest.mark.django_db
 
 AS_OF = date(2026, 11, 20)
 fill_migration = importlib.import_module("hromada.applications.migrations.0009_lean_fill_person_access")
+beyond_migration = importlib.import_module("hromada.applications.migrations.0026_person_access_beyond_home")
 
 
 def _old_scope_q(user) -> Q:
@@ -45,6 +47,14 @@ def _old_scope_q(user) -> Q:
     if not access.may(user, "childcase.view"):
         home &= ~Q(pk__in=ChildCase.objects.values("child_id"))
     return home | Q(pk__in=participant_person_ids(user))
+
+
+def _from_elsewhere(front: User, *persons: Person) -> None:
+    """The persons registered in another hromada, taken into the desk's work (so the desk may use them)."""
+    other = Unit.objects.filter(category=Category.HROMADA).exclude(pk=front.office.hromada_id).order_by("pk").first()
+    Person.objects.filter(pk__in=[p.pk for p in persons]).update(registered_hromada=other)
+    PersonLink.objects.bulk_create([PersonLink(person=p, hromada=front.office.hromada, linked_by=front,
+                                               reason="rnokpp_document") for p in persons])
 
 
 def _ids(qs) -> set[int]:
@@ -68,7 +78,13 @@ def _assert_same_answers(users) -> int:
     for user in users:
         new_cases = _ids(Person.objects.filter(pk__in=scoping.case_person_ids(user)))
         old_cases = _ids(Person.objects.filter(pk__in=participant_person_ids(user)))
-        assert new_cases == old_cases, (user.username, user.role, len(new_cases), len(old_cases))
+        # The new case part holds what the home part does not show of the old one: the rest are residents of a
+        # hromada in scope whom the home part shows.
+        assert new_cases <= old_cases, (user.username, user.role, len(new_cases - old_cases))
+        shown_at_home = Person.objects.filter(access.scope_of(user).hromada_q("registered_hromada"))
+        if scoping.children_hidden(user):
+            shown_at_home = shown_at_home.exclude(scoping.CHILDREN)
+        assert old_cases - new_cases <= _ids(shown_at_home), (user.username, user.role)
         old_visible = Person.objects.filter(_old_scope_q(user)) if access.may(user, "person.view") \
             else Person.objects.none()
         assert _ids(access.visible(user, Person)) == _ids(old_visible), user.username
@@ -117,6 +133,8 @@ def test_old_and_new_rule_see_the_same_persons_on_generated_data(generated, fron
     # part of the hromada unless another case of it holds them).
     people = list(Person.objects.filter(registered_hromada=front.office.hromada).order_by("pk")[:3])
     applicant, member, other = people
+    # Residents of another hromada here, so that each has a row of access (the desk's own residents have none).
+    _from_elsewhere(front, applicant, member, other)
     app = intake.create_application(actor=front, service_code="birth_assistance", applicant_id=applicant.pk,
                                     member_ids=[member.pk])
     assert PersonAccess.objects.filter(hromada=app.hromada, person__in=[applicant, member]).count() == 2
@@ -131,6 +149,8 @@ def test_old_and_new_rule_see_the_same_persons_on_generated_data(generated, fron
 def test_a_removed_member_keeps_access_while_another_case_of_the_hromada_holds_them(front):
     # Three residents of the desk's own, made here: the test does not depend on how many the demo holds.
     applicant, member, other = (make_person(front, last_name=name) for name in ("Заявенко", "Членко", "Іншенко"))
+    # The member is from another hromada: her row of access is what the cases keep.
+    _from_elsewhere(front, member)
     first = intake.create_application(actor=front, service_code="birth_assistance", applicant_id=applicant.pk,
                                       member_ids=[member.pk])
     second = intake.create_application(actor=front, service_code="birth_assistance", applicant_id=other.pk,
@@ -144,15 +164,25 @@ def test_a_removed_member_keeps_access_while_another_case_of_the_hromada_holds_t
     assert _assert_same_answers([front, testing.user("oblast"), testing.user("ministry")]) >= 1
 
 
-def test_the_data_migration_fills_the_table_from_the_participants(generated):
-    expected = (set(Participant.objects.values_list("person_id", "application__hromada_id").distinct())
-                | set(Application.objects.values_list("applicant_person_id", "hromada_id")))
+def test_the_data_migrations_fill_the_table_and_then_keep_only_persons_from_elsewhere(generated):
+    taking_part = (set(Participant.objects.values_list("person_id", "application__hromada_id",
+                                                       "person__registered_hromada_id").distinct())
+                   | set(Application.objects.values_list("applicant_person_id", "hromada_id",
+                                                         "applicant_person__registered_hromada_id")))
+    expected = {(person, hromada) for person, hromada, _home in taking_part}
     assert len(expected) > 100
     PersonAccess.objects.all().delete()
     kept = next(iter(expected))
     PersonAccess.objects.create(person_id=kept[0], hromada_id=kept[1])   # a pair already there stays (no error)
-    fill_migration.fill(django_apps, SimpleNamespace(connection=connection))
+    editor = SimpleNamespace(connection=connection, quote_value=connection.schema_editor().quote_value)
+    fill_migration.fill(django_apps, editor)
     assert set(PersonAccess.objects.values_list("person_id", "hromada_id")) == expected
+    # Rows of the hromada's own residents (as the first fill wrote them) are only less selective.
+    assert _assert_same_answers(_users()) >= 6
+
+    beyond_migration.drop_own_residents(django_apps, editor)
+    beyond = {(person, hromada) for person, hromada, home in taking_part if home != hromada}
+    assert beyond and set(PersonAccess.objects.values_list("person_id", "hromada_id")) == beyond
     assert _assert_same_answers(_users()) >= 6
 
 
@@ -170,31 +200,23 @@ def test_back_offices_and_roles_without_cases_keep_their_own_way_in(demo):
             assert not Person.objects.filter(pk__in=scoping.case_person_ids(user)).exists(), name
 
 
-def test_home_marks_exactly_the_rows_of_persons_registered_in_the_hromada(generated, front):
-    """``PersonAccess.home`` is a promise the list's count and the name search rely on (``person_scope_cover``):
-    the generator and the services set it from the person's hromada of registration."""
+def test_rows_are_kept_exactly_for_persons_from_elsewhere(generated, front):
+    """A hromada's own residents have no row (the home part shows them): the generator and the services write one
+    only for a person registered in another hromada than the case's."""
     def wrong() -> list:
-        return list(PersonAccess.objects.exclude(home=Q(person__registered_hromada=F("hromada")))
-                    .values_list("person_id", "hromada_id", "home")[:5])
+        return list(PersonAccess.objects.filter(person__registered_hromada=F("hromada"))
+                    .values_list("person_id", "hromada_id")[:5])
 
-    assert PersonAccess.objects.filter(home=True).exists() and PersonAccess.objects.filter(home=False).exists()
-    assert wrong() == []
+    assert PersonAccess.objects.exists() and wrong() == []
     # The services: a resident of the desk's own and one registered elsewhere join a case of the desk's hromada.
     own = make_person(front, last_name="Місценко")
     elsewhere = Person.objects.exclude(registered_hromada=front.office.hromada).order_by("pk").first()
     PersonLink.objects.create(person=elsewhere, hromada=front.office.hromada, linked_by=front, reason="rnokpp_document")
     app = intake.create_application(actor=front, service_code="birth_assistance", applicant_id=own.pk,
                                     member_ids=[elsewhere.pk])
-    assert dict(PersonAccess.objects.filter(hromada=app.hromada, person__in=[own, elsewhere])
-                .values_list("person_id", "home")) == {own.pk: True, elsewhere.pk: False}
+    assert list(PersonAccess.objects.filter(hromada=app.hromada, person__in=[own, elsewhere])
+                .values_list("person_id", flat=True)) == [elsewhere.pk]
     assert wrong() == []
-    assert _assert_same_answers(_users()) >= 6
-
-
-def test_a_row_written_without_home_is_only_less_selective(generated):
-    # "False" promises nothing: rows filled before the flag existed (or by the old data migration) give the same
-    # answers and the same totals.
-    PersonAccess.objects.update(home=False)
     assert _assert_same_answers(_users()) >= 6
 
 
@@ -223,7 +245,31 @@ def test_a_hidden_child_in_a_case_of_the_hromada_is_seen_and_counted_once(demo, 
     app = intake.create_application(actor=front, service_code="birth_assistance", applicant_id=parent.pk)
     Participant.objects.create(application=app, person=child, role=ParticipantRole.FAMILY_MEMBER)
     grant_case_access(person_ids=[child.pk], hromada_id=app.hromada_id)
-    assert PersonAccess.objects.get(hromada=app.hromada, person=child).home is True
+    assert not PersonAccess.objects.filter(person=child).exists()    # seen through the case's participants
     assert access.visible(front, Person).filter(pk=child.pk).exists()
     assert counted() == access.visible(front, Person).filter(area).count() == before + 1   # the child, once
     assert _assert_same_answers([front, testing.user("oblast"), testing.user("ministry")]) >= 1
+
+
+def test_a_child_flagged_after_joining_a_case_is_still_seen_through_it(demo, front):
+    """The flag of a protection case's child may come after she joined a case of her own hromada (no row of access
+    is kept for a resident there): the desk still sees her through that case, and counts her once; a desk of
+    another hromada does not."""
+    from hromada.persons.services import mark_child_of_case
+
+    parent = make_person(front, last_name="Матеренко")
+    child = make_person(front, last_name="Доненко", born=date(2016, 5, 2))
+    app = intake.create_application(actor=front, service_code="birth_assistance", applicant_id=parent.pk,
+                                    member_ids=[child.pk])
+    assert not PersonAccess.objects.filter(person=child).exists()
+    scope = access.scope_of(front)
+    before = scoping.person_scope_count(front, scope, Q())
+    mark_child_of_case(child)
+    assert access.visible(front, Person).filter(pk=child.pk).exists()
+    assert scoping.person_scope_count(front, scope, Q()) == before == access.visible(front, Person).count()
+    found = {p.pk for p in selectors.search_page(front, q="Доненко", limit=50).persons}
+    assert child.pk in found
+    # Off the case, the flag hides her from the desk's home part.
+    intake.update_draft_details(actor=front, application_id=app.pk, members=[])
+    assert not access.visible(front, Person).filter(pk=child.pk).exists()
+    assert scoping.person_scope_count(front, scope, Q()) == before - 1

@@ -213,7 +213,7 @@ def test_a_countrys_scope_counts_everyone_once(demo, front, monkeypatch):
 
     user = testing.user("ministry")
     scope = access.scope_of(user)
-    monkeypatch.setattr(scoping, "_children_hidden", lambda user: False)
+    monkeypatch.setattr(scoping, "children_hidden", lambda user: False)
     assert not scoping.person_scope_cover(user, scope)[0]
     person = make_person(front)
     PersonLink.objects.create(person=person, hromada=Unit.objects.get(code=TETERIVKA).hromada, linked_by=front,
