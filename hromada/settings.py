@@ -160,8 +160,16 @@ HROMADA_PGBOUNCER = env_bool("HROMADA_PGBOUNCER", False)
 # the compilation costs more than it saves — 75 of the 183 ms a raion's person count took at 5 M applications
 # (bench/README.md), 1.4 s of a billing run. HROMADA_PG_JIT=1 keeps the server's setting. PgBouncer refuses the
 # startup option: behind it, set it on the database (ALTER DATABASE … SET jit = off; docs/operations.md).
+# One generic plan for each statement prepared once per connection (``core.db.prepared``: only statements whose
+# values do not skew their plan, such as a person by her РНОКПП): PostgreSQL's own choice plans such a statement
+# again on every run when its generic plan is costed above the custom ones — the lookup's person rule, whose
+# children part is costed though a resident never reaches it, spent 0.4 of its 1.5 ms planning (#24). Prepared
+# statements are not used behind PgBouncer, where the startup option is refused.
+_SESSION_SETTINGS = [] if HROMADA_PGBOUNCER else ["plan_cache_mode=force_generic_plan"]
 if not env_bool("HROMADA_PG_JIT", False) and not HROMADA_PGBOUNCER:
-    _PG_OPTIONS["options"] = "-c jit=off"
+    _SESSION_SETTINGS.append("jit=off")
+if _SESSION_SETTINGS:
+    _PG_OPTIONS["options"] = " ".join(f"-c {setting}" for setting in _SESSION_SETTINGS)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(_PG_OPTIONS)
     if HROMADA_PGBOUNCER:

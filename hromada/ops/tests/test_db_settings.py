@@ -11,3 +11,22 @@ def test_postgresql_connections_run_without_jit():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+@pytest.mark.django_db
+def test_a_statement_prepared_once_per_connection_runs_one_generic_plan():
+    """``core.db.prepared`` prepares only statements whose values do not skew their plan: each runs one generic plan
+    from its first run, never planned again (PostgreSQL's own choice replanned the РНОКПП lookup on every request
+    once its generic plan was costed above the custom ones, #24)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting (the PostgreSQL run of the suite checks it)")
+    from hromada.core.db import prepared
+    from hromada.persons.models import Person
+
+    with prepared():
+        for rnokpp in ("1234567890", "2345678901", "3456789012"):
+            assert not Person.objects.filter(rnokpp=rnokpp).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                       "WHERE statement LIKE %s", ['%"persons_person"."rnokpp" = $%'])
+        assert cursor.fetchall() == [(3, 0)]
