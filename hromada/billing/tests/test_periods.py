@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 
 from hromada.applications.models import Status
 from hromada.audit.models import AuditEntry
@@ -267,3 +267,47 @@ def test_forecast_method_worked_example():
     assert method == {"accrued": Decimal("150.00"), "months": 2, "average": Decimal("75.00"), "months_to_come": 9,
                       "forecast": Decimal("825.00"), "last_month": 3}
     assert selectors.forecast_of([], last_month=0)["forecast"] is None
+
+
+def _items(key):
+    year, month = int(key[:4]), int(key[5:])
+    return {i.application_id: i for i in BillingItem.objects.filter(period__year=year, period__month=month)}
+
+
+def _evidence(items):
+    return sorted((i.kind, i.application_id, i.hromada_id, i.service_id, i.tariff_id, i.event_date, i.count, i.amount,
+                   i.reason, i.original_period_id) for i in items.values())
+
+
+def test_a_run_again_writes_only_what_changed_and_gives_what_a_fresh_run_gives(office, front, ministry):
+    """The regular items of a month are kept across its runs: an application no longer payable loses its item, one
+    whose evidence changed (its tariff) has it updated, a new one gets one, the rest stay as they were, row for row;
+    the result is what a run of the month from nothing gives (#24: no rewrite of every item on each run)."""
+    from hromada.billing.models import BillingExclusion
+    from hromada.billing.tests.factories import service
+
+    kept, dropped, repriced = (make_application(office=office, user=front, submitted_at=kyiv(2025, 4, day))
+                               for day in (3, 4, 20))
+    services.run_billing_period(actor=ministry, period="2025-04")
+    before = _items("2025-04")
+    assert set(before) == {kept.pk, dropped.pk, repriced.pk}
+
+    BillingExclusion.objects.create(application=dropped, reason="дублікат, знайдений під час перевірки", set_by=ministry)
+    tariff("70.00", date(2025, 4, 15), service_obj=service())      # the service's own tariff from the 15th
+    added = make_application(office=office, user=front, submitted_at=kyiv(2025, 4, 28))
+    run = services.run_billing_period(actor=ministry, period="2025-04")
+    assert run.status == RunStatus.DONE and run.events == 3
+    after = _items("2025-04")
+    assert set(after) == {kept.pk, repriced.pk, added.pk}
+    assert _evidence({0: after[kept.pk]}) == _evidence({0: before[kept.pk]})
+    if connection.vendor == "postgresql":   # SQLite writes the month's items afresh (runner._write_regular_items)
+        assert (after[kept.pk].pk, after[repriced.pk].pk) == (before[kept.pk].pk, before[repriced.pk].pk)
+    assert (after[repriced.pk].amount, before[repriced.pk].amount) == (Decimal("70.00"), Decimal("50.00"))
+    assert after[added.pk].amount == Decimal("70.00")
+    lines = snapshot("2025-04")
+
+    # From nothing: the same items and lines.
+    BillingLine.objects.filter(period__year=2025, period__month=4).delete()
+    BillingItem.objects.filter(period__year=2025, period__month=4).delete()
+    services.run_billing_period(actor=ministry, period="2025-04")
+    assert _evidence(_items("2025-04")) == _evidence(after) and snapshot("2025-04") == lines
