@@ -954,6 +954,16 @@ def main():
                             "GROUP BY hromada_id, service_id", [start, end])
                 return cur.fetchall()
 
+        # A run from nothing first: the month's items and lines emptied (the bench's own reset of an open month), so
+        # every item is written — the month's first run. The rounds after it run over the same data again, which
+        # writes only the difference (nothing): both are recorded.
+        from hromada.billing.models import BillingItem, BillingLine
+
+        BillingLine.objects.filter(period__year=month.year, period__month=month.month).delete()
+        BillingItem.objects.filter(period__year=month.year, period__month=month.month).delete()
+        t0 = time.perf_counter()
+        billing_services.run_billing_period(actor=ministry, period=period)
+        first_run_s = time.perf_counter() - t0
         # Three rounds, alternating, medians compared: whichever ran first would otherwise warm the cache for the
         # other. The run is idempotent (it replaces the open period's lines).
         billing_times, raw_rule_times, raw_times = [], [], []
@@ -975,6 +985,8 @@ def main():
         results["billing"] = {"period": period, "seconds": billing_s, "raw_group_by_seconds": raw_s,
                               "ratio": billing_s / max(raw_s, 1e-6), "raw_groups": len(raw_rows),
                               "raw_rule_seconds": raw_rule_s, "ratio_to_raw_rule": billing_s / max(raw_rule_s, 1e-6),
+                              "first_run_seconds": first_run_s,
+                              "first_run_ratio_to_raw_rule": first_run_s / max(raw_rule_s, 1e-6),
                               "rounds": {"run": billing_times, "raw_rule": raw_rule_times, "bare_count": raw_times}}
         print(f"  billing: {results['billing']}", flush=True)
 
@@ -1056,9 +1068,12 @@ def print_table(r):
         ("same raw SQL p50/p95", f"{q['raw_p50_ms']:.2f} / {q['raw_p95_ms']:.2f} ms", f"ratio {q['ratio_p50']:.1f}×"),
         ("РНОКПП lookup p95", f"{lk['rnokpp_p95_ms']:.1f} ms", f"≤ {TARGETS['rnokpp_p95_ms']} ms"),
         ("fuzzy name lookup p95", f"{lk['fuzzy_p95_ms']:.1f} ms", ""),
-        (f"billing run {b['period']}", f"{b['seconds']:.2f} s",
+        (f"billing run {b['period']} again (rounds' median)", f"{b['seconds']:.2f} s",
          f"the rule as one raw SQL GROUP BY {b['raw_rule_seconds']:.2f} s: ratio {b['ratio_to_raw_rule']:.2f}× "
          f"(≤ {TARGETS['billing_ratio']})"),
+        *([("billing run from nothing (the month's first)", f"{b['first_run_seconds']:.2f} s",
+            f"ratio {b['first_run_ratio_to_raw_rule']:.2f}× to the raw rule (≤ {TARGETS['billing_ratio']})")]
+          if "first_run_seconds" in b else []),
         ("bare count GROUP BY of the month", f"{b['raw_group_by_seconds']:.3f} s",
          f"ratio {b['ratio']:.1f}× (no rule: duplicates, withdrawals, tariffs)"),
         ("national / oblast dashboard p95", f"{d['national_p95_ms']:.0f} / {d['oblast_p95_ms']:.0f} ms",
