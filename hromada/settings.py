@@ -163,7 +163,7 @@ HROMADA_PGBOUNCER = env_bool("HROMADA_PGBOUNCER", False)
 # One generic plan for each statement prepared once per connection (``core.db.prepared``: only statements whose
 # values do not skew their plan, such as a person by her РНОКПП): PostgreSQL's own choice plans such a statement
 # again on every run when its generic plan is costed above the custom ones — the lookup's person rule, whose
-# children part is costed though a resident never reaches it, spent 0.4 of its 1.5 ms planning (#24). Prepared
+# children part is costed though a resident never reaches it, spent 0.4 of its 2.1 ms planning (#24). Prepared
 # statements are not used behind PgBouncer, where the startup option is refused.
 _SESSION_SETTINGS = [] if HROMADA_PGBOUNCER else ["plan_cache_mode=force_generic_plan"]
 if not env_bool("HROMADA_PG_JIT", False) and not HROMADA_PGBOUNCER:

@@ -64,8 +64,8 @@ def _write_regular_items(period: BillingPeriod) -> int:
     PostgreSQL writes only the difference, in one statement: the items of applications no longer payable go, those
     whose evidence changed are updated, the new ones are added; a run again over the same data writes nothing.
     Deleting and inserting every item on each run made the same keys pile up dead in the items' indexes, each insert
-    checking the dead versions of its key (a third of a run's time at a million after a few runs, #24). SQLite,
-    without statements that modify in WITH, writes the month's items afresh."""
+    checking the dead versions of its key: the items' write was a third of a run at a million (#24). SQLite, without
+    statements that modify in WITH, writes the month's items afresh."""
     q = connection.ops.quote_name
     verdicts = (rules.verdicts(rules.applications_of_month(period.year, period.month))
                 .values("id", "hromada_id", "service_id", "event_day", "reason", "verdict_tariff_id"))
