@@ -253,3 +253,17 @@ def test_a_counts_children_of_cases_are_read_from_their_own_indexes(front):
             cursor.execute(f"EXPLAIN SELECT {sql}", params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
         assert f"using {index} on persons_person" in plan, plan
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's plans")
+def test_a_hromadas_own_children_in_its_cases_are_read_from_their_own_index(front):
+    """The rule's part "the hromada's own children of protection cases taking part in a case the user sees" starts
+    from the partial index of the hromada's flagged persons (persons 0014), not from every resident of the hromada on
+    the home index."""
+    sql, params = Person.objects.filter(pk__in=scoping.case_person_ids(front)).values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "using person_home_child on persons_person" in plan, plan
