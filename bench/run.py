@@ -961,6 +961,11 @@ def main():
 
         BillingLine.objects.filter(period__year=month.year, period__month=month.month).delete()
         BillingItem.objects.filter(period__year=month.year, period__month=month.month).delete()
+        if connection.vendor == "postgresql":
+            # A month's first run meets no dead versions of its own items' keys (its runs again write only the
+            # difference): the reset's dead rows would have each insert check them.
+            with connection.cursor() as cur:
+                cur.execute("VACUUM (ANALYZE) billing_billingitem, billing_billingline")
         t0 = time.perf_counter()
         billing_services.run_billing_period(actor=ministry, period=period)
         first_run_s = time.perf_counter() - t0
