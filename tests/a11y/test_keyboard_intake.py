@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from PIL import Image
@@ -108,8 +109,11 @@ def test_intake_with_keyboard_only(page, live_server_url, tmp_path, shot):
     kb.activate("nav.nav a[href='/front/new/']")
     page.wait_for_url(re.compile(r"/front/new/$"))
     kb.tab_to("#service-q")
-    page.keyboard.type("народж")
-    page.wait_for_load_state("networkidle")
+    # The list is replaced 300 ms after the last key: wait for that answer and its swap, or Tab may land on a card
+    # that is about to be replaced ("networkidle" was reached when the page loaded, so it does not wait; seen in CI).
+    with page.expect_response(lambda r: parse_qs(urlsplit(r.url).query).get("q") == ["народж"]):
+        page.keyboard.type("народж")
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
     kb.activate("#service-list a.card[href$='/front/new/birth_assistance/']")
     page.wait_for_url(re.compile(r"/front/new/birth_assistance/"))
 
