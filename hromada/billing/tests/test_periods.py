@@ -251,6 +251,41 @@ def test_database_refuses_every_statement_on_a_closed_period(office, front, mini
         assert cursor.rowcount >= 2
 
 
+@pytest.mark.parametrize("table", ["billing_billingitem", "billing_billingline"])
+def test_database_refuses_a_row_naming_no_period_and_a_named_periods_deletion(office, front, ministry, table):
+    """The period keys are checked by the guard, once per statement (migration 0007), not by per-row constraints:
+    a row naming no period, an adjustment naming no original period, and deleting or renumbering a period its rows
+    name are refused on any path (raw SQL); a period nothing names can go."""
+    from django.db import connection
+
+    make_application(office=office, user=front, submitted_at=kyiv(2025, 11, 6))
+    services.run_billing_period(actor=ministry, period="2025-11")
+    period = BillingPeriod.objects.get(year=2025, month=11)
+    gone = BillingPeriod.objects.order_by("-pk").first().pk + 100
+    before = snapshot("2025-11")
+    with connection.cursor() as cursor:
+        columns = [c.name for c in connection.introspection.get_table_description(cursor, table) if c.name != "id"]
+    select = ", ".join("%s" if c == "period_id" else "'adjustment'" if c == "kind" else c for c in columns)
+    refused = [
+        (f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM {table} "  # noqa: S608
+         f"WHERE period_id = %s", [gone, period.pk]),
+        (f"UPDATE {table} SET period_id = %s WHERE period_id = %s", [gone, period.pk]),  # noqa: S608
+        ("DELETE FROM billing_billingperiod WHERE id = %s", [period.pk]),
+        ("UPDATE billing_billingperiod SET id = %s WHERE id = %s", [gone, period.pk]),
+    ]
+    if table == "billing_billingitem":
+        sql = f"UPDATE {table} SET original_period_id = %s WHERE period_id = %s"  # noqa: S608
+        refused.append((sql, [gone, period.pk]))
+    for sql, params in refused:
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    assert snapshot("2025-11") == before and BillingPeriod.objects.filter(pk=period.pk).exists()
+    empty = BillingPeriod.objects.create(year=2026, month=1)
+    with connection.cursor() as cursor:   # a period nothing names is deleted as before
+        cursor.execute("DELETE FROM billing_billingperiod WHERE id = %s", [empty.pk])
+        assert cursor.rowcount == 1
+
+
 def test_forecast_in_december_counts_no_months_after_december(office, front, ministry):
     """The December case (#23 p.2): one computed month, December, at 150 — nothing is left to come, the forecast is
     150 (the old formula multiplied by the 11 months never computed and showed 1 800)."""
