@@ -301,3 +301,25 @@ def test_the_command_packs_and_says_what_it_did(history):
         call_command("pack_audit", "--before", f"{timezone.now().year + 1}-01")
     with pytest.raises(CommandError, match="РРРР-ММ"):
         call_command("pack_audit", "--before", "March")
+
+
+def test_the_commands_default_keeps_the_current_month_and_the_one_before(history):
+    """"--keep-months 2, with the current one" kept three months as rows (the cutoff was a month too early)."""
+    from datetime import UTC, date
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from hromada.audit.management.commands.pack_audit import first_month_kept
+
+    assert first_month_kept(date(2026, 12, 8), 2) == date(2026, 11, 1)
+    assert first_month_kept(date(2027, 1, 31), 2) == date(2026, 12, 1)
+    assert first_month_kept(date(2027, 1, 1), 1) == date(2027, 1, 1)
+    assert first_month_kept(date(2027, 3, 15), 14) == date(2026, 2, 1)
+    out = StringIO()
+    call_command("pack_audit", stdout=out)
+    today = timezone.now().astimezone(UTC).date()
+    previous_month = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
+    assert f"до {previous_month:%d.%m.%Y}" in out.getvalue()
+    with pytest.raises(CommandError, match="щонайменше 1"):
+        call_command("pack_audit", "--keep-months", "0")

@@ -21,8 +21,10 @@ def _month(value: str) -> date:
         raise CommandError(f"--before: місяць у форматі РРРР-ММ, не «{value}»") from None
 
 
-def months_back(today: date, months: int) -> date:
-    month = today.year * 12 + today.month - 1 - months
+def first_month_kept(today: date, keep_months: int) -> date:
+    """The first day of the oldest month kept as rows when ``keep_months`` months are kept, the current one among
+    them: everything before it is packed (2 on 8 December: 1 November — November and December stay rows)."""
+    month = today.year * 12 + today.month - keep_months
     return date(month // 12, month % 12 + 1, 1)
 
 
@@ -32,14 +34,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--before", type=_month, default=None,
-                            help="пакувати записи до першого дня цього місяця, РРРР-ММ (типово: --keep-months тому)")
+                            help="пакувати записи до першого дня цього місяця, РРРР-ММ (типово: найдавніший із місяців, "
+                                 "що лишаються рядками)")
         parser.add_argument("--keep-months", type=int, default=2,
                             help="скільки останніх місяців лишити рядками (типово 2, разом із поточним)")
 
     def handle(self, *args, before, keep_months, **options):
-        if keep_months < 0:
-            raise CommandError("--keep-months не може бути від'ємним")
-        before = before or months_back(timezone.now().astimezone(UTC).date(), keep_months)
+        if keep_months < 1:
+            raise CommandError("--keep-months: щонайменше 1 (поточний місяць не пакується)")
+        before = before or first_month_kept(timezone.now().astimezone(UTC).date(), keep_months)
         try:
             with roles.as_owner():
                 packed = services.pack_audit(before=before)
