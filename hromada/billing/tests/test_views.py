@@ -35,6 +35,8 @@ def test_ministry_runs_with_progress_and_drills_down(data, ministry, django_capt
         assert f'hx-get="/billing/runs/{run.run_id}/"' in fragment.content.decode()
     progress = c.get(f"/billing/runs/{run.run_id}/").content.decode()
     assert "100%" in progress and "Завершено" in progress and "hx-get" not in progress
+    # The month as the period's heading names it, not its key.
+    assert "Розрахунок за травень 2025:" in progress and "2025-05:" not in progress
     oblast = Unit.objects.get(code="UA18000000000041385")
     level1 = c.get("/billing/2025-05/").content.decode()
     assert "Житомирська" in level1 and f"?oblast={oblast.pk}" in level1
