@@ -126,16 +126,20 @@ def run_migration_again(app_label: str, module: str) -> None:
     """Run a migration's operations again on the database it already brought forward: a non-atomic migration is
     recorded only when it finishes, so an interrupted run starts again from its first step and must find the work
     done ("does not exist", "already exists" would stop it)."""
-    import importlib
-
-    from django.apps import apps
     from django.db import connection
-    from django.db.migrations.state import ProjectState
+    from django.db.migrations.loader import MigrationLoader
 
-    state = ProjectState.from_apps(apps)
+    # Each operation between the states the executor gives it (one that removes an index finds it in the state
+    # before, as the first run did).
+    loader = MigrationLoader(connection)
+    name = module.rsplit(".", 1)[1]
+    state = loader.project_state((app_label, name), at_end=False)
     with connection.schema_editor(atomic=False) as editor:
-        for op in importlib.import_module(module).Migration.operations:
-            op.database_forwards(app_label, editor, state, state)
+        for op in loader.get_migration(app_label, name).operations:
+            after = state.clone()
+            op.state_forwards(app_label, after)
+            op.database_forwards(app_label, editor, state, after)
+            state = after
 
 
 def index_definitions(table: str) -> dict[str, str]:

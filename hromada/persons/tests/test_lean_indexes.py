@@ -48,3 +48,43 @@ def test_run_again_the_migration_finds_its_work_done():
     before = _indexes()
     run_migration_again("persons", MIGRATION)
     assert _indexes() == before
+
+
+BIRTH_DATE_MIGRATION = "hromada.persons.migrations.0015_birth_date_index"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_the_duplicate_check_reads_the_birth_date_from_its_index_and_filters_the_surname_on_the_rows(front):
+    """``persons/0015``: the name key beside the birth date was never read by the check's plan — the surname's
+    patterns (a typo-tolerant LIKE on the packed key) are filtered on the rows the date finds. The date alone does
+    the index's work; were the surname ever an index condition, this test would tell (and the key would be due
+    back in the index)."""
+    from datetime import date
+
+    from hromada.persons import duplicates
+
+    born = date(1961, 2, 3)
+    make_person(front, born=born, last_name="Шевчук")
+    make_person(front, born=born, last_name="Мельник")
+    assert [(name, definition.split(" USING ")[1]) for name, definition in _indexes().items()
+            if "birth_date" in definition] == [("person_birth_date", "btree (birth_date)")]
+    query = Person.objects.filter(duplicates._similar_q(last_name="Шевчюк", birth_date=born))
+    sql, params = query.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")   # a tiny test table would be read whole anyway
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "person_birth_date" in plan and "Index Cond: (birth_date = " in plan, plan
+    assert "name_key" not in plan.split("Filter:")[0], plan      # the surname: only in the filter
+    found = duplicates.similar_by_name(last_name="Шевчюк", first_name="Богдан", patronymic="Ігорович", birth_date=born)
+    assert [c.person.last_name for c in found] == ["Шевчук"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a live database's migration (SQLite: one process)")
+@pytest.mark.django_db(transaction=True)    # a concurrent build runs outside a transaction
+def test_the_birth_date_migration_run_again_finds_its_work_done():
+    migration = importlib.import_module(BIRTH_DATE_MIGRATION).Migration
+    assert migration.atomic is False
+    before = _indexes()
+    run_migration_again("persons", BIRTH_DATE_MIGRATION)
+    assert _indexes() == before
