@@ -234,10 +234,23 @@ def totp_now() -> str:
     return f"{totp(bytes.fromhex(TOTP_KEY)):06d}"
 
 
+# An htmx request in flight marks its element (or indicator) .htmx-request; a swap and its settling mark the target.
+HTMX_AT_REST = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+
+
+def wait_for_htmx(page) -> None:
+    """Wait until what the last action began has finished: a page it opened has loaded and gone quiet, and no htmx
+    request, swap or settling is under way. "networkidle" alone is reached once per page load: after an htmx request
+    on a loaded page it returns at once, before the answer is swapped in. (A request htmx starts only after a delay,
+    such as a search 300 ms after the last key, has not begun when this looks: wait for its answer instead.)"""
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function(HTMX_AT_REST)
+
+
 def sign_out(page) -> None:
     """The browser forgets its session: once the page's requests have settled, so that a response still on its way
     (a fragment renewing the session) cannot set the cookie again after it was cleared (seen under load in CI)."""
-    page.wait_for_load_state("networkidle")
+    wait_for_htmx(page)
     page.context.clear_cookies()
 
 

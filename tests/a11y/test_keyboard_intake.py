@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfWriter
 
-from hromada.browser_testing import DEMO_PASSWORD
+from hromada.browser_testing import DEMO_PASSWORD, HTMX_AT_REST
 
 pytestmark = pytest.mark.browser
 
@@ -113,7 +113,7 @@ def test_intake_with_keyboard_only(page, live_server_url, tmp_path, shot):
     # that is about to be replaced ("networkidle" was reached when the page loaded, so it does not wait; seen in CI).
     with page.expect_response(lambda r: parse_qs(urlsplit(r.url).query).get("q") == ["народж"]):
         page.keyboard.type("народж")
-    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    page.wait_for_function(HTMX_AT_REST)
     kb.activate("#service-list a.card[href$='/front/new/birth_assistance/']")
     page.wait_for_url(re.compile(r"/front/new/birth_assistance/"))
 

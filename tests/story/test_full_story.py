@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from hromada.browser_testing import sign_out
+from hromada.browser_testing import sign_out, wait_for_htmx
 
 pytestmark = pytest.mark.browser
 BARANIVSKA = "UA18080010000090720"
@@ -157,7 +157,7 @@ def test_full_story(page, hromada_server, login, shot, tmp_path, unique):
     if page.locator("#file-child_birth_certificate").count():
         page.set_input_files("#file-child_birth_certificate", scan(tmp_path, "clear.png", (10, 10, 250)))
         page.locator("#item-child_birth_certificate").get_by_role("button", name="Додати ще файл").click()
-        page.wait_for_load_state("networkidle")
+        wait_for_htmx(page)
     page.fill("#resubmit-comment", "Додано чіткий скан свідоцтва")
     page.click("#resubmit")
     expect(page.locator("body")).to_contain_text("Надіслано повторно")   # waits for the page the click opens

@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from hromada.browser_testing import SCREENSHOTS, sign_out
+from hromada.browser_testing import SCREENSHOTS, sign_out, wait_for_htmx
 
 from .factories import pdf_bytes, png_bytes
 
@@ -81,7 +81,7 @@ def test_accept_decide_print_and_hand_out(page, live_server_url, login, shot, tm
     page.locator("#f-q").press("Enter")
     expect(page.locator("#list-table")).to_contain_text(number)
     # A search request still under way would bring the front office's session cookie back after the switch.
-    page.wait_for_load_state("networkidle")
+    wait_for_htmx(page)
 
     # 2. The back office: its worklist, the queue's search, the contacts on the case, the decision.
     sign_out(page)
@@ -103,7 +103,7 @@ def test_accept_decide_print_and_hand_out(page, live_server_url, login, shot, tm
     page.wait_for_selector(".calc-lines")
     page.click("#grant-button")
     expect(page.locator("#case-status")).to_have_text("Результат у фронт-офісі")
-    page.wait_for_load_state("networkidle")
+    wait_for_htmx(page)
 
     # 3. The front office: the worklist counts the result, the results page shows the outcome.
     sign_out(page)

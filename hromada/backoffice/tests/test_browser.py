@@ -7,6 +7,8 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from hromada.browser_testing import wait_for_htmx
+
 pytestmark = pytest.mark.browser
 
 MAKE_CASE = ("from hromada.backoffice.tests.factories import submitted_case; "
@@ -31,7 +33,7 @@ def test_back_office_takes_returns_and_grants_with_calculator(hromada_server, pa
 
     # htmx filter: only birth assistance, the table is replaced in place.
     page.select_option("#f-service", "birth_assistance")
-    page.wait_for_load_state("networkidle")
+    wait_for_htmx(page)
     assert page.get_by_role("link", name=granted_no).is_visible()
 
     page.get_by_role("link", name=returned_no).click()
@@ -85,17 +87,17 @@ def test_back_after_filtering_shows_the_whole_queue_page(hromada_server, page, l
     page.goto(f"{url}/back/")
     page.select_option("#f-service", "birth_assistance")
     page.wait_for_url(re.compile(r"service=birth_assistance"))
-    page.wait_for_load_state("networkidle")
+    wait_for_htmx(page)
     page.check("input[name=overdue]")
     page.wait_for_url(re.compile(r"overdue=1"))
-    page.wait_for_load_state("networkidle")
+    wait_for_htmx(page)
     # Mark what is on the page now: the restore replaces it (with or without the page around the table).
     page.evaluate("document.querySelector('#queue-table').setAttribute('data-before-back', '1')")
     page.go_back()
     page.wait_for_url(re.compile(r"service=birth_assistance(?!.*overdue)"))
     # htmx restores the address from the server: wait until its answer has been swapped in.
     page.locator("[data-before-back]").wait_for(state="detached")
-    page.wait_for_load_state("networkidle")
+    wait_for_htmx(page)
     assert page.locator("header.top").count() == 1 and page.locator("h1").inner_text() == "Черга заяв бек-офісу"
     assert page.locator("#f-service").input_value() == "birth_assistance"
     assert not page.locator("input[name=overdue]").is_checked()

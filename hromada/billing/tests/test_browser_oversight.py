@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hromada.browser_testing import SCREENSHOTS, sign_out
+from hromada.browser_testing import SCREENSHOTS, sign_out, wait_for_htmx
 
 pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
@@ -70,7 +70,7 @@ def test_drilldown_audit_log_and_access_report(page, hromada_server, live_server
     row = page.locator("tr[data-state=paid]").last
     row.locator("input[name=reason]").fill("дублікат заяви в іншій послузі (перевірка 04.2025)")
     row.locator("button", has_text="Виключити").click()
-    page.wait_for_load_state("networkidle")
+    wait_for_htmx(page)
     page.goto(f"{live_server_url}/billing/{month}/hromadas/{BARANIVSKA}/")
     assert page.locator("tr[data-state=excluded]").count() == 1
     assert "Повернути до оплати" in page.content()

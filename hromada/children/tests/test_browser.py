@@ -3,6 +3,8 @@ Ukrainian UI, screenshots in var/screenshots/)."""
 import pytest
 from playwright.sync_api import expect
 
+from hromada.browser_testing import wait_for_htmx
+
 pytestmark = pytest.mark.browser
 
 
@@ -33,12 +35,12 @@ def test_register_case_and_complete_assessment(page, live_server_url, login, sho
     shot(page, "children-03-case-registered")
 
     page.get_by_role("button", name="Розпочати оцінювання").click()
-    page.wait_for_load_state("networkidle")
+    wait_for_htmx(page)
     expect(page.locator("#case-status")).to_have_text("Оцінювання потреб")
     page.locator("#id_assess-needs").fill("Щоденний нагляд, харчування, відвідування школи.")
     page.locator("#id_assess-findings").fill("Батьки не забезпечують належного догляду.")
     page.get_by_role("button", name="Завершити оцінювання").click()
-    page.wait_for_load_state("networkidle")
+    wait_for_htmx(page)
     expect(page.locator(".messages")).to_contain_text("Оцінювання потреб завершено")
     expect(page.locator("#assessment .badge.ok")).to_have_text("вчасно")
     assert page.get_by_role("button", name="Записати рішення").is_visible()

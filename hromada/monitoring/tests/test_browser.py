@@ -5,6 +5,8 @@ import pytest
 from django_otp.oath import totp
 from playwright.sync_api import expect
 
+from hromada.browser_testing import wait_for_htmx
+
 pytestmark = pytest.mark.browser
 
 VINNYTSIA = "UA05000000000010236"
@@ -29,7 +31,7 @@ def _pass_two_factor(page, server, username) -> None:
     code = totp(bytes.fromhex(key.strip().splitlines()[-1]))
     page.fill("main form input:not([type=hidden])", f"{code:06d}")
     page.click("main form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    wait_for_htmx(page)
     assert "/accounts/2fa/" not in page.url
 
 
@@ -52,7 +54,7 @@ def test_national_dashboard_and_hromada_page(page, hromada_server, live_server_u
     expect(page.locator("h1")).to_contain_text("Вінницька")
     page.select_option("#indicator", "accepted")
     page.click("form.filters button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    wait_for_htmx(page)
     page.click(f"#best-h ~ table a[href^='/monitoring/hromada/{HROMADA}/'], a[href^='/monitoring/hromada/{HROMADA}/']")
     page.wait_for_function("() => !!(window.Chart && Chart.getChart(document.getElementById('series-chart')))")
     expect(page.locator("h1")).to_contain_text("Вінницька")

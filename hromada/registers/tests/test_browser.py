@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from hromada.browser_testing import LiveServer, chromium_available, do_login, sign_out
+from hromada.browser_testing import LiveServer, chromium_available, do_login, sign_out, wait_for_htmx
 from hromada.registers.simulator.server import SimulatorServer
 
 pytestmark = pytest.mark.browser
@@ -47,7 +47,7 @@ def test_front_office_sees_a_mismatch_and_back_office_the_results(registers_serv
     assert "не перевірено" in panel.locator("#registers-state").inner_text()
     assert panel.locator("#registers-simulator").inner_text() == "тестовий реєстр"
     page.click("#run-register-checks")
-    page.wait_for_load_state("networkidle")
+    wait_for_htmx(page)
     panel = page.locator("#registers")
     identity = panel.locator("tr[id^='check-identity-identity_document']")
     assert identity.get_attribute("data-result") == "mismatch"
@@ -62,7 +62,7 @@ def test_front_office_sees_a_mismatch_and_back_office_the_results(registers_serv
     identity.locator("summary").click()
     identity.locator("textarea").fill("Оригінал паспорта пред’явлено, заяву про втрату відкликано")
     identity.get_by_role("button", name="Записати підставу").click()
-    page.wait_for_load_state("networkidle")
+    wait_for_htmx(page)
     assert "Прийнято попри розбіжність" in page.locator("tr[id^='check-identity-identity_document']").inner_text()
 
     sign_out(page)

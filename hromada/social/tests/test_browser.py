@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from hromada.browser_testing import wait_for_htmx
+
 pytestmark = pytest.mark.browser
 
 
@@ -36,7 +38,7 @@ def test_application_to_first_delivery(page, context, live_server_url, login, sh
     assert page.locator("#social-worklist").count() == 1
     page.goto(case_url)
     page.locator("#take-case").click()
-    page.wait_for_load_state("networkidle")
+    wait_for_htmx(page)
     assert page.locator("#case-status").inner_text() == "Оцінювання потреб"
     page.locator("#score_self_care").select_option("1")
     page.locator("#score_family").select_option("2")
@@ -46,18 +48,18 @@ def test_application_to_first_delivery(page, context, live_server_url, login, sh
     page.locator("#conclusion").fill("Потрібне консультування сім’ї.")
     shot(page, "social-03-assessment")
     page.locator("#save-assessment").click()
-    page.wait_for_load_state("networkidle")
+    wait_for_htmx(page)
     assert page.locator("#case-status").inner_text() == "Оцінено, очікує рішення"
     page.locator("#reason").fill("Потребу підтверджено оцінюванням.")
     page.locator("#save-decision").click()
-    page.wait_for_load_state("networkidle")
+    wait_for_htmx(page)
     assert "Надати соціальні послуги" in page.locator("#decision-outcome").inner_text()
     assert page.locator("#notice-pdf").is_visible()
     page.locator("#goals").fill("Відновити спроможність сім’ї.")
     page.locator("#frequency_counselling").fill("Щотижня")
     page.locator("#consent").check()
     page.locator("#save-plan").click()
-    page.wait_for_load_state("networkidle")
+    wait_for_htmx(page)
     assert page.locator("#case-status").inner_text() == "Послуги надаються"
     shot(page, "social-04-in-service")
 
@@ -69,7 +71,7 @@ def test_application_to_first_delivery(page, context, live_server_url, login, sh
     assert client.count() == 1
     client.locator("textarea[name=note]").fill("Перша консультація.")
     client.get_by_role("button", name="Зафіксувати візит").click()
-    page.wait_for_load_state("networkidle")
+    wait_for_htmx(page)
     assert "зафіксовано" in page.locator(".messages").inner_text()
     shot(page, "social-05-delivery-phone")
     # The provider's worker may never read monitoring: 403 (the one outsider rule of accounts/access.py).
