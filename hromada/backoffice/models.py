@@ -50,7 +50,9 @@ class ReturnRequest(models.Model):
     reason = models.TextField(_("причина"))
     # Document codes of the checklist or free-text items to fix.
     items = models.JSONField(_("що виправити"), default=list)
-    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Joined from the return to the user, never searched by: no index (#24, bytes; migration 0005), as decided_by.
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    db_index=False)
     returned_at = models.DateTimeField(_("повернуто"))
     resolved_at = models.DateTimeField(_("виправлено"), null=True, blank=True)
 

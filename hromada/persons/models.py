@@ -189,7 +189,9 @@ class Person(models.Model):
 
 class HouseholdMember(models.Model):
     """A member of the applicant's household and their relation to the applicant."""
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="household")
+    # A person's household is read by the unique (person, member) pair's index, whose first column it is: no index
+    # of its own (#24, bytes; persons/0016).
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="household", db_index=False)
     member = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="member_of")
     relation = models.CharField(_("ступінь зв’язку"), max_length=20, choices=Relation.choices)
     since = models.DateField(null=True, blank=True)

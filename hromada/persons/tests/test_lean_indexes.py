@@ -88,3 +88,33 @@ def test_the_birth_date_migration_run_again_finds_its_work_done():
     before = _indexes()
     run_migration_again("persons", BIRTH_DATE_MIGRATION)
     assert _indexes() == before
+
+
+def test_a_household_is_read_by_its_pair_index_alone(front):
+    """``persons/0016`` (both engines): the person's own index beside the unique (person, member) pair, whose first
+    column she is, is gone; the pair's index finds her household (PostgreSQL: its plan says so)."""
+    from hromada.persons.models import HouseholdMember
+
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, "persons_householdmember")
+    # (A unique constraint is an index too; PostgreSQL's introspection lists it among the constraints.)
+    indexes = {name: c["columns"] for name, c in found.items() if c["index"] or c["unique"] and not c["primary_key"]}
+    assert ["person_id"] not in indexes.values(), indexes
+    assert indexes["unique_household_member"] == ["person_id", "member_id"], indexes
+    if connection.vendor != "postgresql":
+        return
+    person = make_person(front)
+    sql, params = HouseholdMember.objects.filter(person=person).query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")   # a tiny test table would be read whole anyway
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "unique_household_member" in plan and "Index Cond: (person_id = " in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a live database's migration (SQLite: one process)")
+@pytest.mark.django_db(transaction=True)    # a concurrent drop runs outside a transaction
+def test_the_household_migration_run_again_finds_its_work_done():
+    before = index_definitions("persons_householdmember")
+    run_migration_again("persons", "hromada.persons.migrations.0016_household_person_index")
+    assert index_definitions("persons_householdmember") == before
