@@ -191,7 +191,8 @@ class Participant(models.Model):
 
 class NumberSequence(models.Model):
     """Per hromada and year counter for readable application numbers (row-locked on increment)."""
-    hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+")
+    # Indexed as the first column of unique_sequence: no index of its own (#24).
+    hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+", db_index=False)
     year = models.PositiveSmallIntegerField()
     last = models.PositiveIntegerField(default=0)
 
@@ -256,7 +257,8 @@ HISTORY = HistoryCodec(EVENT_ACTIONS, EVENT_STATES)
 class IdempotencyRecord(models.Model):
     """The answer given to a request with an Idempotency-Key, replayed for the same key."""
     key = models.CharField(max_length=128)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Indexed as the first column of unique_idempotency_key: no index of its own (#24).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
     scope = models.CharField(max_length=64)
     application = models.ForeignKey(Application, on_delete=models.CASCADE, null=True, related_name="+")
     status_code = models.PositiveSmallIntegerField(default=200)

@@ -86,7 +86,8 @@ class Timing(models.TextChoices):
 
 
 class DocumentRequirement(models.Model):
-    service = models.ForeignKey(ServiceType, on_delete=models.CASCADE, related_name="documents")
+    # Indexed as the first column of unique_document_per_service: no index of its own (#24).
+    service = models.ForeignKey(ServiceType, on_delete=models.CASCADE, related_name="documents", db_index=False)
     code = models.SlugField(_("код документа"), max_length=64)
     title_uk = models.CharField(_("назва (укр.)"), max_length=255)
     title_en = models.CharField(_("назва (англ.)"), max_length=255)

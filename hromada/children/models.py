@@ -28,8 +28,9 @@ class ChildCase(models.Model):
     child = models.ForeignKey("persons.Person", on_delete=models.PROTECT, related_name="child_cases",
                               verbose_name=_("дитина"))
     # The responsible hromada: the scoping key (access.register(path="hromada")).
+    # Indexed as the first column of the (hromada, …) index: no index of its own (#24).
     hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+",
-                                verbose_name=_("громада"))
+                                verbose_name=_("громада"), db_index=False)
     status = models.CharField(_("статус"), max_length=20, choices=CaseStatus.choices,
                               default=CaseStatus.REGISTERED, db_index=True)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
@@ -61,7 +62,8 @@ class ChildCase(models.Model):
 
 
 class CaseCircumstance(models.Model):
-    case = models.ForeignKey(ChildCase, on_delete=models.CASCADE, related_name="circumstances")
+    # Indexed as the first column of unique_case_circumstance: no index of its own (#24).
+    case = models.ForeignKey(ChildCase, on_delete=models.CASCADE, related_name="circumstances", db_index=False)
     code = models.CharField(max_length=40)
 
     class Meta:
@@ -79,7 +81,8 @@ class Reporter(models.Model):
 
 class CaseMember(models.Model):
     """A parent or legal representative of the child in the case."""
-    case = models.ForeignKey(ChildCase, on_delete=models.CASCADE, related_name="members")
+    # Indexed as the first column of unique_case_member: no index of its own (#24).
+    case = models.ForeignKey(ChildCase, on_delete=models.CASCADE, related_name="members", db_index=False)
     person = models.ForeignKey("persons.Person", on_delete=models.PROTECT, related_name="+")
     role = models.CharField(_("роль"), max_length=30)
 
@@ -170,7 +173,8 @@ class Event(models.Model):
 
 class CaseSequence(models.Model):
     """Per hromada and year counter for readable case numbers (row-locked on increment)."""
-    hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+")
+    # Indexed as the first column of unique_child_case_sequence: no index of its own (#24).
+    hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+", db_index=False)
     year = models.PositiveSmallIntegerField()
     last = models.PositiveIntegerField(default=0)
 

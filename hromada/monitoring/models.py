@@ -17,7 +17,8 @@ class HromadaMonth(models.Model):
     Flows (accepted, decided, …) count events inside the month; stocks (overdue, unissued, front office,
     specialists, workplaces) are the state at the month's end, or at refresh time for the current month.
     """
-    hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+")
+    # Indexed as the first column of unique_hromada_month: no index of its own (#24).
+    hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+", db_index=False)
     month = models.DateField(help_text="The first day of the month.")
     # flows
     accepted = models.PositiveIntegerField(default=0)          # first submitted to the back office in the month
@@ -41,7 +42,9 @@ class HromadaMonth(models.Model):
 
 class DecisionDays(models.Model):
     """How many of a hromada's decisions in a month took ``days`` calendar days from first submission."""
-    hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+")
+    # Read by hromada through the unique (hromada, month, days) index, whose first column it is: no index of its own
+    # (#24; migration 0002).
+    hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+", db_index=False)
     month = models.DateField()
     days = models.PositiveIntegerField()
     count = models.PositiveIntegerField()
@@ -72,8 +75,9 @@ STEP_ORDER = [c.value for c in OnboardingStepCode]
 
 class OnboardingStep(models.Model):
     """A step of a hromada joining the system, with its date and who recorded it."""
+    # Indexed as the first column of unique_onboarding_step: no index of its own (#24).
     hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+",
-                                verbose_name=_("громада"))
+                                verbose_name=_("громада"), db_index=False)
     step = models.CharField(_("етап"), max_length=32, choices=OnboardingStepCode.choices)
     done_on = models.DateField(_("дата"))
     note = models.CharField(_("примітка"), max_length=255, blank=True)

@@ -34,7 +34,9 @@ class Kind(models.TextChoices):
 
 class Consent(models.Model):
     """The resident's recorded consent to be told through one channel (the latest answer counts)."""
-    person = models.ForeignKey("persons.Person", on_delete=models.CASCADE, related_name="notification_consents")
+    # Indexed as the first column of one_consent_per_channel: no index of its own (#24).
+    person = models.ForeignKey("persons.Person", on_delete=models.CASCADE, related_name="notification_consents",
+                               db_index=False)
     channel = models.CharField(_("канал"), max_length=8, choices=Channel.choices)
     granted = models.BooleanField(_("згода надана"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -54,13 +56,15 @@ class Notification(models.Model):
     """One message to the resident about a case. The recipient is stored masked: a delivery log, not a contact
     book. ``reference`` tells repeated messages of one kind apart (the return request, the deadline date), so a
     periodic task run twice does not tell the resident twice."""
+    # Indexed as the first column of one_notification_per_occasion: no index of its own (#24).
     application = models.ForeignKey("applications.Application", on_delete=models.CASCADE,
-                                    related_name="resident_notifications")
+                                    related_name="resident_notifications", db_index=False)
     channel = models.CharField(_("канал"), max_length=8, choices=Channel.choices)
     kind = models.CharField(_("привід"), max_length=32, choices=Kind.choices)
     reference = models.CharField(max_length=64, blank=True)
     recipient_masked = models.CharField(_("одержувач"), max_length=64, blank=True)
-    state = models.CharField(_("стан"), max_length=16, choices=State.choices, default=State.QUEUED, db_index=True)
+    # Indexed as the first column of notifications_state_idx: no index of its own (#24).
+    state = models.CharField(_("стан"), max_length=16, choices=State.choices, default=State.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("спроб"), default=0)
     last_error = models.CharField(_("остання помилка"), max_length=255, blank=True)
     # The gateway's id of the message: delivery reports name it.

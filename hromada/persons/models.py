@@ -213,7 +213,8 @@ class PersonLink(models.Model):
     hromada's staff (see ``scoping.person_scope_q``). One row per (person, hromada); the first is kept.
     Created only by ``services.take_person_into_work`` (an explicit POST), never by a search.
     """
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="links")
+    # Indexed as the first column of unique_person_link: no index of its own (#24).
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="links", db_index=False)
     hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+",
                                 verbose_name=_("громада"))
     linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",

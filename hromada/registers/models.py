@@ -33,8 +33,9 @@ class Result(models.TextChoices):
 class Verification(models.Model):
     """The latest answer of one register to one check of one person of a case (re-running updates it; every
     exchange stays in ExchangeLog)."""
+    # Indexed as the first column of unique_register_check: no index of its own (#24).
     application = models.ForeignKey("applications.Application", on_delete=models.CASCADE,
-                                     related_name="register_checks")
+                                     related_name="register_checks", db_index=False)
     register = models.CharField(_("реєстр"), max_length=16, choices=Register.choices)
     check_code = models.CharField(_("перевірка"), max_length=32, choices=Check.choices)
     subject = models.ForeignKey("persons.Person", on_delete=models.PROTECT, related_name="+", null=True)

@@ -44,7 +44,8 @@ class Provider(models.Model):
 
 class ProviderService(models.Model):
     """A service a provider offers, with its capacity (places / recipients at once)."""
-    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="offers")
+    # Indexed as the first column of unique_provider_service: no index of its own (#24).
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="offers", db_index=False)
     service_code = models.CharField(_("послуга"), max_length=40)
     capacity = models.PositiveIntegerField(_("кількість місць / отримувачів"))
 
@@ -66,8 +67,9 @@ class SocialCase(models.Model):
     person = models.ForeignKey("persons.Person", on_delete=models.PROTECT, related_name="social_cases",
                                verbose_name=_("отримувач"))
     # The scoping key (access.register(path="hromada")): the hromada whose social-protection unit handles it.
+    # Indexed as the first column of the (hromada, …) index: no index of its own (#24).
     hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+",
-                                verbose_name=_("громада"))
+                                verbose_name=_("громада"), db_index=False)
     # The hromada's own social-protection body or centre (offices.selectors.deciding_office_for), never the raion.
     office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                verbose_name=_("уповноважений орган"))
@@ -105,7 +107,8 @@ class SocialCase(models.Model):
 
 
 class RequestedService(models.Model):
-    case = models.ForeignKey(SocialCase, on_delete=models.CASCADE, related_name="requested")
+    # Indexed as the first column of unique_requested_service: no index of its own (#24).
+    case = models.ForeignKey(SocialCase, on_delete=models.CASCADE, related_name="requested", db_index=False)
     code = models.CharField(max_length=40)
 
     class Meta:
@@ -155,7 +158,8 @@ class CaseService(models.Model):
     ACTIVE, WAITING, SUSPENDED, ENDED = "active", "waiting", "suspended", "ended"
     STATES = {ACTIVE: _("надається"), WAITING: _("черга очікування"), SUSPENDED: _("призупинено"),
               ENDED: _("припинено")}
-    case = models.ForeignKey(SocialCase, on_delete=models.CASCADE, related_name="services")
+    # Indexed as the first column of unique_case_service: no index of its own (#24).
+    case = models.ForeignKey(SocialCase, on_delete=models.CASCADE, related_name="services", db_index=False)
     code = models.CharField(max_length=40)
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="case_services")
     state = models.CharField(max_length=10, default=ACTIVE, db_index=True)
@@ -223,7 +227,8 @@ class Event(models.Model):
 
 
 class CaseSequence(models.Model):
-    hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+")
+    # Indexed as the first column of unique_social_case_sequence: no index of its own (#24).
+    hromada = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+", db_index=False)
     year = models.PositiveSmallIntegerField()
     last = models.PositiveIntegerField(default=0)
 

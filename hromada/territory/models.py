@@ -28,7 +28,8 @@ CRIMEA_PREFIXES = ("UA01", "UA85")
 class Unit(models.Model):
     id = models.AutoField(primary_key=True)   # four bytes in every row that names a place (#24; see KeyToInteger)
     code = models.CharField(_("код КАТОТТГ"), max_length=19, unique=True)
-    category = models.CharField(_("категорія"), max_length=1, choices=Category.choices, db_index=True)
+    # Indexed as the first column of the (category, …) index: no index of its own (#24).
+    category = models.CharField(_("категорія"), max_length=1, choices=Category.choices)
     name = models.CharField(_("назва"), max_length=200)
     # Lower-case, one apostrophe form: what prefix lookups compare against.
     name_key = models.CharField(max_length=200, db_index=True, editable=False)

@@ -1,0 +1,31 @@
+"""#24: an index of its own for a column that is already the first column of a unique constraint or of a wider
+index on the same table (PostgreSQL reads it from that one): dropped concurrently (docs/operations.md, section 7;
+not atomic). ``hromada/core/tests/test_no_redundant_indexes.py`` keeps it so."""
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
+
+from hromada.core.migration_ops import DropFieldIndexesConcurrently
+
+
+class Migration(migrations.Migration):
+    atomic = False
+
+    dependencies = [
+        ('applications', '0026_person_access_beyond_home'),
+        ('territory', '0003_prefix_indexes'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        DropFieldIndexesConcurrently(
+            model_name='idempotencyrecord',
+            name='user',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+        ),
+        DropFieldIndexesConcurrently(
+            model_name='numbersequence',
+            name='hromada',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territory.unit'),
+        ),
+    ]
