@@ -65,14 +65,22 @@ def run(request):
         return redirect("billing:periods")
     billing_run.refresh_from_db()
     if request.headers.get("HX-Request"):
-        return render(request, "billing/_run.html", {"run": billing_run})
+        return _run_fragment(request, billing_run)
     return redirect("billing:period", period=billing_run.period.key)
 
 
 @access.permission_required("billing.run")
 def run_progress(request, run_id):
-    billing_run = selectors.run_status(request.user, run_id)
-    return render(request, "billing/_run.html", {"run": billing_run})
+    return _run_fragment(request, selectors.run_status(request.user, run_id))
+
+
+def _run_fragment(request, billing_run):
+    """The run's status line; once the run has ended, the page's list of periods is told to read itself again
+    (``billing-run-done``): the period just run appears in it, with its figures, without a reload."""
+    response = render(request, "billing/_run.html", {"run": billing_run})
+    if not billing_run.is_active:
+        response["HX-Trigger"] = "billing-run-done"
+    return response
 
 
 @access.permission_required("billing.run")

@@ -36,6 +36,8 @@ def test_ministry_runs_drills_down_closes_and_hromada_sees_its_act(page, hromada
     page.click("form >> text=Розрахувати")
     page.wait_for_selector("#run-status >> text=Завершено")
     assert "100%" in page.locator("#run-status").inner_text()
+    # The list of periods below shows the month just run, without a reload.
+    expect(page.locator(f"#periods a[href='/billing/{month}/']")).to_have_count(1)
     shot(page, "billing-01-run-done")
     page.click("#run-status >> text=Переглянути період")
     page.click("table >> text=Житомирська")

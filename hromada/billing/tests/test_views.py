@@ -33,8 +33,13 @@ def test_ministry_runs_with_progress_and_drills_down(data, ministry, django_capt
         # Queued: the fragment polls its progress (the task starts when the request's transaction commits).
         run = BillingRun.objects.get(period__year=2025, period__month=5)
         assert f'hx-get="/billing/runs/{run.run_id}/"' in fragment.content.decode()
-    progress = c.get(f"/billing/runs/{run.run_id}/").content.decode()
+    assert "HX-Trigger" not in fragment.headers     # queued: the list of periods waits
+    answer = c.get(f"/billing/runs/{run.run_id}/")
+    progress = answer.content.decode()
     assert "100%" in progress and "Завершено" in progress and "hx-get" not in progress
+    # Ended: the page's list of periods reads itself again (it listens for this event).
+    assert answer.headers["HX-Trigger"] == "billing-run-done"
+    assert 'hx-trigger="billing-run-done from:body"' in page.content.decode()
     # The month as the period's heading names it, not its key.
     assert "Розрахунок за травень 2025:" in progress and "2025-05:" not in progress
     oblast = Unit.objects.get(code="UA18000000000041385")
