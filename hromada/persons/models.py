@@ -103,7 +103,7 @@ class Person(models.Model):
         ]
         indexes = [
             # The duplicate check's "same birth date" (``duplicates._similar_q``): the surname's patterns are a filter
-            # on the rows the date finds, never a condition of the index, so the name key beside the date was 56 B a
+            # on the rows the date finds, never a condition of the index, so the name key beside the date was 59 B a
             # person the check did not read (#24, bytes; a date alone is stored once for its namesakes in birth).
             models.Index(fields=["birth_date"], name="person_birth_date"),
             # Everyone in name order (the list of a country-wide scope).
