@@ -111,15 +111,15 @@ def run_threads(n: int, target, *, timeout: float = 60) -> tuple[list, list]:
     return results, errors
 
 
-def latest_migration(app_label: str) -> str:
-    """The app's last migration: where a test that moves the schema back leaves it, so the tests after it find the
-    schema whole (a name written in the test would go stale with the next migration)."""
+def migrate_all_forward() -> None:
+    """Every app to its last migration: where a test that moved the schema back leaves it. Not the moved app's alone:
+    moving one back also unapplies the later migrations of other apps that depend on it (``notifications/0003`` on
+    ``applications/0027``), and the tests after it, in the same worker, would find their indexes of before."""
     from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.executor import MigrationExecutor
 
-    leaves = MigrationLoader(connection, ignore_no_migrations=True).graph.leaf_nodes(app_label)
-    assert len(leaves) == 1, leaves
-    return leaves[0][1]
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def run_migration_again(app_label: str, module: str) -> None:

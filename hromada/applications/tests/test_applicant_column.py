@@ -5,7 +5,7 @@ from django.db import connection
 from hromada.applications.models import Application, Participant, ParticipantRole
 from hromada.applications.services.intake import create_application, update_draft_details
 from hromada.applications.services.receipts import content_key
-from hromada.testing import latest_migration
+from hromada.testing import migrate_all_forward
 
 from .factories import make_person
 from .test_history import _migrate
@@ -44,7 +44,7 @@ def test_the_migration_moves_the_applicants_into_the_column_and_back(front, pers
         with connection.cursor() as cursor:
             cursor.execute("UPDATE applications_application SET applicant_person_id = NULL WHERE id = %s", [other.pk])
     finally:
-        _migrate(latest_migration("applications"))
+        migrate_all_forward()
     mine = [app.pk, other.pk]
     assert list(Participant.objects.filter(application_id__in=mine).values_list(
         "application_id", "person_id", "role")) == [(app.pk, member.pk, "family_member")]

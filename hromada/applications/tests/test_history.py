@@ -12,7 +12,7 @@ from hromada.applications.models import HISTORY, Application, Status
 from hromada.applications.services.front import issue_result
 from hromada.applications.services.intake import create_application, resubmit_application, submit_application
 from hromada.backoffice import services as back_services
-from hromada.testing import case_events, latest_migration
+from hromada.testing import case_events, migrate_all_forward
 
 from .factories import fill_required
 
@@ -230,7 +230,7 @@ def test_the_migration_unpacks_every_history_and_packs_it_again(submitted, front
         with connection.cursor() as cursor:   # a hand edit: reviewed by its events, no assignee on the case
             cursor.execute("UPDATE applications_application SET assigned_to_id = NULL WHERE id = %s", [submitted.pk])
     finally:
-        _migrate(latest_migration("applications"))   # the tests after this one find the schema whole
+        migrate_all_forward()   # the tests after this one find the schema whole
     after = {pk: (bytes(h), g, a) for pk, h, g, a in Application.objects.values_list(
         "id", "history", "granted", "assigned_to_id")}
     assert after == before     # the same bytes; the assignee taken from the take step again

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from hromada.testing import latest_migration
+from hromada.testing import migrate_all_forward
 
 postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's column types")
 SMALL = {("accounts", "user"), ("offices", "office"), ("territory", "unit"), ("catalog", "servicetype")}
@@ -57,8 +57,7 @@ def test_back_and_forth_the_columns_follow_the_key():
         executor.migrate([("catalog", "0008_law_subsistence_minimum_2024")])
         assert {column: kind for column, kind in _types(services).items() if kind != "bigint"} == {}
     finally:
-        executor.loader.build_graph()
-        executor.migrate([(label, latest_migration(label)) for label in ("catalog", "applications", "billing")])
+        migrate_all_forward()
     assert set(_types(services).values()) == {"integer"}
 
 
